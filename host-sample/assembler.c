@@ -1,0 +1,348 @@
+/* assembler.c - the Strands assistant message from events; see assembler.h. */
+#include "assembler.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether the producer's event struct (sized ev->size) has `field`. */
+#define HAS(ev, type, field) \
+    ((ev)->size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+void asm_init(msg_assembler *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+static void text_free(asm_text *t)
+{
+    free(t->data);
+    memset(t, 0, sizeof *t);
+}
+
+static void tool_reset(msg_assembler *a)
+{
+    free(a->tool_id);
+    free(a->tool_name);
+    free(a->tool_sig);
+    a->tool_id = a->tool_name = a->tool_sig = NULL;
+    a->tool_id_len = a->tool_name_len = a->tool_sig_len = 0;
+    a->tool_input.len = 0;
+    a->in_tool = 0;
+}
+
+void asm_free(msg_assembler *a)
+{
+    tool_reset(a);
+    text_free(&a->text);
+    text_free(&a->reasoning);
+    text_free(&a->signature);
+    text_free(&a->tool_input);
+    json_object_put(a->content);
+    json_object_put(a->usage);
+    json_object_put(a->metrics);
+    memset(a, 0, sizeof *a);
+}
+
+static int append(asm_text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 64;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *p = realloc(t->data, cap);
+        if (!p)
+            return -1;
+        t->data = p;
+        t->cap = cap;
+    }
+    if (n)
+        memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+    return 0;
+}
+
+/* A private copy of a borrowed string (events live only for the call). */
+static int dup_str(mp_str s, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (!s.ptr)
+        return 0;
+    *out = malloc(s.len + 1);
+    if (!*out)
+        return -1;
+    memcpy(*out, s.ptr, s.len);
+    (*out)[s.len] = '\0';
+    *len = s.len;
+    return 0;
+}
+
+static json_object *str_obj(const char *s, size_t n)
+{
+    return json_object_new_string_len(s ? s : "", (int)n);
+}
+
+/* Python's json.loads on the tool input, with Strands' fallback: an empty
+ * or invalid input is {}. */
+static json_object *parse_input(const asm_text *t)
+{
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return NULL;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    /* The text is NUL-terminated; handing json-c that NUL too lets it end
+     * a bare top-level number or literal ("5", "true"), as json.loads does. */
+    const char *s = t->data ? t->data : "";
+    json_object *v = json_tokener_parse_ex(tok, s, (int)t->len + 1);
+    int ok = json_tokener_get_error(tok) == json_tokener_success;
+    size_t end = json_tokener_get_parse_end(tok);
+    while (ok && end < t->len && strchr(" \t\r\n", s[end]))
+        end++;
+    json_tokener_free(tok);
+    if (ok && end == t->len && t->len)
+        return v; /* may be NULL: json-c's JSON null */
+    json_object_put(v);
+    return json_object_new_object();
+}
+
+static int add_block(msg_assembler *a, const char *key, json_object *value)
+{
+    json_object *block = json_object_new_object();
+    if (!block || !value) {
+        json_object_put(block);
+        json_object_put(value);
+        return -1;
+    }
+    json_object_object_add(block, key, value);
+    if (!a->content && !(a->content = json_object_new_array())) {
+        json_object_put(block);
+        return -1;
+    }
+    json_object_array_add(a->content, block);
+    return 0;
+}
+
+static int close_tool(msg_assembler *a)
+{
+    json_object *tu = json_object_new_object();
+    if (!tu)
+        return -1;
+    json_object_object_add(tu, "toolUseId",
+                           a->tool_id ? str_obj(a->tool_id, a->tool_id_len)
+                                      : NULL);
+    json_object_object_add(tu, "name",
+                           a->tool_name ? str_obj(a->tool_name,
+                                                  a->tool_name_len)
+                                        : NULL);
+    json_object_object_add(tu, "input", parse_input(&a->tool_input));
+    if (a->tool_sig && a->tool_sig_len)
+        json_object_object_add(tu, "reasoningSignature",
+                               str_obj(a->tool_sig, a->tool_sig_len));
+    tool_reset(a);
+    a->saw_tool = 1;
+    return add_block(a, "toolUse", tu);
+}
+
+static int close_reasoning(msg_assembler *a)
+{
+    json_object *rt = json_object_new_object();
+    json_object *rc = json_object_new_object();
+    if (!rt || !rc) {
+        json_object_put(rt);
+        json_object_put(rc);
+        return -1;
+    }
+    json_object_object_add(rt, "text",
+                           str_obj(a->reasoning.data, a->reasoning.len));
+    if (a->signature.len)
+        json_object_object_add(rt, "signature",
+                               str_obj(a->signature.data, a->signature.len));
+    json_object_object_add(rc, "reasoningText", rt);
+    /* Strands keeps a signature across blocks; we start each reasoning
+     * block afresh so one block's signature never lands on the next. */
+    a->reasoning.len = 0;
+    a->signature.len = 0;
+    return add_block(a, "reasoningContent", rc);
+}
+
+/* The first matching rule of Strands' handle_content_block_stop. */
+static int block_stop(msg_assembler *a)
+{
+    if (a->in_tool)
+        return close_tool(a);
+    if (a->text.len) {
+        int rc = add_block(a, "text", str_obj(a->text.data, a->text.len));
+        a->text.len = 0;
+        return rc;
+    }
+    if (a->reasoning.len)
+        return close_reasoning(a);
+    return 0;
+}
+
+static int block_start(msg_assembler *a, const mp_event_header *ev)
+{
+    const mp_event_block_start *e = (const mp_event_block_start *)ev;
+    if (!HAS(ev, mp_event_block_start, kind))
+        return -1;
+    if (e->kind != MP_BLOCK_TOOL_USE)
+        return 0;
+    if (!HAS(ev, mp_event_block_start, tool_use_id))
+        return -1;
+    tool_reset(a);
+    a->in_tool = 1;
+    if (dup_str(e->tool_use_id, &a->tool_id, &a->tool_id_len) ||
+        dup_str(e->tool_name, &a->tool_name, &a->tool_name_len))
+        return -1;
+    if (HAS(ev, mp_event_block_start, reasoning_signature) &&
+        dup_str(e->reasoning_signature, &a->tool_sig, &a->tool_sig_len))
+        return -1;
+    return 0;
+}
+
+static int block_delta(msg_assembler *a, const mp_event_header *ev)
+{
+    const mp_event_block_delta *e = (const mp_event_block_delta *)ev;
+    if (!HAS(ev, mp_event_block_delta, text))
+        return -1;
+    const char *s = e->text.ptr ? e->text.ptr : "";
+    size_t n = e->text.ptr ? e->text.len : 0;
+    switch (e->kind) {
+    case MP_DELTA_TEXT: return append(&a->text, s, n);
+    case MP_DELTA_REASONING_TEXT: return append(&a->reasoning, s, n);
+    case MP_DELTA_REASONING_SIGNATURE: return append(&a->signature, s, n);
+    case MP_DELTA_TOOL_INPUT:
+        return a->in_tool ? append(&a->tool_input, s, n) : 0;
+    default: return 0; /* a newer kind: nothing we know to keep */
+    }
+}
+
+static const char *stop_name(uint32_t r)
+{
+    switch (r) {
+    case MP_STOP_END_TURN: return "end_turn";
+    case MP_STOP_TOOL_USE: return "tool_use";
+    case MP_STOP_MAX_TOKENS: return "max_tokens";
+    case MP_STOP_CONTENT_FILTERED: return "content_filtered";
+    case MP_STOP_STOP_SEQUENCE: return "stop_sequence";
+    case MP_STOP_CANCELLED: return "cancelled";
+    default: return "end_turn";
+    }
+}
+
+static int add_count(json_object *o, const char *key, int64_t v)
+{
+    json_object *n = json_object_new_int64(v);
+    return n ? json_object_object_add(o, key, n) : -1;
+}
+
+static int metadata(msg_assembler *a, const mp_event_header *ev)
+{
+    const mp_event_metadata *e = (const mp_event_metadata *)ev;
+    if (!HAS(ev, mp_event_metadata, total_tokens))
+        return -1;
+    json_object *u = json_object_new_object();
+    json_object *m = json_object_new_object();
+    int rc = u && m ? 0 : -1;
+    /* Strands' Usage defaults every required count to 0. */
+    rc |= add_count(u, "inputTokens", e->input_tokens > 0 ? e->input_tokens : 0);
+    rc |= add_count(u, "outputTokens", e->output_tokens > 0 ? e->output_tokens : 0);
+    rc |= add_count(u, "totalTokens", e->total_tokens > 0 ? e->total_tokens : 0);
+    if (HAS(ev, mp_event_metadata, cache_read_input_tokens) &&
+        e->cache_read_input_tokens > 0)
+        rc |= add_count(u, "cacheReadInputTokens", e->cache_read_input_tokens);
+    if (HAS(ev, mp_event_metadata, cache_write_input_tokens) &&
+        e->cache_write_input_tokens > 0)
+        rc |= add_count(u, "cacheWriteInputTokens",
+                        e->cache_write_input_tokens);
+    int64_t latency = HAS(ev, mp_event_metadata, latency_ms) ? e->latency_ms : 0;
+    rc |= add_count(m, "latencyMs", latency > 0 ? latency : 0);
+    if (HAS(ev, mp_event_metadata, time_to_first_byte_ms) &&
+        e->time_to_first_byte_ms >= 0)
+        rc |= add_count(m, "timeToFirstByteMs", e->time_to_first_byte_ms);
+    if (rc) {
+        json_object_put(u);
+        json_object_put(m);
+        return -1;
+    }
+    json_object_put(a->usage); /* the last metadata wins */
+    json_object_put(a->metrics);
+    a->usage = u;
+    a->metrics = m;
+    return 0;
+}
+
+int asm_on_event(msg_assembler *a, const mp_event_header *ev)
+{
+    if (a->failed || !ev || ev->size < sizeof *ev)
+        return a->failed = -1;
+    int rc = 0;
+    switch (ev->type) {
+    case MP_EVENT_MESSAGE_START:
+        break; /* the role is always assistant */
+    case MP_EVENT_BLOCK_START:
+        rc = block_start(a, ev);
+        break;
+    case MP_EVENT_BLOCK_DELTA:
+        rc = block_delta(a, ev);
+        break;
+    case MP_EVENT_BLOCK_STOP:
+        rc = block_stop(a);
+        break;
+    case MP_EVENT_MESSAGE_STOP: {
+        const mp_event_message_stop *e = (const mp_event_message_stop *)ev;
+        if (!HAS(ev, mp_event_message_stop, stop_reason))
+            return a->failed = -1;
+        strcpy(a->stop_reason, stop_name(e->stop_reason));
+        break;
+    }
+    case MP_EVENT_METADATA:
+        rc = metadata(a, ev);
+        break;
+    default:
+        break; /* a newer event type: skip it, as the ABI asks */
+    }
+    if (rc)
+        a->failed = -1;
+    return a->failed;
+}
+
+json_object *asm_take_message(msg_assembler *a)
+{
+    json_object *msg = json_object_new_object();
+    json_object *content = a->content ? a->content : json_object_new_array();
+    json_object *role = json_object_new_string("assistant");
+    if (!msg || !content || !role) {
+        json_object_put(msg);
+        json_object_put(role);
+        if (content != a->content)
+            json_object_put(content);
+        return NULL;
+    }
+    json_object_object_add(msg, "role", role);
+    json_object_object_add(msg, "content", content);
+    a->content = NULL;
+    return msg;
+}
+
+const char *asm_stop_reason(const msg_assembler *a)
+{
+    if (!a->stop_reason[0])
+        return NULL;
+    /* Strands' override: a message with a toolUse wants its tools run
+     * even when the server said "stop" (Gemini, Ollama; issue #312). */
+    if (a->saw_tool && strcmp(a->stop_reason, "end_turn") == 0)
+        return "tool_use";
+    return a->stop_reason;
+}
+
+json_object *asm_usage(const msg_assembler *a)
+{
+    return a->usage;
+}
+
+json_object *asm_metrics(const msg_assembler *a)
+{
+    return a->metrics;
+}

@@ -1,0 +1,72 @@
+/*
+ * assembler.h - builds the Strands assistant message from mp events, as the
+ * Strands streaming layer does (reference-behaviour 4.5,
+ * event_loop/streaming.py::process_stream).
+ *
+ *   {"role":"assistant","content":[
+ *      {"text": T} |
+ *      {"reasoningContent":{"reasoningText":{"text":R[,"signature":S]}}} |
+ *      {"toolUse":{"toolUseId":I,"name":N,"input":<parsed JSON>
+ *                  [,"reasoningSignature":G]}} ...]}
+ *
+ * At each block stop: a tool block becomes a toolUse whose input is the
+ * concatenated input text parsed as JSON (empty or invalid: {}); otherwise
+ * non-empty text becomes a text block; otherwise non-empty reasoning text a
+ * reasoningContent block (with the signature deltas, concatenated, if any).
+ * The stop reason is the messageStop's, turned from end_turn into tool_use
+ * when the content holds a toolUse.  Usage and metrics come from the last
+ * metadata event.
+ *
+ * Host code: depends only on abi/model_provider.h and json-c.  One
+ * assembler per stream; not thread-safe.
+ */
+#ifndef HOST_ASSEMBLER_H
+#define HOST_ASSEMBLER_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "../abi/model_provider.h"
+
+/* A growable text accumulator. */
+typedef struct asm_text {
+    char *data;
+    size_t len, cap;
+} asm_text;
+
+typedef struct msg_assembler {
+    json_object *content;     /* the content list built so far            */
+    int in_tool;              /* a tool-use block is open                 */
+    int saw_tool;             /* a toolUse was appended                   */
+    asm_text text, reasoning, signature, tool_input;
+    char *tool_id, *tool_name, *tool_sig; /* of the open tool block       */
+    size_t tool_id_len, tool_name_len, tool_sig_len;
+    char stop_reason[32];     /* "" until messageStop                     */
+    json_object *usage;       /* from the last metadata event, or NULL    */
+    json_object *metrics;
+    int failed;               /* out of memory or a malformed event       */
+} msg_assembler;
+
+void asm_init(msg_assembler *a);
+void asm_free(msg_assembler *a);
+
+/* Feed one event (borrowed; only fields within ev->size are read).
+ * Unknown event types are ignored.  Returns 0, or -1 once out of memory or
+ * after a malformed event (then the assembler stays failed). */
+int asm_on_event(msg_assembler *a, const mp_event_header *ev);
+
+/* The message built so far, {"role":"assistant","content":[...]}; the
+ * caller owns it (json_object_put).  The content list starts over.  NULL
+ * if out of memory. */
+json_object *asm_take_message(msg_assembler *a);
+
+/* "end_turn", "tool_use", "max_tokens", "content_filtered", ... with the
+ * tool_use override applied; NULL before messageStop. */
+const char *asm_stop_reason(const msg_assembler *a);
+
+/* Borrowed {"inputTokens",...} / {"latencyMs",...} of the last metadata
+ * event, or NULL if none came. */
+json_object *asm_usage(const msg_assembler *a);
+json_object *asm_metrics(const msg_assembler *a);
+
+#endif

@@ -1,0 +1,477 @@
+/* config.c - parse, validate, merge and redact instance config; see
+ * config.h. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "errors.h"
+#include "json_util.h"
+#include "json_writer.h"
+#include "strbuf.h"
+
+/* Sorted, as the reference prints them (Python's sorted()). */
+static const char *const model_keys[] = {
+    "context_window_limit", "model_id", "params", "reasoning_round_trip",
+    "structured_output_mode", NULL};
+
+static const char *const client_keys[] = {
+    "api_base", "api_key", "base_url", "ca_bundle", "connect_timeout",
+    "extra_headers", "idle_timeout", "max_response_bytes", "num_retries",
+    "retry_backoff_ms", "ssl_verify", "timeout", "use_litellm_proxy", NULL};
+
+static int is_known(const char *const *keys, const char *k)
+{
+    for (; *keys; keys++)
+        if (strcmp(*keys, k) == 0)
+            return 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One warning listing every unknown key, worded as the reference's
+ * validate_config_keys (reference-behaviour.md 2.2). */
+static void warn_unknown(json_object *doc, const char *const *known,
+                         const char *label, const lp_logger *log)
+{
+    const char *unknown[64];
+    size_t n = 0;
+    json_object_object_foreach(doc, k, v) {
+        (void)v;
+        if (!is_known(known, k) && n < 64)
+            unknown[n++] = k;
+    }
+    if (!n)
+        return;
+    qsort(unknown, n, sizeof *unknown, cmp_str);
+    strbuf sb;
+    sb_init(&sb, 4096);
+    sb_printf(&sb, "Invalid %s parameters: [", label);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "%s'%s'", i ? ", " : "", unknown[i]);
+    sb_appends(&sb, "].\nValid parameters are: [");
+    for (size_t i = 0; known[i]; i++)
+        sb_printf(&sb, "%s'%s'", i ? ", " : "", known[i]);
+    sb_appends(&sb, "].\n\nSee https://github.com/strands-agents/sdk-python/issues/815");
+    if (sb.data)
+        lp_log(log, MP_LOG_WARN, "%s", sb.data);
+    sb_free(&sb);
+}
+
+static int type_error(mp_error *err, const char *doc, const char *key,
+                      const char *want, json_object *got)
+{
+    return lp_fail(err, MP_E_INVALID_ARGUMENT, "%s.%s: expected %s, got %s",
+                   doc, key, want, lp_json_type_name(got));
+}
+
+static int is_number(json_object *v)
+{
+    json_type t = json_object_get_type(v);
+    return t == json_type_int || t == json_type_double;
+}
+
+/* Seconds (LiteLLM's unit) to milliseconds; null keeps the default. */
+static int seconds_ms(json_object *doc, const char *key, int64_t *out,
+                      mp_error *err)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(doc, key, &v) || !v)
+        return MP_OK;
+    if (!is_number(v))
+        return type_error(err, "client_args", key, "a number of seconds", v);
+    double s = json_object_get_double(v);
+    if (!(s >= 0) || s > 1e9)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "client_args.%s: must be between 0 and 1e9 seconds", key);
+    *out = (int64_t)(s * 1000.0 + 0.5);
+    return MP_OK;
+}
+
+static int optional_string(json_object *doc, const char *docname,
+                           const char *key, const char **out, mp_error *err)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(doc, key, &v) || !v)
+        return MP_OK;
+    if (!json_object_is_type(v, json_type_string))
+        return type_error(err, docname, key, "string", v);
+    *out = json_object_get_string(v);
+    return MP_OK;
+}
+
+static int optional_bool(json_object *doc, const char *docname,
+                         const char *key, int *out, mp_error *err)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(doc, key, &v) || !v)
+        return MP_OK;
+    if (!json_object_is_type(v, json_type_boolean))
+        return type_error(err, docname, key, "boolean", v);
+    *out = json_object_get_boolean(v);
+    return MP_OK;
+}
+
+static int optional_int(json_object *doc, const char *docname,
+                        const char *key, int64_t lo, int64_t hi,
+                        int64_t *out, mp_error *err)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(doc, key, &v) || !v)
+        return MP_OK;
+    if (!json_object_is_type(v, json_type_int))
+        return type_error(err, docname, key, "integer", v);
+    int64_t i = json_object_get_int64(v);
+    if (i < lo || i > hi)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "%s.%s: %lld is out of range [%lld, %lld]", docname,
+                       key, (long long)i, (long long)lo, (long long)hi);
+    *out = i;
+    return MP_OK;
+}
+
+static int read_model(lp_config *c, mp_error *err)
+{
+    json_object *doc = c->config, *v;
+    int rc = optional_string(doc, "config", "model_id", &c->model_id, err);
+    if (rc)
+        return rc;
+    if (json_object_object_get_ex(doc, "params", &v)) {
+        if (!v)
+            c->params_is_null = 1;
+        else if (!json_object_is_type(v, json_type_object))
+            return type_error(err, "config", "params", "object", v);
+        else
+            c->params = v;
+    }
+    if ((rc = optional_int(doc, "config", "context_window_limit", 1,
+                           INT64_MAX, &c->context_window_limit, err)))
+        return rc;
+    if ((rc = optional_bool(doc, "config", "reasoning_round_trip",
+                            &c->reasoning_round_trip, err)))
+        return rc;
+    const char *mode = NULL;
+    if ((rc = optional_string(doc, "config", "structured_output_mode", &mode,
+                              err)))
+        return rc;
+    if (mode) {
+        if (strcmp(mode, "auto") == 0)
+            c->structured_output_mode = LP_SO_AUTO;
+        else if (strcmp(mode, "response_format") == 0)
+            c->structured_output_mode = LP_SO_RESPONSE_FORMAT;
+        else if (strcmp(mode, "tool") == 0)
+            c->structured_output_mode = LP_SO_TOOL;
+        else
+            return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                           "config.structured_output_mode: \"%s\" is not one "
+                           "of \"auto\", \"response_format\", \"tool\"", mode);
+    }
+    return MP_OK;
+}
+
+static int read_client(lp_config *c, mp_error *err)
+{
+    json_object *doc = c->client_args, *v;
+    int rc;
+    if ((rc = optional_string(doc, "client_args", "api_key", &c->api_key, err)) ||
+        (rc = optional_string(doc, "client_args", "base_url", &c->api_base, err)) ||
+        (rc = optional_string(doc, "client_args", "api_base", &c->api_base, err)) ||
+        (rc = optional_string(doc, "client_args", "ca_bundle", &c->ca_bundle, err)))
+        return rc;
+    /* LiteLLM treats use_litellm_proxy by truthiness; accept bool or null. */
+    if ((rc = optional_bool(doc, "client_args", "use_litellm_proxy",
+                            &c->use_litellm_proxy, err)))
+        return rc;
+    if ((rc = seconds_ms(doc, "timeout", &c->timeout_ms, err)) ||
+        (rc = seconds_ms(doc, "connect_timeout", &c->connect_timeout_ms, err)) ||
+        (rc = seconds_ms(doc, "idle_timeout", &c->idle_timeout_ms, err)))
+        return rc;
+    int64_t retries = c->num_retries;
+    if ((rc = optional_int(doc, "client_args", "num_retries", 0, 100,
+                           &retries, err)))
+        return rc;
+    c->num_retries = (int)retries;
+    if ((rc = optional_int(doc, "client_args", "max_response_bytes", 1024,
+                           (int64_t)1 << 40, &c->max_response_bytes, err)) ||
+        (rc = optional_int(doc, "client_args", "retry_backoff_ms", 0,
+                           600000, &c->retry_base_ms, err)))
+        return rc;
+    /* LiteLLM's ssl_verify: a boolean, or a CA bundle path. */
+    if (json_object_object_get_ex(doc, "ssl_verify", &v) && v) {
+        if (json_object_is_type(v, json_type_boolean))
+            c->ssl_verify = json_object_get_boolean(v);
+        else if (json_object_is_type(v, json_type_string))
+            c->ca_bundle = json_object_get_string(v);
+        else
+            return type_error(err, "client_args", "ssl_verify",
+                              "boolean or CA bundle path", v);
+    }
+    if (json_object_object_get_ex(doc, "extra_headers", &v) && v) {
+        if (!json_object_is_type(v, json_type_object))
+            return type_error(err, "client_args", "extra_headers", "object", v);
+        json_object_object_foreach(v, name, val) {
+            if (!json_object_is_type(val, json_type_string))
+                return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                               "client_args.extra_headers.%s: expected string, "
+                               "got %s", name, lp_json_type_name(val));
+            const char *s = json_object_get_string(val);
+            if (!*name || strpbrk(name, ":\r\n") || strpbrk(s, "\r\n"))
+                return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                               "client_args.extra_headers.%s: header names "
+                               "and values may not contain ':' in the name "
+                               "or line breaks", name);
+        }
+        c->extra_headers = v;
+    }
+    return MP_OK;
+}
+
+/* The reference's _apply_proxy_prefix (reference-behaviour.md 2.4): the
+ * stored model_id itself gets the prefix, so get_config shows it. */
+static int apply_proxy_prefix(lp_config *c)
+{
+    if (!c->use_litellm_proxy || !c->model_id)
+        return MP_OK;
+    if (strncmp(c->model_id, LP_PROXY_PREFIX, strlen(LP_PROXY_PREFIX)) == 0)
+        return MP_OK;
+    strbuf sb;
+    sb_init(&sb, 1 << 20);
+    if (sb_appends(&sb, LP_PROXY_PREFIX) || sb_appends(&sb, c->model_id)) {
+        sb_free(&sb);
+        return MP_E_NO_MEMORY;
+    }
+    json_object *s = json_object_new_string_len(sb.data, (int)sb.len);
+    sb_free(&sb);
+    if (!s)
+        return MP_E_NO_MEMORY;
+    json_object_object_add(c->config, "model_id", s);
+    c->model_id = json_object_get_string(s);
+    return MP_OK;
+}
+
+/* Takes ownership of both documents (even on failure). */
+static int build(json_object *config, json_object *client, const lp_logger *log,
+                 lp_config **out, mp_error *err)
+{
+    *out = NULL;
+    lp_config *c = calloc(1, sizeof *c);
+    if (!c) {
+        json_object_put(config);
+        json_object_put(client);
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
+    }
+    c->refs = 1;
+    c->config = config;
+    c->client_args = client;
+    c->context_window_limit = -1;
+    c->timeout_ms = 600000;
+    c->connect_timeout_ms = 10000;
+    c->idle_timeout_ms = 120000;
+    c->ssl_verify = 1;
+    c->max_response_bytes = 8 << 20;
+    c->retry_base_ms = 500;
+    c->retry_max_ms = 30000;
+    int rc = read_model(c, err);
+    if (!rc)
+        rc = read_client(c, err);
+    if (!rc && (rc = apply_proxy_prefix(c)))
+        lp_fail(err, rc, "out of memory");
+    if (rc) {
+        lp_config_unref(c);
+        return rc;
+    }
+    c->wire_model = c->model_id;
+    if (c->wire_model &&
+        strncmp(c->wire_model, LP_PROXY_PREFIX, strlen(LP_PROXY_PREFIX)) == 0)
+        c->wire_model += strlen(LP_PROXY_PREFIX);
+    warn_unknown(config, model_keys, "configuration", log);
+    warn_unknown(client, client_keys, "client_args", log);
+    *out = c;
+    return MP_OK;
+}
+
+static int parse_object(const char *json, size_t len, const char *what,
+                        json_object **out, mp_error *err)
+{
+    if (!json) {
+        *out = json_object_new_object();
+        return *out ? MP_OK : lp_fail(err, MP_E_NO_MEMORY, "out of memory");
+    }
+    int rc = lp_json_parse(json, len, what, out, err);
+    if (rc)
+        return rc;
+    if (!json_object_is_type(*out, json_type_object)) {
+        rc = lp_fail(err, MP_E_INVALID_ARGUMENT, "%s: expected a JSON object, "
+                     "got %s", what, lp_json_type_name(*out));
+        json_object_put(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int lp_config_new(const char *config_json, size_t config_len,
+                  const char *client_args_json, size_t client_len,
+                  const lp_logger *log, lp_config **out, mp_error *err)
+{
+    json_object *config, *client;
+    *out = NULL;
+    int rc = parse_object(config_json, config_len, "config", &config, err);
+    if (rc)
+        return rc;
+    rc = parse_object(client_args_json, client_len, "client_args", &client, err);
+    if (rc) {
+        json_object_put(config);
+        return rc;
+    }
+    return build(config, client, log, out, err);
+}
+
+int lp_config_update(const lp_config *base, const char *update_json,
+                     size_t len, const lp_logger *log, lp_config **out,
+                     mp_error *err)
+{
+    json_object *update, *config = NULL, *client = NULL;
+    *out = NULL;
+    int rc = parse_object(update_json, len, "config", &update, err);
+    if (rc)
+        return rc;
+    if (json_object_deep_copy(base->config, &config, NULL) ||
+        json_object_deep_copy(base->client_args, &client, NULL)) {
+        json_object_put(update);
+        json_object_put(config);
+        json_object_put(client);
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
+    }
+    json_object_object_foreach(update, k, v)
+        json_object_object_add(config, k, json_object_get(v));
+    json_object_put(update);
+    /* Only the update's own unknown keys deserve a warning; the base's were
+     * reported when they arrived.  So validate silently, then warn. */
+    rc = build(config, client, NULL, out, err);
+    if (!rc) {
+        json_object *only_new;
+        if (!lp_json_parse(update_json, len, "config", &only_new, NULL)) {
+            warn_unknown(only_new, model_keys, "configuration", log);
+            json_object_put(only_new);
+        }
+    }
+    return rc;
+}
+
+lp_config *lp_config_ref(lp_config *cfg)
+{
+    atomic_fetch_add_explicit((_Atomic int *)&cfg->refs, 1,
+                              memory_order_relaxed);
+    return cfg;
+}
+
+void lp_config_unref(lp_config *cfg)
+{
+    if (!cfg)
+        return;
+    if (atomic_fetch_sub_explicit((_Atomic int *)&cfg->refs, 1,
+                                  memory_order_acq_rel) != 1)
+        return;
+    json_object_put(cfg->config);
+    json_object_put(cfg->client_args);
+    free(cfg);
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+    return strcasestr(hay, needle) != NULL;
+}
+
+int lp_is_secret_name(const char *name)
+{
+    return contains_ci(name, "key") || contains_ci(name, "token") ||
+           contains_ci(name, "secret") || contains_ci(name, "authorization") ||
+           contains_ci(name, "password");
+}
+
+/* Inside params, "token" alone would hide max_tokens; a key is secret there
+ * when it names a key, secret, password or credential, or a *_token. */
+static int is_secret_param(const char *name)
+{
+    size_t n = strlen(name);
+    if (contains_ci(name, "key") || contains_ci(name, "secret") ||
+        contains_ci(name, "authorization") || contains_ci(name, "password") ||
+        contains_ci(name, "credential"))
+        return 1;
+    return strcasecmp(name, "token") == 0 ||
+           (n > 6 && strcasecmp(name + n - 6, "_token") == 0);
+}
+
+static void write_redacted(jw *w, json_object *v, int (*secret)(const char *))
+{
+    if (!json_object_is_type(v, json_type_object)) {
+        if (json_object_is_type(v, json_type_array)) {
+            jw_array_open(w);
+            size_t n = json_object_array_length(v);
+            for (size_t i = 0; i < n; i++)
+                write_redacted(w, json_object_array_get_idx(v, i), secret);
+            jw_array_close(w);
+        } else {
+            jw_json(w, v);
+        }
+        return;
+    }
+    jw_object_open(w);
+    json_object_object_foreach(v, k, val) {
+        jw_key(w, k);
+        if (secret(k) && val)
+            jw_cstring(w, "<redacted>");
+        else
+            write_redacted(w, val, secret);
+    }
+    jw_object_close(w);
+}
+
+int lp_config_to_redacted_json(const lp_config *cfg, strbuf *out)
+{
+    jw w;
+    jw_init(&w, out);
+    jw_object_open(&w);
+    jw_key(&w, "config");
+    write_redacted(&w, cfg->config, is_secret_param);
+    jw_key(&w, "client_args");
+    /* Every secret-looking name in client args and its headers. */
+    write_redacted(&w, cfg->client_args, lp_is_secret_name);
+    jw_object_close(&w);
+    return jw_status(&w);
+}
+
+static const char *env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+const char *lp_config_api_key(const lp_config *cfg)
+{
+    if (cfg->api_key)
+        return cfg->api_key;
+    const char *v = env_nonempty("LITELLM_PROXY_API_KEY");
+    if (!v)
+        v = env_nonempty("LITELLM_API_KEY");
+    if (!v)
+        v = env_nonempty("OPENAI_API_KEY");
+    return v;
+}
+
+const char *lp_config_api_base(const lp_config *cfg)
+{
+    if (cfg->api_base)
+        return cfg->api_base;
+    const char *v = env_nonempty("LITELLM_PROXY_API_BASE");
+    if (!v)
+        v = env_nonempty("LITELLM_API_BASE");
+    return v ? v : "http://127.0.0.1:4000";
+}

@@ -1,0 +1,93 @@
+/*
+ * entry.c - the one exported symbol and the static descriptor.
+ *
+ * The entry function is pure (ABI rule MP_PLUGIN_2): it only negotiates the
+ * minor version and hands out the descriptor; all setup happens in init().
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "../abi/model_provider.h"
+#include "errors.h"
+#include "event_json.h"
+#include "instance.h"
+#include "module.h"
+#include "strbuf.h"
+
+#define LP_PROVIDER_VERSION "0.1.0"
+
+static const char *const capabilities[] = {
+    "stream", "structured_output", "tool_use", "reasoning",
+    "thought_signatures", "images", "documents", "video", "cache_points",
+    "cancel", "usage", NULL};
+
+static const void *get_extension(const char *id)
+{
+    (void)id; /* no extensions yet: every id is unknown */
+    return NULL;
+}
+
+static int event_to_json(const mp_event_header *ev, const mp_text_sink *out)
+{
+    if (!ev || !out || !out->write)
+        return MP_E_INVALID_ARGUMENT;
+    strbuf sb;
+    sb_init(&sb, (size_t)1 << 30);
+    int rc = lp_event_to_json(ev, &sb);
+    if (!rc && out->write(out->ctx, sb.data ? sb.data : "", sb.len))
+        rc = MP_E_CANCELLED;
+    sb_free(&sb);
+    return rc;
+}
+
+static int op_init(const mp_host_v1 *host, mp_error *err)
+{
+    return lp_module_init(host, err);
+}
+
+static int op_deinit(void)
+{
+    return lp_module_deinit();
+}
+
+static int op_stream(mp_instance *inst, const char *req, size_t len,
+                     const mp_event_sink *sink, mp_error *err)
+{
+    return lp_op_stream(inst, req, len, sink, err);
+}
+
+static const mp_provider_v1 descriptor = {
+    .struct_size = sizeof(mp_provider_v1),
+    .abi_major = MP_ABI_MAJOR,
+    .abi_minor = MP_ABI_MINOR,
+    .id = "org.strands.litellm",
+    .name = "LiteLLM / OpenAI-compatible chat completions",
+    .version = LP_PROVIDER_VERSION,
+    .capabilities = capabilities,
+    .init = op_init,
+    .deinit = op_deinit,
+    .create = lp_instance_create,
+    .destroy = lp_instance_destroy,
+    .update_config = lp_instance_update_config,
+    .get_config = lp_instance_get_config,
+    .stream = op_stream,
+    .structured_output = lp_op_structured_output,
+    .cancel = lp_instance_cancel,
+    .get_extension = get_extension,
+    .event_to_json = event_to_json,
+};
+
+__attribute__((visibility("default")))
+int mp_provider_entry_v1(uint32_t *abi_minor_inout, const mp_provider_v1 **out)
+{
+    if (!abi_minor_inout || !out)
+        return MP_E_INVALID_ARGUMENT;
+    *out = NULL;
+    /* Every 1.x host is served: minor 0 is the oldest this plugin speaks.
+     * If a minor ever becomes mandatory, a host offering less gets
+     * MP_E_VERSION here. */
+    if (*abi_minor_inout > MP_ABI_MINOR)
+        *abi_minor_inout = MP_ABI_MINOR;
+    *out = &descriptor;
+    return MP_OK;
+}

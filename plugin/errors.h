@@ -1,0 +1,32 @@
+/*
+ * errors.h - filling the host's mp_error safely.
+ *
+ * The host owns the mp_error and says how big it is (struct_size), so every
+ * write checks that the field lies inside it: an older host with a smaller
+ * struct, or a NULL pointer, is never written past.
+ */
+#ifndef LP_ERRORS_H
+#define LP_ERRORS_H
+
+#include <stdint.h>
+
+#include "../abi/model_provider.h"
+
+/* Reset to "no error" (code MP_OK, empty message, retry_after -1). */
+void lp_error_clear(mp_error *err);
+/* Set code and a printf-style message; returns `code` so callers can write
+ * `return lp_fail(err, MP_E_INVALID_ARGUMENT, "...")`. */
+int lp_fail(mp_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The HTTP side of an error; provider_code may be NULL. */
+void lp_error_http(mp_error *err, int http_status, int retryable,
+                   int64_t retry_after_ms, const char *provider_code);
+/* Prefix the existing message with "what: " (adds context as an error
+ * travels outwards). */
+void lp_error_prefix(mp_error *err, const char *what);
+
+/* True if `field` of an mp_error of the host's size can be written. */
+#define LP_ERR_HAS(err, field) \
+    ((err) && (err)->struct_size >= offsetof(mp_error, field) + sizeof((err)->field))
+
+#endif

@@ -1,0 +1,220 @@
+/* event_json.c - events as Strands StreamEvent JSON; see event_json.h. */
+#include "event_json.h"
+
+#include <stddef.h>
+
+#include "json_writer.h"
+
+/* Whether the event, as its producer sized it, contains `field` of `type`.
+ * Events grow by appending fields, so an older producer's smaller struct
+ * simply lacks the newer ones. */
+#define EV_HAS(ev, type, field) \
+    ((ev)->size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+static void str_value(jw *w, mp_str s)
+{
+    if (s.ptr)
+        jw_string(w, s.ptr, s.len);
+    else
+        jw_null(w);
+}
+
+static int block_start(jw *w, const mp_event_header *ev)
+{
+    const mp_event_block_start *e = (const mp_event_block_start *)ev;
+    if (!EV_HAS(ev, mp_event_block_start, kind))
+        return MP_E_INVALID_ARGUMENT;
+    jw_key(w, "contentBlockStart");
+    jw_object_open(w);
+    jw_key(w, "start");
+    jw_object_open(w);
+    if (e->kind == MP_BLOCK_TOOL_USE) {
+        if (!EV_HAS(ev, mp_event_block_start, tool_use_id))
+            return MP_E_INVALID_ARGUMENT;
+        jw_key(w, "toolUse");
+        jw_object_open(w);
+        jw_key(w, "name");
+        str_value(w, e->tool_name);
+        jw_key(w, "toolUseId");
+        str_value(w, e->tool_use_id);
+        /* Strands adds the signature only when there is one. */
+        if (EV_HAS(ev, mp_event_block_start, reasoning_signature) &&
+            e->reasoning_signature.ptr && e->reasoning_signature.len) {
+            jw_key(w, "reasoningSignature");
+            jw_string(w, e->reasoning_signature.ptr,
+                      e->reasoning_signature.len);
+        }
+        jw_object_close(w);
+    } else if (e->kind != MP_BLOCK_TEXT && e->kind != MP_BLOCK_REASONING) {
+        return MP_E_INVALID_ARGUMENT;
+    }
+    jw_object_close(w);
+    jw_object_close(w);
+    return MP_OK;
+}
+
+static int block_delta(jw *w, const mp_event_header *ev)
+{
+    const mp_event_block_delta *e = (const mp_event_block_delta *)ev;
+    if (!EV_HAS(ev, mp_event_block_delta, text))
+        return MP_E_INVALID_ARGUMENT;
+    /* A NULL text is an empty piece, as the reference's `or ""`. */
+    const char *s = e->text.ptr ? e->text.ptr : "";
+    size_t n = e->text.ptr ? e->text.len : 0;
+    jw_key(w, "contentBlockDelta");
+    jw_object_open(w);
+    jw_key(w, "delta");
+    jw_object_open(w);
+    switch (e->kind) {
+    case MP_DELTA_TEXT:
+        jw_key(w, "text");
+        jw_string(w, s, n);
+        break;
+    case MP_DELTA_REASONING_TEXT:
+    case MP_DELTA_REASONING_SIGNATURE:
+        jw_key(w, "reasoningContent");
+        jw_object_open(w);
+        jw_key(w, e->kind == MP_DELTA_REASONING_TEXT ? "text" : "signature");
+        jw_string(w, s, n);
+        jw_object_close(w);
+        break;
+    case MP_DELTA_TOOL_INPUT:
+        jw_key(w, "toolUse");
+        jw_object_open(w);
+        jw_key(w, "input");
+        jw_string(w, s, n);
+        jw_object_close(w);
+        break;
+    default:
+        return MP_E_INVALID_ARGUMENT;
+    }
+    jw_object_close(w);
+    jw_object_close(w);
+    return MP_OK;
+}
+
+static const char *stop_reason_name(uint32_t r)
+{
+    switch (r) {
+    case MP_STOP_END_TURN: return "end_turn";
+    case MP_STOP_TOOL_USE: return "tool_use";
+    case MP_STOP_MAX_TOKENS: return "max_tokens";
+    case MP_STOP_CONTENT_FILTERED: return "content_filtered";
+    case MP_STOP_STOP_SEQUENCE: return "stop_sequence";
+    case MP_STOP_CANCELLED: return "cancelled";
+    default: return NULL;
+    }
+}
+
+static int message_stop(jw *w, const mp_event_header *ev)
+{
+    const mp_event_message_stop *e = (const mp_event_message_stop *)ev;
+    if (!EV_HAS(ev, mp_event_message_stop, stop_reason))
+        return MP_E_INVALID_ARGUMENT;
+    const char *name = stop_reason_name(e->stop_reason);
+    if (!name)
+        return MP_E_INVALID_ARGUMENT;
+    jw_key(w, "messageStop");
+    jw_object_open(w);
+    jw_key(w, "stopReason");
+    jw_cstring(w, name);
+    jw_object_close(w);
+    return MP_OK;
+}
+
+/* A metadata field, or `dflt` when the producer's struct lacks it. */
+#define MD_FIELD(ev, field, dflt)                                         \
+    (EV_HAS(ev, mp_event_metadata, field)                                 \
+         ? ((const mp_event_metadata *)(ev))->field : (dflt))
+
+static int metadata(jw *w, const mp_event_header *ev)
+{
+    int64_t in = MD_FIELD(ev, input_tokens, -1);
+    int64_t out = MD_FIELD(ev, output_tokens, -1);
+    int64_t total = MD_FIELD(ev, total_tokens, -1);
+    int64_t read = MD_FIELD(ev, cache_read_input_tokens, -1);
+    int64_t write = MD_FIELD(ev, cache_write_input_tokens, -1);
+    int64_t latency = MD_FIELD(ev, latency_ms, -1);
+    int64_t ttfb = MD_FIELD(ev, time_to_first_byte_ms, -1);
+    jw_key(w, "metadata");
+    jw_object_open(w);
+    jw_key(w, "usage");
+    jw_object_open(w);
+    jw_key(w, "inputTokens");
+    jw_int(w, in > 0 ? in : 0);
+    jw_key(w, "outputTokens");
+    jw_int(w, out > 0 ? out : 0);
+    jw_key(w, "totalTokens");
+    jw_int(w, total > 0 ? total : 0);
+    if (read > 0) {
+        jw_key(w, "cacheReadInputTokens");
+        jw_int(w, read);
+    }
+    if (write > 0) {
+        jw_key(w, "cacheWriteInputTokens");
+        jw_int(w, write);
+    }
+    jw_object_close(w);
+    jw_key(w, "metrics");
+    jw_object_open(w);
+    jw_key(w, "latencyMs");
+    jw_int(w, latency > 0 ? latency : 0);
+    if (ttfb >= 0) {
+        jw_key(w, "timeToFirstByteMs");
+        jw_int(w, ttfb);
+    }
+    jw_object_close(w);
+    jw_object_close(w);
+    return MP_OK;
+}
+
+int lp_event_to_json(const mp_event_header *ev, strbuf *out)
+{
+    if (!ev || !out || ev->size < sizeof(mp_event_header))
+        return MP_E_INVALID_ARGUMENT;
+    /* Build into a scratch tail of `out` and roll back on error, so a
+     * failed call leaves `out` as it was. */
+    size_t mark = out->len;
+    jw w;
+    jw_init(&w, out);
+    jw_object_open(&w);
+    int rc = MP_OK;
+    switch (ev->type) {
+    case MP_EVENT_MESSAGE_START:
+        jw_key(&w, "messageStart");
+        jw_object_open(&w);
+        jw_key(&w, "role");
+        jw_cstring(&w, "assistant");
+        jw_object_close(&w);
+        break;
+    case MP_EVENT_BLOCK_START:
+        rc = block_start(&w, ev);
+        break;
+    case MP_EVENT_BLOCK_DELTA:
+        rc = block_delta(&w, ev);
+        break;
+    case MP_EVENT_BLOCK_STOP:
+        jw_key(&w, "contentBlockStop");
+        jw_object_open(&w);
+        jw_object_close(&w);
+        break;
+    case MP_EVENT_MESSAGE_STOP:
+        rc = message_stop(&w, ev);
+        break;
+    case MP_EVENT_METADATA:
+        rc = metadata(&w, ev);
+        break;
+    default:
+        rc = MP_E_INVALID_ARGUMENT;
+    }
+    if (!rc) {
+        jw_object_close(&w);
+        rc = jw_status(&w);
+    }
+    if (rc) {
+        out->len = mark;
+        if (out->data)
+            out->data[mark] = '\0';
+    }
+    return rc;
+}

@@ -1,0 +1,328 @@
+/* http_transport.c - one HTTP exchange with libcurl; see http_transport.h. */
+#include "http_transport.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+#include "error_classify.h"
+#include "errors.h"
+#include "strbuf.h"
+
+/* Longest wait inside one curl_multi_poll; bounds how late an idle timeout
+ * is noticed.  Cancellation does not depend on it (wakeup is immediate). */
+#define POLL_SLICE_MS 200
+
+int lp_transport_init(lp_transport *t)
+{
+    memset(t, 0, sizeof *t);
+    atomic_init(&t->cancel, 0);
+    t->multi = curl_multi_init();
+    t->easy = curl_easy_init();
+    if (!t->multi || !t->easy) {
+        lp_transport_free(t);
+        return MP_E_NO_MEMORY;
+    }
+    return MP_OK;
+}
+
+void lp_transport_free(lp_transport *t)
+{
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    if (t->multi)
+        curl_multi_cleanup(t->multi);
+    t->easy = NULL;
+    t->multi = NULL;
+}
+
+void lp_transport_cancel(lp_transport *t)
+{
+    atomic_store(&t->cancel, 1);
+    if (t->multi)
+        curl_multi_wakeup(t->multi);
+}
+
+/* State of one attempt, shared with the curl callbacks. */
+typedef struct attempt {
+    lp_transport *t;
+    const lp_body_handler *h;
+    mp_error *err;
+    int64_t start_ms;
+    int64_t last_byte_ms;
+    int64_t ttfb_ms;
+    long status;
+    int handler_rc;      /* error returned by the handler, 0 if none */
+    int cancelled;
+    strbuf error_body;   /* body of a non-2xx response (bounded) */
+    char retry_after[64];
+} attempt;
+
+static size_t on_header(char *data, size_t size, size_t n, void *userp)
+{
+    attempt *a = userp;
+    size_t len = size * n;
+    a->last_byte_ms = lp_now_ms();
+    /* A new status line (after a 100 Continue, say) starts over. */
+    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
+        a->retry_after[0] = '\0';
+    if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
+        const char *v = data + 12;
+        size_t vl = len - 12;
+        while (vl && (*v == ' ' || *v == '\t'))
+            v++, vl--;
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+            vl--;
+        if (vl >= sizeof a->retry_after)
+            vl = sizeof a->retry_after - 1;
+        memcpy(a->retry_after, v, vl);
+        a->retry_after[vl] = '\0';
+    }
+    return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+    attempt *a = userp;
+    size_t len = size * n;
+    a->last_byte_ms = lp_now_ms();
+    if (a->ttfb_ms < 0) {
+        a->ttfb_ms = a->last_byte_ms - a->start_ms;
+        curl_easy_getinfo(a->t->easy, CURLINFO_RESPONSE_CODE, &a->status);
+    }
+    if (atomic_load(&a->t->cancel)) {
+        a->cancelled = 1;
+        return CURL_WRITEFUNC_ERROR;
+    }
+    if (a->status < 200 || a->status > 299) {
+        /* Keep the start of an error body; the rest adds nothing. */
+        size_t room = a->error_body.max - a->error_body.len;
+        sb_append(&a->error_body, data, len < room ? len : room);
+        return len;
+    }
+    int rc = a->h->on_bytes(a->h->ctx, data, len, a->err);
+    if (rc) {
+        a->handler_rc = rc;
+        return CURL_WRITEFUNC_ERROR;
+    }
+    return len;
+}
+
+static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req,
+                       attempt *a, int64_t remaining_ms, char *errbuf)
+{
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, req->url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
+    if (req->body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    } else {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    }
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 64L * 1024);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+#ifdef CURLOPT_PROTOCOLS_STR
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
+    if (remaining_ms > 0)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)remaining_ms);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, cfg->ssl_verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, cfg->ssl_verify ? 2L : 0L);
+    if (cfg->ca_bundle)
+        curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_bundle);
+}
+
+/* Drive the transfer until it ends, is cancelled or goes idle too long.
+ * Returns the CURLcode of the transfer, or -1 for cancel, -2 for idle. */
+static int drive(lp_transport *t, attempt *a, const lp_config *cfg)
+{
+    int running = 1;
+    while (running) {
+        if (atomic_load(&t->cancel))
+            return -1;
+        CURLMcode mc = curl_multi_perform(t->multi, &running);
+        if (mc != CURLM_OK)
+            return CURLE_FAILED_INIT;
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(t->multi, &left)))
+            if (msg->msg == CURLMSG_DONE)
+                return msg->data.result;
+        if (!running)
+            break;
+        int64_t now = lp_now_ms();
+        int wait = POLL_SLICE_MS;
+        if (cfg->idle_timeout_ms > 0) {
+            int64_t idle_left = a->last_byte_ms + cfg->idle_timeout_ms - now;
+            if (idle_left <= 0)
+                return -2;
+            if (idle_left < wait)
+                wait = (int)idle_left;
+        }
+        curl_multi_poll(t->multi, NULL, 0, wait, NULL);
+    }
+    return CURLE_OK;
+}
+
+/* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
+static int cancellable_sleep(lp_transport *t, int64_t ms)
+{
+    int64_t until = lp_now_ms() + ms;
+    for (;;) {
+        if (atomic_load(&t->cancel))
+            return 1;
+        int64_t left = until - lp_now_ms();
+        if (left <= 0)
+            return 0;
+        curl_multi_poll(t->multi, NULL, 0, left > 1000 ? 1000 : (int)left, NULL);
+    }
+}
+
+/* Exponential backoff with full jitter, at least the server's
+ * Retry-After. */
+static int64_t backoff_ms(const lp_config *cfg, int attempt_no, int64_t retry_after)
+{
+    int64_t cap = cfg->retry_base_ms;
+    for (int i = 0; i < attempt_no && cap < cfg->retry_max_ms; i++)
+        cap *= 2;
+    if (cap > cfg->retry_max_ms)
+        cap = cfg->retry_max_ms;
+    int64_t d = cap > 0 ? cap / 2 + (int64_t)(rand() % (int)(cap / 2 + 1)) : 0;
+    return retry_after > d ? retry_after : d;
+}
+
+static int curl_failure(CURLcode cc, const char *errbuf, const lp_http_request *req,
+                        const lp_config *cfg, mp_error *err)
+{
+    const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+    switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
+                       "connect_timeout %lld ms): %s",
+                       (long long)cfg->timeout_ms,
+                       (long long)cfg->connect_timeout_ms, why);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "bad api_base URL \"%s\": %s",
+                       req->url, why);
+    case CURLE_OUT_OF_MEMORY:
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
+    default:
+        return lp_fail(err, MP_E_NETWORK, "network error: %s", why);
+    }
+}
+
+/* Connection-level failures that may succeed on a new attempt. */
+static int retryable_curl(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int lp_http_perform(lp_transport *t, const lp_config *cfg,
+                    const lp_http_request *req, const lp_body_handler *h,
+                    const char *const *secrets, lp_http_result *res,
+                    mp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->ttfb_ms = -1;
+    lp_error_clear(err);
+    int64_t deadline = cfg->timeout_ms > 0 ? lp_now_ms() + cfg->timeout_ms : 0;
+    int rc = MP_OK;
+
+    for (int attempt_no = 0;; attempt_no++) {
+        attempt a;
+        memset(&a, 0, sizeof a);
+        a.t = t;
+        a.h = h;
+        a.err = err;
+        a.start_ms = a.last_byte_ms = lp_now_ms();
+        a.ttfb_ms = -1;
+        sb_init(&a.error_body, 64 * 1024);
+        char errbuf[CURL_ERROR_SIZE] = "";
+        int64_t remaining = deadline ? deadline - a.start_ms : 0;
+        if (deadline && remaining <= 0) {
+            sb_free(&a.error_body);
+            return lp_fail(err, MP_E_TIMEOUT, "request timed out after %lld ms "
+                           "(timeout), %d attempt(s)", (long long)cfg->timeout_ms,
+                           attempt_no);
+        }
+        setup_easy(t->easy, cfg, req, &a, remaining, errbuf);
+        curl_multi_add_handle(t->multi, t->easy);
+        int outcome = drive(t, &a, cfg);
+        curl_multi_remove_handle(t->multi, t->easy);
+        if (a.status == 0)
+            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &a.status);
+        res->status = a.status;
+        res->ttfb_ms = a.ttfb_ms;
+        res->attempts = attempt_no + 1;
+
+        int retry = 0;
+        int64_t retry_after = -1;
+        if (outcome == -1 || a.cancelled) {
+            rc = lp_fail(err, MP_E_CANCELLED, "cancelled");
+        } else if (a.handler_rc) {
+            rc = a.handler_rc; /* err already filled by the handler */
+        } else if (outcome == -2) {
+            rc = lp_fail(err, MP_E_TIMEOUT, "no data from the server for %lld ms "
+                         "(idle_timeout)", (long long)cfg->idle_timeout_ms);
+            if (a.status >= 200 && a.status <= 299 && h->started(h->ctx))
+                lp_error_prefix(err, "stream stalled");
+        } else if (a.status >= 200 && a.status <= 299) {
+            if (outcome == CURLE_OK) {
+                res->complete = 1;
+                rc = MP_OK;
+            } else if (h->started(h->ctx)) {
+                /* Broke mid-body after events went out: the handler's
+                 * caller decides (a finished stream is still fine). */
+                snprintf(res->detail, sizeof res->detail, "%s",
+                         errbuf[0] ? errbuf : curl_easy_strerror((CURLcode)outcome));
+                rc = MP_OK;
+            } else {
+                rc = curl_failure((CURLcode)outcome, errbuf, req, cfg, err);
+                retry = retryable_curl((CURLcode)outcome);
+            }
+        } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
+            rc = ec_classify_http((int)a.status, a.error_body.data,
+                                  a.error_body.len,
+                                  a.retry_after[0] ? a.retry_after : NULL,
+                                  secrets, err);
+            retry = LP_ERR_HAS(err, retryable) ? err->retryable : 0;
+            retry_after = LP_ERR_HAS(err, retry_after_ms) ? err->retry_after_ms : -1;
+        } else {
+            rc = curl_failure((CURLcode)outcome, errbuf, req, cfg, err);
+            retry = retryable_curl((CURLcode)outcome);
+        }
+        sb_free(&a.error_body);
+
+        if (!retry || attempt_no >= cfg->num_retries || h->started(h->ctx))
+            return rc;
+        int64_t wait = backoff_ms(cfg, attempt_no, retry_after);
+        if (deadline && lp_now_ms() + wait >= deadline)
+            return rc; /* waiting would pass the whole-call timeout */
+        if (cancellable_sleep(t, wait))
+            return lp_fail(err, MP_E_CANCELLED, "cancelled");
+        lp_error_clear(err);
+    }
+}

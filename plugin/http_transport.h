@@ -1,0 +1,74 @@
+/*
+ * http_transport.h - one HTTP exchange with libcurl, on the caller's
+ * thread, cancellable from any thread, with timeouts and retries.
+ *
+ * Each instance owns one transport: a curl multi handle (which keeps the
+ * connection pool, so keep-alive works across calls) and one easy handle
+ * reused for every call.  The multi interface is driven with
+ * curl_multi_poll, so cancel() from another thread can wake it with
+ * curl_multi_wakeup and the call returns at once.
+ */
+#ifndef LP_HTTP_TRANSPORT_H
+#define LP_HTTP_TRANSPORT_H
+
+#include <curl/curl.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../abi/model_provider.h"
+#include "config.h"
+
+typedef struct lp_transport {
+    CURLM *multi;
+    CURL *easy;
+    atomic_int cancel; /* set by lp_transport_cancel, cleared per call */
+} lp_transport;
+
+int lp_transport_init(lp_transport *t);
+void lp_transport_free(lp_transport *t);
+/* [any-thread] Stop the call in flight, if any. */
+void lp_transport_cancel(lp_transport *t);
+
+/* Where the body of a successful (2xx) response goes. */
+typedef struct lp_body_handler {
+    void *ctx;
+    /* Called with body bytes as they arrive.  A non-zero return (an
+     * mp_status, with `err` filled) stops the transfer and is returned. */
+    int (*on_bytes)(void *ctx, const char *p, size_t n, mp_error *err);
+    /* Whether the handler has delivered anything to the host yet; once it
+     * has, the exchange is never retried (decision 17). */
+    int (*started)(void *ctx);
+} lp_body_handler;
+
+typedef struct lp_http_request {
+    const char *url;
+    struct curl_slist *headers;
+    const char *body;   /* NULL: GET */
+    size_t body_len;
+} lp_http_request;
+
+typedef struct lp_http_result {
+    long status;          /* final HTTP status (0 if none)                  */
+    int complete;         /* the body was received to its end              */
+    int64_t ttfb_ms;      /* attempt start -> first body byte, -1 if none   */
+    int attempts;         /* how many were made                            */
+    char detail[256];     /* why an incomplete body stopped (curl's words) */
+} lp_http_result;
+
+/*
+ * Perform the exchange.  Returns:
+ *  - MP_OK with res->complete = 1: a 2xx body was handed over completely;
+ *  - MP_OK with res->complete = 0: a 2xx body started but the connection
+ *    broke; the handler decides whether that is an error (it knows whether
+ *    the stream had finished);
+ *  - an error: HTTP errors classified (overflow, throttling, ...), curl
+ *    failures (timeout, network), cancellation, or the handler's error.
+ * `secrets` (NULL-terminated, may be NULL) are scrubbed from any message.
+ */
+int lp_http_perform(lp_transport *t, const lp_config *cfg,
+                    const lp_http_request *req, const lp_body_handler *h,
+                    const char *const *secrets, lp_http_result *res,
+                    mp_error *err);
+
+#endif

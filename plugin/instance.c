@@ -1,0 +1,134 @@
+/*
+ * instance.c - instance lifecycle and configuration.
+ *
+ * The config pointer is swapped under a mutex and every call takes its own
+ * reference, so update_config never disturbs a call already running
+ * (decision 23), even though the ABI serializes calls per instance anyway.
+ */
+#include "instance.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "module.h"
+#include "strbuf.h"
+
+int lp_instance_create(const char *config_json, const char *client_args_json,
+                       mp_instance **out, mp_error *err)
+{
+    lp_error_clear(err);
+    if (!out)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "create: out is NULL");
+    *out = NULL;
+    if (!lp_module_initialized())
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "create: the module is not initialised (call init first)");
+    lp_config *cfg;
+    int rc = lp_config_new(config_json, (size_t)-1, client_args_json,
+                           (size_t)-1, lp_module_logger(), &cfg, err);
+    if (rc)
+        return rc;
+    mp_instance *inst = calloc(1, sizeof *inst);
+    if (!inst || lp_transport_init(&inst->transport)) {
+        free(inst);
+        lp_config_unref(cfg);
+        return lp_fail(err, MP_E_NO_MEMORY, "create: out of memory");
+    }
+    pthread_mutex_init(&inst->lock, NULL);
+    inst->cfg = cfg;
+    lp_module_instance_added();
+    *out = inst;
+    return MP_OK;
+}
+
+void lp_instance_destroy(mp_instance *inst)
+{
+    if (!inst)
+        return;
+    lp_transport_free(&inst->transport);
+    lp_config_unref(inst->cfg);
+    free(inst->schema_support_model);
+    pthread_mutex_destroy(&inst->lock);
+    free(inst);
+    lp_module_instance_removed();
+}
+
+lp_config *lp_instance_config(mp_instance *inst)
+{
+    pthread_mutex_lock(&inst->lock);
+    lp_config *cfg = lp_config_ref(inst->cfg);
+    pthread_mutex_unlock(&inst->lock);
+    return cfg;
+}
+
+void lp_instance_begin_call(mp_instance *inst, mp_error *err)
+{
+    atomic_store(&inst->transport.cancel, 0);
+    lp_error_clear(err);
+}
+
+int lp_instance_update_config(mp_instance *inst, const char *json, size_t len,
+                              mp_error *err)
+{
+    lp_error_clear(err);
+    if (!inst || !json)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "update_config: instance and JSON are required");
+    lp_config *base = lp_instance_config(inst), *next;
+    int rc = lp_config_update(base, json, len, lp_module_logger(), &next, err);
+    lp_config_unref(base);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&inst->lock);
+    lp_config *old = inst->cfg;
+    inst->cfg = next;
+    pthread_mutex_unlock(&inst->lock);
+    lp_config_unref(old);
+    return MP_OK;
+}
+
+int lp_instance_get_config(mp_instance *inst, const mp_text_sink *out,
+                           mp_error *err)
+{
+    lp_error_clear(err);
+    if (!inst || !out || !out->write)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "get_config: instance and sink are required");
+    lp_config *cfg = lp_instance_config(inst);
+    strbuf sb;
+    sb_init(&sb, (size_t)1 << 30);
+    int rc = lp_config_to_redacted_json(cfg, &sb);
+    lp_config_unref(cfg);
+    if (rc) {
+        sb_free(&sb);
+        return lp_fail(err, rc, "get_config: out of memory");
+    }
+    if (out->write(out->ctx, sb.data, sb.len))
+        rc = lp_fail(err, MP_E_CANCELLED, "get_config: the sink stopped");
+    sb_free(&sb);
+    return rc;
+}
+
+int lp_instance_cancel(mp_instance *inst)
+{
+    if (inst)
+        lp_transport_cancel(&inst->transport);
+    return MP_OK;
+}
+
+void lp_instance_secrets(const lp_config *cfg, const char **out, size_t cap)
+{
+    size_t n = 0;
+    const char *key = lp_config_api_key(cfg);
+    if (key && *key && n + 1 < cap)
+        out[n++] = key;
+    if (cfg->extra_headers) {
+        json_object_object_foreach(cfg->extra_headers, name, val) {
+            const char *s = json_object_get_string(val);
+            if (lp_is_secret_name(name) && s && *s && n + 1 < cap)
+                out[n++] = s;
+        }
+    }
+    out[n] = NULL;
+}

@@ -1,0 +1,142 @@
+/*
+ * op_stream.c - the stream() operation: host request -> HTTP body ->
+ * transport -> chunk mapper -> host events.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chunk_mapper.h"
+#include "clock.h"
+#include "errors.h"
+#include "event_emit.h"
+#include "http_transport.h"
+#include "instance.h"
+#include "module.h"
+#include "request_format.h"
+#include "strbuf.h"
+
+/* The body of a non-streaming response is collected whole, then mapped. */
+typedef struct body_sink {
+    chunk_mapper *mapper;
+    int streaming;
+    strbuf whole;
+} body_sink;
+
+static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
+{
+    body_sink *b = ctx;
+    if (b->streaming)
+        return cm_feed(b->mapper, p, n, err);
+    int rc = sb_append(&b->whole, p, n);
+    if (rc == MP_E_PROTOCOL)
+        return lp_fail(err, MP_E_PROTOCOL, "response body exceeds "
+                       "max_response_bytes (%zu bytes)", b->whole.max);
+    if (rc)
+        return lp_fail(err, rc, "out of memory reading the response");
+    return MP_OK;
+}
+
+static int started(void *ctx)
+{
+    body_sink *b = ctx;
+    return cm_started(b->mapper);
+}
+
+/* Everything below needs a config snapshot, a formatted body and headers;
+ * this builds them or fails with nothing sent. */
+typedef struct prepared {
+    rf_request req;
+    strbuf body;
+    strbuf url;
+    struct curl_slist *headers;
+    int streaming;
+} prepared;
+
+static void prepared_free(prepared *p)
+{
+    rf_release(&p->req);
+    sb_free(&p->body);
+    sb_free(&p->url);
+    curl_slist_free_all(p->headers);
+}
+
+int lp_prepare_chat(const lp_config *cfg, const char *request_json, size_t len,
+                    const rf_options *opt, prepared *p, mp_error *err);
+int lp_prepare_chat(const lp_config *cfg, const char *request_json, size_t len,
+                    const rf_options *opt, prepared *p, mp_error *err)
+{
+    memset(p, 0, sizeof *p);
+    sb_init(&p->body, (size_t)1 << 31);
+    sb_init(&p->url, 8192);
+    const lp_logger *log = lp_module_logger();
+    int rc = rf_parse(request_json, len, log, &p->req, err);
+    if (!rc)
+        rc = rf_format_body(cfg, &p->req, opt, log, &p->body, &p->streaming, err);
+    if (!rc && (rc = rf_build_url(cfg, "/chat/completions", &p->url)))
+        lp_fail(err, rc, "could not build the request URL");
+    if (!rc)
+        rc = rf_build_headers(cfg, p->streaming, &p->headers, err);
+    return rc;
+}
+
+int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
+                 const mp_event_sink *sink, mp_error *err)
+{
+    lp_error_clear(err);
+    if (!inst || !request_json || !sink || !sink->on_event)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "stream: instance, request and sink are required");
+    lp_instance_begin_call(inst, err);
+    int64_t t0 = lp_now_ms();
+    lp_config *cfg = lp_instance_config(inst);
+    prepared p;
+    int rc = lp_prepare_chat(cfg, request_json, len, NULL, &p, err);
+    if (rc) {
+        prepared_free(&p);
+        lp_config_unref(cfg);
+        return rc;
+    }
+
+    ev_emitter em;
+    ev_init(&em, sink);
+    chunk_mapper mapper;
+    cm_options opt = {
+        .reasoning_round_trip = cfg->reasoning_round_trip,
+        .max_line = (size_t)cfg->max_response_bytes,
+        .max_tool_args = (size_t)cfg->max_response_bytes,
+    };
+    rc = cm_init(&mapper, &em, &opt);
+    if (rc) {
+        prepared_free(&p);
+        lp_config_unref(cfg);
+        return lp_fail(err, rc, "stream: out of memory");
+    }
+    body_sink bs = {.mapper = &mapper, .streaming = p.streaming};
+    sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
+    lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started};
+    const char *secrets[16];
+    lp_instance_secrets(cfg, secrets, 16);
+    lp_http_request hreq = {.url = p.url.data, .headers = p.headers,
+                            .body = p.body.data, .body_len = p.body.len};
+    lp_http_result res;
+    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, secrets, &res, err);
+    int64_t latency = lp_now_ms() - t0;
+    if (!rc) {
+        if (!res.complete)
+            rc = cm_abort_network(&mapper, latency, res.ttfb_ms, err);
+        else if (p.streaming)
+            rc = cm_finish(&mapper, latency, res.ttfb_ms, err);
+        else
+            rc = cm_map_response(&mapper, bs.whole.data, bs.whole.len, latency,
+                                 res.ttfb_ms, err);
+        if (rc == MP_E_NETWORK && res.detail[0])
+            lp_error_prefix(err, res.detail);
+    }
+    if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
+        lp_fail(err, MP_E_CANCELLED, "cancelled");
+    cm_free(&mapper);
+    sb_free(&bs.whole);
+    prepared_free(&p);
+    lp_config_unref(cfg);
+    return rc;
+}

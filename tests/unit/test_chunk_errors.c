@@ -1,0 +1,309 @@
+/*
+ * test_chunk_errors.c - how a stream ends and how it fails: decision 10
+ * ([DONE] without a finish_reason, truncated bodies, a dropped connection),
+ * decision 12 (error objects inside the stream, `event: error`), malformed
+ * JSON and wrong shapes (MP_E_PROTOCOL with the byte offset), limits, the
+ * host's cancel, and the lazy messageStart that keeps a failed call
+ * retryable.
+ *
+ * Test JSON uses ` for " (see test_chunk_recorder.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "test_chunk_recorder.h"
+
+/* One choice-0 chunk with the given delta (raw JSON), and a finish. */
+#define CHUNK(delta) "{`choices`:[{`index`:0,`delta`:" delta ",`finish_reason`:null}]}"
+#define FINISH(delta, fr) "{`choices`:[{`index`:0,`delta`:" delta ",`finish_reason`:`" fr "`}]}"
+
+/* Decision 10 (reference leaves the block open): [DONE] without a
+ * finish_reason closes the open block and ends with end_turn. */
+static void test_done_without_finish_reason(void **state)
+{
+    (void)state;
+    const char *chunks[] = {CHUNK("{`reasoning_content`:`r`}"),
+                            CHUNK("{`content`:`t`}"), NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, chunks, 1), MP_OK);
+    assert_events(&r, MSG_START START REASON("r") STOP START TEXT("t") STOP
+                      MSG_STOP("end_turn"));
+    rec_free(&r);
+    /* Even [DONE] alone is a (empty) message. */
+    rec_init(&r, NULL);
+    assert_int_equal(rec_stream(&r, "data: [DONE]\n\n"), MP_OK);
+    assert_events(&r, MSG_START MSG_STOP("end_turn"));
+    rec_free(&r);
+}
+
+/* Decision 10: a body that ends with neither [DONE] nor a finish_reason
+ * is a network error, clean end or not. */
+static void test_stream_truncated_before_finish(void **state)
+{
+    (void)state;
+    const char *chunks[] = {CHUNK("{`content`:`par`}"), NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, chunks, 0), MP_E_NETWORK);
+    assert_int_equal(r.err.code, MP_E_NETWORK);
+    assert_string_equal(r.err.message, "stream ended before finish_reason");
+    rec_free(&r);
+
+    char *body = sse_body(chunks, 0);
+    rec_init(&r, NULL);
+    assert_int_equal(cm_feed(&r.m, body, strlen(body), &r.err), MP_OK);
+    assert_int_equal(cm_abort_network(&r.m, 0, 0, &r.err), MP_E_NETWORK);
+    assert_string_equal(r.err.message,
+                        "connection closed before finish_reason");
+    /* What was delivered stays delivered; the error is sticky. */
+    assert_events(&r, MSG_START START TEXT("par"));
+    assert_int_equal(cm_finish(&r.m, 0, 0, &r.err), MP_E_NETWORK);
+    rec_free(&r);
+    free(body);
+}
+
+/* A finish_reason makes an early end harmless: clean end without [DONE],
+ * or a dropped connection after the finish. */
+static void test_stream_end_after_finish_without_done(void **state)
+{
+    (void)state;
+    const char *chunks[] = {CHUNK("{`content`:`ok`}"), FINISH("{}", "stop"),
+                            "{`choices`:[],`usage`:{`prompt_tokens`:1,`completion_tokens`:1,`total_tokens`:2}}",
+                            NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, chunks, 0), MP_OK);
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn")
+                      USAGE(1, 1, 2));
+    rec_free(&r);
+
+    char *body = sse_body(chunks, 0);
+    rec_init(&r, NULL);
+    /* Cut inside the usage chunk: its partial line is dropped. */
+    size_t cut = strlen(body) - 20;
+    assert_int_equal(cm_feed(&r.m, body, cut, &r.err), MP_OK);
+    assert_int_equal(cm_abort_network(&r.m, 0, 0, &r.err), MP_OK);
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
+    rec_free(&r);
+    free(body);
+}
+
+/* Lazy messageStart: a stream that fails on its first chunk delivers
+ * nothing, so the transport may still retry. */
+static void test_error_before_data_emits_nothing(void **state)
+{
+    (void)state;
+    recorder r;
+    rec_init(&r, NULL);
+    const char *body = "data: {\"error\":{\"message\":\"litellm.RateLimitError: "
+                       "slow down\",\"type\":\"throttling_error\",\"code\":\"429\"}}\n\n";
+    assert_int_equal(rec_stream(&r, body), MP_E_THROTTLED);
+    assert_int_equal(r.count, 0);
+    assert_false(cm_started(&r.m));
+    assert_int_equal(r.err.code, MP_E_THROTTLED);
+    assert_int_equal(r.err.http_status, 429);
+    assert_string_equal(r.err.provider_code, "429");
+    assert_string_equal(r.err.message, "stream error (HTTP 429): "
+                        "litellm.RateLimitError: slow down");
+    rec_free(&r);
+}
+
+/* Decision 12: an error object after data is a typed error, after the
+ * events already delivered. */
+static void test_mid_stream_error_object(void **state)
+{
+    (void)state;
+    const char *chunks[] = {
+        CHUNK("{`content`:`par`}"),
+        "{`error`:{`message`:`litellm.MidStreamFallbackError: upstream died`,"
+        "`type`:null,`param`:null,`code`:`503`}}",
+        NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, chunks, 1), MP_E_SERVER);
+    assert_true(cm_started(&r.m));
+    assert_events(&r, MSG_START START TEXT("par"));
+    assert_int_equal(r.err.http_status, 503);
+    assert_int_equal(r.err.retryable, 1);
+    rec_free(&r);
+
+    /* An overflow reported mid-stream keeps its type. */
+    const char *overflow[] = {
+        "{`error`:{`message`:`This model\\u0027s maximum context length is 8192 tokens`,"
+        "`code`:`context_length_exceeded`}}", NULL};
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, overflow, 1), MP_E_CONTEXT_OVERFLOW);
+    assert_string_equal(r.err.provider_code, "context_length_exceeded");
+    rec_free(&r);
+}
+
+/* `event: error` frames (some gateways), JSON or plain text. */
+static void test_error_event_frame(void **state)
+{
+    (void)state;
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_stream(&r, "event: error\ndata: {\"message\":"
+                                    "\"Rate limit exceeded\"}\n\n"),
+                     MP_E_THROTTLED);
+    rec_free(&r);
+    rec_init(&r, NULL);
+    assert_int_equal(rec_stream(&r, "event: error\ndata: upstream "
+                                    "timeout\n\n"), MP_E_SERVER);
+    assert_string_equal(r.err.message, "stream error: upstream timeout");
+    assert_int_equal(r.count, 0);
+    rec_free(&r);
+}
+
+/* Invalid JSON: a protocol error that names the byte offset. */
+static void test_invalid_json_chunk(void **state)
+{
+    (void)state;
+    recorder r;
+    rec_init(&r, NULL);
+    const char *body = "data: {\"choices\":[]}\n\ndata: {\"choices\":[{]}\n\n";
+    assert_int_equal(rec_stream(&r, body), MP_E_PROTOCOL);
+    assert_int_equal(r.err.code, MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "SSE data at byte 22: invalid JSON"));
+    /* Sticky. */
+    assert_int_equal(cm_feed(&r.m, "data: {}\n\n", 10, &r.err), MP_E_PROTOCOL);
+    rec_free(&r);
+    /* Truncated JSON and trailing garbage too. */
+    rec_init(&r, NULL);
+    assert_int_equal(rec_stream(&r, "data: {\"choices\":[\n\n"), MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "SSE data at byte 0: invalid JSON"));
+    rec_free(&r);
+    rec_init(&r, NULL);
+    assert_int_equal(rec_stream(&r, "data: {} {}\n\n"), MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "invalid JSON at payload byte 3"));
+    rec_free(&r);
+}
+
+/* Map one payload and expect a protocol error whose message has `needle`. */
+static void expect_shape_error(const char *payload, const char *needle)
+{
+    const char *chunks[] = {payload, NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, chunks, 1), MP_E_PROTOCOL);
+    if (!strstr(r.err.message, needle))
+        fail_msg("message \"%s\" lacks \"%s\"", r.err.message, needle);
+    rec_free(&r);
+}
+
+/* Valid JSON of the wrong shape: protocol errors naming the path. */
+static void test_wrong_shape_chunk(void **state)
+{
+    (void)state;
+    expect_shape_error("[1,2]", "SSE data at byte 0: the chunk is a JSON "
+                                "array, expected an object");
+    expect_shape_error("{`choices`:{}}", "choices is a JSON object, "
+                                         "expected an array");
+    expect_shape_error("{`choices`:[7]}", "choices[0] is a JSON integer");
+    expect_shape_error("{`choices`:[{`delta`:`x`}]}",
+                       "choices[0].delta is a JSON string, expected an object");
+    expect_shape_error("{`choices`:[{`index`:`0`,`delta`:{}}]}",
+                       "choices[0].index is a JSON string");
+    expect_shape_error(CHUNK("{`content`:5}"),
+                       "choices[0].delta.content is a JSON integer, expected "
+                       "a string or an array");
+    expect_shape_error(CHUNK("{`reasoning_content`:{}}"),
+                       "choices[0].delta.reasoning_content is a JSON object");
+    expect_shape_error(CHUNK("{`content`:[`x`]}"),
+                       "choices[0].delta.content[0] is a JSON string");
+    expect_shape_error(CHUNK("{`content`:[{`type`:`text`,`text`:1}]}"),
+                       "choices[0].delta.content[0].text is a JSON integer");
+    expect_shape_error(CHUNK("{`refusal`:true}"),
+                       "choices[0].delta.refusal is a JSON boolean");
+    expect_shape_error("{`choices`:[{`delta`:{},`finish_reason`:1}]}",
+                       "choices[0].finish_reason is a JSON integer");
+    expect_shape_error("{`choices`:[],`usage`:[1]}",
+                       "usage is a JSON array, expected an object");
+}
+
+/* Keep-alives, empty data lines and anything after [DONE] are harmless. */
+static void test_keepalives_and_after_done(void **state)
+{
+    (void)state;
+    recorder r;
+    rec_init(&r, NULL);
+    const char *body = ": ping\n\ndata:\n\ndata: {\"choices\":[{\"delta\":"
+                       "{\"content\":\"k\"},\"finish_reason\":\"stop\"}]}\n\n"
+                       ": ping\n\ndata: [DONE]\n\ndata: not json\n\n";
+    assert_int_equal(rec_stream(&r, body), MP_OK);
+    assert_events(&r, MSG_START START TEXT("k") STOP MSG_STOP("end_turn"));
+    rec_free(&r);
+}
+
+/* A body that is JSON, not SSE (a server that ignored stream:true). */
+static void test_body_not_an_event_stream(void **state)
+{
+    (void)state;
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_stream(&r, "{\"choices\":[]}\n"), MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "not an event stream"));
+    rec_free(&r);
+    /* An empty body is a network error (nothing arrived). */
+    rec_init(&r, NULL);
+    assert_int_equal(rec_stream(&r, ""), MP_E_NETWORK);
+    rec_free(&r);
+}
+
+/* A line over max_line: the SSE parser's error, with limit and offset. */
+static void test_line_over_max_line(void **state)
+{
+    (void)state;
+    cm_options opt = {.max_line = 32};
+    recorder r;
+    rec_init(&r, &opt);
+    assert_int_equal(rec_stream(&r, "data: {\"choices\":[],\"padding\":\"xxxxxxxx\"}\n\n"),
+                     MP_E_PROTOCOL);
+    assert_string_equal(r.err.message, "SSE line longer than max_line "
+                        "(32 bytes) at byte offset 0");
+    rec_free(&r);
+}
+
+/* A non-zero return of the host's callback cancels: MP_E_CANCELLED, and
+ * nothing is delivered after it. */
+static void test_callback_cancel(void **state)
+{
+    (void)state;
+    const char *chunks[] = {CHUNK("{`content`:`a`}"), CHUNK("{`content`:`b`}"),
+                            FINISH("{}", "stop"), NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    r.cancel_at = 3; /* messageStart, blockStart, then stop at delta "a" */
+    assert_int_equal(rec_chunks(&r, chunks, 1), MP_E_CANCELLED);
+    assert_int_equal(r.count, 3);
+    assert_int_equal(r.err.code, MP_E_CANCELLED);
+    assert_string_equal(r.err.message,
+                        "stream cancelled by the host's event callback");
+    assert_int_equal(cm_finish(&r.m, 0, 0, &r.err), MP_E_CANCELLED);
+    assert_int_equal(r.count, 3);
+    rec_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_done_without_finish_reason),
+        cmocka_unit_test(test_stream_truncated_before_finish),
+        cmocka_unit_test(test_stream_end_after_finish_without_done),
+        cmocka_unit_test(test_error_before_data_emits_nothing),
+        cmocka_unit_test(test_mid_stream_error_object),
+        cmocka_unit_test(test_error_event_frame),
+        cmocka_unit_test(test_invalid_json_chunk),
+        cmocka_unit_test(test_wrong_shape_chunk),
+        cmocka_unit_test(test_keepalives_and_after_done),
+        cmocka_unit_test(test_body_not_an_event_stream),
+        cmocka_unit_test(test_line_over_max_line),
+        cmocka_unit_test(test_callback_cancel),
+    };
+    return cmocka_run_group_tests_name("chunk_errors", tests, NULL, NULL);
+}

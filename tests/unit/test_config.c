@@ -1,0 +1,299 @@
+/*
+ * test_config.c - instance config: the reference's config cases
+ * (reference-behaviour.md 8.1 cases 1-3, 9, 10, 21-23; 8.2 cases 42-44, 46,
+ * 47, 82, 83) and our decisions 21-23 (redaction, warnings, atomic update).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugin/config.h"
+#include "../../plugin/strbuf.h"
+
+typedef struct captured {
+    int warnings;
+    char last[2048];
+} captured;
+
+static void capture(void *ctx, int level, const char *msg)
+{
+    captured *c = ctx;
+    if (level >= MP_LOG_WARN)
+        c->warnings++;
+    snprintf(c->last, sizeof c->last, "%s", msg);
+}
+
+static lp_config *make(const char *cfg, const char *client, captured *cap)
+{
+    lp_logger log = {capture, cap};
+    lp_config *c = NULL;
+    mp_error err = MP_ERROR_INIT;
+    int rc = lp_config_new(cfg, (size_t)-1, client, (size_t)-1, &log, &c, &err);
+    if (rc)
+        fail_msg("lp_config_new: %s", err.message);
+    return c;
+}
+
+static lp_config *update(lp_config *base, const char *json, captured *cap)
+{
+    lp_logger log = {capture, cap};
+    lp_config *c = NULL;
+    mp_error err = MP_ERROR_INIT;
+    if (lp_config_update(base, json, strlen(json), &log, &c, &err))
+        fail_msg("lp_config_update: %s", err.message);
+    return c;
+}
+
+static void test_update_config(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m0\"}", "{\"api_key\":\"a1\"}", &cap);
+    lp_config *u = update(c, "{\"model_id\":\"m1\"}", &cap);
+    assert_string_equal(u->model_id, "m1");
+    assert_string_equal(c->model_id, "m0"); /* the old snapshot is intact */
+    lp_config_unref(c);
+    lp_config_unref(u);
+}
+
+static void test__init__use_litellm_proxy_prefix(void **state)
+{
+    (void)state;
+    static const struct { const char *client, *model, *want; } cases[] = {
+        {"{\"use_litellm_proxy\":true}", "openai/gpt-4", "litellm_proxy/openai/gpt-4"},
+        {"{\"use_litellm_proxy\":false}", "openai/gpt-4", "openai/gpt-4"},
+        {"{\"use_litellm_proxy\":null}", "openai/gpt-4", "openai/gpt-4"},
+        {"{}", "openai/gpt-4", "openai/gpt-4"},
+        {NULL, "openai/gpt-4", "openai/gpt-4"},
+        {"{\"use_litellm_proxy\":true}", "litellm_proxy/openai/gpt-4", "litellm_proxy/openai/gpt-4"},
+        {"{\"use_litellm_proxy\":false}", "litellm_proxy/openai/gpt-4", "litellm_proxy/openai/gpt-4"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char cfg[256];
+        snprintf(cfg, sizeof cfg, "{\"model_id\":\"%s\"}", cases[i].model);
+        captured cap = {0};
+        lp_config *c = make(cfg, cases[i].client, &cap);
+        assert_string_equal(c->model_id, cases[i].want);
+        /* On the wire the proxy prefix is stripped (reference 2.4). */
+        assert_string_equal(c->wire_model, "openai/gpt-4");
+        lp_config_unref(c);
+    }
+}
+
+static void test_update_config_proxy_prefix(void **state)
+{
+    (void)state;
+    static const struct { const char *client, *want; } cases[] = {
+        {"{\"use_litellm_proxy\":true}", "litellm_proxy/anthropic/claude-3"},
+        {"{\"use_litellm_proxy\":false}", "anthropic/claude-3"},
+        {"{\"use_litellm_proxy\":null}", "anthropic/claude-3"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        captured cap = {0};
+        lp_config *c = make("{\"model_id\":\"openai/gpt-4\"}", cases[i].client, &cap);
+        lp_config *u = update(c, "{\"model_id\":\"anthropic/claude-3\"}", &cap);
+        assert_string_equal(u->model_id, cases[i].want);
+        /* Updating only params keeps a prefixed id as it is. */
+        lp_config *p = update(u, "{\"params\":{\"max_tokens\":1}}", &cap);
+        assert_string_equal(p->model_id, cases[i].want);
+        lp_config_unref(c);
+        lp_config_unref(u);
+        lp_config_unref(p);
+    }
+}
+
+static void test_apply_proxy_prefix_cases(void **state)
+{
+    /* Reference cases 21-23 in one place. */
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"openai/gpt-4\"}", "{\"use_litellm_proxy\":true}", &cap);
+    assert_string_equal(c->model_id, "litellm_proxy/openai/gpt-4");
+    lp_config *again = update(c, "{}", &cap);
+    assert_string_equal(again->model_id, "litellm_proxy/openai/gpt-4");
+    lp_config *off = make("{\"model_id\":\"openai/gpt-4\"}", "{}", &cap);
+    assert_string_equal(off->model_id, "openai/gpt-4");
+    lp_config_unref(c);
+    lp_config_unref(again);
+    lp_config_unref(off);
+}
+
+static void test_config_validation_warns_on_unknown_keys(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m1\",\"invalid_param\":\"test\"}", NULL, &cap);
+    assert_int_equal(cap.warnings, 1);
+    assert_non_null(strstr(cap.last, "Invalid configuration parameters"));
+    assert_non_null(strstr(cap.last, "invalid_param"));
+    assert_string_equal(cap.last,
+        "Invalid configuration parameters: ['invalid_param'].\n"
+        "Valid parameters are: ['context_window_limit', 'model_id', 'params', "
+        "'reasoning_round_trip', 'structured_output_mode'].\n\n"
+        "See https://github.com/strands-agents/sdk-python/issues/815");
+    /* Kept, not dropped (reference 2.2). */
+    assert_true(json_object_object_get_ex(c->config, "invalid_param", NULL));
+    lp_config_unref(c);
+}
+
+static void test_update_config_validation_warns_on_unknown_keys(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m1\",\"old_unknown\":1}", NULL, &cap);
+    cap.warnings = 0;
+    lp_config *u = update(c, "{\"wrong_param\":\"test\"}", &cap);
+    assert_int_equal(cap.warnings, 1);
+    assert_non_null(strstr(cap.last, "wrong_param"));
+    assert_null(strstr(cap.last, "old_unknown"));
+    cap.warnings = 0;
+    lp_config *v = update(u, "{\"model_id\":\"m2\"}", &cap);
+    assert_int_equal(cap.warnings, 0);
+    lp_config_unref(c);
+    lp_config_unref(u);
+    lp_config_unref(v);
+}
+
+static void test__init__context_window_limit(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m1\",\"context_window_limit\":128000}", NULL, &cap);
+    assert_int_equal(c->context_window_limit, 128000);
+    lp_config *d = make("{\"model_id\":\"gpt-4o\"}", NULL, &cap);
+    /* LiteLLM deliberately does not auto-fill it (reference 2.3, case 45). */
+    assert_int_equal(d->context_window_limit, -1);
+    lp_config *e = make("{\"model_id\":\"m1\",\"params\":{\"max_tokens\":1}}", NULL, &cap);
+    assert_int_equal(json_object_get_int(json_object_object_get(e->params, "max_tokens")), 1);
+    lp_config_unref(c);
+    lp_config_unref(d);
+    lp_config_unref(e);
+}
+
+static void expect_invalid(const char *cfg, const char *client, const char *needle)
+{
+    lp_config *c = NULL;
+    mp_error err = MP_ERROR_INIT;
+    int rc = lp_config_new(cfg, (size_t)-1, client, (size_t)-1, NULL, &c, &err);
+    assert_int_equal(rc, MP_E_INVALID_ARGUMENT);
+    assert_null(c);
+    if (!strstr(err.message, needle))
+        fail_msg("message \"%s\" lacks \"%s\"", err.message, needle);
+}
+
+static void test_bad_config_names_the_path(void **state)
+{
+    (void)state;
+    expect_invalid("{\"model_id\":", NULL, "config: invalid JSON");
+    expect_invalid("[]", NULL, "config: expected a JSON object, got array");
+    expect_invalid("{\"model_id\":5}", NULL, "config.model_id: expected string, got integer");
+    expect_invalid("{\"params\":[1]}", NULL, "config.params: expected object");
+    expect_invalid("{\"structured_output_mode\":\"magic\"}", NULL, "config.structured_output_mode");
+    expect_invalid(NULL, "{\"timeout\":\"soon\"}", "client_args.timeout");
+    expect_invalid(NULL, "{\"num_retries\":-1}", "client_args.num_retries");
+    expect_invalid(NULL, "{\"extra_headers\":{\"X-A\":1}}", "client_args.extra_headers.X-A");
+    expect_invalid(NULL, "{\"extra_headers\":{\"X-A\":\"a\\r\\nInjected: 1\"}}", "line breaks");
+    expect_invalid("{\"model_id\":\"m\"} trailing", NULL, "config: invalid JSON at byte 17");
+    expect_invalid("{\"model_id\":\"\xff\"}", NULL, "config: invalid JSON");
+}
+
+static void test_get_config_redacts_secrets(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make(
+        "{\"model_id\":\"m1\",\"params\":{\"max_tokens\":5,\"api_key\":\"p-secret\"}}",
+        "{\"api_key\":\"sk-abcdef123456\",\"api_base\":\"http://h:4000\","
+        "\"extra_headers\":{\"Authorization\":\"Bearer t0k\",\"X-Api-Key\":\"hk\","
+        "\"X-Session-Token\":\"st\",\"X-Trace\":\"visible\"}}", &cap);
+    strbuf sb;
+    sb_init(&sb, 1 << 20);
+    assert_int_equal(lp_config_to_redacted_json(c, &sb), 0);
+    assert_null(strstr(sb.data, "sk-abcdef123456"));
+    assert_null(strstr(sb.data, "t0k"));
+    assert_null(strstr(sb.data, "\"hk\""));
+    assert_null(strstr(sb.data, "\"st\""));
+    assert_null(strstr(sb.data, "p-secret"));
+    assert_non_null(strstr(sb.data, "\"X-Trace\":\"visible\""));
+    assert_non_null(strstr(sb.data, "\"max_tokens\":5"));
+    assert_non_null(strstr(sb.data, "\"api_base\":\"http://h:4000\""));
+    assert_non_null(strstr(sb.data, "\"api_key\":\"<redacted>\""));
+    sb_free(&sb);
+    lp_config_unref(c);
+}
+
+static void test_api_key_and_base_from_environment(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m\"}", NULL, &cap);
+    unsetenv("LITELLM_PROXY_API_KEY");
+    unsetenv("LITELLM_API_KEY");
+    unsetenv("OPENAI_API_KEY");
+    unsetenv("LITELLM_PROXY_API_BASE");
+    unsetenv("LITELLM_API_BASE");
+    assert_null(lp_config_api_key(c));
+    assert_string_equal(lp_config_api_base(c), "http://127.0.0.1:4000");
+    setenv("OPENAI_API_KEY", "k3", 1);
+    assert_string_equal(lp_config_api_key(c), "k3");
+    setenv("LITELLM_API_KEY", "k2", 1);
+    assert_string_equal(lp_config_api_key(c), "k2");
+    setenv("LITELLM_PROXY_API_KEY", "k1", 1);
+    assert_string_equal(lp_config_api_key(c), "k1");
+    setenv("LITELLM_API_BASE", "http://b2", 1);
+    assert_string_equal(lp_config_api_base(c), "http://b2");
+    setenv("LITELLM_PROXY_API_BASE", "http://b1", 1);
+    assert_string_equal(lp_config_api_base(c), "http://b1");
+    lp_config *explicit = make("{\"model_id\":\"m\"}",
+                               "{\"api_key\":\"k0\",\"base_url\":\"http://b0\"}", &cap);
+    assert_string_equal(lp_config_api_key(explicit), "k0");
+    assert_string_equal(lp_config_api_base(explicit), "http://b0");
+    unsetenv("LITELLM_PROXY_API_KEY");
+    unsetenv("LITELLM_API_KEY");
+    unsetenv("OPENAI_API_KEY");
+    unsetenv("LITELLM_PROXY_API_BASE");
+    unsetenv("LITELLM_API_BASE");
+    lp_config_unref(c);
+    lp_config_unref(explicit);
+}
+
+static void test_client_args_units_and_defaults(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *d = make(NULL, NULL, &cap);
+    assert_int_equal(d->timeout_ms, 600000);
+    assert_int_equal(d->num_retries, 0);
+    assert_int_equal(d->ssl_verify, 1);
+    lp_config *c = make(NULL, "{\"timeout\":1.5,\"num_retries\":3,\"idle_timeout\":2,"
+                        "\"ssl_verify\":\"/etc/ca.pem\"}", &cap);
+    assert_int_equal(c->timeout_ms, 1500);
+    assert_int_equal(c->idle_timeout_ms, 2000);
+    assert_int_equal(c->num_retries, 3);
+    assert_string_equal(c->ca_bundle, "/etc/ca.pem");
+    lp_config_unref(c);
+    lp_config_unref(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_update_config),
+        cmocka_unit_test(test__init__use_litellm_proxy_prefix),
+        cmocka_unit_test(test_update_config_proxy_prefix),
+        cmocka_unit_test(test_apply_proxy_prefix_cases),
+        cmocka_unit_test(test_config_validation_warns_on_unknown_keys),
+        cmocka_unit_test(test_update_config_validation_warns_on_unknown_keys),
+        cmocka_unit_test(test__init__context_window_limit),
+        cmocka_unit_test(test_bad_config_names_the_path),
+        cmocka_unit_test(test_get_config_redacts_secrets),
+        cmocka_unit_test(test_api_key_and_base_from_environment),
+        cmocka_unit_test(test_client_args_units_and_defaults),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,294 @@
+/*
+ * test_request_bad_input.c - bad host input is MP_E_INVALID_ARGUMENT with
+ * a message naming the JSON path, builds no body and logs nothing
+ * (decisions.md "Data across the ABI", ABI rule MP_PLUGIN_8).  One test
+ * per class of bad input.
+ */
+#include "request_test_util.h"
+
+/* Formats `req` (single-quoted JSON), expects failure with exactly
+ * `want` as the message and no warning logged. */
+static void expect_error(const char *req, const char *want)
+{
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    mp_error err = MP_ERROR_INIT;
+    int rc = rt_format_fail(&cfg, J(req), &log, &err);
+    assert_int_equal(rc, MP_E_INVALID_ARGUMENT);
+    assert_int_equal(err.code, MP_E_INVALID_ARGUMENT);
+    assert_string_equal(err.message, want);
+    assert_int_equal(log.count, 0);
+}
+
+/* Same with raw (double-quoted) text, for syntax errors. */
+static void expect_raw_error(const char *req, size_t len, const char *want)
+{
+    lp_logger lg = {rt_capture, NULL};
+    rt_log log = {0};
+    lg.ctx = &log;
+    rf_request r;
+    mp_error err = MP_ERROR_INIT;
+    int rc = rf_parse(req, len, &lg, &r, &err);
+    assert_int_equal(rc, MP_E_INVALID_ARGUMENT);
+    assert_null(r.root);
+    assert_string_equal(err.message, want);
+}
+
+#define CALL_T1 "{'role':'assistant','content':[{'toolUse':{'toolUseId':" \
+                "'t1','name':'n','input':{}}}]}"
+
+static void test_bad_json_syntax_names_byte_offset(void **state)
+{
+    (void)state;
+    const char *s = "{\"messages\": [}";
+    expect_raw_error(s, strlen(s),
+                     "request: invalid JSON at byte 14: unexpected character");
+    s = "{\"messages\": []} x";
+    expect_raw_error(s, strlen(s),
+                     "request: invalid JSON at byte 17: unexpected character");
+    s = "{\"messages\": [";
+    expect_raw_error(s, strlen(s), "request: invalid JSON: unexpected end of "
+                     "input at byte 14");
+    s = "{\"messages\": [], \"system_prompt\": 'x'}";
+    expect_raw_error(s, strlen(s),
+                     "request: invalid JSON at byte 34: unexpected character");
+}
+
+static void test_bad_json_invalid_utf8(void **state)
+{
+    (void)state;
+    const char s[] = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"\xff\"}]}]}";
+    lp_logger lg = {NULL, NULL};
+    rf_request r;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(rf_parse(s, sizeof s - 1, &lg, &r, &err),
+                     MP_E_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "request: invalid JSON at byte 48"));
+}
+
+static void test_bad_top_level_types(void **state)
+{
+    (void)state;
+    expect_error("[]", "request: expected object, got array");
+    expect_error("{}", "request: missing key \"messages\"");
+    expect_error("{'messages':'hi'}", "messages: expected array, got string");
+    expect_error("{'messages':[],'tool_specs':{}}",
+                 "tool_specs: expected array, got object");
+    expect_error("{'messages':[],'tool_choice':'auto'}",
+                 "tool_choice: expected object, got string");
+    expect_error("{'messages':[],'system_prompt':1}",
+                 "system_prompt: expected string, got integer");
+    expect_error("{'messages':[],'system_prompt_content':'x'}",
+                 "system_prompt_content: expected array, got string");
+}
+
+static void test_bad_message_shape(void **state)
+{
+    (void)state;
+    expect_error("{'messages':['hi']}", "messages[0]: expected object, got string");
+    expect_error("{'messages':[{'content':[]}]}", "messages[0]: missing key \"role\"");
+    expect_error("{'messages':[{'role':'user','content':'hi'}]}",
+                 "messages[0].content: expected array, got string");
+    expect_error("{'messages':[{'role':'user','content':[{'text':5}]}]}",
+                 "messages[0].content[0].text: expected string, got integer");
+    expect_error("{'messages':[{'role':'user','content':[[]]}]}",
+                 "messages[0].content[0]: expected object, got array");
+}
+
+static void test_bad_role(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'system','content':[]}]}",
+                 "messages[0].role: unsupported role \"system\" (expected "
+                 "\"user\" or \"assistant\")");
+}
+
+static void test_bad_unknown_block(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'user','content':[{'text':'a'},"
+                 "{'foo':{}}]}]}",
+                 "messages[0].content[1]: unsupported block \"foo\"");
+    /* "json" belongs to tool results only. */
+    expect_error("{'messages':[{'role':'user','content':[{'json':{}}]}]}",
+                 "messages[0].content[0]: unsupported block \"json\"");
+}
+
+static void test_bad_guard_and_citations_content(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'user','content':[{'text':'a'}]},"
+                 "{'role':'assistant','content':[{'guardContent':{'text':"
+                 "{'text':'x','qualifiers':[]}}}]}]}",
+                 "messages[1].content[0]: unsupported block \"guardContent\"");
+    expect_error("{'messages':[{'role':'assistant','content':"
+                 "[{'citationsContent':{'content':[]}}]}]}",
+                 "messages[0].content[0]: unsupported block \"citationsContent\"");
+}
+
+static void test_bad_block_key_count(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'user','content':[{}]}]}",
+                 "messages[0].content[0]: empty content block");
+    expect_error("{'messages':[{'role':'user','content':[{'text':'a',"
+                 "'image':{}}]}]}",
+                 "messages[0].content[0]: block has several kinds (\"text\", "
+                 "\"image\")");
+}
+
+static void test_bad_base64(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'user','content':[{'image':{'format':"
+                 "'png','source':{'bytes':'aW1n!Q=='}}}]}]}",
+                 "messages[0].content[0].image.source.bytes: invalid base64 at "
+                 "offset 4 (expected standard base64 with padding)");
+    /* Unpadded text ends mid-group. */
+    expect_error("{'messages':[{'role':'user','content':[{'document':{'format':"
+                 "'pdf','name':'d','source':{'bytes':'aW1nMQ'}}}]}]}",
+                 "messages[0].content[0].document.source.bytes: invalid base64 "
+                 "at offset 6 (expected standard base64 with padding)");
+    /* URL-safe alphabet is not standard base64. */
+    expect_error("{'messages':[{'role':'user','content':[{'video':{'format':"
+                 "'mp4','source':{'bytes':'ab-_'}}}]}]}",
+                 "messages[0].content[0].video.source.bytes: invalid base64 at "
+                 "offset 2 (expected standard base64 with padding)");
+    /* Inside a tool result, with the full path. */
+    expect_error("{'messages':[" CALL_T1 ",{'role':'user','content':["
+                 "{'toolResult':{'toolUseId':'t1','content':[{'text':'x'},"
+                 "{'image':{'format':'png','source':{'bytes':'a=b='}}}]}}]}]}",
+                 "messages[1].content[0].toolResult.content[1].image.source."
+                 "bytes: invalid base64 at offset 1 (expected standard base64 "
+                 "with padding)");
+}
+
+static void test_bad_media_format_and_source(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'user','content':[{'image':{'source':"
+                 "{'bytes':'QQ=='}}}]}]}",
+                 "messages[0].content[0].image: missing key \"format\"");
+    expect_error("{'messages':[{'role':'user','content':[{'document':{'name':"
+                 "'n','source':{'bytes':'QQ=='}}}]}]}",
+                 "messages[0].content[0].document: missing key \"format\"");
+    expect_error("{'messages':[{'role':'user','content':[{'video':{'format':"
+                 "null,'source':{'bytes':'QQ=='}}}]}]}",
+                 "messages[0].content[0].video.format: expected string, got null");
+    expect_error("{'messages':[{'role':'user','content':[{'document':{'format':"
+                 "'pdf','source':{'bytes':'QQ=='}}}]}]}",
+                 "messages[0].content[0].document: missing key \"name\"");
+    expect_error("{'messages':[{'role':'user','content':[{'image':{'format':"
+                 "'png','source':{}}}]}]}",
+                 "messages[0].content[0].image.source: missing key \"bytes\" "
+                 "(or \"location\")");
+}
+
+static void test_bad_tool_use(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'assistant','content':[{'toolUse':"
+                 "{'toolUseId':'t','name':'','input':{}}}]}]}",
+                 "messages[0].content[0].toolUse.name: must not be empty");
+    expect_error("{'messages':[{'role':'assistant','content':[{'toolUse':"
+                 "{'toolUseId':'t','input':{}}}]}]}",
+                 "messages[0].content[0].toolUse: missing key \"name\"");
+    expect_error("{'messages':[{'role':'assistant','content':[{'toolUse':"
+                 "{'toolUseId':'t','name':'n'}}]}]}",
+                 "messages[0].content[0].toolUse: missing key \"input\"");
+    expect_error("{'messages':[{'role':'assistant','content':[{'toolUse':"
+                 "{'name':'n','input':{}}}]}]}",
+                 "messages[0].content[0].toolUse: missing key \"toolUseId\"");
+}
+
+static void test_bad_tool_result(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[" CALL_T1 ",{'role':'user','content':["
+                 "{'toolResult':{'content':[]}}]}]}",
+                 "messages[1].content[0].toolResult: missing key \"toolUseId\"");
+    expect_error("{'messages':[" CALL_T1 ",{'role':'user','content':["
+                 "{'toolResult':{'toolUseId':'t1','content':[{'cachePoint':{}}]}}]}]}",
+                 "messages[1].content[0].toolResult.content[0]: unsupported "
+                 "block \"cachePoint\"");
+}
+
+/* A toolResult must answer a toolUse that came before it. */
+static void test_bad_tool_result_without_tool_use(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[" CALL_T1 ",{'role':'user','content':["
+                 "{'toolResult':{'toolUseId':'t2','content':[]}}]}]}",
+                 "messages[1].content[0].toolResult.toolUseId: no earlier "
+                 "toolUse has the id \"t2\"");
+    /* A later toolUse does not count. */
+    expect_error("{'messages':[{'role':'user','content':[{'toolResult':"
+                 "{'toolUseId':'t1','content':[]}}]}," CALL_T1 "]}",
+                 "messages[0].content[0].toolResult.toolUseId: no earlier "
+                 "toolUse has the id \"t1\"");
+}
+
+static void test_bad_tool_specs_and_choice(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[],'tool_specs':[{'name':'a','inputSchema':"
+                 "{'json':{}}},{'description':'d','inputSchema':{'json':{}}}]}",
+                 "tool_specs[1]: missing key \"name\"");
+    expect_error("{'messages':[],'tool_specs':[{'name':'','inputSchema':"
+                 "{'json':{}}}]}",
+                 "tool_specs[0].name: must not be empty");
+    expect_error("{'messages':[],'tool_specs':[{'name':'a','inputSchema':{}}]}",
+                 "tool_specs[0].inputSchema: missing key \"json\"");
+    expect_error("{'messages':[],'tool_choice':{'tool':{}}}",
+                 "tool_choice.tool: missing key \"name\"");
+}
+
+static void test_bad_reasoning_and_system_blocks(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'assistant','content':"
+                 "[{'reasoningContent':{}}]}]}",
+                 "messages[0].content[0].reasoningContent: missing key "
+                 "\"reasoningText\" (or \"redactedContent\")");
+    expect_error("{'messages':[],'system_prompt_content':[{'text':'a'},"
+                 "{'image':{}}]}",
+                 "system_prompt_content[1]: unsupported block \"image\"");
+    expect_error("{'messages':[{'role':'user','content':[{'cachePoint':"
+                 "{'ttl':5}}]}]}",
+                 "messages[0].content[0].cachePoint.ttl: expected string, "
+                 "got integer");
+}
+
+/* An error anywhere means no warning for the parts before it either. */
+static void test_bad_input_logs_nothing(void **state)
+{
+    (void)state;
+    expect_error("{'messages':[{'role':'user','content':[{'image':{'format':"
+                 "'png','source':{'location':{'type':'s3'}}}},"
+                 "{'reasoningContent':{'reasoningText':{'text':'x'}}}]},"
+                 "{'role':'user','content':[{'foo':1}]}]}",
+                 "messages[1].content[0]: unsupported block \"foo\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_json_syntax_names_byte_offset),
+        cmocka_unit_test(test_bad_json_invalid_utf8),
+        cmocka_unit_test(test_bad_top_level_types),
+        cmocka_unit_test(test_bad_message_shape),
+        cmocka_unit_test(test_bad_role),
+        cmocka_unit_test(test_bad_unknown_block),
+        cmocka_unit_test(test_bad_guard_and_citations_content),
+        cmocka_unit_test(test_bad_block_key_count),
+        cmocka_unit_test(test_bad_base64),
+        cmocka_unit_test(test_bad_media_format_and_source),
+        cmocka_unit_test(test_bad_tool_use),
+        cmocka_unit_test(test_bad_tool_result),
+        cmocka_unit_test(test_bad_tool_result_without_tool_use),
+        cmocka_unit_test(test_bad_tool_specs_and_choice),
+        cmocka_unit_test(test_bad_reasoning_and_system_blocks),
+        cmocka_unit_test(test_bad_input_logs_nothing),
+    };
+    return cmocka_run_group_tests_name("request: bad input", tests, NULL, NULL);
+}

@@ -1,0 +1,402 @@
+/*
+ * test_request_decisions.c - where the request formatter departs from the
+ * reference (decisions.md 1-6), the structured-output bodies (6.1 with
+ * decision 20), params merging (3.1) and the request document's top level.
+ */
+#include <locale.h>
+
+#include "request_test_util.h"
+
+#define USER_HI "{'role':'user','content':[{'text':'hi'}]}"
+
+static json_object *with_params(const char *params_json, const char *req,
+                                int *streaming)
+{
+    lp_config cfg = rt_config();
+    json_object *params = rt_parse(params_json);
+    cfg.params = params;
+    rt_log log = {0};
+    json_object *body = rt_format_opt(&cfg, J(req), NULL, &log, streaming);
+    json_object_put(params);
+    return body;
+}
+
+/* Decision 1: no stream_options when params turn streaming off. */
+static void test_decision1_no_stream_options_without_streaming(void **state)
+{
+    (void)state;
+    int streaming = -1;
+    json_object *body = with_params("{\"stream\":false,\"max_tokens\":5}",
+                                    "{'messages':[" USER_HI "]}", &streaming);
+    assert_false(json_object_object_get_ex(body, "stream_options", NULL));
+    assert_false(json_object_get_boolean(rt_member(body, "stream")));
+    assert_int_equal(json_object_get_int(rt_member(body, "max_tokens")), 5);
+    assert_int_equal(streaming, 0);
+    json_object_put(body);
+}
+
+/* Decision 1: params are spread last, so their stream_options win. */
+static void test_decision1_params_stream_options_win(void **state)
+{
+    (void)state;
+    int streaming = -1;
+    json_object *body = with_params(
+        "{\"stream_options\":{\"include_usage\":false,\"x\":1}}",
+        "{'messages':[" USER_HI "]}", &streaming);
+    rt_assert_json(rt_member(body, "stream_options"),
+                   "{\"include_usage\":false,\"x\":1}");
+    assert_int_equal(streaming, 1);
+    json_object_put(body);
+}
+
+/* 3.1: params can override any key, each key written once. */
+static void test_params_override_any_key(void **state)
+{
+    (void)state;
+    json_object *body = with_params(
+        "{\"model\":\"other\",\"tools\":[{\"x\":1}],\"tool_choice\":\"none\","
+        "\"temperature\":0.10}",
+        "{'messages':[" USER_HI "],'tool_choice':{'any':{}}}", NULL);
+    rt_assert_json(body, J("{'messages':[{'role':'user','content':[{'text':"
+        "'hi','type':'text'}]}],'model':'other','stream':true,"
+        "'stream_options':{'include_usage':true},'tools':[{'x':1}],"
+        "'tool_choice':'none','temperature':0.10}"));
+    json_object_put(body);
+}
+
+/* Decision 1: params null and a missing model_id are invalid arguments,
+ * as the reference's TypeError and KeyError. */
+static void test_decision1_params_null_and_missing_model(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    cfg.params_is_null = 1;
+    rt_log log = {0};
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
+                     MP_E_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "params is null"));
+
+    cfg = rt_config();
+    cfg.wire_model = NULL;
+    cfg.model_id = NULL;
+    assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
+                     MP_E_INVALID_ARGUMENT);
+    assert_string_equal(err.message, "config.model_id is required");
+
+    cfg = rt_config();
+    json_object *params = rt_parse("{\"stream\":\"yes\"}");
+    cfg.params = params;
+    assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
+                     MP_E_INVALID_ARGUMENT);
+    assert_string_equal(err.message,
+                        "config.params.stream: expected boolean, got string");
+    json_object_put(params);
+}
+
+/* Decision 2: a message-level cachePoint marks the part before it. */
+static void test_decision2_message_cache_point(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[{'role':'user',"
+        "'content':[{'text':'A'},{'cachePoint':{'type':'default','ttl':'5m'}},"
+        "{'image':{'format':'png','source':{'bytes':'aW1n'}}},{'cachePoint':"
+        "{'type':'default'}},{'text':'B'}]}]}"), &log);
+    rt_assert_json(rt_member(rt_message(body, 0), "content"), J("["
+        "{'text':'A','type':'text','cache_control':{'type':'ephemeral','ttl':"
+        "'5m'}},{'image_url':{'detail':'auto','format':'image/png','url':"
+        "'data:image/png;base64,aW1n'},'type':'image_url','cache_control':"
+        "{'type':'ephemeral'}},{'text':'B','type':'text'}]"));
+    assert_int_equal(log.warnings, 0);
+    json_object_put(body);
+}
+
+/* Decision 2: nothing before the cachePoint in its message: warned and
+ * ignored (a toolUse is not a content part). */
+static void test_decision2_cache_point_without_preceding_block(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[{'role':'assistant',"
+        "'content':[{'cachePoint':{'type':'default'}},{'toolUse':{'toolUseId':"
+        "'t1','name':'n','input':{}}},{'cachePoint':{'type':'default'}},"
+        "{'text':'after'}]}]}"), &log);
+    rt_assert_json(rt_member(rt_message(body, 0), "content"),
+                   J("[{'text':'after','type':'text'}]"));
+    assert_int_equal(log.warnings, 2);
+    rt_assert_warning(&log, 0, "messages[0].content[0]: cachePoint has no "
+                      "content block before it in its message | ignoring");
+    rt_assert_warning(&log, 1, "messages[0].content[2]: cachePoint has no "
+                      "content block before it in its message | ignoring");
+    json_object_put(body);
+}
+
+/* Decision 3: video bytes become a data URL; the base64 is not touched. */
+static void test_decision3_video_data_url(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[{'role':'user',"
+        "'content':[{'video':{'format':'mp4','source':{'bytes':'AAEC/+8='}}},"
+        "{'video':{'format':'three_gp','source':{'bytes':'AAEC'}}}]}]}"), &log);
+    rt_assert_json(rt_member(rt_message(body, 0), "content"), J("["
+        "{'type':'video_url','video_url':{'detail':'auto','url':"
+        "'data:video/mp4;base64,AAEC/+8='}},"
+        "{'type':'video_url','video_url':{'detail':'auto','url':"
+        "'data:video/3gpp;base64,AAEC'}}]"));
+    json_object_put(body);
+}
+
+/* Decision 4: the tool message answers with the encoded id. */
+static void test_decision4_tool_call_id_matches_encoded_id(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[" USER_HI ","
+        "{'role':'assistant','content':[{'toolUse':{'toolUseId':'call_1',"
+        "'name':'g','input':{},'reasoningSignature':'U0lH'}}]},"
+        "{'role':'user','content':[{'toolResult':{'toolUseId':'call_1',"
+        "'content':[{'text':'ok'}]}}]},"
+        "{'role':'assistant','content':[{'toolUse':{'toolUseId':'call_2',"
+        "'name':'g','input':{}}}]},"
+        "{'role':'user','content':[{'toolResult':{'toolUseId':'call_2',"
+        "'content':[{'text':'ok'}]}}]}]}"), &log);
+    const char *call = json_object_get_string(rt_member(json_object_array_get_idx(
+        rt_member(rt_message(body, 1), "tool_calls"), 0), "id"));
+    assert_string_equal(call, "call_1__thought__U0lH");
+    assert_string_equal(json_object_get_string(rt_member(rt_message(body, 2),
+                        "tool_call_id")), "call_1__thought__U0lH");
+    assert_string_equal(json_object_get_string(rt_member(rt_message(body, 4),
+                        "tool_call_id")), "call_2");
+    json_object_put(body);
+}
+
+/* Decision 5: reasoning goes back as thinking_blocks only when enabled. */
+static void test_decision5_reasoning_round_trip(void **state)
+{
+    (void)state;
+    const char *req = J("{'messages':[" USER_HI ",{'role':'assistant','content':"
+        "[{'reasoningContent':{'reasoningText':{'text':'plan','signature':'c2ln'}}},"
+        "{'reasoningContent':{'redactedContent':'AAEC'}},"
+        "{'reasoningContent':{'reasoningText':{'text':'no sig'}}},"
+        "{'text':'answer'}]},{'role':'user','content':[{'text':'more'},"
+        "{'reasoningContent':{'reasoningText':{'text':'user side'}}}]}]}");
+    lp_config cfg = rt_config();
+    cfg.reasoning_round_trip = 1;
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, req, &log);
+    rt_assert_json(rt_message(body, 1), J("{'role':'assistant','content':"
+        "[{'text':'answer','type':'text'}],'thinking_blocks':[{'type':"
+        "'thinking','thinking':'plan','signature':'c2ln'},{'type':'thinking',"
+        "'thinking':'no sig'}]}"));
+    rt_assert_json(rt_message(body, 2), J("{'role':'user','content':"
+        "[{'text':'more','type':'text'}]}"));
+    assert_int_equal(log.warnings, 2);
+    rt_assert_warning(&log, 0, "redactedContent cannot be sent through the "
+                      "Chat Completions API | skipping content block");
+    rt_assert_warning(&log, 1, "reasoningContent is not supported in "
+                      "multi-turn conversations with the Chat Completions API.");
+    json_object_put(body);
+
+    cfg.reasoning_round_trip = 0;
+    rt_log off = {0};
+    body = rt_format(&cfg, req, &off);
+    assert_false(json_object_object_get_ex(rt_message(body, 1),
+                                           "thinking_blocks", NULL));
+    assert_int_equal(off.warnings, 2); /* one per message with reasoning */
+    json_object_put(body);
+
+    /* Reasoning alone makes no message; that is said, not silent. */
+    cfg.reasoning_round_trip = 1;
+    rt_log alone = {0};
+    body = rt_format(&cfg, J("{'messages':[{'role':'assistant','content':"
+        "[{'reasoningContent':{'reasoningText':{'text':'plan'}}}]}]}"), &alone);
+    assert_int_equal(json_object_array_length(rt_messages(body)), 0);
+    assert_int_equal(alone.warnings, 1);
+    rt_assert_warning(&alone, 0, "messages[0]: an assistant message with only "
+                      "reasoning is not sent | skipping message");
+    json_object_put(body);
+}
+
+/* Decision 6: arguments and json results are compact, keep UTF-8 and the
+ * numbers' spelling, whatever the C locale. */
+static void test_decision6_compact_stable_json(void **state)
+{
+    (void)state;
+    const char *req = J("{'messages':[{'role':'assistant','content':[{'toolUse':"
+        "{'toolUseId':'t','name':'n','input':{'x':'\u00e9 \\u00e9','f':1.0,"
+        "'g':1e-07,'big':12345678901234567890,'n':[1, 2.50, -0.0],'o':{}}}}]},"
+        "{'role':'user','content':[{'toolResult':{'toolUseId':'t','content':"
+        "[{'json':{'pi':3.14159265358979323846}}]}}]}]}");
+    const char *args_want = "{\"x\":\"\xc3\xa9 \xc3\xa9\",\"f\":1.0,\"g\":1e-07,"
+                            "\"big\":12345678901234567890,\"n\":[1,2.50,-0.0],"
+                            "\"o\":{}}";
+    for (int pass = 0; pass < 2; pass++) {
+        /* Second pass under a decimal-comma locale, when installed. */
+        if (pass == 1 && !setlocale(LC_NUMERIC, "de_DE.UTF-8") &&
+            !setlocale(LC_NUMERIC, "fr_FR.UTF-8"))
+            break;
+        lp_config cfg = rt_config();
+        rt_log log = {0};
+        json_object *body = rt_format(&cfg, req, &log);
+        json_object *fn = rt_member(json_object_array_get_idx(
+            rt_member(rt_message(body, 0), "tool_calls"), 0), "function");
+        assert_string_equal(json_object_get_string(rt_member(fn, "arguments")),
+                            args_want);
+        assert_string_equal(json_object_get_string(rt_member(rt_message(body, 1),
+                            "content")), "{\"pi\":3.14159265358979323846}");
+        json_object_put(body);
+    }
+    setlocale(LC_NUMERIC, "C");
+}
+
+/* 6.1a: response_format body: messages, model, response_format, stream
+ * false; no params, tools or stream_options. */
+static void test_structured_output_response_format_body(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    json_object *params = rt_parse("{\"max_tokens\":5}");
+    cfg.params = params;
+    json_object *rf = rt_parse("{\"type\":\"json_schema\",\"json_schema\":"
+                               "{\"name\":\"P\",\"schema\":{},\"strict\":true}}");
+    rf_options opt = {.response_format = rf};
+    rt_log log = {0};
+    int streaming = -1;
+    json_object *body = rt_format_opt(&cfg, J("{'messages':[" USER_HI "],"
+        "'system_prompt':'S','tool_specs':[{'name':'x','inputSchema':{'json':{}}}]}"),
+        &opt, &log, &streaming);
+    rt_assert_json(body, J("{'messages':[{'role':'system','content':[{'type':"
+        "'text','text':'S'}]},{'role':'user','content':[{'text':'hi','type':"
+        "'text'}]}],'model':'m1','response_format':{'type':'json_schema',"
+        "'json_schema':{'name':'P','schema':{},'strict':true}},'stream':false}"));
+    assert_int_equal(streaming, 0);
+    json_object_put(body);
+    json_object_put(rf);
+    json_object_put(params);
+}
+
+/* 6.1b + decision 20: the forced tool, "required", params, stream false,
+ * never stream_options (even from params). */
+static void test_structured_output_forced_tool_body(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    json_object *params = rt_parse("{\"max_tokens\":5,\"stream\":true,"
+                                   "\"stream_options\":{\"include_usage\":true}}");
+    cfg.params = params;
+    json_object *spec = rt_parse(J("{'name':'Person','description':'P tool',"
+                                   "'inputSchema':{'json':{'type':'object'}}}"));
+    rf_options opt = {.forced_tool_spec = spec};
+    rt_log log = {0};
+    int streaming = -1;
+    json_object *body = rt_format_opt(&cfg, J("{'messages':[" USER_HI "],"
+        "'tool_specs':[{'name':'other','inputSchema':{'json':{}}}],"
+        "'tool_choice':{'auto':{}}}"), &opt, &log, &streaming);
+    rt_assert_json(body, J("{'messages':[{'role':'user','content':[{'text':"
+        "'hi','type':'text'}]}],'model':'m1','tools':[{'type':'function',"
+        "'function':{'name':'Person','description':'P tool','parameters':"
+        "{'type':'object'}}}],'tool_choice':'required','max_tokens':5,"
+        "'stream':false}"));
+    assert_int_equal(streaming, 0);
+    json_object_put(body);
+    json_object_put(spec);
+    json_object_put(params);
+}
+
+/* 3.4/3.9: tools [] always; tool_choice sent even without tools; an
+ * outputSchema is not sent; {} sends no tool_choice. */
+static void test_tools_always_sent_and_output_schema_dropped(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[],'tool_choice':{}}"),
+                                  &log);
+    rt_assert_json(rt_member(body, "tools"), "[]");
+    assert_false(json_object_object_get_ex(body, "tool_choice", NULL));
+    json_object_put(body);
+    body = rt_format(&cfg, J("{'messages':[],'tool_specs':[{'name':'t',"
+        "'description':'d','inputSchema':{'json':{'type':'object'}},"
+        "'outputSchema':{'json':{}}}],'tool_choice':{'other':{}}}"), &log);
+    rt_assert_json(rt_member(body, "tools"), J("[{'type':'function','function':"
+        "{'name':'t','description':'d','parameters':{'type':'object'}}}]"));
+    rt_assert_json(rt_member(body, "tool_choice"), "\"auto\"");
+    json_object_put(body);
+}
+
+/* The MIME table is the system one (3.3, right column). */
+static void test_mime_table(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"png", "image/png"}, {"jpeg", "image/jpeg"}, {"jpg", "image/jpeg"},
+        {"gif", "image/gif"}, {"webp", "image/webp"},
+        {"pdf", "application/pdf"}, {"csv", "text/csv"},
+        {"doc", "application/msword"},
+        {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+        {"xls", "application/vnd.ms-excel"},
+        {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        {"html", "text/html"}, {"txt", "text/plain"}, {"md", "text/markdown"},
+        {"bmp", "application/octet-stream"}, {"PNG", "application/octet-stream"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        lp_config cfg = rt_config();
+        rt_log log = {0};
+        char req[512], want[512];
+        snprintf(req, sizeof req, "{'messages':[{'role':'user','content':[{"
+                 "'document':{'format':'%s','name':'n','source':{'bytes':"
+                 "'QQ=='}}}]}]}", pairs[i][0]);
+        snprintf(want, sizeof want, "data:%s;base64,QQ==", pairs[i][1]);
+        json_object *body = rt_format(&cfg, J(req), &log);
+        json_object *part = json_object_array_get_idx(
+            rt_member(rt_message(body, 0), "content"), 0);
+        assert_string_equal(json_object_get_string(rt_member(
+            rt_member(part, "file"), "file_data")), want);
+        json_object_put(body);
+    }
+}
+
+/* The top level: unknown keys warn, nulls mean absent, a system prompt
+ * string is ignored when content blocks are given (even []). */
+static void test_request_top_level(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[" USER_HI "],"
+        "'system_prompt':'ignored','system_prompt_content':[],'tool_specs':null,"
+        "'invocation_state':{}}"), &log);
+    assert_int_equal(json_object_array_length(rt_messages(body)), 1);
+    assert_int_equal(log.warnings, 1);
+    rt_assert_warning(&log, 0, "request: unknown key \"invocation_state\" is ignored");
+    json_object_put(body);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decision1_no_stream_options_without_streaming),
+        cmocka_unit_test(test_decision1_params_stream_options_win),
+        cmocka_unit_test(test_params_override_any_key),
+        cmocka_unit_test(test_decision1_params_null_and_missing_model),
+        cmocka_unit_test(test_decision2_message_cache_point),
+        cmocka_unit_test(test_decision2_cache_point_without_preceding_block),
+        cmocka_unit_test(test_decision3_video_data_url),
+        cmocka_unit_test(test_decision4_tool_call_id_matches_encoded_id),
+        cmocka_unit_test(test_decision5_reasoning_round_trip),
+        cmocka_unit_test(test_decision6_compact_stable_json),
+        cmocka_unit_test(test_structured_output_response_format_body),
+        cmocka_unit_test(test_structured_output_forced_tool_body),
+        cmocka_unit_test(test_tools_always_sent_and_output_schema_dropped),
+        cmocka_unit_test(test_mime_table),
+        cmocka_unit_test(test_request_top_level),
+    };
+    return cmocka_run_group_tests_name("request: decisions 1-6 and bodies",
+                                       tests, NULL, NULL);
+}

@@ -1,0 +1,161 @@
+/*
+ * test_request_large.c - a long conversation with about 1 MiB of images
+ * (in user messages and in tool results) formats correctly: the body
+ * parses, the messages come out in the expected shape and number, and
+ * each image's base64 appears in the body exactly once (it is copied
+ * from the request, never duplicated).  Speed is measured elsewhere.
+ */
+#include "request_test_util.h"
+
+#define PAIRS 100           /* user + assistant = 200 messages */
+#define IMAGE_BYTES 7800    /* 100 images x 10400 base64 chars ~ 1 MiB */
+
+static void base64(const unsigned char *in, size_t n, strbuf *out)
+{
+    static const char abc[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        char q[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63],
+                     i + 1 < n ? abc[v >> 6 & 63] : '=',
+                     i + 2 < n ? abc[v & 63] : '='};
+        assert_int_equal(sb_append(out, q, 4), 0);
+    }
+}
+
+/* The base64 text of image number k (deterministic, distinct). */
+static void image_b64(int k, strbuf *out)
+{
+    static unsigned char raw[IMAGE_BYTES];
+    uint32_t x = 2463534242u + (uint32_t)k * 7919u;
+    for (size_t i = 0; i < sizeof raw; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        raw[i] = (unsigned char)x;
+    }
+    sb_reset(out);
+    base64(raw, sizeof raw, out);
+}
+
+static size_t count(const char *hay, size_t hay_len, const char *needle,
+                    size_t len)
+{
+    size_t n = 0;
+    const char *p = hay, *end = hay + hay_len;
+    while ((p = memmem(p, (size_t)(end - p), needle, len))) {
+        n++;
+        p += len;
+    }
+    return n;
+}
+
+/* Pair i: user [text, image i (+ toolResult of call i-1 with an image
+ * every fourth time)], assistant [text, toolUse call i]. */
+static void build_request(strbuf *req, int *moved)
+{
+    strbuf img;
+    sb_init(&img, 1 << 20);
+    *moved = 0;
+    sb_appends(req, "{\"system_prompt\":\"be brief\",\"messages\":[");
+    for (int i = 0; i < PAIRS; i++) {
+        image_b64(i, &img);
+        sb_printf(req, "%s{\"role\":\"user\",\"content\":[{\"text\":\"q%d\"},"
+                  "{\"image\":{\"format\":\"png\",\"source\":{\"bytes\":\"%s\"}}}",
+                  i ? "," : "", i, img.data);
+        if (i > 0) {
+            sb_printf(req, ",{\"toolResult\":{\"toolUseId\":\"call_%d\","
+                      "\"status\":\"success\",\"content\":[{\"text\":\"r%d\"}",
+                      i - 1, i - 1);
+            if (i % 4 == 0) {
+                image_b64(1000 + i, &img);
+                sb_printf(req, ",{\"image\":{\"format\":\"jpeg\",\"source\":"
+                          "{\"bytes\":\"%s\"}}}", img.data);
+                ++*moved;
+            }
+            sb_appends(req, "]}}");
+        }
+        sb_printf(req, "]},{\"role\":\"assistant\",\"content\":[{\"text\":"
+                  "\"a%d\"},{\"toolUse\":{\"toolUseId\":\"call_%d\",\"name\":"
+                  "\"lookup\",\"input\":{\"i\":%d}}}]}", i, i, i);
+    }
+    sb_appends(req, "]}");
+    sb_free(&img);
+}
+
+static void test_large_conversation_with_images(void **state)
+{
+    (void)state;
+    strbuf req;
+    sb_init(&req, (size_t)64 << 20);
+    int moved;
+    build_request(&req, &moved);
+    assert_true(req.len > (size_t)1 << 20);
+
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    lp_logger lg = {rt_capture, &log};
+    rf_request r;
+    mp_error err = MP_ERROR_INIT;
+    strbuf body;
+    sb_init(&body, (size_t)1 << 30);
+    int streaming = 0;
+    assert_int_equal(rf_parse(req.data, req.len, &lg, &r, &err), MP_OK);
+    assert_int_equal(rf_format_body(&cfg, &r, NULL, &lg, &body, &streaming,
+                                    &err), MP_OK);
+    assert_int_equal(streaming, 1);
+
+    json_object *doc = json_tokener_parse(body.data);
+    assert_non_null(doc);
+    /* system + 100 user + 100 assistant + 99 tool + moved image messages */
+    size_t want = 1 + 2 * PAIRS + (PAIRS - 1) + (size_t)moved;
+    assert_int_equal(json_object_array_length(rt_messages(doc)), want);
+    assert_int_equal(log.warnings, moved);
+
+    strbuf img;
+    sb_init(&img, 1 << 20);
+    for (int i = 0; i < PAIRS; i++) {
+        image_b64(i, &img);
+        assert_int_equal(count(body.data, body.len, img.data, img.len), 1);
+        if (i > 0 && i % 4 == 0) {
+            image_b64(1000 + i, &img);
+            assert_int_equal(count(body.data, body.len, img.data, img.len), 1);
+        }
+    }
+    /* The 4th pair's tool message and the user message with its image. */
+    json_object *msgs = rt_messages(doc);
+    size_t at = 0;
+    for (size_t k = 0; k < json_object_array_length(msgs); k++) {
+        json_object *m = json_object_array_get_idx(msgs, k);
+        json_object *id;
+        if (json_object_object_get_ex(m, "tool_call_id", &id) &&
+            strcmp(json_object_get_string(id), "call_3") == 0)
+            at = k;
+    }
+    assert_true(at > 0);
+    json_object *next = json_object_array_get_idx(msgs, at + 1);
+    assert_string_equal(json_object_get_string(rt_member(next, "role")), "user");
+    image_b64(1004, &img);
+    assert_non_null(strstr(json_object_get_string(rt_member(
+        rt_member(json_object_array_get_idx(rt_member(next, "content"), 0),
+                  "image_url"), "url")), img.data));
+
+    json_object_put(doc);
+    sb_free(&img);
+    sb_free(&body);
+    sb_free(&req);
+    rf_release(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_large_conversation_with_images),
+    };
+    return cmocka_run_group_tests_name("request: large conversation", tests,
+                                       NULL, NULL);
+}
