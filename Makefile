@@ -26,10 +26,12 @@ PLUGIN_PIC := $(PLUGIN_SRC:%.c=$(BUILD)/pic/%.o)
 # The same sources without hidden visibility, for unit tests to link.
 PLUGIN_TST := $(PLUGIN_SRC:%.c=$(BUILD)/tst/%.o)
 
-$(BUILD)/pic/%.o: %.c $(wildcard abi/*.h plugin/*.h) | dirs
+$(BUILD)/pic/%.o: %.c $(wildcard abi/*.h plugin/*.h plugin/replay/*.h) | dirs
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(BUILD)/tst/%.o: %.c $(wildcard abi/*.h plugin/*.h host-sample/*.h) | dirs
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
 $(BUILD)/litellm_provider.so: $(PLUGIN_PIC) plugin/exports.map
@@ -38,6 +40,16 @@ $(BUILD)/litellm_provider.so: $(PLUGIN_PIC) plugin/exports.map
 
 $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 	rm -f $@ && ar rcs $@ $^
+
+# The replay provider: a second plugin that replays recorded events.  It
+# shares the event helpers with the main plugin but none of its HTTP code.
+REPLAY_SRC := $(wildcard plugin/replay/*.c) plugin/event_emit.c plugin/event_json.c \
+  plugin/errors.c plugin/strbuf.c plugin/json_util.c plugin/json_writer.c plugin/log.c
+REPLAY_PIC := $(REPLAY_SRC:%.c=$(BUILD)/pic/%.o)
+
+$(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map
+	$(CC) -shared $(SAN) -o $@ $(REPLAY_PIC) -Wl,--version-script=plugin/exports.map \
+	  -Wl,-z,defs $(LDFLAGS) $(shell pkg-config --libs json-c)
 
 # ---------------------------------------------------------------- host
 HOST_LIB_SRC := $(filter-out host-sample/main.c host-sample/replay_provider.c,$(wildcard host-sample/*.c))
@@ -52,11 +64,15 @@ $(BUILD)/agent-host: $(BUILD)/tst/host-sample/main.o $(BUILD)/libhost.a
 # ---------------------------------------------------------------- mock server
 MOCK_SRC := $(wildcard tests/mock_server/*.c)
 $(BUILD)/mock-server: $(MOCK_SRC) $(wildcard tests/mock_server/*.h) | dirs
-	$(CC) $(ALL_CFLAGS) -o $@ $(MOCK_SRC) $(LDFLAGS) $(PKG_LIBS) -lpthread
+	$(CC) $(ALL_CFLAGS) -o $@ $(MOCK_SRC) $(LDFLAGS) $(shell pkg-config --libs json-c) -lpthread
 
 # ---------------------------------------------------------------- tests
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TEST_DEFS := -DLP_SHARED_DIR='"$(SHARED)"' -DLP_SOURCE_DIR='"$(CURDIR)"' -DLP_BUILD_DIR='"$(abspath $(BUILD))"'
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
@@ -64,9 +80,24 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -ldl -lpthread -lm
 
-ALL_BINS := $(BUILD)/litellm_provider.so $(BUILD)/agent-host $(BUILD)/mock-server
+# Integration tests drive the real .so through the host loader against
+# build/mock-server; they are cmocka programs like the unit tests.
+$(BUILD)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(wildcard tests/support/*.h) | dirs
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
+	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -ldl -lpthread -lm
 
-all: $(ALL_BINS) $(UNIT_BIN)
+# Benchmarks: one program per file in tests/bench/.
+$(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a | dirs
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
+	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(PKG_LIBS) -ldl -lpthread -lm
+
+ALL_BINS := $(BUILD)/litellm_provider.so $(BUILD)/agent-host $(BUILD)/mock-server
+ifneq ($(wildcard plugin/replay/*.c),)
+ALL_BINS += $(BUILD)/replay_provider.so
+endif
+
+all: $(ALL_BINS) $(UNIT_BIN) $(INTEG_BIN)
 
 dirs:
 	@mkdir -p $(BUILD)/pic/plugin $(BUILD)/tst/plugin $(BUILD)/tst/host-sample $(BUILD)/tests
@@ -77,7 +108,26 @@ unit: $(UNIT_BIN)
 test: all
 	@tests/run_all.sh $(BUILD)
 
-clean:
-	rm -rf $(BUILD)
+# The same tests with AddressSanitizer and UBSan, in a separate build dir.
+asan:
+	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" test
 
-.PHONY: all dirs unit test clean
+bench: $(ALL_BINS) $(BENCH_BIN)
+	@tests/bench/run.sh $(BUILD)
+
+demo: $(ALL_BINS)
+	@host-sample/demo/run.sh $(BUILD)
+
+# ---------------------------------------------------------------- install
+install: $(BUILD)/litellm_provider.so
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/model-providers \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 abi/model_provider.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(BUILD)/litellm_provider.so $(DESTDIR)$(PREFIX)/lib/model-providers/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' abi/model-provider.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/model-provider.pc
+
+clean:
+	rm -rf $(BUILD) build-asan
+
+.PHONY: all dirs unit test asan bench demo install clean

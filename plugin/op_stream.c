@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat_call.h"
 #include "chunk_mapper.h"
 #include "clock.h"
 #include "errors.h"
@@ -42,43 +43,6 @@ static int started(void *ctx)
     return cm_started(b->mapper);
 }
 
-/* Everything below needs a config snapshot, a formatted body and headers;
- * this builds them or fails with nothing sent. */
-typedef struct prepared {
-    rf_request req;
-    strbuf body;
-    strbuf url;
-    struct curl_slist *headers;
-    int streaming;
-} prepared;
-
-static void prepared_free(prepared *p)
-{
-    rf_release(&p->req);
-    sb_free(&p->body);
-    sb_free(&p->url);
-    curl_slist_free_all(p->headers);
-}
-
-int lp_prepare_chat(const lp_config *cfg, const char *request_json, size_t len,
-                    const rf_options *opt, prepared *p, mp_error *err);
-int lp_prepare_chat(const lp_config *cfg, const char *request_json, size_t len,
-                    const rf_options *opt, prepared *p, mp_error *err)
-{
-    memset(p, 0, sizeof *p);
-    sb_init(&p->body, (size_t)1 << 31);
-    sb_init(&p->url, 8192);
-    const lp_logger *log = lp_module_logger();
-    int rc = rf_parse(request_json, len, log, &p->req, err);
-    if (!rc)
-        rc = rf_format_body(cfg, &p->req, opt, log, &p->body, &p->streaming, err);
-    if (!rc && (rc = rf_build_url(cfg, "/chat/completions", &p->url)))
-        lp_fail(err, rc, "could not build the request URL");
-    if (!rc)
-        rc = rf_build_headers(cfg, p->streaming, &p->headers, err);
-    return rc;
-}
-
 int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
                  const mp_event_sink *sink, mp_error *err)
 {
@@ -89,10 +53,10 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     lp_instance_begin_call(inst, err);
     int64_t t0 = lp_now_ms();
     lp_config *cfg = lp_instance_config(inst);
-    prepared p;
-    int rc = lp_prepare_chat(cfg, request_json, len, NULL, &p, err);
+    chat_call p;
+    int rc = chat_call_prepare(&p, cfg, request_json, len, NULL, err);
     if (rc) {
-        prepared_free(&p);
+        chat_call_free(&p);
         lp_config_unref(cfg);
         return rc;
     }
@@ -104,22 +68,21 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         .reasoning_round_trip = cfg->reasoning_round_trip,
         .max_line = (size_t)cfg->max_response_bytes,
         .max_tool_args = (size_t)cfg->max_response_bytes,
+        .secrets = p.secrets,
     };
     rc = cm_init(&mapper, &em, &opt);
     if (rc) {
-        prepared_free(&p);
+        chat_call_free(&p);
         lp_config_unref(cfg);
         return lp_fail(err, rc, "stream: out of memory");
     }
     body_sink bs = {.mapper = &mapper, .streaming = p.streaming};
     sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
     lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started};
-    const char *secrets[16];
-    lp_instance_secrets(cfg, secrets, 16);
     lp_http_request hreq = {.url = p.url.data, .headers = p.headers,
                             .body = p.body.data, .body_len = p.body.len};
     lp_http_result res;
-    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, secrets, &res, err);
+    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p.secrets, &res, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc) {
         if (!res.complete)
@@ -136,7 +99,7 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         lp_fail(err, MP_E_CANCELLED, "cancelled");
     cm_free(&mapper);
     sb_free(&bs.whole);
-    prepared_free(&p);
+    chat_call_free(&p);
     lp_config_unref(cfg);
     return rc;
 }
