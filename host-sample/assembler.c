@@ -40,6 +40,7 @@ void asm_free(msg_assembler *a)
     json_object_put(a->content);
     json_object_put(a->usage);
     json_object_put(a->metrics);
+    json_object_put(a->bad_inputs);
     memset(a, 0, sizeof *a);
 }
 
@@ -84,9 +85,10 @@ static json_object *str_obj(const char *s, size_t n)
 }
 
 /* Python's json.loads on the tool input, with Strands' fallback: an empty
- * or invalid input is {}. */
-static json_object *parse_input(const asm_text *t)
+ * or invalid input is {} (and *invalid is set for a non-empty one). */
+static json_object *parse_input(const asm_text *t, int *invalid)
 {
+    *invalid = 0;
     json_tokener *tok = json_tokener_new();
     if (!tok)
         return NULL;
@@ -103,6 +105,7 @@ static json_object *parse_input(const asm_text *t)
     if (ok && end == t->len && t->len)
         return v; /* may be NULL: json-c's JSON null */
     json_object_put(v);
+    *invalid = t->len > 0;
     return json_object_new_object();
 }
 
@@ -135,10 +138,17 @@ static int close_tool(msg_assembler *a)
                            a->tool_name ? str_obj(a->tool_name,
                                                   a->tool_name_len)
                                         : NULL);
-    json_object_object_add(tu, "input", parse_input(&a->tool_input));
+    int invalid;
+    json_object_object_add(tu, "input", parse_input(&a->tool_input, &invalid));
     if (a->tool_sig && a->tool_sig_len)
         json_object_object_add(tu, "reasoningSignature",
                                str_obj(a->tool_sig, a->tool_sig_len));
+    if (invalid && a->tool_id) {
+        if (!a->bad_inputs && !(a->bad_inputs = json_object_new_array()))
+            return -1;
+        json_object_array_add(a->bad_inputs,
+                              str_obj(a->tool_id, a->tool_id_len));
+    }
     tool_reset(a);
     a->saw_tool = 1;
     return add_block(a, "toolUse", tu);
@@ -345,4 +355,15 @@ json_object *asm_usage(const msg_assembler *a)
 json_object *asm_metrics(const msg_assembler *a)
 {
     return a->metrics;
+}
+
+int asm_input_was_invalid(const msg_assembler *a, const char *tool_use_id)
+{
+    size_t n = a->bad_inputs ? json_object_array_length(a->bad_inputs) : 0;
+    for (size_t i = 0; tool_use_id && i < n; i++) {
+        json_object *id = json_object_array_get_idx(a->bad_inputs, i);
+        if (strcmp(json_object_get_string(id), tool_use_id) == 0)
+            return 1;
+    }
+    return 0;
 }

@@ -44,6 +44,8 @@ typedef struct msg_assembler {
     char stop_reason[32];     /* "" until messageStop                     */
     json_object *usage;       /* from the last metadata event, or NULL    */
     json_object *metrics;
+    json_object *bad_inputs;  /* ids of toolUses whose input text was not
+                                 valid JSON (stored as {}), or NULL      */
     int failed;               /* out of memory or a malformed event       */
 } msg_assembler;
 
@@ -68,5 +70,10 @@ const char *asm_stop_reason(const msg_assembler *a);
  * event, or NULL if none came. */
 json_object *asm_usage(const msg_assembler *a);
 json_object *asm_metrics(const msg_assembler *a);
+
+/* Whether the toolUse with this id had input text that was not valid JSON
+ * (Strands stores {} then; a host answers such a call with an error
+ * result instead of running the tool on {}). */
+int asm_input_was_invalid(const msg_assembler *a, const char *tool_use_id);
 
 #endif

@@ -1,153 +1,173 @@
 /*
- * main.c - the sample host's command line.
+ * main.c - agent-host, the sample host: an agent loop over provider
+ * plugins (see `agent-host --help`, cli.c), and `agent-host validate`, the
+ * conformance checker (validate.c).
  *
- *   agent-host validate PATH.so [--config JSON] [--client-args JSON]
- *   agent-host [--provider [NAME=]PATH.so] [--config [NAME=]JSON|@FILE]
- *              [--client-args [NAME=]JSON|@FILE] PROMPT
+ * This file wires the pieces together:
+ *   cli.c        the command line
+ *   providers.c  named provider slots over provider_loader.c, hot reload
+ *   agent.c      the loop (model_call.c, assembler.c, tools.c,
+ *                conversation.c, session.c)
+ *   structured.c --structured
+ *   repl.c       -i
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../abi/model_provider.h"
+#include "agent.h"
+#include "cli.h"
 #include "json_arg.h"
-#include "provider_loader.h"
+#include "repl.h"
+#include "session.h"
+#include "structured.h"
 #include "validate.h"
 
-static void usage(FILE *f)
+static volatile sig_atomic_t reload_requested;
+
+static void on_sighup(int sig)
 {
-    fprintf(f,
-        "usage: agent-host validate PATH.so [--config JSON] [--client-args JSON]\n"
-        "       agent-host [--provider [NAME=]PATH.so] [--config [NAME=]JSON|@FILE]\n"
-        "                  [--client-args [NAME=]JSON|@FILE] PROMPT\n");
+    (void)sig;
+    reload_requested = 1;
 }
 
+/* The plugin's log lines (warnings such as unknown config keys). */
 static void log_stderr(void *ctx, int level, const char *msg)
 {
     (void)ctx;
-    const char *tag = level >= MP_LOG_ERROR ? "error" : level >= MP_LOG_WARN ? "warning" : "info";
     if (level >= MP_LOG_INFO)
-        fprintf(stderr, "[provider %s] %s\n", tag, msg);
-}
-
-static int print_event(void *ctx, const mp_event_header *ev)
-{
-    (void)ctx;
-    if (ev->type == MP_EVENT_BLOCK_DELTA) {
-        const mp_event_block_delta *d = (const mp_event_block_delta *)ev;
-        if (d->kind == MP_DELTA_TEXT)
-            fwrite(d->text.ptr, 1, d->text.len, stdout);
-        fflush(stdout);
-    }
-    return 0;
+        fprintf(stderr, "[provider %s] %s\n",
+                level >= MP_LOG_ERROR ? "error" : level >= MP_LOG_WARN ? "warning" : "info",
+                msg);
 }
 
 static int cmd_validate(int argc, char **argv)
 {
-    const char *cfg = NULL, *client = NULL;
-    if (argc < 3) {
-        usage(stderr);
-        return 2;
-    }
-    for (int i = 3; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--config") == 0)
-            cfg = argv[i + 1];
-        else if (strcmp(argv[i], "--client-args") == 0)
-            client = argv[i + 1];
-        else {
-            fprintf(stderr, "agent-host validate: unknown option %s\n", argv[i]);
-            return 2;
+    char *vals[3] = {NULL, NULL, NULL}; /* config, slow config, client args */
+    static const char *const names[3] = {"--config", "--slow-config", "--client-args"};
+    int bad = argc < 3 || argv[2][0] == '-';
+    for (int i = 3; !bad && i < argc; i += 2) {
+        int k = 0;
+        while (k < 3 && strcmp(argv[i], names[k]) != 0)
+            k++;
+        if (k == 3 || i + 1 >= argc || vals[k]) {
+            fprintf(stderr, "agent-host validate: unexpected %s\n", argv[i]);
+            bad = 1;
+        } else if (!(vals[k] = json_arg_load(argv[i + 1]))) {
+            bad = 1;
         }
     }
-    return validate_plugin(argv[2], cfg, client) ? 1 : 0;
+    int failures = 0;
+    if (bad)
+        cli_usage(stderr);
+    else
+        failures = validate_plugin_ex(argv[2], vals[0], vals[1], vals[2]);
+    for (int k = 0; k < 3; k++)
+        free(vals[k]);
+    return bad ? 2 : failures ? 1 : 0;
 }
 
-/* Strip an optional "NAME=" prefix when NAME is a plain word. */
-static const char *after_name(const char *arg)
+static int report(const agent_error *e)
 {
-    const char *eq = strchr(arg, '=');
-    if (!eq || arg[0] == '{' || arg[0] == '@')
-        return arg;
-    for (const char *p = arg; p < eq; p++)
-        if (!(*p == '_' || *p == '-' || (*p >= '0' && *p <= '9') ||
-              ((*p | 32) >= 'a' && (*p | 32) <= 'z')))
-            return arg;
-    return eq + 1;
+    fprintf(stderr, "agent-host: %s: %s\n", host_errname(e->code), e->message);
+    return 1;
+}
+
+/* Load every provider, then run the prompt and/or the interactive loop. */
+static int run(cli *c, agent *a, prov_slot *slots)
+{
+    agent_error e = {0};
+    for (size_t i = 0; i < c->n_providers; i++) {
+        cli_provider *p = &c->providers[i];
+        prov_init(&slots[i], p->name, p->path, p->config, p->client_args);
+        e.code = prov_open(&slots[i], a->host, e.message, sizeof e.message);
+        if (e.code)
+            return report(&e);
+        a->n_slots++;
+    }
+    json_object *loaded = NULL;
+    if (c->session &&
+        session_load(c->session, &loaded, e.message, sizeof e.message)) {
+        e.code = HOST_E_IO;
+        return report(&e);
+    }
+    if (loaded) {
+        json_object_put(a->conv);
+        a->conv = loaded;
+    }
+    if (c->events && !(a->events = fopen(c->events, "w"))) {
+        snprintf(e.message, sizeof e.message, "--events %s: cannot open", c->events);
+        e.code = HOST_E_IO;
+        return report(&e);
+    }
+    int failed = 0;
+    if (c->structured && c->prompt) {
+        failed = agent_structured(a, c->prompt, c->structured, &e) ? report(&e) : 0;
+    } else if (c->prompt) {
+        json_object *final = NULL;
+        if (agent_ask(a, c->prompt, &final, &e))
+            failed = report(&e);
+        else if (c->json)
+            repl_print_json(final);
+    }
+    if (c->interactive)
+        failed |= repl_run(a, 0, c->json);
+    if (a->events && fclose(a->events) != 0) {
+        fprintf(stderr, "agent-host: HOST_E_IO: --events %s: write failed\n", c->events);
+        failed = 1;
+    }
+    a->events = NULL;
+    return failed;
 }
 
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc, argv);
-    const char *provider = "build/litellm_provider.so", *cfg_arg = NULL,
-               *client_arg = NULL, *prompt = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (i + 1 < argc && strcmp(argv[i], "--provider") == 0) {
-            provider = after_name(argv[++i]);
-        } else if (i + 1 < argc && strcmp(argv[i], "--config") == 0) {
-            cfg_arg = after_name(argv[++i]);
-        } else if (i + 1 < argc && strcmp(argv[i], "--client-args") == 0) {
-            client_arg = after_name(argv[++i]);
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "agent-host: unknown option %s\n", argv[i]);
-            usage(stderr);
-            return 2;
-        } else {
-            prompt = argv[i];
-        }
-    }
-    if (!prompt) {
-        usage(stderr);
-        return 2;
-    }
-    char *cfg = cfg_arg ? json_arg_load(cfg_arg) : NULL;
-    char *client = client_arg ? json_arg_load(client_arg) : NULL;
-    if ((cfg_arg && !cfg) || (client_arg && !client))
-        return 2;
-    mp_host_v1 host = {sizeof host, NULL, log_stderr};
+    cli c;
     char why[1024];
-    hp_module *m = NULL;
-    int rc = hp_module_load(provider, MP_ABI_MINOR, &host, &m, why, sizeof why);
-    if (rc) {
-        fprintf(stderr, "agent-host: %s\n", why);
-        return 1;
+    int rc = cli_parse(&c, argc - 1, argv + 1, why, sizeof why);
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf(stderr, "agent-host: %s: %s\n", host_errname(HOST_E_USAGE), why);
+        cli_free(&c);
+        return rc < 0 ? 2 : 0;
     }
-    mp_error err = MP_ERROR_INIT;
-    mp_instance *inst = NULL;
-    rc = m->desc->create(cfg, client, &inst, &err);
-    if (!rc) {
-        char *req = NULL;
-        /* The prompt is embedded as a JSON string by the provider-neutral
-         * way: build it with minimal escaping. */
-        size_t n = strlen(prompt);
-        char *esc = malloc(n * 6 + 1), *o = esc;
-        for (size_t i = 0; esc && i < n; i++) {
-            unsigned char ch = (unsigned char)prompt[i];
-            if (ch == '"' || ch == '\\') { *o++ = '\\'; *o++ = (char)ch; }
-            else if (ch < 0x20) o += sprintf(o, "\\u%04x", ch);
-            else *o++ = (char)ch;
-        }
-        if (esc)
-            *o = '\0';
-        if (esc && asprintf(&req, "{\"messages\":[{\"role\":\"user\",\"content\":"
-                            "[{\"text\":\"%s\"}]}]}", esc) > 0) {
-            mp_event_sink sink = {sizeof sink, NULL, print_event};
-            hp_call_begin(m);
-            rc = m->desc->stream(inst, req, strlen(req), &sink, &err);
-            hp_call_end(m);
-            printf("\n");
-        }
-        free(esc);
-        free(req);
-        m->desc->destroy(inst);
+    mp_host_v1 host = {sizeof host, NULL, log_stderr};
+    prov_slot slots[CLI_MAX_PROVIDERS];
+    agent a = {
+        .slots = slots, .host = &host, .system_prompt = c.system,
+        .session_path = c.session, .echo_text = !c.json, .quiet = c.quiet,
+        .max_turns = c.max_turns, .max_retries = 5, .swaps = c.swaps,
+        .n_swaps = c.n_swaps, .reload_requested = &reload_requested,
+    };
+    if (tools_select(&a.tools, c.tools, why, sizeof why)) {
+        fprintf(stderr, "agent-host: %s: %s\n", host_errname(HOST_E_USAGE), why);
+        cli_free(&c);
+        return 2;
     }
-    if (rc)
-        fprintf(stderr, "agent-host: %s: %s\n", mp_errname(rc), err.message);
-    hp_module_unload(&m, why, sizeof why);
-    free(cfg);
-    free(client);
-    return rc ? 1 : 0;
+    a.specs = tools_specs(&a.tools);
+    a.conv = json_object_new_array();
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sighup; /* no SA_RESTART: a read at the prompt wakes */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
+
+    int failed = run(&c, &a, slots);
+    for (size_t i = 0; i < a.n_slots; i++) {
+        if (prov_close(&slots[i], why, sizeof why)) {
+            fprintf(stderr, "agent-host: unloading %s: %s\n", slots[i].name, why);
+            failed = 1;
+        }
+    }
+    if (a.events)
+        fclose(a.events);
+    json_object_put(a.conv);
+    json_object_put(a.specs);
+    cli_free(&c);
+    return failed;
 }

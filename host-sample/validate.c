@@ -5,6 +5,7 @@
 #include "validate.h"
 
 #include <dirent.h>
+#include <json-c/json.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -21,6 +22,21 @@
 #define SECRET_HDR "hdr-validate-SECRET-9876"
 
 static int failures;
+
+/* What the checks run with: the built-in profile (a LiteLLM-style config
+ * aimed at the loopback server) or the caller's own configs. */
+typedef struct vctx {
+    const char *cfg;    /* for instances that must stream normally     */
+    const char *slow;   /* streams until cancelled, or NULL: skip that */
+    const char *client; /* client args                                 */
+    int builtin;        /* no --config given: LiteLLM-specific checks  */
+} vctx;
+
+static void skip(const char *name, const char *why)
+{
+    printf("SKIP %s: %s\n", name, why);
+    fflush(stdout);
+}
 
 static void report(int ok, const char *name, const char *fmt, ...)
 {
@@ -141,27 +157,54 @@ static void check_descriptor(const mp_provider_v1 *d)
            "descriptor.unknown_extension", "an unknown extension id gives NULL");
 }
 
-static void check_config(const mp_provider_v1 *d, const char *cfg,
-                         const char *client, logs *lg)
+/* Whether every key of the config JSON `given` comes back from
+ * get_config (the text `got`) under "config" with the same value. */
+static int config_round_trips(const char *given, const char *got)
+{
+    json_object *want = json_tokener_parse(given), *all = json_tokener_parse(got);
+    json_object *have = NULL;
+    int ok = json_object_is_type(want, json_type_object) &&
+             json_object_object_get_ex(all, "config", &have);
+    if (ok) {
+        json_object_object_foreach(want, key, val) {
+            json_object *v = NULL;
+            ok &= json_object_object_get_ex(have, key, &v) &&
+                  json_object_equal(v, val);
+        }
+    }
+    json_object_put(want);
+    json_object_put(all);
+    return ok;
+}
+
+static void check_config(const mp_provider_v1 *d, const vctx *v, logs *lg)
 {
     mp_instance *inst = NULL;
     mp_error err = MP_ERROR_INIT;
-    int rc = d->create(cfg, client, &inst, &err);
+    int rc = d->create(v->cfg, v->client, &inst, &err);
     report(rc == MP_OK && inst, "config.create", "%s %s", mp_errname(rc), err.message);
     if (rc)
         return;
     text t = {.len = 0};
     mp_text_sink sink = {sizeof sink, &t, text_write};
     rc = d->get_config(inst, &sink, &err);
-    report(rc == MP_OK && strstr(t.buf, "validate-model"), "config.round_trip",
-           "get_config returns the model id");
+    report(rc == MP_OK && config_round_trips(v->cfg, t.buf), "config.round_trip",
+           "get_config returns every key of the config given to create");
     report(!strstr(t.buf, SECRET_KEY) && !strstr(t.buf, SECRET_HDR),
            "config.redaction", "the API key and the secret header are redacted");
-    rc = d->update_config(inst, "{\"params\":{\"max_tokens\":7}}", 27, &err);
-    t.len = 0;
-    d->get_config(inst, &sink, NULL);
-    report(rc == MP_OK && strstr(t.buf, "\"max_tokens\":7"), "config.update",
-           "update_config merges params");
+    if (v->builtin) {
+        rc = d->update_config(inst, "{\"params\":{\"max_tokens\":7}}", 27, &err);
+        t.len = 0;
+        d->get_config(inst, &sink, NULL);
+        report(rc == MP_OK && strstr(t.buf, "\"max_tokens\":7"), "config.update",
+               "update_config merges params");
+    } else {
+        rc = d->update_config(inst, v->cfg, strlen(v->cfg), &err);
+        t.len = 0;
+        d->get_config(inst, &sink, NULL);
+        report(rc == MP_OK && config_round_trips(v->cfg, t.buf), "config.update",
+               "update_config with the same config keeps it: %s", mp_errname(rc));
+    }
     int before = lg->warnings;
     rc = d->update_config(inst, "{\"bogus_key_xyz\":1}", 19, &err);
     report(rc == MP_OK && lg->warnings > before, "config.unknown_key_warns",
@@ -171,8 +214,9 @@ static void check_config(const mp_provider_v1 *d, const char *cfg,
     d->destroy(inst);
 }
 
-static void check_bad_input(const mp_provider_v1 *d, const char *client)
+static void check_bad_input(const mp_provider_v1 *d, const vctx *v)
 {
+    const char *client = v->client;
     mp_instance *inst = NULL;
     mp_error err = MP_ERROR_INIT;
     int rc = d->create("{\"model_id\":", client, &inst, &err);
@@ -181,12 +225,17 @@ static void check_bad_input(const mp_provider_v1 *d, const char *client)
     rc = d->create("[1,2]", client, &inst, &err);
     report(rc == MP_E_INVALID_ARGUMENT, "bad_input.create_shape", "%s: %s",
            mp_errname(rc), err.message);
-    rc = d->create("{\"model_id\":\"validate-model\"}", client, &inst, &err);
+    rc = d->create(v->cfg, client, &inst, &err);
     if (rc)
         return;
-    rc = d->update_config(inst, "{\"model_id\":5}", 14, &err);
-    report(rc == MP_E_INVALID_ARGUMENT, "bad_input.update_type", "%s: %s",
+    rc = d->update_config(inst, "[1,2]", 5, &err);
+    report(rc == MP_E_INVALID_ARGUMENT, "bad_input.update_shape", "%s: %s",
            mp_errname(rc), err.message);
+    if (v->builtin) {
+        rc = d->update_config(inst, "{\"model_id\":5}", 14, &err);
+        report(rc == MP_E_INVALID_ARGUMENT, "bad_input.update_type", "%s: %s",
+               mp_errname(rc), err.message);
+    }
     counter c = {0};
     mp_event_sink es = {sizeof es, &c, count_event};
     const char *bad[] = {"{\"messages\":[", "{\"messages\":5}",
@@ -213,7 +262,7 @@ static void check_bad_input(const mp_provider_v1 *d, const char *client)
 
 typedef struct worker {
     const mp_provider_v1 *d;
-    const char *client;
+    const vctx *v;
     int ok;
     char detail[MP_ERROR_MESSAGE_MAX + 64];
 } worker;
@@ -223,7 +272,7 @@ static void *worker_main(void *arg)
     worker *w = arg;
     mp_instance *inst = NULL;
     mp_error err = MP_ERROR_INIT;
-    if (w->d->create("{\"model_id\":\"validate-model\"}", w->client, &inst, &err)) {
+    if (w->d->create(w->v->cfg, w->v->client, &inst, &err)) {
         snprintf(w->detail, sizeof w->detail, "create: %s", err.message);
         return NULL;
     }
@@ -242,13 +291,13 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static void check_concurrency(const mp_provider_v1 *d, const char *client)
+static void check_concurrency(const mp_provider_v1 *d, const vctx *v)
 {
     enum { N = 4 };
     worker w[N];
     pthread_t th[N];
     for (int i = 0; i < N; i++) {
-        w[i] = (worker){.d = d, .client = client};
+        w[i] = (worker){.d = d, .v = v};
         pthread_create(&th[i], NULL, worker_main, &w[i]);
     }
     int ok = 1;
@@ -280,45 +329,50 @@ static void *cancel_main(void *arg)
     return NULL;
 }
 
-static void check_cancel(const mp_provider_v1 *d, const char *client)
+static void check_cancel(const mp_provider_v1 *d, const vctx *v)
 {
     mp_instance *inst = NULL;
     mp_error err = MP_ERROR_INIT;
-    if (d->create("{\"model_id\":\"validate-slow\"}", client, &inst, &err)) {
+    counter c = {0};
+    mp_event_sink es = {sizeof es, &c, count_event};
+    if (!v->slow) {
+        skip("cancel.other_thread", "no --slow-config (a config whose stream "
+             "runs until cancelled)");
+    } else if (d->create(v->slow, v->client, &inst, &err)) {
+        report(0, "cancel.create", "%s", err.message);
+        return;
+    } else {
+        canceller cc = {d, inst, 0};
+        pthread_t th;
+        pthread_create(&th, NULL, cancel_main, &cc);
+        int rc = d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, &err);
+        double took = now_ms() - cc.at;
+        pthread_join(th, NULL);
+        report(rc == MP_E_CANCELLED && took < 50.0, "cancel.other_thread",
+               "%s %.1f ms after cancel() (target < 50 ms), %d events before",
+               mp_errname(rc), took, c.events);
+        d->destroy(inst);
+    }
+    if (d->create(v->cfg, v->client, &inst, &err)) {
         report(0, "cancel.create", "%s", err.message);
         return;
     }
-    counter c = {0};
-    mp_event_sink es = {sizeof es, &c, count_event};
-    canceller cc = {d, inst, 0};
-    pthread_t th;
-    pthread_create(&th, NULL, cancel_main, &cc);
-    int rc = d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, &err);
-    double took = now_ms() - cc.at;
-    pthread_join(th, NULL);
-    report(rc == MP_E_CANCELLED && took < 50.0, "cancel.other_thread",
-           "%s %.1f ms after cancel() (target < 50 ms), %d events before",
-           mp_errname(rc), took, c.events);
     c = (counter){.cancel_after = 3};
-    rc = d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, &err);
+    int rc = d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, &err);
     report(rc == MP_E_CANCELLED && c.events == 3, "cancel.callback_return",
            "a non-zero callback return stops the stream: %s after %d events",
            mp_errname(rc), c.events);
     d->cancel(inst); /* no call running: harmless, and must not stick */
     c = (counter){0};
+    rc = d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, &err);
+    report(rc == MP_OK && c.stops == 1, "cancel.not_sticky",
+           "a cancel with no call running does not affect the next call: %s",
+           mp_errname(rc));
     d->destroy(inst);
-    rc = d->create("{\"model_id\":\"validate-model\"}", client, &inst, &err);
-    if (!rc) {
-        d->cancel(inst);
-        rc = d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, &err);
-        report(rc == MP_OK && c.stops == 1, "cancel.not_sticky",
-               "a cancel with no call running does not affect the next call: %s",
-               mp_errname(rc));
-        d->destroy(inst);
-    }
 }
 
-static void check_reload(const char *path, const mp_host_v1 *host)
+static void check_reload(const char *path, const mp_host_v1 *host,
+                         const vctx *v)
 {
     int threads = count_threads();
     int ok = 1;
@@ -331,7 +385,7 @@ static void check_reload(const char *path, const mp_host_v1 *host)
         }
         mp_instance *inst = NULL;
         mp_error err = MP_ERROR_INIT;
-        if (m->desc->create("{\"model_id\":\"x\"}", NULL, &inst, &err) == MP_OK)
+        if (m->desc->create(v->cfg, v->client, &inst, &err) == MP_OK)
             m->desc->destroy(inst);
         char name[64];
         snprintf(name, sizeof name, "%s", m->copy_name);
@@ -352,13 +406,14 @@ static void check_reload(const char *path, const mp_host_v1 *host)
            "threads before %d, after %d", threads, after);
 }
 
-static void check_init_refcount(const mp_provider_v1 *d, const mp_host_v1 *host)
+static void check_init_refcount(const mp_provider_v1 *d, const mp_host_v1 *host,
+                                const vctx *v)
 {
     mp_error err = MP_ERROR_INIT;
     int ok = d->init(host, &err) == MP_OK; /* the loader already did one */
     mp_instance *inst = NULL;
     ok = ok && d->deinit() == MP_OK;      /* back to one reference */
-    ok = ok && d->create("{\"model_id\":\"x\"}", NULL, &inst, &err) == MP_OK;
+    ok = ok && d->create(v->cfg, v->client, &inst, &err) == MP_OK;
     int busy = d->deinit();
     ok = ok && busy == MP_E_BUSY;
     d->destroy(inst);
@@ -369,6 +424,13 @@ static void check_init_refcount(const mp_provider_v1 *d, const mp_host_v1 *host)
 
 int validate_plugin(const char *path, const char *config_json,
                     const char *client_args_json)
+{
+    return validate_plugin_ex(path, config_json, NULL, client_args_json);
+}
+
+int validate_plugin_ex(const char *path, const char *config_json,
+                       const char *slow_config_json,
+                       const char *client_args_json)
 {
     failures = 0;
     logs lg = {.warnings = 0};
@@ -387,8 +449,10 @@ int validate_plugin(const char *path, const char *config_json,
                  "\"api_key\":\"" SECRET_KEY "\",\"extra_headers\":{\"X-Api-Key\":"
                  "\"" SECRET_HDR "\",\"X-Trace\":\"t\"},\"idle_timeout\":5}",
                  loopback_port(srv));
-    const char *cfg = config_json ? config_json
-                                  : "{\"model_id\":\"validate-model\"}";
+    vctx v = {.client = client, .builtin = !config_json};
+    v.cfg = config_json ? config_json : "{\"model_id\":\"validate-model\"}";
+    v.slow = slow_config_json ? slow_config_json
+           : config_json ? NULL : "{\"model_id\":\"validate-slow\"}";
     char why[512];
     hp_module *m = NULL;
     int rc = hp_module_load(path, MP_ABI_MINOR, &host, &m, why, sizeof why);
@@ -396,14 +460,14 @@ int validate_plugin(const char *path, const char *config_json,
     if (!rc) {
         check_entry(m);
         check_descriptor(m->desc);
-        check_init_refcount(m->desc, &host);
-        check_config(m->desc, cfg, client, &lg);
-        check_bad_input(m->desc, client);
-        check_concurrency(m->desc, client);
-        check_cancel(m->desc, client);
+        check_init_refcount(m->desc, &host, &v);
+        check_config(m->desc, &v, &lg);
+        check_bad_input(m->desc, &v);
+        check_concurrency(m->desc, &v);
+        check_cancel(m->desc, &v);
         rc = hp_module_unload(&m, why, sizeof why);
         report(rc == MP_OK, "unload", "%s", rc ? why : "deinit + dlclose");
-        check_reload(path, &host);
+        check_reload(path, &host, &v);
     }
     loopback_stop(srv);
     pthread_mutex_destroy(&lg.mu);

@@ -12,4 +12,15 @@
 int validate_plugin(const char *path, const char *config_json,
                     const char *client_args_json);
 
+/* The same with a "slow" config: one whose stream runs long enough to be
+ * cancelled from another thread (>= 250 ms).  Without --config the
+ * built-in profile uses {"model_id":"validate-slow"}; with a config of
+ * the caller's own and no slow config, the cancel-from-another-thread
+ * check is skipped.  The LiteLLM-specific checks (params merge, model_id
+ * type) run only in the built-in profile; every other check uses the
+ * given configs, so any provider can be validated. */
+int validate_plugin_ex(const char *path, const char *config_json,
+                       const char *slow_config_json,
+                       const char *client_args_json);
+
 #endif

@@ -333,10 +333,10 @@ int cm_feed(chunk_mapper *m, const char *bytes, size_t len, mp_error *err)
     m->bytes += len;
     if (m->done)
         return MP_OK; /* the answer is complete; trailing bytes are noise */
-    for (size_t i = 0; !m->first_byte && i < len; i++)
-        if (bytes[i] != ' ' && bytes[i] != '\t' && bytes[i] != '\r' &&
-            bytes[i] != '\n')
-            m->first_byte = bytes[i];
+    for (size_t i = 0; m->head_len < sizeof m->head - 1 && i < len; i++)
+        if (m->head_len || (bytes[i] != ' ' && bytes[i] != '\t' &&
+                            bytes[i] != '\r' && bytes[i] != '\n'))
+            m->head[m->head_len++] = bytes[i];
     return settle(m, sse_feed(&m->sse, bytes, len));
 }
 
@@ -434,16 +434,56 @@ int cm_emit_metadata(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms)
     return ev_metadata(m->em, &md);
 }
 
+/* Whether a body starts like an event stream: a comment or a known field
+ * (after an optional UTF-8 BOM).  Keep-alives alone are still SSE. */
+static int looks_like_sse(const char *s, size_t n)
+{
+    static const char *const fields[] = {"data", "event", "id", "retry", NULL};
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3, n -= 3;
+    if (n && s[0] == ':')
+        return 1;
+    for (size_t i = 0; fields[i]; i++) {
+        size_t k = strlen(fields[i]);
+        if (n >= k && memcmp(s, fields[i], k) == 0 &&
+            (n == k || s[k] == ':' || s[k] == '\r' || s[k] == '\n'))
+            return 1;
+    }
+    return 0;
+}
+
+/* The head bytes as printable text for a message (C-style escapes). */
+static void show_head(const chunk_mapper *m, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < m->head_len && o + 5 < cap; i++) {
+        unsigned char c = (unsigned char)m->head[i];
+        if (c == '"' || c == '\\')
+            o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+        else if (c >= 0x20 && c < 0x7f)
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+    }
+    out[o] = '\0';
+}
+
 /* What is still due once the body is over (decision 10). */
 static int complete(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
                     int clean)
 {
     if (!m->finished && !m->done) {
-        if (clean && !m->events && (m->first_byte == '{' ||
-                                     m->first_byte == '<'))
+        if (clean && !m->events && m->head_len &&
+            !looks_like_sse(m->head, m->head_len)) {
+            /* Bytes came, but not SSE: JSON from a server that ignored
+             * stream:true, an HTML page, or plain garbage. */
+            char shown[160];
+            show_head(m, shown, sizeof shown);
             return lp_fail(m->err, MP_E_PROTOCOL, "the response body is not "
-                           "an event stream (no SSE data lines; it starts "
-                           "with '%c')", m->first_byte);
+                           "an event stream (no SSE data line in its %llu "
+                           "bytes; it starts with \"%s\")",
+                           (unsigned long long)m->bytes, shown);
+        }
         return lp_fail(m->err, MP_E_NETWORK, "%s before finish_reason",
                        clean ? "stream ended" : "connection closed");
     }

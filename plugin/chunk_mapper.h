@@ -77,7 +77,10 @@ typedef struct chunk_mapper {
     int open_kind;        /* MP_BLOCK_TEXT / _REASONING open, or 0        */
     uint64_t events;      /* SSE events seen                              */
     uint64_t bytes;       /* body bytes fed                               */
-    char first_byte;      /* first non-whitespace body byte, 0 if none    */
+    char head[32];        /* the first body bytes after leading white-
+                             space, to tell what a body without events
+                             was (head_len < sizeof head)                */
+    size_t head_len;
     /* Where we are, for error messages (built only when one happens). */
     uint64_t at;          /* stream offset of the event being mapped      */
     int whole;            /* mapping a non-streaming body                 */

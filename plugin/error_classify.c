@@ -173,6 +173,8 @@ static void set_text(char *dst, size_t cap, json_object *v)
     snprintf(dst, cap, "%s", s ? s : "");
 }
 
+static void from_text(const char *s, size_t n, ec_info *in);
+
 /* Message, code and type of one error-shaped object.  The message keys
  * cover OpenAI/LiteLLM ("message"), FastAPI ("detail"), and gateways that
  * wrap HTML or report {"status":"failure","message":...}. */
@@ -185,6 +187,13 @@ static void from_fields(json_object *o, ec_info *in)
         if (!json_object_object_get_ex(o, keys[i], &v) ||
             json_object_is_type(v, json_type_null))
             continue;
+        if (strcmp(keys[i], "html-message") == 0 &&
+            json_object_is_type(v, json_type_string)) {
+            /* An HTML error page: its text, not its markup. */
+            from_text(json_object_get_string(v),
+                      (size_t)json_object_get_string_len(v), in);
+            continue;
+        }
         const char *s = json_object_is_type(v, json_type_string)
             ? json_object_get_string(v)
             : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);

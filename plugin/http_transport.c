@@ -54,6 +54,7 @@ typedef struct attempt {
     int64_t ttfb_ms;
     long status;
     int handler_rc;      /* error returned by the handler, 0 if none */
+    size_t fed;          /* 2xx body bytes handed to the handler */
     int cancelled;
     strbuf error_body;   /* body of a non-2xx response (bounded) */
     char retry_after[64];
@@ -101,6 +102,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
         sb_append(&a->error_body, data, len < room ? len : room);
         return len;
     }
+    a->fed += len;
     int rc = a->h->on_bytes(a->h->ctx, data, len, a->err);
     if (rc) {
         a->handler_rc = rc;
@@ -202,27 +204,6 @@ static int64_t backoff_ms(const lp_config *cfg, int attempt_no, int64_t retry_af
     return retry_after > d ? retry_after : d;
 }
 
-static int curl_failure(CURLcode cc, const char *errbuf, const lp_http_request *req,
-                        const lp_config *cfg, mp_error *err)
-{
-    const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
-    switch (cc) {
-    case CURLE_OPERATION_TIMEDOUT:
-        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
-                       "connect_timeout %lld ms): %s",
-                       (long long)cfg->timeout_ms,
-                       (long long)cfg->connect_timeout_ms, why);
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        return lp_fail(err, MP_E_INVALID_ARGUMENT, "bad api_base URL \"%s\": %s",
-                       req->url, why);
-    case CURLE_OUT_OF_MEMORY:
-        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
-    default:
-        return lp_fail(err, MP_E_NETWORK, "network error: %s", why);
-    }
-}
-
 /* Connection-level failures that may succeed on a new attempt. */
 static int retryable_curl(CURLcode cc)
 {
@@ -237,6 +218,31 @@ static int retryable_curl(CURLcode cc)
         return 1;
     default:
         return 0;
+    }
+}
+
+static int curl_failure(CURLcode cc, const char *errbuf, const lp_http_request *req,
+                        const lp_config *cfg, mp_error *err)
+{
+    const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+    /* No HTTP status; retryable for the connection failures that a new
+     * attempt may cure (the ones num_retries retries before any body
+     * byte arrived). */
+    lp_error_http(err, 0, retryable_curl(cc), -1, NULL);
+    switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
+                       "connect_timeout %lld ms): %s",
+                       (long long)cfg->timeout_ms,
+                       (long long)cfg->connect_timeout_ms, why);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "bad api_base URL \"%s\": %s",
+                       req->url, why);
+    case CURLE_OUT_OF_MEMORY:
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
+    default:
+        return lp_fail(err, MP_E_NETWORK, "network error: %s", why);
     }
 }
 
@@ -316,7 +322,12 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         }
         sb_free(&a.error_body);
 
-        if (!retry || attempt_no >= cfg->num_retries || h->started(h->ctx))
+        /* Decision 17: only failures before the first byte of a response
+         * are retried.  Once the handler has body bytes it holds state
+         * (a partial SSE line, part of a JSON body) that a second
+         * response must not be appended to. */
+        if (!retry || attempt_no >= cfg->num_retries || a.fed ||
+            h->started(h->ctx))
             return rc;
         int64_t wait = backoff_ms(cfg, attempt_no, retry_after);
         if (deadline && lp_now_ms() + wait >= deadline)

@@ -1,6 +1,330 @@
-/* op_structured.c - the structured_output() operation (issue 5: not yet). */
+/*
+ * op_structured.c - the structured_output() operation (reference 6.1 with
+ * decisions 18-20).
+ *
+ *  1. Everything the host gave is checked before anything is sent: the
+ *     name, the description, the schema (schema_ref.h) and the request
+ *     (its body is built at once).
+ *  2. The path: config structured_output_mode `tool` or `response_format`
+ *     decides; `auto` uses what this instance learned about the model, and
+ *     otherwise asks the proxy's /model/info (model_info.h) and remembers
+ *     the answer.  Unknown means the tool path (the reference's answer for
+ *     proxy model ids).
+ *  3. One non-streaming exchange; the body goes through the chunk mapper
+ *     into a collecting sink (structured_reply.h), so it is read exactly as
+ *     stream() reads it, HTTP errors are classified the same way, and the
+ *     answer is validated against the caller's schema.
+ *  4. `auto` only: a 400 to response_format (MP_E_BAD_REQUEST, never an
+ *     overflow) switches to the tool path at once and for the model's
+ *     future calls on this instance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat_call.h"
+#include "chunk_mapper.h"
+#include "clock.h"
 #include "errors.h"
+#include "event_emit.h"
+#include "http_transport.h"
 #include "instance.h"
+#include "json_util.h"
+#include "log.h"
+#include "model_info.h"
+#include "module.h"
+#include "request_format.h"
+#include "schema_ref.h"
+#include "schema_strict.h"
+#include "strbuf.h"
+#include "structured_reply.h"
+
+/* The two ways to ask, built once per call. */
+typedef struct so_call {
+    json_object *schema;    /* the caller's schema, parsed              */
+    rf_options tool;        /* forced_tool_spec: the schema as a tool   */
+    rf_options rformat;     /* response_format with the strict schema   */
+} so_call;
+
+static void so_call_free(so_call *s)
+{
+    json_object_put(s->schema);
+    json_object_put(s->tool.forced_tool_spec);
+    json_object_put(s->rformat.response_format);
+}
+
+/* ^[A-Za-z0-9_-]{1,64}$, the rule for an OpenAI function name. */
+static int valid_name(const char *name)
+{
+    size_t n = 0;
+    for (; name[n]; n++) {
+        char c = name[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return 0;
+    }
+    return n >= 1 && n <= 64;
+}
+
+/* Well-formed UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
+static int valid_utf8(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s++;
+        if (c < 0x80)
+            continue;
+        int more;
+        unsigned cp, min;
+        if ((c & 0xE0) == 0xC0) {
+            more = 1, cp = c & 0x1F, min = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            more = 2, cp = c & 0x0F, min = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            more = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return 0;
+        }
+        for (int i = 0; i < more; i++, s++) {
+            if ((*s & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (*s & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+    }
+    return 1;
+}
+
+static int add(json_object *obj, const char *key, json_object *v)
+{
+    if (!v || json_object_object_add(obj, key, v)) {
+        json_object_put(v);
+        return MP_E_NO_MEMORY;
+    }
+    return MP_OK;
+}
+
+/* The forced-tool ToolSpec (reference convert_pydantic_to_tool_spec) and
+ * the strict response_format (reference 6.1a). */
+static int build_options(so_call *s, const char *name, const char *description)
+{
+    int has_desc = description && *description;
+    json_object *spec = json_object_new_object();
+    json_object *input = json_object_new_object();
+    json_object *rf = json_object_new_object();
+    json_object *js = json_object_new_object();
+    json_object *strict = NULL;
+    int rc = spec && input && rf && js ? MP_OK : MP_E_NO_MEMORY;
+    if (!rc)
+        rc = add(spec, "name", json_object_new_string(name));
+    char fallback[128]; /* the name has at most 64 characters */
+    snprintf(fallback, sizeof fallback, "%s structured output tool", name);
+    if (!rc)
+        rc = add(spec, "description",
+                 json_object_new_string(has_desc ? description : fallback));
+    if (!rc)
+        rc = add(input, "json", json_object_get(s->schema));
+    if (!rc) {
+        rc = add(spec, "inputSchema", input);
+        input = NULL;
+    }
+    if (!rc)
+        rc = ss_make_strict(s->schema, &strict);
+    if (!rc)
+        rc = add(js, "name", json_object_new_string(name));
+    if (!rc && has_desc)
+        rc = add(js, "description", json_object_new_string(description));
+    if (!rc) {
+        rc = add(js, "schema", strict);
+        strict = NULL;
+    }
+    if (!rc)
+        rc = add(js, "strict", json_object_new_boolean(1));
+    if (!rc)
+        rc = add(rf, "type", json_object_new_string("json_schema"));
+    if (!rc) {
+        rc = add(rf, "json_schema", js);
+        js = NULL;
+    }
+    json_object_put(input);
+    json_object_put(js);
+    json_object_put(strict);
+    if (rc) {
+        json_object_put(spec);
+        json_object_put(rf);
+        return rc;
+    }
+    s->tool.forced_tool_spec = spec;
+    s->rformat.response_format = rf;
+    return MP_OK;
+}
+
+/* The host's arguments, checked before anything is sent. */
+static int check_args(so_call *s, const char *schema_json, size_t schema_len,
+                      const char *name, const char *description, mp_error *err)
+{
+    if (!valid_name(name))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "name: \"%.80s\" is not a "
+                       "valid function name (1 to 64 of A-Z, a-z, 0-9, _ "
+                       "and -)", name);
+    if (description && !valid_utf8((const unsigned char *)description))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "description: not valid UTF-8");
+    int rc = lp_json_parse(schema_json, schema_len, "schema", &s->schema, err);
+    if (!rc)
+        rc = sch_check(s->schema, err);
+    if (!rc && (rc = build_options(s, name, description)))
+        lp_fail(err, rc, "structured_output: out of memory");
+    return rc;
+}
+
+/* ------------------------------------------------ what auto has learned */
+
+static int cached_support(const mp_instance *inst, const char *model)
+{
+    if (inst->schema_support_model &&
+        strcmp(inst->schema_support_model, model) == 0)
+        return inst->schema_support;
+    return LP_SCHEMA_UNKNOWN;
+}
+
+static void remember(mp_instance *inst, const char *model, int support)
+{
+    if (!inst->schema_support_model ||
+        strcmp(inst->schema_support_model, model) != 0) {
+        char *copy = strdup(model);
+        if (!copy)
+            return; /* only a cache: ask again next time */
+        free(inst->schema_support_model);
+        inst->schema_support_model = copy;
+    }
+    inst->schema_support = support;
+}
+
+/* ------------------------------------------------------- one exchange */
+
+static int collect(void *ctx, const char *p, size_t n, mp_error *err)
+{
+    strbuf *sb = ctx;
+    int rc = sb_append(sb, p, n);
+    if (rc == MP_E_PROTOCOL)
+        return lp_fail(err, rc, "response body exceeds max_response_bytes "
+                       "(%zu bytes)", sb->max);
+    if (rc)
+        return lp_fail(err, rc, "out of memory reading the response");
+    return MP_OK;
+}
+
+/* Nothing reaches the host before the answer is whole, so a failed
+ * attempt may always be retried. */
+static int never_started(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* Re-build the body of `p` for another path (the request stays parsed;
+ * its warnings were logged the first time). */
+static int reformat(chat_call *p, const lp_config *cfg, const rf_options *opt,
+                    mp_error *err)
+{
+    static const lp_logger quiet = {NULL, NULL};
+    return rf_format_body(cfg, &p->req, opt, &quiet, &p->body, &p->streaming,
+                          err);
+}
+
+static const char *path_name(int path)
+{
+    return path == SO_PATH_TOOL ? "tool" : "response_format";
+}
+
+static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
+                    int path, json_object *schema, strbuf *result,
+                    mp_error *err)
+{
+    size_t max = (size_t)cfg->max_response_bytes;
+    strbuf whole;
+    sb_init(&whole, max);
+    so_reply reply;
+    so_reply_init(&reply, max);
+    ev_emitter em;
+    ev_init(&em, &reply.sink);
+    chunk_mapper mapper;
+    cm_options opt = {.max_line = max, .max_tool_args = max,
+                      .secrets = p->secrets};
+    int rc = cm_init(&mapper, &em, &opt);
+    if (rc) {
+        so_reply_free(&reply);
+        return lp_fail(err, rc, "structured_output: out of memory");
+    }
+    lp_body_handler h = {.ctx = &whole, .on_bytes = collect,
+                         .started = never_started};
+    lp_http_request hreq = {.url = p->url.data, .headers = p->headers,
+                            .body = p->body.data, .body_len = p->body.len};
+    lp_http_result res;
+    int64_t t0 = lp_now_ms();
+    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
+                         err);
+    int64_t latency = lp_now_ms() - t0;
+    if (!rc && !res.complete)
+        rc = lp_fail(err, MP_E_NETWORK, "connection closed before the whole "
+                     "response arrived: %s", res.detail);
+    if (!rc)
+        rc = cm_map_response(&mapper, whole.data, whole.len, latency,
+                             res.ttfb_ms, err);
+    if (!rc)
+        rc = so_reply_check_choices(whole.data, whole.len, err);
+    if (!rc)
+        rc = so_reply_result(&reply, path, schema, result, err);
+    lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: %s path, "
+           "HTTP %ld, %lld ms, tokens in %lld out %lld: %s", path_name(path),
+           res.status, (long long)latency, (long long)reply.in_tokens,
+           (long long)reply.out_tokens, rc ? mp_errname(rc) : "valid");
+    cm_free(&mapper);
+    so_reply_free(&reply);
+    sb_free(&whole);
+    return rc;
+}
+
+/* ------------------------------------------------------- the operation */
+
+/* The path to start with; *probe says auto does not know yet. */
+static int first_path(const mp_instance *inst, const lp_config *cfg,
+                      int *probe)
+{
+    *probe = 0;
+    if (cfg->structured_output_mode == LP_SO_TOOL)
+        return SO_PATH_TOOL;
+    if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
+        return SO_PATH_RESPONSE_FORMAT;
+    int known = cfg->wire_model ? cached_support(inst, cfg->wire_model)
+                                : LP_SCHEMA_UNKNOWN;
+    if (known == LP_SCHEMA_YES)
+        return SO_PATH_RESPONSE_FORMAT;
+    *probe = known == LP_SCHEMA_UNKNOWN;
+    return SO_PATH_TOOL;
+}
+
+/* auto, first call for this model: ask the proxy, remember, and switch
+ * the body to response_format when the model supports it. */
+static int probe_model(mp_instance *inst, const lp_config *cfg, chat_call *p,
+                       const so_call *s, int *path, mp_error *err)
+{
+    mi_answer a;
+    int rc = mi_query(&inst->transport, cfg, cfg->wire_model, &a, err);
+    if (rc)
+        return rc;
+    lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: model info "
+           "for \"%s\": %s -> %s path%s", cfg->wire_model, a.why,
+           a.support == LP_SCHEMA_YES ? "response_format" : "tool",
+           a.definite ? "" : " (not remembered: no answer)");
+    if (a.definite)
+        remember(inst, cfg->wire_model, a.support);
+    if (a.support != LP_SCHEMA_YES)
+        return MP_OK;
+    *path = SO_PATH_RESPONSE_FORMAT;
+    return reformat(p, cfg, &s->rformat, err);
+}
 
 int lp_op_structured_output(mp_instance *inst, const char *request_json,
                             size_t len, const char *schema_json,
@@ -8,7 +332,49 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
                             const char *description, const mp_text_sink *out,
                             mp_error *err)
 {
-    (void)inst; (void)request_json; (void)len; (void)schema_json;
-    (void)schema_len; (void)name; (void)description; (void)out;
-    return lp_fail(err, MP_E_UNSUPPORTED, "structured_output is not implemented yet");
+    lp_error_clear(err);
+    if (!inst || !request_json || !schema_json || !name || !out || !out->write)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "structured_output: "
+                       "instance, request, schema, name and sink are required");
+    lp_instance_begin_call(inst, err);
+    lp_config *cfg = lp_instance_config(inst);
+    so_call s;
+    memset(&s, 0, sizeof s);
+    chat_call p;
+    memset(&p, 0, sizeof p);
+    strbuf result;
+    sb_init(&result, (size_t)1 << 31);
+
+    int rc = check_args(&s, schema_json, schema_len, name, description, err);
+    int probe = 0;
+    int path = first_path(inst, cfg, &probe);
+    if (!rc)
+        rc = chat_call_prepare(&p, cfg, request_json, len,
+                               path == SO_PATH_TOOL ? &s.tool : &s.rformat,
+                               err);
+    if (!rc && probe)
+        rc = probe_model(inst, cfg, &p, &s, &path, err);
+    if (!rc)
+        rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
+        cfg->structured_output_mode == LP_SO_AUTO) {
+        lp_log(lp_module_logger(), MP_LOG_INFO, "structured_output: \"%s\" "
+               "rejected response_format (%.300s); using the tool path for "
+               "this model from now on", cfg->wire_model,
+               LP_ERR_HAS(err, message) ? err->message : "HTTP 400");
+        remember(inst, cfg->wire_model, LP_SCHEMA_NO);
+        path = SO_PATH_TOOL;
+        lp_error_clear(err);
+        rc = reformat(&p, cfg, &s.tool, err);
+        if (!rc)
+            rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    }
+    if (!rc && out->write(out->ctx, result.data ? result.data : "", result.len))
+        rc = lp_fail(err, MP_E_CANCELLED, "structured_output: the sink "
+                     "stopped");
+    sb_free(&result);
+    chat_call_free(&p);
+    so_call_free(&s);
+    lp_config_unref(cfg);
+    return rc;
 }

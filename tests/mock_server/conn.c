@@ -16,6 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Connections are numbered in accept order so that the request record
+ * shows which requests shared a keep-alive connection. */
+static atomic_ulong conn_counter;
+
 /* How long an orderly close waits for the client's FIN. */
 #define LINGER_MS 2000
 
@@ -69,6 +73,7 @@ void *conn_thread(void *arg)
     int fd = ca->fd, one = 1;
     enum conn_next next = CONN_KEEP;
     struct conn_reader r;
+    unsigned long conn_id = atomic_fetch_add(&conn_counter, 1) + 1;
 
     free(ca);
     /* Small paced or trickled writes must leave at once, not wait for
@@ -81,6 +86,7 @@ void *conn_thread(void *arg)
         enum req_status st = req_read(&r, &req, why, sizeof(why));
 
         if (st == REQ_OK) {
+            req.conn_id = conn_id;
             next = route_request(srv, &r, &req);
         } else if (st == REQ_BAD || st == REQ_TOO_LARGE) {
             int status = st == REQ_BAD ? 400 : 413;

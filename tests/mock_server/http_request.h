@@ -39,6 +39,8 @@ struct request {
     char *body;                 /* NUL-terminated; NULL when no body */
     size_t body_len;
     bool keep_alive;            /* the client allows another request */
+    unsigned long conn_id;      /* connection it came on (set by conn.c;
+                                   1, 2, ... in accept order) */
 };
 
 enum req_status {

@@ -63,6 +63,8 @@ void rec_write(struct recorder *rec, const struct request *req,
     json_object_object_add(line, "body", body_value(req, body, body_is_json));
     json_object_object_add(line, "scenario",
                            scenario ? json_object_new_string(scenario) : NULL);
+    json_object_object_add(line, "conn",
+                           json_object_new_int64((int64_t)req->conn_id));
     /* Serialize outside the lock (a body can be 64 MiB), then splice seq
      * in front under the lock so numbers follow file order. */
     text = ju_text(line);

@@ -3,6 +3,11 @@
  * Tests read the file after their call returns to see exactly what the
  * client sent, so each line is flushed before the response goes out.
  * rec_write() may be called from any connection thread.
+ *
+ * One line per request: {"seq":n,"method","path","headers":{lower-case
+ * name: value},"body":<JSON or text or null>,"scenario":name|null,
+ * "conn":c}, where conn numbers the TCP connection (1, 2, ... in accept
+ * order), so requests that share a keep-alive connection share a conn.
  */
 #ifndef MOCK_RECORD_H
 #define MOCK_RECORD_H

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,10 +36,19 @@ int mock_start(mock_proc *m, const char *const *args)
     int fds[2];
     if (pipe(fds))
         return -1;
+    pid_t parent = getpid();
     m->pid = fork();
     if (m->pid < 0)
         return -1;
     if (m->pid == 0) {
+        /* A test that fails skips its mock_stop (cmocka jumps out): the
+         * server must still go when the test process does, or it keeps
+         * the test's output pipe open.  Linux sends the signal when the
+         * THREAD that called mock_start exits, so start a server from a
+         * thread that outlives its use (normally the main thread). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);

@@ -1,0 +1,323 @@
+/* cli.c - parsing the agent-host command line; see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_arg.h"
+
+static const char usage_text[] =
+"usage: agent-host [options] PROMPT\n"
+"       agent-host [options] -i [PROMPT]\n"
+"       agent-host validate PATH.so [--config JSON] [--slow-config JSON]\n"
+"                  [--client-args JSON]\n"
+"\n"
+"An agent loop over model-provider plugins: the model may call the built-in\n"
+"tools, whose results go back to it, until it gives a final answer.  Text is\n"
+"streamed to stdout; progress ([tool], [swap], ...) goes to stderr.\n"
+"\n"
+"Providers (several may be loaded at once; the first one starts active):\n"
+"  --provider [NAME=]PATH.so   load a provider plugin; NAME defaults to the\n"
+"                              file's stem (default: litellm_provider.so\n"
+"                              next to agent-host)\n"
+"  --config [NAME=]JSON        the provider's config (e.g. {\"model_id\":...});\n"
+"  --client-args [NAME=]JSON   its client args (e.g. {\"api_base\":...});\n"
+"                              without NAME= they apply to the provider given\n"
+"                              last before them; JSON may be @FILE\n"
+"  --swap-at TURN=NAME         before model call number TURN (counted from 1\n"
+"                              over the run) switch to provider NAME; the\n"
+"                              conversation moves over intact (repeatable)\n"
+"\n"
+"The conversation:\n"
+"  --system TEXT               the system prompt\n"
+"  --tools LIST                calculator,current_time,word_count | all\n"
+"                              (default) | none\n"
+"  --session FILE              resume the conversation from FILE (a JSON array\n"
+"                              of Strands messages) and save it there after\n"
+"                              every turn, atomically\n"
+"  --events FILE               write every stream event as a Strands\n"
+"                              StreamEvent JSON line (replayable with\n"
+"                              replay_provider.so)\n"
+"  --max-turns N               at most N model calls per prompt (default 10)\n"
+"  --structured SCHEMA.json    instead of the loop: ask for a JSON object\n"
+"                              valid against the schema and print it\n"
+"\n"
+"Output and mode:\n"
+"  --json                      print the final message as JSON (no streaming)\n"
+"  -q, --quiet                 no progress lines on stderr\n"
+"  -i, --interactive           read prompts from stdin; commands: :providers,\n"
+"                              :use NAME, :reload [NAME], :history, :quit\n"
+"  -h, --help                  this text\n"
+"\n"
+"SIGHUP reloads every provider's .so from disk between model calls.  The\n"
+"exit status is 0 on success, 1 on an error (its kind and message on\n"
+"stderr), 2 on a usage error.  `validate` checks a plugin's conformance.\n";
+
+void cli_usage(FILE *out)
+{
+    fputs(usage_text, out);
+}
+
+/* A --config/--client-args value before it is matched to its provider. */
+typedef struct pending {
+    char *name;  /* NAME=, or NULL                              */
+    int after;   /* the provider given last before it, or -1   */
+    int is_config;
+    char *value;
+} pending;
+
+typedef struct parse_state {
+    cli *c;
+    pending vals[2 * CLI_MAX_PROVIDERS];
+    size_t n_vals;
+    char *swap_names[CLI_MAX_SWAPS];
+    char *why;
+    size_t len;
+} parse_state;
+
+static int bad(parse_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int bad(parse_state *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->why, st->len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* "NAME=rest" where NAME is a plain word: *name = NAME (malloc'd). */
+static const char *split_name(const char *arg, char **name)
+{
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : 0;
+    *name = NULL;
+    if (!eq || n == 0 ||
+        strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789_-") != n)
+        return arg;
+    *name = strndup(arg, n);
+    return eq + 1;
+}
+
+/* "build/litellm_provider.so" -> "litellm_provider". */
+static char *stem(const char *path)
+{
+    size_t start = 0;
+    for (size_t i = 0; path[i]; i++)
+        if (path[i] == '/')
+            start = i + 1;
+    return strndup(path + start, strcspn(path + start, "."));
+}
+
+/* litellm_provider.so in the directory of this executable. */
+static char *default_plugin(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    char *path = NULL;
+    if (!slash || asprintf(&path, "%.*s/litellm_provider.so",
+                           (int)(slash - exe), exe) < 0)
+        path = strdup("build/litellm_provider.so");
+    return path;
+}
+
+/* JSON text or @FILE. */
+static char *json_value(parse_state *st, const char *arg)
+{
+    if (arg[0] != '@')
+        return strdup(arg);
+    char *text = read_whole_file(arg + 1, NULL);
+    if (!text)
+        snprintf(st->why, st->len, "cannot read %s: %s", arg + 1, strerror(errno));
+    return text;
+}
+
+static int add_provider(parse_state *st, const char *arg)
+{
+    cli *c = st->c;
+    if (c->n_providers == CLI_MAX_PROVIDERS)
+        return bad(st, "too many providers (at most %d)", CLI_MAX_PROVIDERS);
+    cli_provider *p = &c->providers[c->n_providers];
+    const char *path = split_name(arg, &p->name);
+    p->path = strdup(path);
+    if (!p->name)
+        p->name = stem(path);
+    for (size_t i = 0; i < c->n_providers; i++)
+        if (strcmp(c->providers[i].name, p->name) == 0) {
+            c->n_providers++; /* so that cli_free frees it */
+            return bad(st, "two providers named \"%s\"; name them with "
+                       "--provider NAME=PATH", p->name);
+        }
+    c->n_providers++;
+    return 0;
+}
+
+static int add_value(parse_state *st, const char *arg, int is_config)
+{
+    if (st->n_vals == sizeof st->vals / sizeof st->vals[0])
+        return bad(st, "too many %s options", is_config ? "--config" : "--client-args");
+    pending *v = &st->vals[st->n_vals++];
+    const char *text = split_name(arg, &v->name);
+    v->after = (int)st->c->n_providers - 1;
+    v->is_config = is_config;
+    v->value = json_value(st, text);
+    return v->value ? 0 : -1;
+}
+
+static int add_swap(parse_state *st, const char *arg)
+{
+    cli *c = st->c;
+    char *end;
+    long call = strtol(arg, &end, 10);
+    if (end == arg || *end != '=' || call < 1 || call > 1000000 || !end[1])
+        return bad(st, "--swap-at wants TURN=NAME (e.g. 2=backup), not \"%s\"", arg);
+    if (c->n_swaps == CLI_MAX_SWAPS)
+        return bad(st, "too many --swap-at options (at most %d)", CLI_MAX_SWAPS);
+    c->swaps[c->n_swaps].call = (int)call;
+    st->swap_names[c->n_swaps++] = strdup(end + 1);
+    return 0;
+}
+
+static int find_provider(const cli *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_providers; i++)
+        if (strcmp(c->providers[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Match --config/--client-args and --swap-at names to providers. */
+static int resolve(parse_state *st)
+{
+    cli *c = st->c;
+    for (size_t i = 0; i < st->n_vals; i++) {
+        pending *v = &st->vals[i];
+        int p = v->name ? find_provider(c, v->name) : v->after < 0 ? 0 : v->after;
+        if (p < 0)
+            return bad(st, "no provider named \"%s\" (give --provider "
+                       "NAME=PATH first)", v->name);
+        char **slot = v->is_config ? &c->providers[p].config
+                                   : &c->providers[p].client_args;
+        if (*slot)
+            return bad(st, "two values for provider \"%s\"", c->providers[p].name);
+        *slot = v->value;
+        v->value = NULL;
+    }
+    for (size_t i = 0; i < c->n_swaps; i++) {
+        int p = find_provider(c, st->swap_names[i]);
+        if (p < 0)
+            return bad(st, "--swap-at: no provider named \"%s\"", st->swap_names[i]);
+        c->swaps[i].slot = (size_t)p;
+    }
+    if (!c->prompt && !c->interactive)
+        return bad(st, "no PROMPT given (see --help)");
+    return 0;
+}
+
+/* Options that take a value: where to store it (NULL: handled apart). */
+static const char **value_slot(cli *c, const char *opt)
+{
+    if (strcmp(opt, "--system") == 0) return &c->system;
+    if (strcmp(opt, "--tools") == 0) return &c->tools;
+    if (strcmp(opt, "--session") == 0) return &c->session;
+    if (strcmp(opt, "--events") == 0) return &c->events;
+    if (strcmp(opt, "--structured") == 0) return &c->structured;
+    return NULL;
+}
+
+static int parse_args(parse_state *st, int argc, char **argv)
+{
+    cli *c = st->c;
+    static const char *const with_value[] = {"--provider", "--config",
+        "--client-args", "--swap-at", "--max-turns", "--system", "--tools",
+        "--session", "--events", "--structured", NULL};
+    int options = 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int takes = 0;
+        for (int k = 0; options && with_value[k]; k++)
+            takes |= strcmp(a, with_value[k]) == 0;
+        if (takes && i + 1 >= argc)
+            return bad(st, "option %s needs a value", a);
+        const char *v = takes ? argv[++i] : NULL;
+        const char **slot = takes ? value_slot(c, a) : NULL;
+        int rc = 0;
+        if (options && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+            cli_usage(stdout);
+            return 1;
+        } else if (slot) {
+            *slot = v;
+        } else if (takes && strcmp(a, "--provider") == 0) {
+            rc = add_provider(st, v);
+        } else if (takes && strcmp(a, "--config") == 0) {
+            rc = add_value(st, v, 1);
+        } else if (takes && strcmp(a, "--client-args") == 0) {
+            rc = add_value(st, v, 0);
+        } else if (takes && strcmp(a, "--swap-at") == 0) {
+            rc = add_swap(st, v);
+        } else if (takes) { /* --max-turns */
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 1000)
+                return bad(st, "--max-turns wants a number from 1 to 1000, not \"%s\"", v);
+            c->max_turns = (int)n;
+        } else if (options && strcmp(a, "--json") == 0) {
+            c->json = 1;
+        } else if (options && (strcmp(a, "-i") == 0 || strcmp(a, "--interactive") == 0)) {
+            c->interactive = 1;
+        } else if (options && (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)) {
+            c->quiet = 1;
+        } else if (options && strcmp(a, "--") == 0) {
+            options = 0;
+        } else if (options && a[0] == '-' && a[1]) {
+            return bad(st, "unknown option %s (see --help)", a);
+        } else if (c->prompt) {
+            return bad(st, "unexpected argument \"%s\" (quote the prompt as "
+                       "one argument)", a);
+        } else {
+            c->prompt = a;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int cli_parse(cli *c, int argc, char **argv, char *why, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    c->max_turns = 10;
+    parse_state st = {.c = c, .why = why, .len = len};
+    int rc = parse_args(&st, argc, argv);
+    if (rc == 0 && c->n_providers == 0) {
+        cli_provider *p = &c->providers[c->n_providers++];
+        p->path = default_plugin();
+        p->name = stem(p->path);
+    }
+    if (rc == 0)
+        rc = resolve(&st);
+    for (size_t i = 0; i < st.n_vals; i++) {
+        free(st.vals[i].name);
+        free(st.vals[i].value);
+    }
+    for (size_t i = 0; i < c->n_swaps; i++)
+        free(st.swap_names[i]);
+    return rc;
+}
+
+void cli_free(cli *c)
+{
+    for (size_t i = 0; i < c->n_providers; i++) {
+        free(c->providers[i].name);
+        free(c->providers[i].path);
+        free(c->providers[i].config);
+        free(c->providers[i].client_args);
+    }
+    memset(c, 0, sizeof *c);
+}

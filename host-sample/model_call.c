@@ -1,0 +1,79 @@
+/* model_call.c - one stream() call; see model_call.h. */
+#include "model_call.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct call_ctx {
+    const mp_provider_v1 *desc;
+    msg_assembler *a;
+    call_output *out;
+} call_ctx;
+
+static int write_file(void *ctx, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, ctx) == len ? 0 : 1;
+}
+
+/* The event callback: runs on this thread, inside stream() (MP_PLUGIN_10);
+ * everything it receives is borrowed until it returns. */
+static int on_event(void *ctx, const mp_event_header *ev)
+{
+    call_ctx *c = ctx;
+    if (c->out->events) {
+        mp_text_sink sink = {sizeof sink, c->out->events, write_file};
+        if (c->desc->event_to_json(ev, &sink) == MP_OK)
+            fputc('\n', c->out->events);
+    }
+    if (c->out->text && ev->type == MP_EVENT_BLOCK_DELTA) {
+        const mp_event_block_delta *d = (const mp_event_block_delta *)ev;
+        if (d->kind == MP_DELTA_TEXT && d->text.ptr && d->text.len) {
+            fwrite(d->text.ptr, 1, d->text.len, c->out->text);
+            fflush(c->out->text);
+            c->out->text_printed = 1;
+        }
+    }
+    /* A non-zero return cancels the stream; a broken event stops it. */
+    return asm_on_event(c->a, ev) != 0;
+}
+
+int model_call(prov_slot *slot, const char *request_json, msg_assembler *a,
+               call_output *out, mp_error *err)
+{
+    prov_lease lease;
+    prov_acquire(slot, &lease);
+    call_ctx c = {lease.mod->desc, a, out};
+    mp_event_sink sink = {sizeof sink, &c, on_event};
+    int rc = lease.mod->desc->stream(lease.inst, request_json,
+                                     strlen(request_json), &sink, err);
+    prov_release(&lease);
+    if (out->events)
+        fflush(out->events);
+    if (a->failed) {
+        snprintf(err->message, sizeof err->message, "the provider sent an "
+                 "event the host cannot assemble (malformed or out of memory)");
+        err->code = rc = MP_E_PROTOCOL;
+    } else if (rc == MP_OK && !asm_stop_reason(a)) {
+        snprintf(err->message, sizeof err->message, "the stream ended "
+                 "without a messageStop event");
+        err->code = rc = MP_E_PROTOCOL;
+    }
+    return rc;
+}
+
+char *model_request(json_object *conv, json_object *specs, const char *system)
+{
+    json_object *req = json_object_new_object();
+    if (!req)
+        return NULL;
+    json_object_object_add(req, "messages", json_object_get(conv));
+    if (specs && json_object_array_length(specs) > 0)
+        json_object_object_add(req, "tool_specs", json_object_get(specs));
+    if (system)
+        json_object_object_add(req, "system_prompt", json_object_new_string(system));
+    const char *text = json_object_to_json_string_ext(
+        req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *copy = text ? strdup(text) : NULL;
+    json_object_put(req);
+    return copy;
+}

@@ -1,0 +1,162 @@
+/* model_info.c - does the proxy say a model supports response_format
+ * json_schema?  See model_info.h. */
+#include "model_info.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chat_call.h"
+#include "errors.h"
+#include "instance.h"
+#include "json_util.h"
+#include "request_format.h"
+#include "strbuf.h"
+
+/* The longest a probe may take (each of the two GETs). */
+#define MI_PROBE_MS 30000
+
+int mi_parse(const char *body, size_t len, const char *model, int *support)
+{
+    json_object *root = NULL, *data;
+    *support = LP_SCHEMA_NO;
+    if (!body || lp_json_parse(body, len, "model info", &root, NULL))
+        return 0;
+    if (!json_object_is_type(root, json_type_object) ||
+        !json_object_object_get_ex(root, "data", &data) ||
+        !json_object_is_type(data, json_type_array)) {
+        json_object_put(root);
+        return 0;
+    }
+    size_t n = json_object_array_length(data), found = 0, yes = 0;
+    for (size_t i = 0; model && i < n; i++) {
+        json_object *e = json_object_array_get_idx(data, i), *name, *info, *flag;
+        if (!json_object_is_type(e, json_type_object) ||
+            !json_object_object_get_ex(e, "model_name", &name) ||
+            !json_object_is_type(name, json_type_string) ||
+            strcmp(json_object_get_string(name), model) != 0)
+            continue;
+        found++;
+        if (json_object_object_get_ex(e, "model_info", &info) &&
+            json_object_is_type(info, json_type_object) &&
+            json_object_object_get_ex(info, "supports_response_schema", &flag) &&
+            json_object_is_type(flag, json_type_boolean) &&
+            json_object_get_boolean(flag))
+            yes++;
+    }
+    json_object_put(root);
+    *support = found && yes == found ? LP_SCHEMA_YES : LP_SCHEMA_NO;
+    return 1;
+}
+
+/* The whole body of a 2xx answer, bounded. */
+static int collect(void *ctx, const char *p, size_t n, mp_error *err)
+{
+    strbuf *sb = ctx;
+    int rc = sb_append(sb, p, n);
+    if (rc == MP_E_PROTOCOL)
+        return lp_fail(err, rc, "model info larger than max_response_bytes");
+    if (rc)
+        return lp_fail(err, rc, "out of memory reading model info");
+    return MP_OK;
+}
+
+static int nothing_started(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* One GET.  Returns 1 with out filled when it gave a model-info document,
+ * 0 when not (out->why says why), or -1 when cancelled (err filled). */
+static int ask(lp_transport *t, const lp_config *cfg, const char *root,
+               const char *path, struct curl_slist *headers,
+               const char *const *secrets, const char *model, mi_answer *out,
+               int *answered, mp_error *err)
+{
+    strbuf url, body;
+    sb_init(&url, 8192);
+    sb_init(&body, (size_t)cfg->max_response_bytes);
+    int result = 0;
+    if (sb_appends(&url, root) || sb_appends(&url, path)) {
+        snprintf(out->why, sizeof out->why, "GET %s: out of memory", path);
+        goto done;
+    }
+    lp_body_handler h = {.ctx = &body, .on_bytes = collect,
+                         .started = nothing_started};
+    lp_http_request req = {.url = url.data, .headers = headers};
+    lp_http_result res;
+    mp_error e = MP_ERROR_INIT;
+    int rc = lp_http_perform(t, cfg, &req, &h, secrets, &res, &e);
+    if (rc == MP_E_CANCELLED) {
+        lp_fail(err, MP_E_CANCELLED, "cancelled");
+        result = -1;
+        goto done;
+    }
+    if (res.status)
+        *answered = 1;
+    if (!rc && res.complete && mi_parse(body.data, body.len, model, &out->support)) {
+        out->definite = 1;
+        snprintf(out->why, sizeof out->why, "GET %s: %s", path,
+                 out->support == LP_SCHEMA_YES
+                     ? "supports_response_schema is true"
+                     : "not listed, or supports_response_schema is not true");
+        result = 1;
+    } else if (rc) {
+        snprintf(out->why, sizeof out->why, "GET %s: %s (%.80s)", path,
+                 mp_errname(rc), e.message);
+    } else {
+        snprintf(out->why, sizeof out->why, "GET %s: HTTP %ld, not a "
+                 "model-info document", path, res.status);
+    }
+done:
+    sb_free(&url);
+    sb_free(&body);
+    return result;
+}
+
+int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
+             mi_answer *out, mp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->support = LP_SCHEMA_NO;
+    /* A probe: one attempt each, whatever num_retries says, and at most
+     * MI_PROBE_MS however long the chat call may take (which keeps its
+     * own retries and timeouts). */
+    lp_config probe = *cfg;
+    probe.num_retries = 0;
+    if (probe.timeout_ms <= 0 || probe.timeout_ms > MI_PROBE_MS)
+        probe.timeout_ms = MI_PROBE_MS;
+    strbuf root;
+    sb_init(&root, 8192);
+    struct curl_slist *headers = NULL;
+    mp_error e = MP_ERROR_INIT;
+    if (rf_proxy_root(cfg, &root) || !root.data ||
+        rf_build_headers(&probe, 0, &headers, &e)) {
+        snprintf(out->why, sizeof out->why, "could not build the request");
+        sb_free(&root);
+        curl_slist_free_all(headers);
+        return MP_OK;
+    }
+    const char *secrets[LP_MAX_SECRETS];
+    lp_instance_secrets(cfg, secrets, LP_MAX_SECRETS);
+    static const char *const paths[] = {"/v1/model/info", "/model/info"};
+    int answered = 0, got = 0;
+    char first_why[sizeof out->why] = "";
+    for (size_t i = 0; i < 2 && !got; i++) {
+        got = ask(t, &probe, root.data, paths[i], headers, secrets, model, out,
+                  &answered, err);
+        if (i == 0 && !got)
+            memcpy(first_why, out->why, sizeof first_why);
+    }
+    if (got == 0) {
+        char second[sizeof out->why];
+        memcpy(second, out->why, sizeof second);
+        snprintf(out->why, sizeof out->why, "%.70s; %.80s", first_why, second);
+        out->support = LP_SCHEMA_NO;
+        out->definite = answered;
+    }
+    sb_free(&root);
+    curl_slist_free_all(headers);
+    return got < 0 ? MP_E_CANCELLED : MP_OK;
+}

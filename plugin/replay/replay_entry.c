@@ -1,0 +1,132 @@
+/*
+ * replay_entry.c - the replay provider's one exported symbol, its
+ * descriptor and module lifecycle (see replay.h).
+ *
+ * Module state is a reference count, the host's logger and the number of
+ * live instances; like the LiteLLM plugin it owns no threads and leaves
+ * nothing behind after the last deinit (MP_PLUGIN_6).
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "../errors.h"
+#include "../event_json.h"
+#include "../strbuf.h"
+#include "replay.h"
+
+#define RP_VERSION "0.1.0"
+
+static int init_count; /* init/deinit are never concurrent (MP_HOST_3) */
+static lp_logger logger;
+static atomic_int live_instances;
+
+int rp_module_initialized(void)
+{
+    return init_count > 0;
+}
+
+const lp_logger *rp_logger(void)
+{
+    return &logger;
+}
+
+void rp_instances_add(int delta)
+{
+    atomic_fetch_add(&live_instances, delta);
+}
+
+static int op_init(const mp_host_v1 *host, mp_error *err)
+{
+    lp_error_clear(err);
+    if (init_count++ == 0) {
+        memset(&logger, 0, sizeof logger);
+        if (host && host->struct_size >= offsetof(mp_host_v1, log) + sizeof host->log) {
+            logger.fn = host->log;
+            logger.ctx = host->log_ctx;
+        }
+    }
+    return MP_OK;
+}
+
+static int op_deinit(void)
+{
+    if (init_count == 0)
+        return MP_OK;
+    if (init_count == 1 && atomic_load(&live_instances) > 0) {
+        lp_log(&logger, MP_LOG_ERROR, "replay: deinit refused: %d instance(s) "
+               "still exist", atomic_load(&live_instances));
+        return MP_E_BUSY;
+    }
+    if (--init_count == 0)
+        memset(&logger, 0, sizeof logger);
+    return MP_OK;
+}
+
+static int op_structured_output(mp_instance *inst, const char *request_json,
+                                size_t len, const char *schema_json,
+                                size_t schema_len, const char *name,
+                                const char *description,
+                                const mp_text_sink *out, mp_error *err)
+{
+    (void)inst; (void)request_json; (void)len; (void)schema_json;
+    (void)schema_len; (void)name; (void)description; (void)out;
+    lp_error_clear(err);
+    return lp_fail(err, MP_E_UNSUPPORTED, "structured_output: the replay "
+                   "provider only replays recorded streams");
+}
+
+static const void *get_extension(const char *id)
+{
+    (void)id;
+    return NULL;
+}
+
+static int event_to_json(const mp_event_header *ev, const mp_text_sink *out)
+{
+    if (!ev || !out || !out->write)
+        return MP_E_INVALID_ARGUMENT;
+    strbuf sb;
+    sb_init(&sb, (size_t)1 << 30);
+    int rc = lp_event_to_json(ev, &sb);
+    if (!rc && out->write(out->ctx, sb.data ? sb.data : "", sb.len))
+        rc = MP_E_CANCELLED;
+    sb_free(&sb);
+    return rc;
+}
+
+static const char *const capabilities[] = {
+    "stream", "cancel", "tool_use", "reasoning", "thought_signatures",
+    "usage", "replay", NULL};
+
+static const mp_provider_v1 descriptor = {
+    .struct_size = sizeof(mp_provider_v1),
+    .abi_major = MP_ABI_MAJOR,
+    .abi_minor = MP_ABI_MINOR,
+    .id = "org.strands.replay",
+    .name = "Replay of recorded stream events",
+    .version = RP_VERSION,
+    .capabilities = capabilities,
+    .init = op_init,
+    .deinit = op_deinit,
+    .create = rp_create,
+    .destroy = rp_destroy,
+    .update_config = rp_update_config,
+    .get_config = rp_get_config,
+    .stream = rp_stream,
+    .structured_output = op_structured_output,
+    .cancel = rp_cancel,
+    .get_extension = get_extension,
+    .event_to_json = event_to_json,
+};
+
+__attribute__((visibility("default")))
+int mp_provider_entry_v1(uint32_t *abi_minor_inout, const mp_provider_v1 **out)
+{
+    if (!abi_minor_inout || !out)
+        return MP_E_INVALID_ARGUMENT;
+    *out = NULL;
+    if (*abi_minor_inout > MP_ABI_MINOR)
+        *abi_minor_inout = MP_ABI_MINOR;
+    *out = &descriptor;
+    return MP_OK;
+}

@@ -1,0 +1,212 @@
+/*
+ * test_host_agent.c - build/agent-host end to end against build/mock-server:
+ * the tool round trip with a thought signature, parallel tool calls with
+ * failing ones, --tools none and --system, and bad command lines.
+ */
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../support/mock_proc.h"
+#include "host_test.h"
+
+/* The mock server of the running test; stopped by the teardown even when
+ * an assertion fails. */
+static mock_proc g_mock;
+
+static int stop_mock(void **state)
+{
+    (void)state;
+    if (g_mock.pid > 0)
+        mock_stop(&g_mock);
+    return 0;
+}
+
+/* Start the mock with these scenarios served in order. */
+static void start_sequence(mock_proc *m, const char *first, const char *second)
+{
+    const char *args[] = {"--sequence", "--scenario", scenario_path(first),
+                          second ? "--scenario" : NULL, scenario_path(second ? second : first),
+                          NULL};
+    assert_int_equal(mock_start(m, args), 0);
+}
+
+static void test_signature_round_trip(void **state)
+{
+    (void)state;
+    mock_proc *mp = &g_mock;
+    start_sequence(mp, "host_sig_tool.scn", "host_sig_answer.scn");
+    const char *events = ht_path("sig.jsonl"), *session = ht_path("sig.json");
+    const char *args[] = {"--config", "{\"model_id\":\"m\"}", "--client-args",
+                          mock_client_args(mp, NULL), "--events", events,
+                          "--session", session, "What is 2 + 3 * 4?", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != 0)
+        host_dump(&r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "2 + 3 * 4 = 14."));
+    assert_non_null(strstr(r.err, "thought signature c2lnLXBzZg=="));
+
+    /* The second request carries the signature, encoded exactly once. */
+    json_object *reqs = mock_requests(mp, NULL);
+    assert_int_equal(json_object_array_length(reqs), 2);
+    json_object *second = json_object_array_get_idx(reqs, 1);
+    const char *id = ht_str(second, "body.messages[1].tool_calls[0].id");
+    assert_non_null(id);
+    assert_string_equal(id, "call_ps1__thought__c2lnLXBzZg==");
+    assert_int_equal(ht_count(id, "__thought__"), 1);
+    assert_string_equal(ht_str(second, "body.messages[2].tool_call_id"), id);
+    json_object_put(reqs);
+
+    /* The event stream shows it, and the stored message keeps it. */
+    char *ev = ht_read(events);
+    assert_non_null(ev);
+    assert_non_null(strstr(ev, "\"reasoningSignature\":\"c2lnLXBzZg==\""));
+    free(ev);
+    json_object *conv = json_object_from_file(session);
+    assert_non_null(conv);
+    assert_int_equal(json_object_array_length(conv), 4);
+    assert_string_equal(ht_str(conv, "[1].content[0].toolUse.reasoningSignature"),
+                        "c2lnLXBzZg==");
+    assert_string_equal(ht_str(conv, "[1].content[0].toolUse.toolUseId"), "call_ps1");
+    json_object_put(conv);
+    host_run_free(&r);
+}
+
+static void test_parallel_tools(void **state)
+{
+    (void)state;
+    mock_proc *mp = &g_mock;
+    start_sequence(mp, "host_parallel_tools.scn", "host_parallel_answer.scn");
+    const char *session = ht_path("parallel.json");
+    const char *args[] = {"--config", "{\"model_id\":\"m\"}", "--client-args",
+                          mock_client_args(mp, NULL), "--session", session,
+                          "Use your tools.", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != 0)
+        host_dump(&r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "the rest failed."));
+
+    /* One model round: one user message answers all five calls. */
+    json_object *conv = json_object_from_file(session);
+    assert_non_null(conv);
+    assert_int_equal(json_object_array_length(conv), 4);
+    assert_int_equal(ht_len(conv, "[2].content"), 5);
+    static const char *const status[] = {"success", "success", "error", "error", "error"};
+    static const char *const ids[] = {"call_p1", "call_p2", "call_p3", "call_p4", "call_p5"};
+    for (int i = 0; i < 5; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "[2].content[%d].toolResult.status", i);
+        assert_string_equal(ht_str(conv, path), status[i]);
+        snprintf(path, sizeof path, "[2].content[%d].toolResult.toolUseId", i);
+        assert_string_equal(ht_str(conv, path), ids[i]);
+    }
+    assert_int_equal(ht_at(conv, "[2].content[1].toolResult.content[0].json.words") != NULL, 1);
+    assert_int_equal(json_object_get_int(ht_at(conv, "[2].content[1].toolResult.content[0].json.words")), 3);
+    assert_non_null(strstr(ht_str(conv, "[2].content[3].toolResult.content[0].text"),
+                           "unknown tool \"launch_rocket\""));
+    assert_non_null(strstr(ht_str(conv, "[2].content[4].toolResult.content[0].text"),
+                           "not valid JSON"));
+    json_object_put(conv);
+    host_run_free(&r);
+}
+
+static void test_tools_none_and_system(void **state)
+{
+    (void)state;
+    mock_proc *mp = &g_mock;
+    start_sequence(mp, "host_text_ok.scn", NULL);
+    const char *args[] = {"--config", "{\"model_id\":\"m\"}", "--client-args",
+                          mock_client_args(mp, NULL), "--tools", "none",
+                          "--system", "Be brief.", "-q", "Hello?", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != 0)
+        host_dump(&r);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "All good.\n");
+    assert_string_equal(r.err, ""); /* -q: no progress lines */
+    json_object *reqs = mock_requests(mp, NULL);
+    json_object *req = json_object_array_get_idx(reqs, 0);
+    assert_int_equal(ht_len(req, "body.tools"), 0); /* "tools": [] as Strands */
+    assert_string_equal(ht_str(req, "body.messages[0].role"), "system");
+    assert_string_equal(ht_str(req, "body.messages[0].content[0].text"), "Be brief.");
+    json_object_put(reqs);
+    host_run_free(&r);
+}
+
+/* Run with these arguments and expect `status` and `needle` on stderr. */
+static void expect_failure(const char *const *args, int status, const char *needle)
+{
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != status || !strstr(r.err, needle))
+        host_dump(&r);
+    assert_int_equal(r.status, status);
+    assert_non_null(strstr(r.err, needle));
+    host_run_free(&r);
+}
+
+static void test_bad_command_lines(void **state)
+{
+    (void)state;
+    const char *unknown[] = {"--frobnicate", "hi", NULL};
+    expect_failure(unknown, 2, "HOST_E_USAGE: unknown option --frobnicate");
+    const char *no_prompt[] = {"--json", NULL};
+    expect_failure(no_prompt, 2, "no PROMPT");
+    const char *bad_tools[] = {"--tools", "calculator,teleport", "hi", NULL};
+    expect_failure(bad_tools, 2, "unknown tool \"teleport\"");
+    const char *bad_swap[] = {"--swap-at", "2=nobody", "hi", NULL};
+    expect_failure(bad_swap, 2, "no provider named \"nobody\"");
+    const char *bad_swap2[] = {"--swap-at", "two", "hi", NULL};
+    expect_failure(bad_swap2, 2, "TURN=NAME");
+    const char *dup[] = {"--provider", LITELLM_SO, "--provider", LITELLM_SO, "hi", NULL};
+    expect_failure(dup, 2, "two providers named \"litellm_provider\"");
+    const char *missing_value[] = {"hi", "--config", NULL};
+    expect_failure(missing_value, 2, "--config needs a value");
+    const char *missing_file[] = {"--config", "@/nonexistent/cfg.json", "hi", NULL};
+    expect_failure(missing_file, 2, "cannot read /nonexistent/cfg.json");
+
+    const char *missing_so[] = {"--provider", "/nonexistent/x.so", "hi", NULL};
+    expect_failure(missing_so, 1, "MP_E_INVALID_ARGUMENT: /nonexistent/x.so: cannot open");
+    const char *not_so[] = {"--provider", HOST_BIN, "hi", NULL};
+    expect_failure(not_so, 1, "not a loadable shared object");
+    Dl_info info;
+    assert_true(dladdr((void *)json_object_new_object, &info) && info.dli_fname);
+    const char *not_provider[] = {"--provider", info.dli_fname, "hi", NULL};
+    expect_failure(not_provider, 1, "MP_E_VERSION");
+    const char *bad_config[] = {"--config", "{\"model_id\":", "hi", NULL};
+    expect_failure(bad_config, 1, "MP_E_INVALID_ARGUMENT");
+
+    host_run r;
+    const char *help[] = {"--help", NULL};
+    assert_int_equal(host_exec(&r, help, NULL, NULL), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "--swap-at TURN=NAME"));
+    assert_non_null(strstr(r.out, "--session FILE"));
+    host_run_free(&r);
+}
+
+static int teardown_all(void **state)
+{
+    (void)state;
+    ht_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_signature_round_trip, stop_mock),
+        cmocka_unit_test_teardown(test_parallel_tools, stop_mock),
+        cmocka_unit_test_teardown(test_tools_none_and_system, stop_mock),
+        cmocka_unit_test(test_bad_command_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown_all);
+}

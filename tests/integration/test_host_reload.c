@@ -1,0 +1,204 @@
+/*
+ * test_host_reload.c - hot reload under load, through the sample host's
+ * own reload code (host-sample/providers.c, linked from libhost.a):
+ * a slow stream runs on the current module while the rebuilt .so is
+ * loaded; the stream finishes on the old module, the old module is
+ * unloaded only after it, and new calls go to the new module.  A reload
+ * that fails leaves the old module serving.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "../../host-sample/providers.h"
+#include "../support/mock_proc.h"
+#include "host_test.h"
+
+#define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"count\"}]}]}"
+
+static mock_proc g_mock;
+static mp_host_v1 g_host = {sizeof g_host, NULL, NULL};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* "Rebuild" the plugin: a new file at `dst` (new inode, as a linker
+ * writes it), with the bytes of build/litellm_provider.so. */
+static void install_plugin(const char *dst)
+{
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.new", dst);
+    FILE *in = fopen(LITELLM_SO, "rb"), *out = fopen(tmp, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(rename(tmp, dst), 0);
+}
+
+static int count_stops(void *ctx, const mp_event_header *ev)
+{
+    if (ev->type == MP_EVENT_MESSAGE_STOP)
+        ++*(int *)ctx;
+    return 0;
+}
+
+/* One stream() on the slot, the way the agent makes calls. */
+typedef struct call {
+    prov_slot *slot;
+    char module[64];      /* the private copy that served the call */
+    int rc, stops;
+    double finished;      /* when stream() returned (before release) */
+    atomic_int leased;
+    char message[MP_ERROR_MESSAGE_MAX];
+} call;
+
+static void run_call(call *c)
+{
+    prov_lease lease;
+    prov_acquire(c->slot, &lease);
+    snprintf(c->module, sizeof c->module, "%s", lease.mod->copy_name);
+    atomic_store(&c->leased, 1);
+    mp_event_sink sink = {sizeof sink, &c->stops, count_stops};
+    mp_error err = MP_ERROR_INIT;
+    c->rc = lease.mod->desc->stream(lease.inst, HELLO, strlen(HELLO), &sink, &err);
+    c->finished = now_ms();
+    snprintf(c->message, sizeof c->message, "%s", err.message);
+    prov_release(&lease);
+}
+
+static void *call_main(void *arg)
+{
+    run_call(arg);
+    return NULL;
+}
+
+typedef struct reload {
+    prov_slot *slot;
+    int rc;
+    double finished;
+    char why[1024];
+} reload;
+
+static void *reload_main(void *arg)
+{
+    reload *r = arg;
+    r->rc = prov_reload(r->slot, &g_host, r->why, sizeof r->why);
+    r->finished = now_ms();
+    return NULL;
+}
+
+static unsigned generation(prov_slot *s)
+{
+    pthread_mutex_lock(&s->lock);
+    unsigned g = s->generation;
+    pthread_mutex_unlock(&s->lock);
+    return g;
+}
+
+static void test_reload_under_load(void **state)
+{
+    (void)state;
+    const char *args[] = {"--scenario", scenario_path("host_slow.scn"), NULL};
+    assert_int_equal(mock_start(&g_mock, args), 0);
+    const char *so = ht_path("provider.so");
+    install_plugin(so);
+    char client[512];
+    snprintf(client, sizeof client, "%s", mock_client_args(&g_mock, NULL));
+    prov_slot slot;
+    prov_init(&slot, "slow", so, "{\"model_id\":\"host-slow\"}", client);
+    char why[1024];
+    assert_int_equal(prov_open(&slot, &g_host, why, sizeof why), MP_OK);
+    char old_module[64];
+    snprintf(old_module, sizeof old_module, "%s", slot.mod->copy_name);
+
+    /* A slow stream (about 400 ms) starts on the current module... */
+    call in_flight = {.slot = &slot};
+    pthread_t th_call, th_reload;
+    pthread_create(&th_call, NULL, call_main, &in_flight);
+    while (!atomic_load(&in_flight.leased))
+        sleep_ms(1);
+    sleep_ms(50);
+
+    /* ...the plugin is rebuilt and reloaded while it runs... */
+    install_plugin(so);
+    reload rl = {.slot = &slot};
+    pthread_create(&th_reload, NULL, reload_main, &rl);
+    for (int i = 0; i < 2000 && generation(&slot) < 2; i++)
+        sleep_ms(1);
+    assert_int_equal(generation(&slot), 2);
+    assert_true(in_flight.finished == 0);          /* still streaming */
+    assert_true(hp_path_is_mapped(old_module));   /* so the old code stays */
+
+    /* ...and a new call goes to the new module, in parallel. */
+    call fresh = {.slot = &slot};
+    run_call(&fresh);
+    assert_int_equal(fresh.rc, MP_OK);
+    assert_int_equal(fresh.stops, 1);
+    assert_string_not_equal(fresh.module, old_module);
+
+    pthread_join(th_call, NULL);
+    pthread_join(th_reload, NULL);
+    if (in_flight.rc)
+        fprintf(stderr, "in-flight call: %s\n", in_flight.message);
+    assert_int_equal(in_flight.rc, MP_OK);        /* no failed call */
+    assert_int_equal(in_flight.stops, 1);
+    assert_string_equal(in_flight.module, old_module);
+    if (rl.rc)
+        fprintf(stderr, "reload: %s\n", rl.why);
+    assert_int_equal(rl.rc, MP_OK);
+    assert_true(rl.finished >= in_flight.finished); /* unloaded after it */
+    assert_non_null(strstr(rl.why, "after its calls in flight finished"));
+    assert_false(hp_path_is_mapped(old_module));  /* and really unloaded */
+    assert_string_equal(slot.mod->copy_name, fresh.module);
+
+    /* A reload that cannot load keeps the current module serving. */
+    slot.path = "/nonexistent/provider.so";
+    assert_int_equal(prov_reload(&slot, &g_host, why, sizeof why), MP_E_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "/nonexistent/provider.so"));
+    slot.path = so;
+    assert_int_equal(generation(&slot), 2);
+    call after = {.slot = &slot};
+    run_call(&after);
+    assert_int_equal(after.rc, MP_OK);
+    assert_string_equal(after.module, fresh.module);
+
+    assert_int_equal(prov_close(&slot, why, sizeof why), MP_OK);
+    assert_false(hp_path_is_mapped(fresh.module));
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (g_mock.pid > 0)
+        mock_stop(&g_mock);
+    ht_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_reload_under_load, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,162 @@
+/*
+ * it_harness.h - helpers shared by the integration tests and benchmarks:
+ * load the real build/litellm_provider.so through the sample host's loader,
+ * collect a stream's events (as Strands JSON lines and as an assembled
+ * message), write scenario files for build/mock-server at run time, and
+ * read back what the mock server recorded.
+ *
+ * No cmocka here: the benchmarks link every .c file of tests/support too, without
+ * cmocka.  Functions report problems by return value (or abort on out of
+ * memory, which a test cannot recover from anyway).
+ */
+#ifndef TEST_IT_HARNESS_H
+#define TEST_IT_HARNESS_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../abi/model_provider.h"
+#include "../../host-sample/assembler.h"
+#include "mock_proc.h"
+
+/* ------------------------------------------------------------ the plugin */
+
+/* The loaded provider (NULL before it_load). */
+extern const mp_provider_v1 *it_p;
+
+/* Load LP_BUILD_DIR/litellm_provider.so and init it, once per process.
+ * Returns 0, or -1 with the reason on stderr. */
+int it_load(void);
+/* Deinit and unload (every instance must be destroyed).  0 on success. */
+int it_unload(void);
+
+/* Everything the plugin logged so far, one line each (a copy; free it). */
+char *it_logs(void);
+
+/* -------------------------------------------------------------- buffers */
+
+typedef struct it_buf {
+    char *data; /* NUL-terminated when non-NULL */
+    size_t len, cap;
+} it_buf;
+
+void it_buf_add(it_buf *b, const char *p, size_t n);
+void it_buf_addf(it_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void it_buf_free(it_buf *b);
+
+/* ---------------------------------------------------------- event sink */
+
+typedef struct it_events it_events;
+/* Called for every event after it was recorded; a non-zero return makes
+ * the event callback return non-zero (the host cancels). */
+typedef int (*it_hook_fn)(it_events *e, const mp_event_header *ev);
+
+struct it_events {
+    it_buf json;        /* each event's JSON + '\n' (unless no_json)     */
+    int no_json;        /* skip rendering (benchmarks)                   */
+    int no_assemble;    /* skip the assembler (benchmarks)               */
+    int count;          /* events received                               */
+    int by_type[8];     /* count per mp_event_type                       */
+    int cancel_at;      /* return non-zero on this event (1-based), 0 no */
+    int bad_render;     /* event_to_json failed on some event            */
+    double first_ms;    /* it_now_ms() of the first event, 0 if none     */
+    msg_assembler as;
+    it_hook_fn hook;
+    void *hook_ctx;
+    size_t text_bytes;  /* total bytes of text deltas                    */
+};
+
+void it_events_init(it_events *e);
+void it_events_free(it_events *e);
+mp_event_sink it_sink(it_events *e);
+
+/* ------------------------------------------------------------- calls */
+
+/* create() with the given JSON texts; NULL on failure (err filled). */
+mp_instance *it_create(const char *config, const char *client_args,
+                       mp_error *err);
+/* stream() with a NUL-terminated request. */
+int it_stream(mp_instance *inst, const char *request, it_events *e,
+              mp_error *err);
+
+/* A minimal request: one user message saying "hi". */
+extern const char it_hello_request[];
+
+/* Client args for a base URL: api_base, api_key, then `extra` verbatim
+ * (may be NULL).  Returns a malloc'd string. */
+char *it_client_args(const char *base, const char *api_key,
+                     const char *extra);
+
+/* ------------------------------------------------------------- misc */
+
+double it_now_ms(void);
+/* The whole file, NUL-terminated, malloc'd; NULL if unreadable. */
+char *it_read_file(const char *path, size_t *len);
+
+/* A copy of `jsonl` (events as JSON lines) with the values of
+ * "latencyMs" and "timeToFirstByteMs" replaced by 0, so output can be
+ * compared with expected files.  The values of the last metadata event are
+ * stored in *latency / *ttfb (-1 when absent).  NULL if a value is not a
+ * non-negative integer. */
+char *it_normalise_metrics(const char *jsonl, int64_t *latency,
+                           int64_t *ttfb);
+
+/* ------------------------------------------------------ scenario files */
+
+/* A private temporary directory, created on first use and removed (with
+ * every file in it) by it_tmp_cleanup. */
+const char *it_tmpdir(void);
+void it_tmp_cleanup(void);
+/* Write it_tmpdir()/NAME with printf-formatted content; returns the path
+ * (malloc'd) or NULL. */
+char *it_write_file(const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A copy of scenario NAME (in tests/scenarios) in it_tmpdir() with
+ * `trickle: true` added and "-trickle" appended to its model, so the same
+ * body is also served one byte per write.  Returns the path (malloc'd) or
+ * NULL. */
+char *it_trickled_copy(const char *name);
+
+/* Start the mock server with the given arguments (NULL-terminated list).
+ * Returns 0 on success. */
+int it_mock_start(mock_proc *m, ...) __attribute__((sentinel));
+
+/* Start the mock server with scenario files (names in tests/scenarios, or
+ * absolute paths), in --sequence mode when `sequence`.  NULL-terminated.
+ * Returns 0 on success. */
+int it_mock_scenarios(mock_proc *m, int sequence, ...)
+    __attribute__((sentinel));
+
+/* One whole call: create an instance, stream `request` (NULL: the hello
+ * request), destroy it.  rc is create's error if that failed. */
+typedef struct it_call {
+    int rc;
+    mp_error err;
+    it_events ev;
+    double ms;          /* wall time of stream() */
+} it_call;
+
+void it_call_run(it_call *c, const char *config, const char *client_args,
+                 const char *request);
+void it_call_free(it_call *c);
+
+/* ---------------------------------------------------------- records */
+
+/* The chat requests the mock recorded (caller puts). */
+json_object *it_chat_requests(const mock_proc *m);
+/* How many chat requests were recorded. */
+int it_chat_count(const mock_proc *m);
+/* The last recorded chat request (a new reference; NULL if none). */
+json_object *it_last_chat(const mock_proc *m);
+
+/* A member by path: "a.b[2].c" ("" is the root).  Borrowed; NULL when
+ * missing.  A member holding JSON null is also NULL; use it_has to tell. */
+json_object *it_get(json_object *root, const char *path);
+int it_has(json_object *root, const char *path);
+/* The string at a path, or NULL. */
+const char *it_get_str(json_object *root, const char *path);
+
+#endif
