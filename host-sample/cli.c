@@ -26,7 +26,8 @@ static const char usage_text[] =
 "  --config [NAME=]JSON        the provider's config (e.g. {\"model_id\":...});\n"
 "  --client-args [NAME=]JSON   its client args (e.g. {\"api_base\":...});\n"
 "                              without NAME= they apply to the provider given\n"
-"                              last before them; JSON may be @FILE\n"
+"                              last before them (or else the first one);\n"
+"                              JSON may be @FILE\n"
 "  --swap-at TURN=NAME         before model call number TURN (counted from 1\n"
 "                              over the run) switch to provider NAME; the\n"
 "                              conversation moves over intact (repeatable)\n"
@@ -36,8 +37,8 @@ static const char usage_text[] =
 "  --tools LIST                calculator,current_time,word_count | all\n"
 "                              (default) | none\n"
 "  --session FILE              resume the conversation from FILE (a JSON array\n"
-"                              of Strands messages) and save it there after\n"
-"                              every turn, atomically\n"
+"                              of Strands messages) and save it there,\n"
+"                              atomically, after every completed turn\n"
 "  --events FILE               write every stream event as a Strands\n"
 "                              StreamEvent JSON line (replayable with\n"
 "                              replay_provider.so)\n"
@@ -217,6 +218,8 @@ static int resolve(parse_state *st)
     }
     if (!c->prompt && !c->interactive)
         return bad(st, "no PROMPT given (see --help)");
+    if (c->structured && !c->prompt)
+        return bad(st, "--structured needs a PROMPT");
     return 0;
 }
 

@@ -11,6 +11,7 @@
  *   structured.c --structured
  *   repl.c       -i
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +99,8 @@ static int run(cli *c, agent *a, prov_slot *slots)
         a->conv = loaded;
     }
     if (c->events && !(a->events = fopen(c->events, "w"))) {
-        snprintf(e.message, sizeof e.message, "--events %s: cannot open", c->events);
+        snprintf(e.message, sizeof e.message, "--events %s: cannot open: %s",
+                 c->events, strerror(errno));
         e.code = HOST_E_IO;
         return report(&e);
     }

@@ -489,15 +489,6 @@ int64_t ec_parse_retry_after(const char *value, int64_t now_ms)
 
 /* ---------------------------------------------------------- filling err */
 
-/* Bytes the host's mp_error gives the message, NUL included. */
-static size_t message_room(const mp_error *err)
-{
-    size_t off = offsetof(mp_error, message);
-    if (!err || err->struct_size <= off)
-        return 0;
-    size_t room = err->struct_size - off;
-    return room < MP_ERROR_MESSAGE_MAX ? room : MP_ERROR_MESSAGE_MAX;
-}
 
 /* Cut `sb` to at most max-1 bytes on a UTF-8 boundary, marking the cut. */
 static void fit(strbuf *sb, size_t max)
@@ -528,7 +519,7 @@ static int fill(mp_error *err, int code, int status, int64_t retry_after,
     /* Scrub before cutting, so a secret cut in half cannot leak its
      * first part. */
     ec_scrub(text.data ? text.data : "", text.len, secrets, &clean);
-    fit(&clean, message_room(err));
+    fit(&clean, lp_error_message_room(err));
     lp_fail(err, code, "%s", clean.data ? clean.data : "");
     const char *pc = in->code[0] ? in->code : in->type;
     ec_scrub(pc, strlen(pc), secrets, &pcode);

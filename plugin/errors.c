@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Bytes of the message field available in the host's struct. */
-static size_t message_room(const mp_error *err)
+size_t lp_error_message_room(const mp_error *err)
 {
     size_t off = offsetof(mp_error, message);
     if (!err || err->struct_size <= off)
@@ -28,7 +28,7 @@ void lp_error_clear(mp_error *err)
         err->retry_after_ms = -1;
     if (LP_ERR_HAS(err, provider_code))
         err->provider_code[0] = '\0';
-    if (message_room(err))
+    if (lp_error_message_room(err))
         err->message[0] = '\0';
 }
 
@@ -36,7 +36,7 @@ int lp_fail(mp_error *err, int code, const char *fmt, ...)
 {
     if (LP_ERR_HAS(err, code))
         err->code = code;
-    size_t room = message_room(err);
+    size_t room = lp_error_message_room(err);
     if (room) {
         va_list ap;
         va_start(ap, fmt);
@@ -63,7 +63,7 @@ void lp_error_http(mp_error *err, int http_status, int retryable,
 
 void lp_error_prefix(mp_error *err, const char *what)
 {
-    size_t room = message_room(err);
+    size_t room = lp_error_message_room(err);
     if (!room)
         return;
     /* Build "what: old" in a scratch buffer, then copy back truncated. */

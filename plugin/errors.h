@@ -8,6 +8,7 @@
 #ifndef LP_ERRORS_H
 #define LP_ERRORS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../abi/model_provider.h"
@@ -24,6 +25,9 @@ void lp_error_http(mp_error *err, int http_status, int retryable,
 /* Prefix the existing message with "what: " (adds context as an error
  * travels outwards). */
 void lp_error_prefix(mp_error *err, const char *what);
+
+/* Bytes of the host's message field, NUL included (0 if it has none). */
+size_t lp_error_message_room(const mp_error *err);
 
 /* True if `field` of an mp_error of the host's size can be written. */
 #define LP_ERR_HAS(err, field) \

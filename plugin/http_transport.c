@@ -147,7 +147,7 @@ static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req
 
 /* Drive the transfer until it ends, is cancelled or goes idle too long.
  * Returns the CURLcode of the transfer, or -1 for cancel, -2 for idle. */
-static int drive(lp_transport *t, attempt *a, const lp_config *cfg)
+static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 {
     int running = 1;
     while (running) {
@@ -165,8 +165,8 @@ static int drive(lp_transport *t, attempt *a, const lp_config *cfg)
             break;
         int64_t now = lp_now_ms();
         int wait = POLL_SLICE_MS;
-        if (cfg->idle_timeout_ms > 0) {
-            int64_t idle_left = a->last_byte_ms + cfg->idle_timeout_ms - now;
+        if (idle_ms > 0) {
+            int64_t idle_left = a->last_byte_ms + idle_ms - now;
             if (idle_left <= 0)
                 return -2;
             if (idle_left < wait)
@@ -276,7 +276,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         }
         setup_easy(t->easy, cfg, req, &a, remaining, errbuf);
         curl_multi_add_handle(t->multi, t->easy);
-        int outcome = drive(t, &a, cfg);
+        int outcome = drive(t, &a, req->watch_idle ? cfg->idle_timeout_ms : 0);
         curl_multi_remove_handle(t->multi, t->easy);
         if (a.status == 0)
             curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &a.status);

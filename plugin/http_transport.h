@@ -46,6 +46,11 @@ typedef struct lp_http_request {
     struct curl_slist *headers;
     const char *body;   /* NULL: GET */
     size_t body_len;
+    /* Apply cfg->idle_timeout_ms (the longest silence between bytes).  Set
+     * for streamed answers, whose bytes keep coming; a non-streamed answer
+     * may legitimately stay silent while the model works, so it is bounded
+     * by the whole-call timeout only. */
+    int watch_idle;
 } lp_http_request;
 
 typedef struct lp_http_result {

@@ -80,6 +80,7 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
     lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started};
     lp_http_request hreq = {.url = p.url.data, .headers = p.headers,
+                            .watch_idle = p.streaming,
                             .body = p.body.data, .body_len = p.body.len};
     lp_http_result res;
     rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p.secrets, &res, err);

@@ -129,15 +129,6 @@ int so_reply_check_choices(const char *body, size_t len, mp_error *err)
     return MP_OK;
 }
 
-/* Bytes of the message the host's mp_error can hold. */
-static size_t message_room(const mp_error *err)
-{
-    size_t off = offsetof(mp_error, message);
-    if (!err || err->struct_size <= off)
-        return 0;
-    size_t room = err->struct_size - off;
-    return room < MP_ERROR_MESSAGE_MAX ? room : MP_ERROR_MESSAGE_MAX;
-}
 
 /* MP_E_VALIDATION "<head><lead><raw, cut to fit>": the whole head is kept
  * and the raw answer gets what room is left, cut on a character
@@ -154,7 +145,7 @@ static int fail_with_raw(mp_error *err, const char *lead, const char *raw,
     va_start(ap, fmt);
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
-    size_t cap = message_room(err), used = strlen(head) + strlen(lead);
+    size_t cap = lp_error_message_room(err), used = strlen(head) + strlen(lead);
     if (cap == 0 || used + 1 >= cap)
         return lp_fail(err, MP_E_VALIDATION, "%s", head);
     size_t avail = cap - 1 - used, n = raw_len;

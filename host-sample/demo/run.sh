@@ -97,7 +97,8 @@ else
   heading "1. Real model: $MODEL ($MODE)"
   if [ "$MODE" = direct ]; then
     route=$(prefix_route)
-    CLIENT="{\"api_base\":\"${route%% *}\",\"api_key\":\"${route#* }\"}"
+    export LITELLM_API_KEY="${route#* }" # the plugin reads it; never printed
+    CLIENT="{\"api_base\":\"${route%% *}\"}"
     MODEL=${MODEL#*/}
     echo "calling ${route%% *} directly as model $MODEL"
   else
@@ -114,8 +115,8 @@ echo
 show "$HOST" \
   --provider primary="$PLUGIN" --config primary="$PRIMARY" --client-args primary="$CLIENT" \
   --provider backup="$PLUGIN" --config backup="$BACKUP" --client-args backup="$CLIENT" \
-  --swap-at 2=backup --events "$WORK/run.jsonl" --session "$WORK/session.json" \
-  "$PROMPT"
+  --tools calculator,word_count --swap-at 2=backup \
+  --events "$WORK/run.jsonl" --session "$WORK/session.json" "$PROMPT"
 
 heading "3. The thought signature round trip"
 if [ "$MODE" = mock ]; then
@@ -143,7 +144,7 @@ fi
 heading "4. Replay the recorded run with replay_provider.so: offline, deterministic"
 if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; MOCK_PID=""; echo "(the mock server is stopped)"; echo; fi
 show "$HOST" --provider "$REPLAY" --config "{\"events_file\":\"$WORK/run.jsonl\"}" \
-  --session "$WORK/replayed.json" "$PROMPT"
+  --tools calculator,word_count --session "$WORK/replayed.json" "$PROMPT"
 echo
 if cmp -s "$WORK/session.json" "$WORK/replayed.json"; then
   echo "The replayed conversation is identical to the recorded one ($(grep -c '"role"' "$WORK/session.json") messages, byte for byte)."

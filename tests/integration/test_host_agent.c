@@ -1,7 +1,8 @@
 /*
  * test_host_agent.c - build/agent-host end to end against build/mock-server:
  * the tool round trip with a thought signature, parallel tool calls with
- * failing ones, --tools none and --system, and bad command lines.
+ * failing ones, --tools none and --system, --structured, and bad command
+ * lines.
  */
 #include <dlfcn.h>
 #include <setjmp.h>
@@ -141,6 +142,31 @@ static void test_tools_none_and_system(void **state)
     host_run_free(&r);
 }
 
+static void test_structured_output(void **state)
+{
+    (void)state;
+    mock_proc *mp = &g_mock;
+    start_sequence(mp, "host_structured.scn", NULL);
+    const char *schema = ht_path("person.json");
+    assert_int_equal(ht_write(schema, "{\"title\":\"Person\",\"type\":\"object\","
+                              "\"properties\":{\"name\":{\"type\":\"string\"},"
+                              "\"age\":{\"type\":\"integer\"}},"
+                              "\"required\":[\"name\",\"age\"]}"), 0);
+    const char *args[] = {"--config", "{\"model_id\":\"m\",\"structured_output_mode\":\"tool\"}",
+                          "--client-args", mock_client_args(mp, NULL),
+                          "--structured", schema, "Who is John?", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != 0)
+        host_dump(&r);
+    assert_int_equal(r.status, 0);
+    json_object *got = json_tokener_parse(r.out);
+    assert_string_equal(ht_str(got, "name"), "John");
+    assert_int_equal(json_object_get_int(ht_at(got, "age")), 30);
+    json_object_put(got);
+    host_run_free(&r);
+}
+
 /* Run with these arguments and expect `status` and `needle` on stderr. */
 static void expect_failure(const char *const *args, int status, const char *needle)
 {
@@ -206,6 +232,7 @@ int main(void)
         cmocka_unit_test_teardown(test_signature_round_trip, stop_mock),
         cmocka_unit_test_teardown(test_parallel_tools, stop_mock),
         cmocka_unit_test_teardown(test_tools_none_and_system, stop_mock),
+        cmocka_unit_test_teardown(test_structured_output, stop_mock),
         cmocka_unit_test(test_bad_command_lines),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);

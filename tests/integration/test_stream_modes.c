@@ -128,6 +128,28 @@ static void test_non_streaming_case17(void **state)
     mock_stop(&m);
 }
 
+/* idle_timeout bounds the silence between bytes of a stream; a
+ * non-streamed answer may be silent while the model works, so only the
+ * whole-call timeout applies to it.  The same stall on a stream fails
+ * (test_stream_faults covers that). */
+static void test_non_streaming_ignores_idle_timeout(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, "it_nonstream_slow.scn", NULL), 0);
+    char *args = it_client_args(m.base_url, "sk-nonstream-0000000000",
+                                "\"idle_timeout\":0.2,\"timeout\":5");
+    it_call c;
+    it_call_run(&c, NONSTREAM_CONFIG("it-nonstream-slow"), args, NULL);
+    if (c.rc != MP_OK)
+        fail_msg("%s: %s", mp_errname(c.rc), c.err.message);
+    assert_true(c.ms >= 650);
+    assert_string_equal(asm_stop_reason(&c.ev.as), "tool_use");
+    it_call_free(&c);
+    free(args);
+    mock_stop(&m);
+}
+
 static void test_non_streaming_bad_bodies(void **state)
 {
     (void)state;
@@ -372,6 +394,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_non_streaming_case17),
+        cmocka_unit_test(test_non_streaming_ignores_idle_timeout),
         cmocka_unit_test(test_non_streaming_bad_bodies),
         cmocka_unit_test(test_keep_alive_reuses_the_connection),
         cmocka_unit_test(test_keep_alive_after_an_error),
