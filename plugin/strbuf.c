@@ -36,8 +36,10 @@ int sb_reserve(strbuf *sb, size_t extra)
     size_t need = sb->len + extra + 1;
     if (need <= sb->cap)
         return SB_OK;
-    /* Grow geometrically so n appends cost O(n) copies in total. */
-    size_t cap = sb->cap ? sb->cap : 64;
+    /* The first reservation is taken exactly (callers presize buffers whose
+     * final size they can estimate); later growth is geometric so n
+     * appends cost O(n) copies in total. */
+    size_t cap = sb->cap ? sb->cap : (need > 64 ? need : 64);
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(sb->data, cap);
