@@ -52,7 +52,7 @@ $(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map
 	  -Wl,-z,defs $(LDFLAGS) $(shell pkg-config --libs json-c)
 
 # ---------------------------------------------------------------- host
-HOST_LIB_SRC := $(filter-out host-sample/main.c host-sample/replay_provider.c,$(wildcard host-sample/*.c))
+HOST_LIB_SRC := $(filter-out host-sample/main.c,$(wildcard host-sample/*.c))
 HOST_LIB_OBJ := $(HOST_LIB_SRC:%.c=$(BUILD)/tst/%.o)
 
 $(BUILD)/libhost.a: $(HOST_LIB_OBJ)
