@@ -27,19 +27,6 @@ static const void *get_extension(const char *id)
     return NULL;
 }
 
-static int event_to_json(const mp_event_header *ev, const mp_text_sink *out)
-{
-    if (!ev || !out || !out->write)
-        return MP_E_INVALID_ARGUMENT;
-    strbuf sb;
-    sb_init(&sb, (size_t)1 << 30);
-    int rc = lp_event_to_json(ev, &sb);
-    if (!rc && out->write(out->ctx, sb.data ? sb.data : "", sb.len))
-        rc = MP_E_CANCELLED;
-    sb_free(&sb);
-    return rc;
-}
-
 static int op_init(const mp_host_v1 *host, mp_error *err)
 {
     return lp_module_init(host, err);
@@ -74,7 +61,7 @@ static const mp_provider_v1 descriptor = {
     .structured_output = lp_op_structured_output,
     .cancel = lp_instance_cancel,
     .get_extension = get_extension,
-    .event_to_json = event_to_json,
+    .event_to_json = lp_event_to_json_sink,
 };
 
 __attribute__((visibility("default")))

@@ -218,3 +218,16 @@ int lp_event_to_json(const mp_event_header *ev, strbuf *out)
     }
     return rc;
 }
+
+int lp_event_to_json_sink(const mp_event_header *ev, const mp_text_sink *out)
+{
+    if (!ev || !out || !out->write)
+        return MP_E_INVALID_ARGUMENT;
+    strbuf sb;
+    sb_init(&sb, (size_t)1 << 30);
+    int rc = lp_event_to_json(ev, &sb);
+    if (!rc && out->write(out->ctx, sb.data ? sb.data : "", sb.len))
+        rc = MP_E_CANCELLED;
+    sb_free(&sb);
+    return rc;
+}

@@ -36,4 +36,8 @@
  * a strbuf error if `out` is full. */
 int lp_event_to_json(const mp_event_header *ev, strbuf *out);
 
+/* The descriptor's event_to_json operation: render `ev` and hand the text
+ * to the host's sink in one write.  Shared by every plugin in this tree. */
+int lp_event_to_json_sink(const mp_event_header *ev, const mp_text_sink *out);
+
 #endif

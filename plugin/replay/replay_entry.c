@@ -81,19 +81,6 @@ static const void *get_extension(const char *id)
     return NULL;
 }
 
-static int event_to_json(const mp_event_header *ev, const mp_text_sink *out)
-{
-    if (!ev || !out || !out->write)
-        return MP_E_INVALID_ARGUMENT;
-    strbuf sb;
-    sb_init(&sb, (size_t)1 << 30);
-    int rc = lp_event_to_json(ev, &sb);
-    if (!rc && out->write(out->ctx, sb.data ? sb.data : "", sb.len))
-        rc = MP_E_CANCELLED;
-    sb_free(&sb);
-    return rc;
-}
-
 static const char *const capabilities[] = {
     "stream", "cancel", "tool_use", "reasoning", "thought_signatures",
     "usage", "replay", NULL};
@@ -116,7 +103,7 @@ static const mp_provider_v1 descriptor = {
     .structured_output = op_structured_output,
     .cancel = rp_cancel,
     .get_extension = get_extension,
-    .event_to_json = event_to_json,
+    .event_to_json = lp_event_to_json_sink,
 };
 
 __attribute__((visibility("default")))

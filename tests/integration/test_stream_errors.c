@@ -48,11 +48,7 @@ static int teardown(void **state)
 static void run(it_call *c, const mock_proc *m, const char *model,
                 const char *extra)
 {
-    char config[256];
-    snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", model);
-    char *args = it_client_args(m->base_url, SECRET, extra);
-    it_call_run(c, config, args, NULL);
-    free(args);
+    it_call_model(c, m, model, SECRET, extra);
 }
 
 /* The error fields, exactly; `needle` must be in the message. */

@@ -43,11 +43,7 @@ static int teardown(void **state)
 static void run(it_call *c, const mock_proc *m, const char *model,
                 const char *extra)
 {
-    char config[256];
-    snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", model);
-    char *args = it_client_args(m->base_url, "sk-faults-key-0123456789", extra);
-    it_call_run(c, config, args, NULL);
-    free(args);
+    it_call_model(c, m, model, "sk-faults-key-0123456789", extra);
 }
 
 static void expect_error(const it_call *c, int code, int http, int retryable,

@@ -472,3 +472,13 @@ const char *it_get_str(json_object *root, const char *path)
     return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
                                                     : NULL;
 }
+
+void it_call_model(it_call *c, const mock_proc *m, const char *model,
+                   const char *api_key, const char *extra)
+{
+    char config[256];
+    snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", model);
+    char *args = it_client_args(m->base_url, api_key, extra);
+    it_call_run(c, config, args, NULL);
+    free(args);
+}

@@ -142,6 +142,10 @@ typedef struct it_call {
 void it_call_run(it_call *c, const char *config, const char *client_args,
                  const char *request);
 void it_call_free(it_call *c);
+/* it_call_run with config {"model_id":MODEL} and client args for the mock
+ * `m` (api_key, then `extra` verbatim, which may be NULL). */
+void it_call_model(it_call *c, const mock_proc *m, const char *model,
+                   const char *api_key, const char *extra);
 
 /* ---------------------------------------------------------- records */
 
