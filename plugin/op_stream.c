@@ -16,17 +16,25 @@
 #include "request_format.h"
 #include "strbuf.h"
 
-/* The body of a non-streaming response is collected whole, then mapped. */
+/* The body of a non-streaming response is collected whole, then mapped.
+ * A streamed request whose answer starts with '{' is such a body too: some
+ * OpenAI-compatible servers ignore "stream": true and answer one JSON
+ * object, which is a complete answer, not a protocol error. */
+enum body_mode { BODY_UNDECIDED, BODY_SSE, BODY_WHOLE };
+
 typedef struct body_sink {
     chunk_mapper *mapper;
-    int streaming;
+    int mode;           /* enum body_mode */
     strbuf whole;
 } body_sink;
 
 static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
 {
     body_sink *b = ctx;
-    if (b->streaming)
+    for (size_t i = 0; b->mode == BODY_UNDECIDED && i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+            b->mode = p[i] == '{' ? BODY_WHOLE : BODY_SSE;
+    if (b->mode != BODY_WHOLE) /* leading blank lines are harmless SSE */
         return cm_feed(b->mapper, p, n, err);
     int rc = sb_append(&b->whole, p, n);
     if (rc == MP_E_PROTOCOL)
@@ -76,7 +84,8 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         lp_config_unref(cfg);
         return lp_fail(err, rc, "stream: out of memory");
     }
-    body_sink bs = {.mapper = &mapper, .streaming = p.streaming};
+    body_sink bs = {.mapper = &mapper,
+                    .mode = p.streaming ? BODY_UNDECIDED : BODY_WHOLE};
     sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
     lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started};
     lp_http_request hreq = {.url = p.url.data, .headers = p.headers,
@@ -88,7 +97,7 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     if (!rc) {
         if (!res.complete)
             rc = cm_abort_network(&mapper, latency, res.ttfb_ms, err);
-        else if (p.streaming)
+        else if (bs.mode != BODY_WHOLE)
             rc = cm_finish(&mapper, latency, res.ttfb_ms, err);
         else
             rc = cm_map_response(&mapper, bs.whole.data, bs.whole.len, latency,

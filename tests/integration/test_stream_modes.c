@@ -150,6 +150,22 @@ static void test_non_streaming_ignores_idle_timeout(void **state)
     mock_stop(&m);
 }
 
+/* A stream request answered with one JSON object gives the same events
+ * as the non-streaming path, not a protocol error. */
+static void test_stream_request_answered_with_json(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, "it_stream_json_answer.scn", NULL), 0);
+    it_call c;
+    it_call_model(&c, &m, "it-stream-json-answer", "sk-nonstream-0000000000", NULL);
+    if (c.rc != MP_OK)
+        fail_msg("%s: %s", mp_errname(c.rc), c.err.message);
+    expect_events(&c.ev, case17_events);
+    it_call_free(&c);
+    mock_stop(&m);
+}
+
 static void test_non_streaming_bad_bodies(void **state)
 {
     (void)state;
@@ -395,6 +411,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_non_streaming_case17),
         cmocka_unit_test(test_non_streaming_ignores_idle_timeout),
+        cmocka_unit_test(test_stream_request_answered_with_json),
         cmocka_unit_test(test_non_streaming_bad_bodies),
         cmocka_unit_test(test_keep_alive_reuses_the_connection),
         cmocka_unit_test(test_keep_alive_after_an_error),
