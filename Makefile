@@ -5,7 +5,9 @@
 CC       ?= cc
 PREFIX   ?= /usr/local
 BUILD    ?= build
-SHARED   ?= $(abspath ../shared)
+# The recorded transcripts, vendored byte for byte from ../shared/fixtures so a
+# fresh clone tests on its own; tests/check_fixtures.sh proves the copy is exact.
+TRANSCRIPTS := $(CURDIR)/tests/fixtures/transcripts
 VERSION  := 0.1.0
 
 PKGS      := libcurl json-c
@@ -73,7 +75,7 @@ INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
-TEST_DEFS := -DLP_SHARED_DIR='"$(SHARED)"' -DLP_SOURCE_DIR='"$(CURDIR)"' -DLP_BUILD_DIR='"$(abspath $(BUILD))"'
+TEST_DEFS := -DLP_TRANSCRIPTS_DIR='"$(TRANSCRIPTS)"' -DLP_SOURCE_DIR='"$(CURDIR)"' -DLP_BUILD_DIR='"$(abspath $(BUILD))"'
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(wildcard tests/support/*.h tests/unit/*.h) | dirs

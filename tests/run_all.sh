@@ -30,6 +30,11 @@ for so in "$build"/litellm_provider.so "$build"/replay_provider.so; do
   fi
 done
 
+# 1b. The vendored transcripts are the upstream ones, unedited.
+fx=$(tests/check_fixtures.sh); fxrc=$?
+printf "%s\n" "$fx"
+case $fxrc in 0) pass=$((pass + 1)) ;; 2) ;; *) note_fail 1 fixtures ;; esac
+
 # 2. Every cmocka program.
 for t in "$build"/tests/test_*; do
   [ -x "$t" ] || continue

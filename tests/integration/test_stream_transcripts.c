@@ -1,6 +1,6 @@
 /*
  * test_stream_transcripts.c - every real recorded stream in
- * LP_SHARED_DIR/fixtures/transcripts/<case>.sse served by build/mock-server
+ * LP_TRANSCRIPTS_DIR/<case>.sse served by build/mock-server
  * over HTTP to the real litellm_provider.so (loaded with hp_module_load),
  * whole and byte by byte (`trickle: true`), checked against
  * tests/fixtures/expected/<case>.events.jsonl (event_to_json output, with
@@ -8,7 +8,7 @@
  * the sample host's assembler builds).
  *
  * The scenario files are written at run time into a temp dir with absolute
- * body_file paths, so the test works wherever the checkout and shared/ are.
+ * body_file paths, so the test works wherever the checkout is.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,14 +22,14 @@
 
 #include "../support/it_harness.h"
 
-#ifndef LP_SHARED_DIR
-#define LP_SHARED_DIR "../shared"
+#ifndef LP_TRANSCRIPTS_DIR
+#define LP_TRANSCRIPTS_DIR "tests/fixtures/transcripts"
 #endif
 #ifndef LP_SOURCE_DIR
 #define LP_SOURCE_DIR "."
 #endif
 
-#define TRANSCRIPTS LP_SHARED_DIR "/fixtures/transcripts"
+#define TRANSCRIPTS LP_TRANSCRIPTS_DIR
 #define EXPECTED LP_SOURCE_DIR "/tests/fixtures/expected"
 #define MAX_CASES 128
 

@@ -17,8 +17,8 @@
 #include "../../plugin/sse_parser.h"
 #include "../../plugin/strbuf.h"
 
-#ifndef LP_SHARED_DIR
-#define LP_SHARED_DIR "../shared"
+#ifndef LP_TRANSCRIPTS_DIR
+#define LP_TRANSCRIPTS_DIR "tests/fixtures/transcripts"
 #endif
 
 /* Every event as "name|offset|data\n" (name "-" for the default). */
@@ -321,7 +321,7 @@ static int parse_random(const char *s, size_t len, unsigned seed, log_t *l)
 static void test_sse_transcripts_split_invariance(void **state)
 {
     (void)state;
-    const char *dir = LP_SHARED_DIR "/fixtures/transcripts";
+    const char *dir = LP_TRANSCRIPTS_DIR;
     DIR *d = opendir(dir);
     assert_non_null(d);
     int files = 0;

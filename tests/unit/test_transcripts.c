@@ -1,6 +1,6 @@
 /*
  * test_transcripts.c - every real recorded stream in
- * $LP_SHARED_DIR/fixtures/transcripts/<case>.sse through the chunk mapper (latency
+ * LP_TRANSCRIPTS_DIR/<case>.sse through the chunk mapper (latency
  * 0, TTFB 0), compared with tests/fixtures/expected/:
  *   <case>.events.jsonl  the events as Strands JSON, one per line, exactly;
  *   <case>.message.json  the message the assembler builds (JSON equality);
@@ -18,14 +18,14 @@
 
 #include "test_chunk_recorder.h"
 
-#ifndef LP_SHARED_DIR
-#define LP_SHARED_DIR "../shared"
+#ifndef LP_TRANSCRIPTS_DIR
+#define LP_TRANSCRIPTS_DIR "tests/fixtures/transcripts"
 #endif
 #ifndef LP_SOURCE_DIR
 #define LP_SOURCE_DIR "."
 #endif
 
-#define TRANSCRIPTS LP_SHARED_DIR "/fixtures/transcripts"
+#define TRANSCRIPTS LP_TRANSCRIPTS_DIR
 #define EXPECTED LP_SOURCE_DIR "/tests/fixtures/expected"
 
 /* The assembled stop reason of each case, worked out by hand: the
