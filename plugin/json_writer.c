@@ -2,6 +2,8 @@
 #include "json_writer.h"
 
 #include <inttypes.h>
+#include <locale.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -161,8 +163,11 @@ void jw_raw(jw *w, const char *json, size_t len)
     put(w, json, len);
 }
 
-/* A double json-c did not parse from text (it has no original spelling):
- * print the shortest round-tripping form with '.' whatever the locale. */
+/* A double with no original spelling (computed, not parsed): the shortest
+ * text that reads back as the same double, with '.' as the decimal point
+ * whatever the host set LC_NUMERIC to.  The C locale is switched in for
+ * this thread only (uselocale), so other threads are not disturbed; glibc
+ * hands out the C locale object without allocating. */
 static void put_double(jw *w, double d)
 {
     char buf[40];
@@ -170,18 +175,31 @@ static void put_double(jw *w, double d)
         put(w, "null", 4);
         return;
     }
+    locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, d);
-        for (char *p = buf; *p; p++)
-            if (*p == ',')
-                *p = '.'; /* a locale's decimal comma */
-        double back;
-        if (sscanf(buf, "%lg", &back) == 1 && back == d)
+        if (strtod(buf, NULL) == d)
             break;
+    }
+    if (c_locale) {
+        uselocale(old);
+        freelocale(c_locale);
     }
     if (!strpbrk(buf, ".eEn")) /* keep it a float: 1.0 not 1 */
         strcat(buf, ".0");
     put(w, buf, strlen(buf));
+}
+
+/* The spelling a number came with: json-c keeps a parsed double's text as
+ * its userdata (json_object_new_double_s), and request_numbers.c does the
+ * same for integers wider than 64 bits.  Read directly, never through
+ * json_object_to_json_string(), which caches its output inside the object:
+ * the values written here (config params, for one) are shared by calls
+ * running on other threads, and must only be read. */
+static const char *number_text(struct json_object *v)
+{
+    return json_object_get_userdata(v);
 }
 
 void jw_json(jw *w, struct json_object *v)
@@ -194,6 +212,12 @@ void jw_json(jw *w, struct json_object *v)
         jw_bool(w, json_object_get_boolean(v));
         return;
     case json_type_int: {
+        const char *text = number_text(v);
+        before_item(w);
+        if (text) {
+            put(w, text, strlen(text));
+            return;
+        }
         /* json-c keeps values above INT64_MAX as uint64. */
         char buf[32];
         int64_t i = json_object_get_int64(v);
@@ -202,18 +226,16 @@ void jw_json(jw *w, struct json_object *v)
             n = snprintf(buf, sizeof buf, "%" PRIu64, json_object_get_uint64(v));
         else
             n = snprintf(buf, sizeof buf, "%" PRId64, i);
-        before_item(w);
         put(w, buf, (size_t)n);
         return;
     }
     case json_type_double: {
-        /* Parsed doubles print their original text (json-c stores it as a
-         * custom serializer); only computed doubles need formatting. */
+        /* A parsed double prints its original text; only computed ones
+         * need formatting. */
+        const char *text = number_text(v);
         before_item(w);
-        const char *s = json_object_get_userdata(v)
-            ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : NULL;
-        if (s)
-            put(w, s, strlen(s));
+        if (text)
+            put(w, text, strlen(text));
         else
             put_double(w, json_object_get_double(v));
         return;

@@ -49,9 +49,17 @@ static void test_bad_json_syntax_names_byte_offset(void **state)
     s = "{\"messages\": [";
     expect_raw_error(s, strlen(s), "request: invalid JSON: unexpected end of "
                      "input at byte 14");
+    /* The offset is the point; the wording of what is wrong there is the
+     * JSON parser's (json_util.c). */
     s = "{\"messages\": [], \"system_prompt\": 'x'}";
-    expect_raw_error(s, strlen(s),
-                     "request: invalid JSON at byte 34: unexpected character");
+    lp_logger lg = {NULL, NULL};
+    rf_request r;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(rf_parse(s, strlen(s), &lg, &r, &err),
+                     MP_E_INVALID_ARGUMENT);
+    assert_null(r.root);
+    assert_true(strncmp(err.message, "request: invalid JSON at byte 34: ",
+                        34) == 0);
 }
 
 static void test_bad_json_invalid_utf8(void **state)
@@ -213,6 +221,47 @@ static void test_bad_tool_result(void **state)
                  "block \"cachePoint\"");
 }
 
+/* Every class of bad block deep inside a tool result is named with its
+ * whole path, as messages[2].content[0].toolResult.content[1]. */
+static void test_bad_block_inside_tool_result_names_full_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *item, *want;
+    } cases[] = {
+        {"{'guardContent':{'text':{'text':'x'}}}",
+         "unsupported block \"guardContent\""},
+        {"{'citationsContent':{'content':[]}}",
+         "unsupported block \"citationsContent\""},
+        {"{'toolUse':{'toolUseId':'t2','name':'n','input':{}}}",
+         "unsupported block \"toolUse\""},
+        {"{'bogus':1}", "unsupported block \"bogus\""},
+        {"'just text'", "expected object, got string"},
+        {"{'text':['a']}", "expected string, got array"},
+        {"{'json':1,'text':'a'}",
+         "block has several kinds (\"json\", \"text\")"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char req[1024], want[512];
+        snprintf(req, sizeof req, "{'messages':[{'role':'user','content':"
+                 "[{'text':'go'}]}," CALL_T1 ",{'role':'user','content':["
+                 "{'toolResult':{'toolUseId':'t1','content':[{'text':'ok'},"
+                 "%s]}}]}]}", cases[i].item);
+        int wrong_type = strncmp(cases[i].want, "expected string", 15) == 0;
+        snprintf(want, sizeof want, "messages[2].content[0].toolResult."
+                 "content[1]%s: %s", wrong_type ? ".text" : "", cases[i].want);
+        expect_error(req, want);
+    }
+    /* And in the system prompt's blocks. */
+    expect_error("{'messages':[],'system_prompt_content':[{'text':'a'},"
+                 "{'guardContent':{'text':{'text':'x'}}}]}",
+                 "system_prompt_content[1]: unsupported block \"guardContent\"");
+    expect_error("{'messages':[],'system_prompt_content':[{'text':'a'},"
+                 "{'text':'b','cachePoint':{}}]}",
+                 "system_prompt_content[1]: block has several kinds (\"text\", "
+                 "\"cachePoint\")");
+}
+
 /* A toolResult must answer a toolUse that came before it. */
 static void test_bad_tool_result_without_tool_use(void **state)
 {
@@ -285,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_bad_media_format_and_source),
         cmocka_unit_test(test_bad_tool_use),
         cmocka_unit_test(test_bad_tool_result),
+        cmocka_unit_test(test_bad_block_inside_tool_result_names_full_path),
         cmocka_unit_test(test_bad_tool_result_without_tool_use),
         cmocka_unit_test(test_bad_tool_specs_and_choice),
         cmocka_unit_test(test_bad_reasoning_and_system_blocks),

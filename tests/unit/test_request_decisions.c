@@ -3,8 +3,6 @@
  * reference (decisions.md 1-6), the structured-output bodies (6.1 with
  * decision 20), params merging (3.1) and the request document's top level.
  */
-#include <locale.h>
-
 #include "request_test_util.h"
 
 #define USER_HI "{'role':'user','content':[{'text':'hi'}]}"
@@ -224,7 +222,8 @@ static void test_decision5_reasoning_round_trip(void **state)
 }
 
 /* Decision 6: arguments and json results are compact, keep UTF-8 and the
- * numbers' spelling, whatever the C locale. */
+ * numbers' spelling.  (The same under a decimal-comma locale, and every
+ * kind of number, is in test_request_json_writer.c.) */
 static void test_decision6_compact_stable_json(void **state)
 {
     (void)state;
@@ -236,11 +235,8 @@ static void test_decision6_compact_stable_json(void **state)
     const char *args_want = "{\"x\":\"\xc3\xa9 \xc3\xa9\",\"f\":1.0,\"g\":1e-07,"
                             "\"big\":12345678901234567890,\"n\":[1,2.50,-0.0],"
                             "\"o\":{}}";
+    /* Byte-for-byte stable: the same input twice gives the same text. */
     for (int pass = 0; pass < 2; pass++) {
-        /* Second pass under a decimal-comma locale, when installed. */
-        if (pass == 1 && !setlocale(LC_NUMERIC, "de_DE.UTF-8") &&
-            !setlocale(LC_NUMERIC, "fr_FR.UTF-8"))
-            break;
         lp_config cfg = rt_config();
         rt_log log = {0};
         json_object *body = rt_format(&cfg, req, &log);
@@ -252,7 +248,6 @@ static void test_decision6_compact_stable_json(void **state)
                             "content")), "{\"pi\":3.14159265358979323846}");
         json_object_put(body);
     }
-    setlocale(LC_NUMERIC, "C");
 }
 
 /* 6.1a: response_format body: messages, model, response_format, stream
@@ -330,6 +325,42 @@ static void test_tools_always_sent_and_output_schema_dropped(void **state)
     json_object_put(body);
 }
 
+/* Location-sourced media is skipped with the reference's warning, in a
+ * message (3.2, video too) and, where the reference crashes, inside a
+ * tool result; video inside a tool result is skipped with a warning where
+ * the reference drops it silently. */
+static void test_location_media_and_tool_result_video_skipped(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':["
+        "{'role':'user','content':[{'text':'see'},{'video':{'format':'mp4',"
+        "'source':{'location':{'type':'s3','uri':'s3://b/v.mp4'}}}}]},"
+        "{'role':'assistant','content':[{'toolUse':{'toolUseId':'c1','name':"
+        "'n','input':{}}}]},"
+        "{'role':'user','content':[{'toolResult':{'toolUseId':'c1','content':["
+        "{'text':'a'},{'image':{'format':'png','source':{'location':{'type':"
+        "'s3','uri':'s3://b/i.png'}}}},{'document':{'format':'pdf','name':'d',"
+        "'source':{'location':{'type':'s3','uri':'s3://b/d.pdf'}}}},"
+        "{'video':{'format':'mp4','source':{'bytes':'AAAA'}}},{'text':'b'}]}}]}"
+        "]}"), &log);
+    rt_assert_json(rt_messages(body), J("["
+        "{'role':'user','content':[{'text':'see','type':'text'}]},"
+        "{'role':'assistant','tool_calls':[{'function':{'arguments':'{}',"
+        "'name':'n'},'id':'c1','type':'function'}]},"
+        "{'role':'tool','tool_call_id':'c1','content':'a\\nb'}]"));
+    assert_int_equal(log.warnings, 4);
+    const char *loc = "Location sources are not supported by OpenAI | "
+                      "skipping content block";
+    rt_assert_warning(&log, 0, loc);
+    rt_assert_warning(&log, 1, loc);
+    rt_assert_warning(&log, 2, loc);
+    rt_assert_warning(&log, 3, "video is not supported in tool results | "
+                      "skipping content block");
+    json_object_put(body);
+}
+
 /* The MIME table is the system one (3.3, right column). */
 static void test_mime_table(void **state)
 {
@@ -394,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_structured_output_response_format_body),
         cmocka_unit_test(test_structured_output_forced_tool_body),
         cmocka_unit_test(test_tools_always_sent_and_output_schema_dropped),
+        cmocka_unit_test(test_location_media_and_tool_result_video_skipped),
         cmocka_unit_test(test_mime_table),
         cmocka_unit_test(test_request_top_level),
     };

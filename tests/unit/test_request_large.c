@@ -2,10 +2,13 @@
  * test_request_large.c - a long conversation with about 1 MiB of images
  * (in user messages and in tool results) formats correctly: the body
  * parses, the messages come out in the expected shape and number, and
- * each image's base64 appears in the body exactly once (it is copied
- * from the request, never duplicated).  Speed is measured elsewhere.
+ * each image's base64 appears in the body exactly once; and building the
+ * body copies the payload once, measured by counting the bytes every
+ * memcpy-like call and every moving realloc carries (request_copy_meter.h).
+ * Speed is measured elsewhere (make bench).
  */
 #include "request_test_util.h"
+#include "request_copy_meter.h"
 
 #define PAIRS 100           /* user + assistant = 200 messages */
 #define IMAGE_BYTES 7800    /* 100 images x 10400 base64 chars ~ 1 MiB */
@@ -151,10 +154,81 @@ static void test_large_conversation_with_images(void **state)
     rf_release(&r);
 }
 
+/* The meter sees copies made the way the formatter makes them: two
+ * appends of a buffer into a strbuf count as two copies of it. */
+static void test_copy_meter_sees_strbuf_copies(void **state)
+{
+    (void)state;
+    if (!RCM_AVAILABLE)
+        skip(); /* AddressSanitizer owns memcpy and malloc */
+    strbuf src, dst;
+    sb_init(&src, 1 << 20);
+    sb_init(&dst, 1 << 22);
+    image_b64(7, &src);
+    assert_int_equal(sb_reserve(&dst, 3 * src.len), 0);
+    rcm_start();
+    assert_int_equal(sb_append(&dst, src.data, src.len), 0);
+    assert_int_equal(sb_append(&dst, src.data, src.len), 0);
+    rcm_counts n = rcm_stop();
+    assert_int_equal(n.copied_bytes, 2 * src.len);
+    /* A growing buffer that moves counts the bytes it carries. */
+    strbuf grow;
+    sb_init(&grow, 1 << 22);
+    rcm_start();
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(sb_append(&grow, src.data, src.len), 0);
+    n = rcm_stop();
+    assert_true(n.copied_bytes >= 64 * src.len);
+    sb_free(&grow);
+    sb_free(&dst);
+    sb_free(&src);
+}
+
+/* Formatting (rf_format_body, after the parse) copies each base64 byte
+ * once, into the body: the bytes copied are at least the payload (the
+ * body holds it) and far below two payloads. */
+static void test_large_conversation_copies_payload_once(void **state)
+{
+    (void)state;
+    if (!RCM_AVAILABLE)
+        skip(); /* AddressSanitizer owns memcpy and malloc */
+    strbuf req;
+    sb_init(&req, (size_t)64 << 20);
+    int moved;
+    build_request(&req, &moved);
+    size_t payload = (size_t)(PAIRS + moved) * ((IMAGE_BYTES + 2) / 3 * 4);
+
+    lp_config cfg = rt_config();
+    rf_request r;
+    mp_error err = MP_ERROR_INIT;
+    strbuf body;
+    sb_init(&body, (size_t)1 << 30);
+    int streaming = 0;
+    assert_int_equal(rf_parse(req.data, req.len, NULL, &r, &err), MP_OK);
+    rcm_start();
+    int rc = rf_format_body(&cfg, &r, NULL, NULL, &body, &streaming, &err);
+    rcm_counts n = rcm_stop();
+    assert_int_equal(rc, MP_OK);
+    double copies = (double)n.copied_bytes / (double)payload;
+    print_message("payload %zu bytes, body %zu bytes, copied %zu bytes "
+                  "(%.3f payloads) in %zu calls, allocated %zu bytes\n",
+                  payload, body.len, n.copied_bytes, copies, n.copy_calls,
+                  n.alloc_bytes);
+    assert_true(n.copied_bytes >= payload);
+    assert_true(copies < 1.25);
+    /* One body buffer, reserved once: no growth that would move it. */
+    assert_true(n.alloc_bytes < payload + payload / 2);
+    sb_free(&body);
+    sb_free(&req);
+    rf_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_large_conversation_with_images),
+        cmocka_unit_test(test_copy_meter_sees_strbuf_copies),
+        cmocka_unit_test(test_large_conversation_copies_payload_once),
     };
     return cmocka_run_group_tests_name("request: large conversation", tests,
                                        NULL, NULL);
