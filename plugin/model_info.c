@@ -93,7 +93,10 @@ static int ask(lp_transport *t, const lp_config *cfg, const char *root,
         result = -1;
         goto done;
     }
-    if (res.status)
+    /* A status is the server's answer, except a transient one (5xx, 408,
+     * 429): the route may work next time, so that is not remembered. */
+    if (res.status && res.status < 500 && res.status != 408 &&
+        res.status != 429)
         *answered = 1;
     if (!rc && res.complete && mi_parse(body.data, body.len, model, &out->support)) {
         out->definite = 1;
@@ -141,11 +144,15 @@ int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
     const char *secrets[LP_MAX_SECRETS];
     lp_instance_secrets(cfg, secrets, LP_MAX_SECRETS);
     static const char *const paths[] = {"/v1/model/info", "/model/info"};
-    int answered = 0, got = 0;
+    /* Without a document, the "no" is remembered only when both routes
+     * answered for good (e.g. 404 twice: a server without them). */
+    int answered_both = 1, got = 0;
     char first_why[sizeof out->why] = "";
     for (size_t i = 0; i < 2 && !got; i++) {
+        int answered = 0;
         got = ask(t, &probe, root.data, paths[i], headers, secrets, model, out,
                   &answered, err);
+        answered_both &= answered;
         if (i == 0 && !got)
             memcpy(first_why, out->why, sizeof first_why);
     }
@@ -154,7 +161,7 @@ int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
         memcpy(second, out->why, sizeof second);
         snprintf(out->why, sizeof out->why, "%.70s; %.80s", first_why, second);
         out->support = LP_SCHEMA_NO;
-        out->definite = answered;
+        out->definite = answered_both;
     }
     sb_free(&root);
     curl_slist_free_all(headers);

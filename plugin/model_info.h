@@ -24,8 +24,11 @@
 
 typedef struct mi_answer {
     int support;   /* enum lp_schema_support: LP_SCHEMA_YES or _NO */
-    int definite;  /* 1: the server answered (worth caching); 0: no
-                      answer at all (network, timeout), ask again later */
+    int definite;  /* 1: the server answered (worth caching): a
+                      model-info document, or on both routes a status
+                      such as 404 that says the route is not there; 0: no
+                      answer (network, timeout) or a transient status
+                      (5xx, 408, 429), so ask again on the next call */
     char why[160]; /* for the log: where the answer came from */
 } mi_answer;
 

@@ -179,15 +179,26 @@ static int strict_properties(json_object *s, json_object *props)
     json_object *required = json_object_new_array();
     if (!required)
         return MP_E_NO_MEMORY;
-    int rc = MP_OK;
+    int rc = MP_OK, all_listed = 1;
     json_object_object_foreach(props, key, ps) {
         rc = strict(ps);
-        if (!rc && !in_required(old_required, key))
+        if (!rc && !in_required(old_required, key)) {
+            all_listed = 0;
             rc = make_nullable(props, key, ps);
+        }
         if (!rc)
             rc = append(required, json_object_new_string(key));
         if (rc)
             break;
+    }
+    /* A list that names exactly the properties already is kept as the
+     * caller wrote it (its order too), so a schema that is strict already
+     * goes out unchanged. */
+    if (!rc && all_listed && json_object_is_type(old_required, json_type_array) &&
+        json_object_array_length(old_required) ==
+            (size_t)json_object_object_length(props)) {
+        json_object_put(required);
+        return MP_OK;
     }
     /* Adding replaces (and releases) the old list, which is no longer
      * looked at. */

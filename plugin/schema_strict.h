@@ -11,7 +11,9 @@
  *    "additionalProperties": false (an explicit value is kept, as
  *    openai-python does: a server that refuses it answers 400, and `auto`
  *    then falls back to the tool path);
- *  - "required" lists every property, in the order of "properties";
+ *  - "required" lists every property, in the order of "properties" (a
+ *    list that names exactly the properties already is kept as written,
+ *    so a schema that is strict already comes out unchanged);
  *  - a property that was not required before becomes nullable, so the
  *    model can still leave it out by sending null:
  *      "type": T            -> "type": [T, "null"]  (and null is added to

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "errors.h"
 #include "json_util.h"
@@ -171,6 +172,56 @@ static int nonblank(const strbuf *sb)
     return 0;
 }
 
+static int is_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Some models wrap the object in a Markdown code block even when asked for
+ * bare JSON.  When the whole answer (blanks around it aside) is one block
+ * fenced by ``` lines whose opening line says nothing or "json", the part
+ * inside is the answer; anything else is left as it is, for the parser to
+ * judge.  Safe because what comes out is validated against the schema all
+ * the same.  Returns 1 when a fence was taken off. */
+static int strip_fence(const char *s, size_t n, const char **in, size_t *in_len)
+{
+    *in = s;
+    *in_len = n;
+    size_t a = 0, b = n;
+    while (a < b && is_space(s[a]))
+        a++;
+    while (b > a && is_space(s[b - 1]))
+        b--;
+    if (b - a < 7 || memcmp(s + a, "```", 3) != 0 ||
+        memcmp(s + b - 3, "```", 3) != 0)
+        return 0;
+    /* The opening line: ``` then an optional "json" tag, then a newline. */
+    size_t p = a + 3, eol = p;
+    while (eol < b && s[eol] != '\n')
+        eol++;
+    size_t t0 = p, t1 = eol;
+    while (t0 < t1 && (s[t0] == ' ' || s[t0] == '\t'))
+        t0++;
+    while (t1 > t0 && is_space(s[t1 - 1]))
+        t1--;
+    if (eol >= b - 3 ||
+        !(t1 == t0 || (t1 - t0 == 4 && strncasecmp(s + t0, "json", 4) == 0)))
+        return 0;
+    /* The closing ``` starts a line of its own. */
+    size_t q = b - 3;
+    while (q > eol && (s[q - 1] == ' ' || s[q - 1] == '\t'))
+        q--;
+    if (s[q - 1] != '\n')
+        return 0;
+    /* One block only: no other fence inside. */
+    for (size_t i = eol + 1; i + 3 <= q; i++)
+        if (memcmp(s + i, "```", 3) == 0)
+            return 0;
+    *in = s + eol + 1;
+    *in_len = q - (eol + 1);
+    return 1;
+}
+
 /* A hint about why an answer may be broken, from the finish reason. */
 static const char *finish_note(const so_reply *r)
 {
@@ -207,8 +258,14 @@ int so_reply_result(so_reply *r, int path, json_object *schema, strbuf *out,
 
     json_object *v = NULL;
     mp_error pe = MP_ERROR_INIT;
-    int rc = lp_json_parse(raw->data ? raw->data : "", raw->len,
-                           "structured output is not valid JSON", &v, &pe);
+    const char *json;
+    size_t json_len;
+    int fenced = strip_fence(raw->data ? raw->data : "", raw->len, &json,
+                             &json_len);
+    int rc = lp_json_parse(json, json_len, fenced
+                           ? "structured output (inside its ``` fence) is not "
+                             "valid JSON"
+                           : "structured output is not valid JSON", &v, &pe);
     if (rc == MP_E_NO_MEMORY)
         return lp_fail(err, rc, "structured output: out of memory");
     if (rc)

@@ -11,8 +11,11 @@
  *    that is itself the JSON object (reference issues #743, #1005);
  *  - the response_format path takes the text, and else a tool call (what a
  *    gateway that emulates response_format with a tool may send);
- *  - the answer is parsed and validated against the caller's schema, nulls
- *    of optional properties removed (SV_NULL_AS_ABSENT);
+ *  - an answer that is one Markdown code block (```json ... ``` or
+ *    ``` ... ```, blanks around it aside) is read from inside the fence;
+ *  - the answer is parsed and validated against the caller's schema; a
+ *    null sent for an optional property whose schema does not accept null
+ *    is removed (SV_NULL_AS_ABSENT), any other null is kept;
  *  - every failure is MP_E_VALIDATION with the JSON path and rule, and the
  *    raw text the model returned (cut to fit), so the host can retry.
  *

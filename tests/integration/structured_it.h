@@ -107,23 +107,36 @@ static inline void so_start(mock_proc *m, const char *const *flags,
     so_track((void **)so_live_mocks, m);
 }
 
-/* An instance for `model`, its config extended by `config_extra` (e.g.
- * "\"structured_output_mode\":\"tool\"", or NULL); api_base ends in /v1
- * as a LiteLLM proxy's usually does. */
-static inline mp_instance *so_instance(const mock_proc *m, const char *model,
-                                       const char *config_extra)
+/* An instance for `model` with api_base = the server + `base_path`, its
+ * config extended by `config_extra` (e.g.
+ * "\"structured_output_mode\":\"tool\"", or NULL) and its client args by
+ * `client_extra` (e.g. "\"num_retries\":1", or NULL). */
+static inline mp_instance *so_instance_ex(const mock_proc *m,
+                                          const char *base_path,
+                                          const char *model,
+                                          const char *config_extra,
+                                          const char *client_extra)
 {
-    char config[1024], client[512];
+    char config[1024], client[1024];
     snprintf(config, sizeof config, "{\"model_id\":\"%s\"%s%s}", model,
              config_extra ? "," : "", config_extra ? config_extra : "");
-    snprintf(client, sizeof client, "{\"api_base\":\"%s/v1\",\"api_key\":\"%s\"}",
-             m->base_url, SO_KEY);
+    snprintf(client, sizeof client, "{\"api_base\":\"%s%s\",\"api_key\":"
+             "\"%s\"%s%s}", m->base_url, base_path, SO_KEY,
+             client_extra ? "," : "", client_extra ? client_extra : "");
     mp_error err = MP_ERROR_INIT;
     mp_instance *inst = it_create(config, client, &err);
     if (!inst)
         fail_msg("create: %s", err.message);
     so_track((void **)so_live_insts, inst);
     return inst;
+}
+
+/* The usual instance: api_base ends in /v1 as a LiteLLM proxy's usually
+ * does. */
+static inline mp_instance *so_instance(const mock_proc *m, const char *model,
+                                       const char *config_extra)
+{
+    return so_instance_ex(m, "/v1", model, config_extra, NULL);
 }
 
 /* The result of one structured_output() call. */

@@ -77,15 +77,39 @@ static void test_v1_404_then_model_info(void **state)
               SO_V1_INFO " | " SO_INFO " | " SO_CHAT " | " SO_CHAT);
 }
 
-/* Both routes fail (500): the tool path; the server did answer, so that
- * is remembered too. */
+/* Both routes fail (500): the tool path.  A 5xx is not an answer about
+ * the model (the routes may work next time), so the next call asks
+ * again. */
 static void test_model_info_unavailable_uses_tool(void **state)
 {
     (void)state;
     two_calls((const char *const[]){"--fail-model-info", NULL},
               (const char *const[]){"so_info_fails.scn", NULL}, "so-info-fails",
               "{\"name\":\"Ida\",\"age\":64}", "{\"name\":\"Ida\",\"age\":64}",
-              SO_V1_INFO " | " SO_INFO " | " SO_CHAT " | " SO_CHAT);
+              SO_V1_INFO " | " SO_INFO " | " SO_CHAT " | "
+              SO_V1_INFO " | " SO_INFO " | " SO_CHAT);
+}
+
+/* A server without the routes (404 on both, as a plain OpenAI-compatible
+ * server under a path prefix answers): the tool path, remembered, so the
+ * second call sends no probe. */
+static void test_model_info_routes_absent_is_remembered(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, NULL, (const char *const[]){"so_tool_use_finish.scn", NULL});
+    mp_instance *inst = so_instance_ex(&m, "/openai/v1", "so-tool-use", NULL, NULL);
+    so_result r;
+    for (int i = 0; i < 2; i++) {
+        so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel", NULL, &r);
+        so_expect_output(&r, "{\"name\":\"Kim\",\"age\":27}");
+        so_result_free(&r);
+    }
+    so_expect_requests(&m, "GET /openai/v1/model/info | GET /openai/model/info | "
+                       "POST /openai/v1/chat/completions | "
+                       "POST /openai/v1/chat/completions");
+    so_destroy(inst);
+    so_stop(&m);
 }
 
 /* Issue #862: model info says yes, the backend refuses response_format
@@ -183,6 +207,55 @@ static void test_cache_is_per_model_and_instance(void **state)
     so_stop(&m);
 }
 
+static void call_ok(mp_instance *inst)
+{
+    so_result r;
+    so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel", NULL, &r);
+    so_expect_output(&r, PERSON_JSON);
+    so_result_free(&r);
+}
+
+static void update(mp_instance *inst, const char *json)
+{
+    mp_error err = MP_ERROR_INIT;
+    if (it_p->update_config(inst, json, strlen(json), &err) != MP_OK)
+        fail_msg("update_config %s: %s", json, err.message);
+}
+
+/* When the cache is consulted: per call, with the model of the config the
+ * call started with.  An update that leaves the wire model alone (params,
+ * or the litellm_proxy/ prefix, which is not sent) keeps what was
+ * learned; a new model is asked about on its first call, once. */
+static void test_probe_cache_across_update_config(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, NULL, (const char *const[]){"so_tool_person.scn",
+             "so_rf_person.scn", NULL});
+    mp_instance *inst = so_instance(&m, "so-rf", NULL);
+    call_ok(inst);
+    call_ok(inst);
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_CHAT);
+    update(inst, "{\"params\":{\"temperature\":0}}");
+    update(inst, "{\"model_id\":\"litellm_proxy/so-rf\"}");
+    call_ok(inst);
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_CHAT " | " SO_CHAT);
+    /* Updating the model asks nothing by itself: the probe comes with the
+     * first structured call for the new model. */
+    update(inst, "{\"model_id\":\"so-tool\"}");
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_CHAT " | " SO_CHAT);
+    call_ok(inst);
+    call_ok(inst);
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_CHAT " | " SO_CHAT
+                       " | " SO_V1_INFO " | " SO_CHAT " | " SO_CHAT);
+    json_object *last = so_body(&m, 6);
+    assert_string_equal(it_get_str(last, "model"), "so-tool");
+    assert_string_equal(it_get_str(last, "tool_choice"), "required");
+    json_object_put(last);
+    so_destroy(inst);
+    so_stop(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,9 +265,11 @@ int main(void)
         SO_TEST(test_model_not_listed_uses_tool),
         SO_TEST(test_v1_404_then_model_info),
         SO_TEST(test_model_info_unavailable_uses_tool),
+        SO_TEST(test_model_info_routes_absent_is_remembered),
         SO_TEST(test_400_falls_back_to_tool_and_remembers),
         SO_TEST(test_explicit_response_format_does_not_fall_back),
         SO_TEST(test_cache_is_per_model_and_instance),
+        SO_TEST(test_probe_cache_across_update_config),
     };
     return cmocka_run_group_tests(tests, so_setup, so_teardown);
 }

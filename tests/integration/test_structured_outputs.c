@@ -4,7 +4,7 @@
  * missing required field, extra property) with the exact error path and
  * the raw answer in the message; a large nested schema (five levels,
  * arrays of objects, enums, a shared $ref, 55 properties) end to end; two
- * choices.
+ * choices, no choices, empty content, and JSON in a ```json block.
  */
 #include "structured_it.h"
 
@@ -243,6 +243,60 @@ static void test_multiple_choices(void **state)
     so_stop(&m);
 }
 
+/* One call on `scenario` that must fail with `code` and exactly
+ * `message`; nothing is written and the chat call is the only request. */
+static void expect_failure(const char *scenario, const char *model,
+                           const char *config_extra, int code,
+                           const char *message)
+{
+    mock_proc m;
+    so_start(&m, NULL, (const char *const[]){scenario, NULL});
+    mp_instance *inst = so_instance(&m, model, config_extra);
+    so_result r;
+    assert_int_equal(so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel",
+                             NULL, &r), code);
+    assert_string_equal(r.err.message, message);
+    assert_int_equal(r.writes, 0);
+    so_expect_requests(&m, SO_CHAT);
+    so_result_free(&r);
+    so_destroy(inst);
+    so_stop(&m);
+}
+
+/* Reference 6.1: no choices at all is an error. */
+static void test_no_choices(void **state)
+{
+    (void)state;
+    expect_failure("so_no_choices.scn", "so-no-choices", TOOL_MODE, MP_E_PROTOCOL,
+                   "structured output: No choices found in the response");
+}
+
+/* Empty content and no tool call: nothing to validate, said plainly. */
+static void test_empty_content(void **state)
+{
+    (void)state;
+    expect_failure("so_empty_content.scn", "so-empty", TOOL_MODE, MP_E_VALIDATION,
+                   "structured output: the model returned neither a tool call "
+                   "nor any text");
+}
+
+/* JSON in a ```json block is read from inside the fence (auto, the
+ * response_format path). */
+static void test_fenced_json_is_accepted(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, NULL, (const char *const[]){"so_fenced_json.scn", NULL});
+    mp_instance *inst = so_instance(&m, "so-fenced", NULL);
+    so_result r;
+    so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel", NULL, &r);
+    so_expect_output(&r, "{\"name\":\"Fay\",\"age\":33}");
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT);
+    so_result_free(&r);
+    so_destroy(inst);
+    so_stop(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +307,9 @@ int main(void)
         SO_TEST(test_large_nested_schema),
         SO_TEST(test_large_nested_schema_deep_error_path),
         SO_TEST(test_multiple_choices),
+        SO_TEST(test_no_choices),
+        SO_TEST(test_empty_content),
+        SO_TEST(test_fenced_json_is_accepted),
     };
     return cmocka_run_group_tests(tests, so_setup, so_teardown);
 }

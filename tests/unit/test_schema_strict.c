@@ -209,6 +209,50 @@ static void test_deep_nesting(void **state)
         "'additionalProperties':false}");
 }
 
+/* A schema that is strict already (every object closed, every property
+ * required, the optional ones nullable) goes out exactly as it came:
+ * nested objects, arrays of objects, $defs and definitions, anyOf
+ * members, a nullable $ref, and "required" in its own order. */
+static void test_already_strict_is_unchanged(void **state)
+{
+    (void)state;
+    const char *strict_schema =
+        "{'type':'object','properties':{"
+        "'id':{'type':'string'},"
+        "'note':{'type':['string','null']},"
+        "'owner':{'type':'object','properties':{'name':{'type':'string'},"
+        "'email':{'type':['string','null']}},'required':['email','name'],"
+        "'additionalProperties':false},"
+        "'lines':{'type':'array','items':{'type':'object','properties':{"
+        "'sku':{'type':'string'},'qty':{'type':'integer'}},'required':['sku',"
+        "'qty'],'additionalProperties':false}},"
+        "'home':{'$ref':'#/$defs/Addr'},"
+        "'work':{'anyOf':[{'$ref':'#/definitions/Addr2'},{'type':'null'}]},"
+        "'pay':{'anyOf':[{'type':'object','properties':{'card':{'type':"
+        "'string'}},'required':['card'],'additionalProperties':false},"
+        "{'type':'object','properties':{'iban':{'type':'string'}},'required':"
+        "['iban'],'additionalProperties':false}]}},"
+        "'required':['pay','work','home','lines','owner','note','id'],"
+        "'additionalProperties':false,"
+        "'$defs':{'Addr':{'type':'object','properties':{'zip':{'type':"
+        "'string'}},'required':['zip'],'additionalProperties':false}},"
+        "'definitions':{'Addr2':{'type':'object','properties':{'s':{'type':"
+        "'string'}},'required':['s'],'additionalProperties':false}}}";
+    expect_strict(strict_schema, strict_schema);
+}
+
+/* A "required" list naming something that is not a property is rebuilt
+ * from the properties (a strict schema lists exactly those). */
+static void test_required_with_unknown_name_is_rebuilt(void **state)
+{
+    (void)state;
+    expect_strict(
+        "{'type':'object','properties':{'a':{'type':'string'}},'required':"
+        "['a','ghost'],'additionalProperties':false}",
+        "{'type':'object','properties':{'a':{'type':'string'}},'required':"
+        "['a'],'additionalProperties':false}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +267,8 @@ int main(void)
         cmocka_unit_test(test_additional_properties_kept),
         cmocka_unit_test(test_untyped_root_and_tuples),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_already_strict_is_unchanged),
+        cmocka_unit_test(test_required_with_unknown_name_is_rebuilt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -304,6 +304,109 @@ static void test_collector_fields(void **state)
     so_reply_free(&r);
 }
 
+/* A text answer that is one ```json (or bare ```) block is read from
+ * inside the fence, on either path and with CRLF line ends; the fence
+ * may be in tool arguments too. */
+static void test_fenced_json_is_unwrapped(void **state)
+{
+    (void)state;
+    static const char *const contents[] = {
+        "```json\\n{\\'name\\':\\'F\\',\\'age\\':5}\\n```",
+        "\\n  ```JSON  \\n{\\'name\\':\\'F\\',\\'age\\':5}\\n  ```\\n",
+        "```\\n{\\'name\\':\\'F\\',\\'age\\':5}\\n```",
+        "```json\\r\\n{\\'name\\':\\'F\\',\\'age\\':5}\\r\\n```",
+    };
+    for (size_t i = 0; i < sizeof contents / sizeof *contents; i++) {
+        char body[1024];
+        snprintf(body, sizeof body, BODY("{'role':'assistant','content':'%s'}",
+                 "'stop'"), contents[i]);
+        expect_output(body, SO_PATH_RESPONSE_FORMAT, PERSON, "{'name':'F','age':5}");
+        expect_output(body, SO_PATH_TOOL, PERSON, "{'name':'F','age':5}");
+    }
+    expect_output(BODY(TOOL_CALL("'```json\\n{\\'name\\':\\'G\\',\\'age\\':6}\\n```'"),
+                       "'tool_calls'"), SO_PATH_TOOL, PERSON, "{'name':'G','age':6}");
+}
+
+/* A parse failure: MP_E_VALIDATION whose message starts with `head` and
+ * ends with `tail` (the parser's own words in between are json_util's). */
+static void expect_parse_error(const char *body, int path, const char *head,
+                               const char *tail)
+{
+    assert_int_equal(run(body, path, PERSON), MP_E_VALIDATION);
+    const char *m = res.err.message, *h = J(head);
+    size_t n = strlen(m);
+    char t[512];
+    snprintf(t, sizeof t, "%s", J(tail));
+    if (strncmp(m, h, strlen(h)) != 0 || n < strlen(t) ||
+        strcmp(m + n - strlen(t), t) != 0)
+        fail_msg("message: %s\nwant: %s ... %s", m, h, t);
+}
+
+#define NOT_JSON "structured output is not valid JSON: invalid JSON"
+
+/* Only a whole-answer fence is taken off: prose around it, another
+ * language tag, two blocks or a fence on one line stay as they are and
+ * fail as JSON, with the raw text in the message. */
+static void test_other_fences_are_not_json(void **state)
+{
+    (void)state;
+    expect_parse_error(BODY("{'role':'assistant','content':'Here it is:\\n```json\\n"
+                            "{\\'name\\':\\'F\\',\\'age\\':5}\\n```'}", "'stop'"),
+                       SO_PATH_RESPONSE_FORMAT, NOT_JSON,
+                       "; the model returned as text: Here it is:\n```json\n"
+                       "{'name':'F','age':5}\n```");
+    expect_parse_error(BODY("{'role':'assistant','content':'```python\\n{}\\n```'}",
+                            "'stop'"), SO_PATH_RESPONSE_FORMAT, NOT_JSON,
+                       "; the model returned as text: ```python\n{}\n```");
+    expect_parse_error(BODY("{'role':'assistant','content':'```json\\n{}\\n```\\n"
+                            "```json\\n{}\\n```'}", "'stop'"),
+                       SO_PATH_RESPONSE_FORMAT, NOT_JSON,
+                       "; the model returned as text: ```json\n{}\n```\n```json\n"
+                       "{}\n```");
+    expect_parse_error(BODY("{'role':'assistant','content':'```{}```'}", "'stop'"),
+                       SO_PATH_RESPONSE_FORMAT, NOT_JSON,
+                       "; the model returned as text: ```{}```");
+    /* Inside a fence: the error says so, and shows the whole answer. */
+    expect_parse_error(BODY("{'role':'assistant','content':'```json\\n{\\'name\\':}\\n"
+                            "```'}", "'stop'"), SO_PATH_RESPONSE_FORMAT,
+                       "structured output (inside its ``` fence) is not valid "
+                       "JSON: invalid JSON",
+                       "; the model returned as text: ```json\n{'name':}\n```");
+}
+
+/* A null is removed only where the caller's schema cannot take it (an
+ * optional property that is not nullable); a nullable property keeps its
+ * null, required or not, so nothing the caller asked for is lost. */
+static void test_nulls_the_schema_allows_are_kept(void **state)
+{
+    (void)state;
+    const char *schema = "{'type':'object','properties':{"
+        "'req_nullable':{'type':['string','null']},"
+        "'opt_nullable':{'anyOf':[{'type':'integer'},{'type':'null'}]},"
+        "'opt_enum':{'enum':['a',null]},"
+        "'opt_ref':{'$ref':'#/$defs/MaybeText'},"
+        "'opt_plain':{'type':'string'}},"
+        "'required':['req_nullable'],'additionalProperties':false,"
+        "'$defs':{'MaybeText':{'type':['string','null']}}}";
+    expect_output(BODY("{'role':'assistant','content':'{\\'req_nullable\\':null,"
+                       "\\'opt_nullable\\':null,\\'opt_enum\\':null,\\'opt_ref\\':"
+                       "null,\\'opt_plain\\':null}'}", "'stop'"),
+                  SO_PATH_RESPONSE_FORMAT, schema,
+                  "{'req_nullable':null,'opt_nullable':null,'opt_enum':null,"
+                  "'opt_ref':null}");
+}
+
+/* An OpenAI refusal on the response_format path comes back as the text it
+ * is, so the host sees why there is no object. */
+static void test_refusal_is_shown(void **state)
+{
+    (void)state;
+    expect_parse_error(BODY("{'role':'assistant','content':null,'refusal':'I cannot "
+                            "help with that.'}", "'stop'"), SO_PATH_RESPONSE_FORMAT,
+                       NOT_JSON, "; the model returned as text: I cannot help "
+                       "with that.");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +423,10 @@ int main(void)
         cmocka_unit_test(test_error_object_in_body),
         cmocka_unit_test(test_long_raw_answer_is_cut),
         cmocka_unit_test(test_collector_fields),
+        cmocka_unit_test(test_fenced_json_is_unwrapped),
+        cmocka_unit_test(test_other_fences_are_not_json),
+        cmocka_unit_test(test_nulls_the_schema_allows_are_kept),
+        cmocka_unit_test(test_refusal_is_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,75 @@
+/*
+ * test_structured_errors.c - errors of structured_output()'s HTTP call are
+ * typed exactly as stream()'s (decisions 14-17; the reference let them
+ * escape unconverted): authentication with the echoed key redacted, not
+ * found, server errors, and num_retries retrying a 503.  Overflow and
+ * throttling are the reference cases in test_structured_reference.c.
+ */
+#include "structured_it.h"
+
+#define TOOL_MODE "\"structured_output_mode\":\"tool\""
+
+/* One call for `model` in tool mode; the error must be `code` with this
+ * HTTP status, retryable flag and message. */
+static void expect_http_error(mock_proc *m, const char *model, int code,
+                              int status, int retryable, const char *message)
+{
+    mp_instance *inst = so_instance(m, model, TOOL_MODE);
+    so_result r;
+    assert_int_equal(so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel",
+                             NULL, &r), code);
+    assert_int_equal(r.err.http_status, status);
+    assert_int_equal(r.err.retryable, retryable);
+    assert_string_equal(r.err.message, message);
+    assert_int_equal(r.writes, 0);
+    so_result_free(&r);
+    so_destroy(inst);
+}
+
+static void test_http_errors_are_typed_as_in_stream(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, NULL, (const char *const[]){"so_401_echo_key.scn", "it_404.scn",
+             "it_500.scn", NULL});
+    /* The key the server echoes is redacted wherever it appears. */
+    expect_http_error(&m, "so-401", MP_E_AUTHENTICATION, 401, 0,
+                      "HTTP 401: Authentication Error, Invalid proxy server token "
+                      "passed. Received API Key = <redacted>, Header: Bearer "
+                      "<redacted>");
+    expect_http_error(&m, "it-404", MP_E_NOT_FOUND, 404, 0,
+                      "HTTP 404: litellm.NotFoundError: Model it-404 not found on "
+                      "this proxy");
+    expect_http_error(&m, "it-500", MP_E_SERVER, 500, 1,
+                      "HTTP 500: litellm.InternalServerError: upstream exploded");
+    so_expect_requests(&m, SO_CHAT " | " SO_CHAT " | " SO_CHAT);
+    so_stop(&m);
+}
+
+/* num_retries applies as in stream(): a 503 before any byte is retried,
+ * and the retry's answer is the result. */
+static void test_503_is_retried_with_num_retries(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, (const char *const[]){"--sequence", NULL},
+             (const char *const[]){"it_503_retry.scn", "so_tool_person.scn", NULL});
+    mp_instance *inst = so_instance_ex(&m, "/v1", "so-tool", TOOL_MODE,
+                                       "\"num_retries\":1,\"retry_backoff_ms\":10");
+    so_result r;
+    so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel", NULL, &r);
+    so_expect_output(&r, "{\"name\":\"John\",\"age\":30}");
+    so_expect_requests(&m, SO_CHAT " | " SO_CHAT);
+    so_result_free(&r);
+    so_destroy(inst);
+    so_stop(&m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        SO_TEST(test_http_errors_are_typed_as_in_stream),
+        SO_TEST(test_503_is_retried_with_num_retries),
+    };
+    return cmocka_run_group_tests(tests, so_setup, so_teardown);
+}
