@@ -9,7 +9,8 @@
  * THE RULES
  * ---------
  * Plugin rules (MP_PLUGIN_n).  A plugin that breaks one is not conformant;
- * `agent-host validate PATH.so` checks the ones marked [checked].
+ * `agent-host validate PATH.so` checks the ones marked [checked].  Rules
+ * are numbered for good: new rules are appended, none is renumbered.
  *
  *  MP_PLUGIN_1  Export exactly one symbol per ABI major it implements, named
  *               `mp_provider_entry_v<MAJOR>` (here: mp_provider_entry_v1).
@@ -34,18 +35,27 @@
  *               loaded again.                                    [checked]
  *  MP_PLUGIN_7  Errors are negative mp_status codes.  A function that fails
  *               before producing output produces none (a stream that fails
- *               before its first event delivers no events).
+ *               before its first event delivers no events).      [checked]
  *  MP_PLUGIN_8  Bad input never crashes the plugin: malformed JSON or a wrong
  *               shape returns MP_E_INVALID_ARGUMENT with a message naming
  *               the JSON path.                                   [checked]
  *  MP_PLUGIN_9  Secrets (API keys, auth headers) never appear in a log line,
  *               an error message or get_config() output.         [checked]
- *  MP_PLUGIN_10 Event and log callbacks are only invoked on the thread that
- *               called the function that takes them, and only before that
- *               function returns.  (Module-level log calls happen inside
+ *  MP_PLUGIN_10 Event, sink and log callbacks are only invoked on the thread
+ *               that called the function that takes them, and only before
+ *               that function returns.  (Module-level log calls happen inside
  *               init/deinit or inside a call on an instance.)
  *  MP_PLUGIN_11 Numbers in any JSON the plugin writes are independent of the
  *               process locale.
+ *  MP_PLUGIN_12 Configuration changes are atomic snapshots: a stream() or
+ *               structured_output() call uses the config that was current
+ *               when it started, to its end, even if update_config() runs
+ *               meanwhile on another thread.                     [checked]
+ *  MP_PLUGIN_13 A host struct whose struct_size is smaller than this
+ *               header's v1.0 size of a struct the plugin must read
+ *               (mp_host_v1, mp_text_sink, mp_event_sink) is refused with
+ *               MP_E_INVALID_ARGUMENT; mp_error is the exception, written
+ *               only as far as its struct_size allows.           [checked]
  *
  * Host rules (MP_HOST_n).
  *
@@ -54,27 +64,61 @@
  *               old mapping for a path it already has open).
  *  MP_HOST_2    Call the entry with the highest minor the host speaks; use
  *               only what the returned minor and struct_size provide.
- *  MP_HOST_3    Call init() before anything else on the descriptor, and one
- *               deinit() per successful init().  init/deinit are never called
- *               concurrently with each other or with any other plugin call.
- *  MP_HOST_4    Calls on one instance are serialized by the host (one at a
- *               time), except cancel(), which may be called from any thread
- *               at any time while the instance exists.  Different instances
- *               may be used fully in parallel from different threads.
- *  MP_HOST_5    An event callback must not call back into the same instance,
- *               except cancel().  To stop a stream from inside the callback,
- *               return non-zero.
+ *  MP_HOST_3    Call init() before anything else on the descriptor (except
+ *               get_extension and event_to_json, which need no init), and
+ *               one deinit() per successful init().  init/deinit are never
+ *               called concurrently with each other or with any other
+ *               plugin call.
+ *  MP_HOST_4    stream() and structured_output() on one instance are
+ *               serialized by the host (one at a time).  update_config(),
+ *               get_config() and cancel() may be called from any thread at
+ *               any time while the instance exists, also while a stream()
+ *               runs on it and from inside its callbacks.  destroy() must
+ *               not overlap any other call on that instance.  Different
+ *               instances are independent and may be used fully in
+ *               parallel from different threads.
+ *  MP_HOST_5    An event or sink callback must not call stream(),
+ *               structured_output() or destroy() on the same instance.  To
+ *               stop a stream from inside the callback, return non-zero.
  *  MP_HOST_6    Before unloading: wait for (or cancel) calls in flight,
  *               destroy every instance, call deinit(), then dlclose().  Never
  *               call into a plugin from atexit() or a static destructor.
  *  MP_HOST_7    Strings passed in are UTF-8.  A `const char *` plus `size_t`
  *               length pair need not be NUL-terminated; a bare `const char *`
  *               must be.
+ *  MP_HOST_8    Set struct_size of every struct the host passes in
+ *               (mp_host_v1, mp_text_sink, mp_event_sink, mp_error) to the
+ *               sizeof of the struct as the host was compiled.
+ *  MP_HOST_9    Callbacks (log, sink write, event) return normally: never
+ *               longjmp, throw, or unwind (a Rust panic, a C++ exception, a
+ *               Go panic) through plugin frames.  Catch inside the callback
+ *               and return non-zero instead where a return value exists.
+ *  MP_HOST_10   A log callback must not call into the plugin.
  *
  * THREAD TAGS used below:
- *   [any-thread]           callable from any thread at any time.
+ *   [any-thread]           callable from any thread at any time (for an
+ *                          instance: while it exists).
  *   [module-serialized]    no other call into the plugin may run concurrently.
- *   [instance-serialized]  one call at a time per instance (MP_HOST_4).
+ *   [instance-serialized]  one such call at a time per instance (MP_HOST_4).
+ *   [instance-exclusive]   no other call on that instance may overlap.
+ *
+ * LIFETIME WORDS used below:
+ *   "borrowed until X"     the pointer and what it points to are valid until
+ *                          X; copy what you keep.
+ *   "copied"               the receiver copies during the call; the caller
+ *                          may free or reuse its memory as soon as the call
+ *                          returns.
+ *
+ * LAYOUT: structs use the platform's ordinary C layout (no packing).  Enum
+ * types never appear as struct fields (fields are fixed-width integers), so
+ * the size of a C enum does not matter; statuses are returned as `int`.
+ * tests/unit/test_abi_freeze.c freezes every size and offset for LP64.
+ *
+ * FOR HOSTS IN OTHER LANGUAGES: every callback receives the `ctx` pointer
+ * the host gave, untouched; in Go pass a cgo.Handle (not a Go pointer) and
+ * export the callback from Go; in Rust declare callbacks `extern "C"` and
+ * wrap their bodies in catch_unwind (MP_HOST_9).  Callbacks run on the OS
+ * thread that made the plugin call (MP_PLUGIN_10).
  */
 #ifndef MODEL_PROVIDER_H
 #define MODEL_PROVIDER_H
@@ -93,7 +137,8 @@ extern "C" {
 #define MP_ENTRY_SYMBOL_V1 "mp_provider_entry_v1"
 
 /* ------------------------------------------------------------------------ */
-/* Status codes: 0 is success, errors are negative.  Append-only.           */
+/* Status codes: 0 is success, errors are negative.  Append-only: a host
+ * must treat an unknown negative value as a generic failure.               */
 
 typedef enum mp_status {
     MP_OK = 0,
@@ -118,8 +163,10 @@ typedef enum mp_status {
     MP_E_HTTP = -18             /* another HTTP status (e.g. 409, 418)      */
 } mp_status;
 
-/* Static, never-NULL descriptions of a status; safe without loading any
- * plugin.  [any-thread] */
+/* Static, never-NULL, NUL-terminated descriptions of a status (unknown
+ * codes give "MP_E_UNKNOWN" / "unknown error").  Compiled into the host,
+ * so usable without loading any plugin.  Never free the result.
+ * [any-thread] */
 static inline const char *mp_errname(int code)
 {
     switch (code) {
@@ -173,15 +220,20 @@ static inline const char *mp_strerror(int code)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Per-call error detail.  The HOST owns it (usually on its stack):
+/* Per-call error detail.  The HOST owns it (usually on its stack) and
+ * passes it to one call at a time:
  *
  *     mp_error err = MP_ERROR_INIT;
  *     int rc = p->stream(inst, req, len, &sink, &err);
  *
- * Every function that takes an `mp_error *` accepts NULL.  On failure the
- * plugin fills the fields that fit in err->struct_size; on success it leaves
- * code = MP_OK and message empty.  Strings are NUL-terminated and truncated
- * to fit.  There is no global "last error". */
+ * Every function that takes an `mp_error *` accepts NULL (no detail).  The
+ * plugin resets it at the start of the call (code MP_OK, http_status 0,
+ * retryable 0, retry_after_ms -1, empty strings) and, on failure, fills the
+ * fields that lie within err->struct_size; code then equals the returned
+ * status.  Strings are NUL-terminated UTF-8, truncated to fit, and never
+ * contain a secret.  The plugin keeps no pointer to it after the call
+ * returns.  There is no global "last error": two threads each pass their
+ * own. */
 
 #define MP_ERROR_MESSAGE_MAX 2048
 #define MP_ERROR_CODE_MAX 64
@@ -192,7 +244,8 @@ typedef struct mp_error {
     int32_t http_status;     /* HTTP status of the failed call, 0 if none    */
     int32_t retryable;       /* 1 if retrying the same call may succeed      */
     int64_t retry_after_ms;  /* server's Retry-After in ms, -1 if not given  */
-    char provider_code[MP_ERROR_CODE_MAX]; /* e.g. "context_length_exceeded" */
+    char provider_code[MP_ERROR_CODE_MAX]; /* e.g. "context_length_exceeded",
+                                              "" when the server gave none   */
     char message[MP_ERROR_MESSAGE_MAX];    /* human readable, secrets removed */
 } mp_error;
 
@@ -208,51 +261,61 @@ typedef enum mp_log_level {
     MP_LOG_ERROR = 40
 } mp_log_level;
 
-/* `message` is borrowed until the callback returns.  The callback runs on
- * the thread that made the plugin call (MP_PLUGIN_10); since different
- * instances may run on different threads, it must be thread-safe if the
- * host uses instances in parallel. */
+/* The host's log callback.  `level` is an mp_log_level (a host maps a value
+ * it does not know to the nearest lower one).  `message` is NUL-terminated
+ * UTF-8, may span several lines, never contains a secret, and is borrowed
+ * until the callback returns.  It runs on the thread of the plugin call
+ * that logs (MP_PLUGIN_10), so if the host uses instances in parallel it
+ * must be thread-safe.  It must not call into the plugin (MP_HOST_10). */
 typedef void (*mp_log_fn)(void *ctx, int level, const char *message);
 
+/* Given to init().  Copied: the struct itself need not outlive init(), but
+ * `log` and `log_ctx` must stay valid until the last deinit() returns. */
 typedef struct mp_host_v1 {
     uint32_t struct_size; /* = sizeof(mp_host_v1)                        */
-    void *log_ctx;
-    mp_log_fn log;        /* may be NULL: logs are dropped                 */
+    void *log_ctx;        /* passed to log() untouched                   */
+    mp_log_fn log;        /* may be NULL: logs are dropped               */
 } mp_host_v1;
 
-/* A sink for text the plugin produces (JSON documents).  write() may be
- * called several times; the pieces concatenate to the whole text.  `data` is
- * borrowed until write() returns.  A non-zero return aborts the operation,
- * which then returns MP_E_CANCELLED. */
+/* A sink for text the plugin produces (one JSON document per call that
+ * takes it).  write() is called zero or more times, on the calling thread,
+ * before the plugin function returns; the pieces concatenate to the whole
+ * text, which is UTF-8 and not NUL-terminated.  `data` is borrowed until
+ * write() returns (len may be 0).  A non-zero return aborts the operation:
+ * write() is not called again and the function returns MP_E_CANCELLED.
+ * The host owns the struct; the plugin reads it during the call only. */
 typedef struct mp_text_sink {
     uint32_t struct_size; /* = sizeof(mp_text_sink) */
-    void *ctx;
-    int (*write)(void *ctx, const char *data, size_t len);
+    void *ctx;            /* passed to write() untouched */
+    int (*write)(void *ctx, const char *data, size_t len); /* not NULL */
 } mp_text_sink;
 
 /* ------------------------------------------------------------------------ */
 /* Events delivered by stream().  Every event starts with a header; a reader
  * switches on `type`, ignores types it does not know, and reads a field only
- * if it lies within `size` (events grow by appending fields). */
+ * if it lies within `size` (events grow by appending fields).  For the
+ * types below the plugin always sets size >= the v1.0 sizeof of the
+ * event's struct, so a v1.0 reader may read every v1.0 field. */
 
 typedef struct mp_event_header {
     uint32_t size;  /* sizeof the whole event struct as the plugin built it */
     uint16_t type;  /* mp_event_type                                        */
-    uint16_t flags; /* reserved, 0                                          */
+    uint16_t flags; /* reserved: the plugin writes 0, readers ignore it     */
 } mp_event_header;
 
 typedef enum mp_event_type {
-    MP_EVENT_MESSAGE_START = 1,
-    MP_EVENT_BLOCK_START = 2,
-    MP_EVENT_BLOCK_DELTA = 3,
-    MP_EVENT_BLOCK_STOP = 4,
-    MP_EVENT_MESSAGE_STOP = 5,
-    MP_EVENT_METADATA = 6
+    MP_EVENT_MESSAGE_START = 1,  /* mp_event_message_start */
+    MP_EVENT_BLOCK_START = 2,    /* mp_event_block_start   */
+    MP_EVENT_BLOCK_DELTA = 3,    /* mp_event_block_delta   */
+    MP_EVENT_BLOCK_STOP = 4,     /* mp_event_block_stop    */
+    MP_EVENT_MESSAGE_STOP = 5,   /* mp_event_message_stop  */
+    MP_EVENT_METADATA = 6        /* mp_event_metadata      */
 } mp_event_type;
 
 /* A borrowed string: valid until the event callback returns.  `ptr` is NULL
- * when absent; otherwise ptr[len] == '\0' as a convenience, but the text may
- * itself contain NUL bytes only if the model sent "\u0000" (use len). */
+ * when absent (then len is 0); otherwise ptr[len] == '\0' as a convenience,
+ * but the text may itself contain NUL bytes only if the model sent "\u0000"
+ * (use len).  UTF-8. */
 typedef struct mp_str {
     const char *ptr;
     size_t len;
@@ -263,7 +326,7 @@ typedef enum mp_role { MP_ROLE_ASSISTANT = 1 } mp_role;
 typedef struct mp_event_message_start {
     mp_event_header hdr;
     uint32_t role;     /* mp_role */
-    uint32_t reserved;
+    uint32_t reserved; /* 0 */
 } mp_event_message_start;
 
 typedef enum mp_block_kind {
@@ -278,7 +341,7 @@ typedef struct mp_event_block_start {
     mp_event_header hdr;
     uint32_t block_index;
     uint32_t kind;              /* mp_block_kind                            */
-    mp_str tool_name;           /* TOOL_USE only                            */
+    mp_str tool_name;           /* TOOL_USE only, else absent               */
     mp_str tool_use_id;         /* TOOL_USE only: the full id as received   */
     mp_str reasoning_signature; /* TOOL_USE: Gemini thought signature, or
                                    absent                                   */
@@ -293,15 +356,15 @@ typedef enum mp_delta_kind {
 
 typedef struct mp_event_block_delta {
     mp_event_header hdr;
-    uint32_t block_index;
-    uint32_t kind;  /* mp_delta_kind */
-    mp_str text;
+    uint32_t block_index; /* the open block's index */
+    uint32_t kind;        /* mp_delta_kind          */
+    mp_str text;          /* the piece; may be empty */
 } mp_event_block_delta;
 
 typedef struct mp_event_block_stop {
     mp_event_header hdr;
     uint32_t block_index;
-    uint32_t reserved;
+    uint32_t reserved; /* 0 */
 } mp_event_block_stop;
 
 typedef enum mp_stop_reason {
@@ -316,7 +379,7 @@ typedef enum mp_stop_reason {
 typedef struct mp_event_message_stop {
     mp_event_header hdr;
     uint32_t stop_reason;      /* mp_stop_reason                            */
-    uint32_t reserved;
+    uint32_t reserved;         /* 0                                         */
     mp_str raw_finish_reason;  /* the server's finish_reason, or absent     */
 } mp_event_message_stop;
 
@@ -330,24 +393,33 @@ typedef struct mp_event_metadata {
     int64_t cache_read_input_tokens;  /* -1 when absent or 0 (as Strands) */
     int64_t cache_write_input_tokens; /* -1 when absent or 0              */
     int64_t latency_ms;               /* wall time of the whole call      */
-    int64_t time_to_first_byte_ms;    /* request sent -> first body byte  */
+    int64_t time_to_first_byte_ms;    /* request sent -> first body byte,
+                                         -1 when unknown                  */
 } mp_event_metadata;
 
 /* The host's event callback.  `ev` and everything it points to are borrowed
- * until the callback returns.  Return 0 to continue, non-zero to cancel the
- * stream (stream() then returns MP_E_CANCELLED). */
+ * until the callback returns.  Cast `ev` to the struct named beside its
+ * type.  Return 0 to continue, non-zero to cancel the stream: no further
+ * event is delivered and stream() returns MP_E_CANCELLED.  Runs on the
+ * thread that called stream() (MP_PLUGIN_10); may call cancel(),
+ * update_config(), get_config() and event_to_json(), and anything on other
+ * instances, but not stream/structured_output/destroy on this instance
+ * (MP_HOST_5). */
 typedef int (*mp_event_fn)(void *ctx, const mp_event_header *ev);
 
+/* The host owns the struct; the plugin reads it during stream() only. */
 typedef struct mp_event_sink {
     uint32_t struct_size; /* = sizeof(mp_event_sink) */
-    void *ctx;
-    mp_event_fn on_event;
+    void *ctx;            /* passed to on_event() untouched */
+    mp_event_fn on_event; /* not NULL */
 } mp_event_sink;
 
 /* ------------------------------------------------------------------------ */
-/* The provider descriptor.  Static, owned by the plugin, valid from the
- * entry call until the .so is unloaded.  Append-only: read a field only if
- * offsetof(field) + sizeof(field) <= struct_size. */
+/* The provider descriptor.  Static, owned by the plugin, never modified,
+ * valid from the entry call until the .so is dlclose()d.  Append-only: read
+ * a field only if offsetof(field) + sizeof(field) <= struct_size (a v1.0
+ * descriptor has every field below).  Every string in it is static
+ * NUL-terminated UTF-8. */
 
 typedef struct mp_instance mp_instance; /* opaque, owned by the plugin */
 
@@ -358,82 +430,132 @@ typedef struct mp_provider_v1 {
     const char *id;             /* reverse-DNS, e.g. "org.strands.litellm"  */
     const char *name;           /* human readable                           */
     const char *version;        /* the plugin's own version, semver         */
-    const char *const *capabilities; /* NULL-terminated list, e.g. "stream" */
+    const char *const *capabilities; /* NULL-terminated list of static
+                                   strings, e.g. "stream"; informational:
+                                   an operation the plugin lacks still
+                                   exists and returns MP_E_UNSUPPORTED      */
 
     /* Module lifecycle.  Reference-counted: each successful init() needs one
      * deinit(); the first init sets up global state (libcurl), the last
-     * deinit tears everything down.  init() after the final deinit() works.
-     * `host` is copied; NULL means no logging.  deinit() returns MP_E_BUSY,
-     * and keeps the module initialised, if instances still exist.
+     * deinit tears everything down.  init() after the final deinit() works
+     * (the next first init).
+     *
+     * init: `host` may be NULL (no logging) and is copied, see mp_host_v1.
+     * Only the first init's host is used; a nested init() keeps it.  Fails
+     * with MP_E_INVALID_ARGUMENT if host->struct_size is smaller than
+     * sizeof(mp_host_v1) of v1.0 (MP_PLUGIN_13).  On failure the count is
+     * unchanged and no deinit() is owed.  May log.
+     *
+     * deinit: returns MP_OK, or MP_E_BUSY (and stays initialised, count
+     * unchanged) when it would be the last one while instances still exist.
+     * A deinit() without a matching init() is a no-op returning MP_OK.
+     * After the last one returns, the log callback is never called again.
      * [module-serialized] */
     int (*init)(const mp_host_v1 *host, mp_error *err);
     int (*deinit)(void);
 
-    /* Create an instance from config and client-args JSON objects (either
-     * may be NULL, meaning {}).  Unknown keys are kept and reported as a
-     * warning through the host log.  On success *out owns the instance until
-     * destroy().  [any-thread] (after init) */
+    /* Create an instance from config and client-args JSON objects: each a
+     * NUL-terminated UTF-8 text, copied, or NULL meaning {}.  Unknown keys
+     * are kept and reported as one warning per document through the host
+     * log; they never fail the call.  Malformed JSON, a non-object or a key
+     * of the wrong type fails with MP_E_INVALID_ARGUMENT naming the path
+     * (e.g. "config.model_id: expected string, got integer").  Before
+     * init() it fails with MP_E_INVALID_ARGUMENT.  `out` must not be NULL:
+     * on success *out is a new instance, owned by the host until
+     * destroy(); on failure *out is NULL.  [any-thread] (after init) */
     int (*create)(const char *config_json, const char *client_args_json,
                   mp_instance **out, mp_error *err);
-    /* Destroy an instance.  No call may be running on it.  NULL is a no-op.
-     * [instance-serialized] */
+
+    /* Destroy an instance and free everything it holds.  NULL is a no-op.
+     * `inst` is invalid afterwards.  [instance-exclusive] */
     void (*destroy)(mp_instance *inst);
 
-    /* Merge keys of a config JSON object into the instance's config
-     * (shallow, as the Strands reference).  Atomic: either every key applies
-     * or none does; a stream already running keeps the config it started
-     * with.  [instance-serialized] */
+    /* Merge the keys of a config JSON object (`len` bytes, need not be
+     * NUL-terminated, copied) into the instance's config: shallow, as the
+     * Strands reference (a given "params" replaces the old one).  Client
+     * args are fixed at create().  Atomic: either every key applies or
+     * none does (on failure the old config stays), and calls already
+     * running keep the config they started with (MP_PLUGIN_12).  Unknown
+     * keys warn as in create().  [any-thread] (MP_HOST_4) */
     int (*update_config)(mp_instance *inst, const char *config_json,
                          size_t len, mp_error *err);
-    /* Write {"config":{...},"client_args":{...}} as JSON to `out`, with
-     * secrets redacted ("<redacted>").  [instance-serialized] */
+
+    /* Write {"config":{...},"client_args":{...}} as JSON to `out` (see
+     * mp_text_sink), with secrets redacted: their values read
+     * "<redacted>".  Unknown keys are included.  [any-thread] (MP_HOST_4) */
     int (*get_config)(mp_instance *inst, const mp_text_sink *out,
                       mp_error *err);
 
-    /* Run one model call.  `request_json` is a JSON object:
+    /* Run one model call.  `request_json` (`len` bytes, need not be
+     * NUL-terminated, borrowed for the call) is a JSON object:
      *   {"messages": [Strands Message...],          required
      *    "tool_specs": [ToolSpec...],               optional
      *    "tool_choice": {"auto":{}}|{"any":{}}|{"tool":{"name":N}}, optional
      *    "system_prompt": "text",                   optional
      *    "system_prompt_content": [SystemContentBlock...]}  optional
      * Binary payloads (image/document/video source.bytes) are base64 text.
-     * Runs on the caller's thread and delivers events to `sink` on that
-     * thread before returning.  Returns MP_OK after MESSAGE_STOP (and
-     * METADATA if usage arrived) were delivered; otherwise an error, with
-     * detail in `err`.  [instance-serialized] */
+     * `sink` must not be NULL (see mp_event_sink, MP_PLUGIN_13).
+     *
+     * Runs on the caller's thread, blocking for network I/O within the
+     * configured timeouts, and delivers events to `sink` on that thread
+     * before returning, in this order: MESSAGE_START; for each block
+     * BLOCK_START, BLOCK_DELTA..., BLOCK_STOP; MESSAGE_STOP; then METADATA
+     * if the server reported usage.  Returns MP_OK after MESSAGE_STOP (and
+     * METADATA) were delivered.  Otherwise returns an error with detail in
+     * `err`: no event at all if it failed before the first (bad request,
+     * HTTP error status, connection refused), or the events so far without
+     * a MESSAGE_STOP if it failed midway (the return value then ends the
+     * stream).  cancel() or a non-zero callback return gives
+     * MP_E_CANCELLED.  [instance-serialized] */
     int (*stream)(mp_instance *inst, const char *request_json, size_t len,
                   const mp_event_sink *sink, mp_error *err);
 
     /* Ask for a JSON object that validates against `schema_json` (a JSON
-     * Schema object).  `name` must match ^[A-Za-z0-9_-]{1,64}$;
-     * `description` may be NULL.  On success the validated object's JSON
-     * text is written to `out`.  [instance-serialized] */
+     * Schema object, `schema_len` bytes, borrowed for the call).  The
+     * request is as for stream().  `name` (NUL-terminated) must match
+     * ^[A-Za-z0-9_-]{1,64}$; `description` is NUL-terminated or NULL.  On
+     * success the validated object's JSON text is written to `out` (see
+     * mp_text_sink) and nothing else is.  A reply that does not validate
+     * gives MP_E_VALIDATION with the failing path in err->message; a plugin
+     * without it returns MP_E_UNSUPPORTED.  [instance-serialized] */
     int (*structured_output)(mp_instance *inst, const char *request_json,
                              size_t len, const char *schema_json,
                              size_t schema_len, const char *name,
                              const char *description, const mp_text_sink *out,
                              mp_error *err);
 
-    /* Cancel the call currently running on `inst`, if any; a later call is
-     * not affected.  Idempotent.  Returns MP_OK.  [any-thread], also from
-     * inside an event callback. */
+    /* Cancel the stream() or structured_output() currently running on
+     * `inst`, if any: it returns MP_E_CANCELLED promptly (the transfer is
+     * woken, not waited out).  A cancel() with no call running, or before a
+     * call begins, has no effect on later calls.  Idempotent; NULL is a
+     * no-op.  Returns MP_OK.  [any-thread], also from inside an event or
+     * sink callback; not after destroy() began. */
     int (*cancel)(mp_instance *inst);
 
-    /* Look up an optional extension by id "vendor.name/REV".  Returns a
-     * pointer to a static extension struct, or NULL when unknown.
-     * [any-thread] */
+    /* Look up an optional extension by id "vendor.name/REV" (NUL-terminated;
+     * NULL gives NULL).  Returns a pointer to a static struct that starts
+     * with uint32_t struct_size and stays valid until dlclose(), or NULL
+     * when unknown.  Needs no init.  [any-thread] */
     const void *(*get_extension)(const char *id);
 
     /* Render an event as the exact Strands StreamEvent JSON (for hosts that
-     * want JSON), written to `out`.  MP_E_INVALID_ARGUMENT for an unknown
-     * event type.  Pure.  [any-thread] */
+     * want JSON) and write it to `out` (see mp_text_sink).  `ev` may come
+     * from any plugin; only fields within ev->size are read.
+     * MP_E_INVALID_ARGUMENT (nothing written) for NULL arguments, an
+     * unknown event type or kind, or an event too small for its required
+     * fields.  Pure, needs no init.  [any-thread] */
     int (*event_to_json)(const mp_event_header *ev, const mp_text_sink *out);
 } mp_provider_v1;
 
 /* The entry point.  `*abi_minor_inout` holds the highest minor the host
- * speaks; on MP_OK the plugin writes the minor both speak and sets *out to
- * its static descriptor.  MP_E_VERSION if there is none (the plugin needs a
- * newer minor than the host offers).  Pure (MP_PLUGIN_2).  [any-thread] */
+ * speaks.  On MP_OK the plugin writes the minor both speak (never more than
+ * the host offered) and sets *out to its static descriptor (the same
+ * pointer on every call).  MP_E_VERSION if there is none (the plugin needs
+ * a newer minor than the host offers): *out is NULL and *abi_minor_inout
+ * holds the lowest minor the plugin needs.  MP_E_INVALID_ARGUMENT if an
+ * argument is NULL.  A host of another major looks for its own symbol
+ * (mp_provider_entry_v2, ...) and finds none here.  Pure (MP_PLUGIN_2),
+ * needs no init.  [any-thread] */
 typedef int (*mp_provider_entry_v1_fn)(uint32_t *abi_minor_inout,
                                         const mp_provider_v1 **out);
 

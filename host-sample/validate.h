@@ -18,7 +18,9 @@ int validate_plugin(const char *path, const char *config_json,
  * the caller's own and no slow config, the cancel-from-another-thread
  * check is skipped.  The LiteLLM-specific checks (params merge, model_id
  * type) run only in the built-in profile; every other check uses the
- * given configs, so any provider can be validated. */
+ * given configs, so any provider can be validated.  A provider that
+ * refuses the config gets one FAIL line ("profile.create") saying to pass
+ * --config, and the checks that need an instance are not run. */
 int validate_plugin_ex(const char *path, const char *config_json,
                        const char *slow_config_json,
                        const char *client_args_json);

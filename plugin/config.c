@@ -36,33 +36,74 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A key as Python's repr() prints a str, so the warning reads exactly as
+ * the reference's list repr: single quotes unless the text has a single
+ * quote and no double quote; backslash, the quote and control characters
+ * escaped.  Keys are valid UTF-8 (the parser checks), and printable
+ * non-ASCII text stays as it is, as in Python 3. */
+static void py_repr(strbuf *sb, const char *k)
+{
+    char q = strchr(k, '\'') && !strchr(k, '"') ? '"' : '\'';
+    sb_appendc(sb, q);
+    for (const unsigned char *p = (const unsigned char *)k; *p; p++) {
+        unsigned c = *p;
+        if (c == '\\' || c == (unsigned char)q) {
+            sb_appendc(sb, '\\');
+            sb_appendc(sb, (char)c);
+        } else if (c == '\n') {
+            sb_appends(sb, "\\n");
+        } else if (c == '\r') {
+            sb_appends(sb, "\\r");
+        } else if (c == '\t') {
+            sb_appends(sb, "\\t");
+        } else if (c < 0x20 || c == 0x7f) {
+            sb_printf(sb, "\\x%02x", c);
+        } else if (c == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            sb_printf(sb, "\\x%02x", p[1]); /* U+0080..U+009F */
+            p++;
+        } else {
+            sb_appendc(sb, (char)c);
+        }
+    }
+    sb_appendc(sb, q);
+}
+
 /* One warning listing every unknown key, worded as the reference's
  * validate_config_keys (reference-behaviour.md 2.2). */
 static void warn_unknown(json_object *doc, const char *const *known,
                          const char *label, const lp_logger *log)
 {
-    const char *unknown[64];
-    size_t n = 0;
+    size_t n = 0, total = (size_t)json_object_object_length(doc);
+    const char **unknown = total ? calloc(total, sizeof *unknown) : NULL;
+    if (!unknown)
+        return;
     json_object_object_foreach(doc, k, v) {
         (void)v;
-        if (!is_known(known, k) && n < 64)
+        if (!is_known(known, k))
             unknown[n++] = k;
     }
-    if (!n)
-        return;
-    qsort(unknown, n, sizeof *unknown, cmp_str);
-    strbuf sb;
-    sb_init(&sb, 4096);
-    sb_printf(&sb, "Invalid %s parameters: [", label);
-    for (size_t i = 0; i < n; i++)
-        sb_printf(&sb, "%s'%s'", i ? ", " : "", unknown[i]);
-    sb_appends(&sb, "].\nValid parameters are: [");
-    for (size_t i = 0; known[i]; i++)
-        sb_printf(&sb, "%s'%s'", i ? ", " : "", known[i]);
-    sb_appends(&sb, "].\n\nSee https://github.com/strands-agents/sdk-python/issues/815");
-    if (sb.data)
-        lp_log(log, MP_LOG_WARN, "%s", sb.data);
-    sb_free(&sb);
+    if (n) {
+        qsort(unknown, n, sizeof *unknown, cmp_str);
+        strbuf sb;
+        sb_init(&sb, (size_t)1 << 24);
+        sb_printf(&sb, "Invalid %s parameters: [", label);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                sb_appends(&sb, ", ");
+            py_repr(&sb, unknown[i]);
+        }
+        sb_appends(&sb, "].\nValid parameters are: [");
+        for (size_t i = 0; known[i]; i++) {
+            if (i)
+                sb_appends(&sb, ", ");
+            py_repr(&sb, known[i]);
+        }
+        sb_appends(&sb, "].\n\nSee https://github.com/strands-agents/sdk-python/issues/815");
+        if (sb.data)
+            lp_log(log, MP_LOG_WARN, "%s", sb.data);
+        sb_free(&sb);
+    }
+    free(unknown);
 }
 
 static int type_error(mp_error *err, const char *doc, const char *key,
@@ -267,7 +308,7 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
         json_object_put(client);
         return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
     }
-    c->refs = 1;
+    atomic_init(&c->refs, 1);
     c->config = config;
     c->client_args = client;
     c->context_window_limit = -1;
@@ -367,8 +408,7 @@ int lp_config_update(const lp_config *base, const char *update_json,
 
 lp_config *lp_config_ref(lp_config *cfg)
 {
-    atomic_fetch_add_explicit((_Atomic int *)&cfg->refs, 1,
-                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&cfg->refs, 1, memory_order_relaxed);
     return cfg;
 }
 
@@ -376,8 +416,7 @@ void lp_config_unref(lp_config *cfg)
 {
     if (!cfg)
         return;
-    if (atomic_fetch_sub_explicit((_Atomic int *)&cfg->refs, 1,
-                                  memory_order_acq_rel) != 1)
+    if (atomic_fetch_sub_explicit(&cfg->refs, 1, memory_order_acq_rel) != 1)
         return;
     json_object_put(cfg->config);
     json_object_put(cfg->client_args);

@@ -11,6 +11,7 @@
 #define LP_CONFIG_H
 
 #include <json-c/json.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "../abi/model_provider.h"
@@ -25,7 +26,7 @@ enum lp_structured_mode {
 };
 
 typedef struct lp_config {
-    int refs; /* atomic; see lp_config_ref/unref */
+    atomic_int refs; /* see lp_config_ref/unref */
 
     /* The documents as stored, unknown keys included.  Owned. */
     json_object *config;      /* object */

@@ -37,10 +37,41 @@ static int op_deinit(void)
     return lp_module_deinit();
 }
 
+/* The operations that take a host sink check it here, at the boundary,
+ * so the code behind them can rely on a usable sink (MP_PLUGIN_13). */
 static int op_stream(mp_instance *inst, const char *req, size_t len,
                      const mp_event_sink *sink, mp_error *err)
 {
+    if (!LP_EVENT_SINK_OK(sink)) {
+        lp_error_clear(err);
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "stream: the event sink is "
+                       "NULL, has no on_event, or its struct_size is smaller "
+                       "than mp_event_sink of ABI 1.0");
+    }
     return lp_op_stream(inst, req, len, sink, err);
+}
+
+static int op_structured_output(mp_instance *inst, const char *req,
+                                size_t len, const char *schema,
+                                size_t schema_len, const char *name,
+                                const char *description,
+                                const mp_text_sink *out, mp_error *err)
+{
+    if (!LP_TEXT_SINK_OK(out)) {
+        lp_error_clear(err);
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "structured_output: the "
+                       "output sink is NULL, has no write, or its struct_size "
+                       "is smaller than mp_text_sink of ABI 1.0");
+    }
+    return lp_op_structured_output(inst, req, len, schema, schema_len, name,
+                                   description, out, err);
+}
+
+static int op_event_to_json(const mp_event_header *ev, const mp_text_sink *out)
+{
+    if (!LP_TEXT_SINK_OK(out))
+        return MP_E_INVALID_ARGUMENT;
+    return lp_event_to_json_sink(ev, out);
 }
 
 static const mp_provider_v1 descriptor = {
@@ -58,10 +89,10 @@ static const mp_provider_v1 descriptor = {
     .update_config = lp_instance_update_config,
     .get_config = lp_instance_get_config,
     .stream = op_stream,
-    .structured_output = lp_op_structured_output,
+    .structured_output = op_structured_output,
     .cancel = lp_instance_cancel,
     .get_extension = get_extension,
-    .event_to_json = lp_event_to_json_sink,
+    .event_to_json = op_event_to_json,
 };
 
 __attribute__((visibility("default")))
@@ -72,7 +103,7 @@ int mp_provider_entry_v1(uint32_t *abi_minor_inout, const mp_provider_v1 **out)
     *out = NULL;
     /* Every 1.x host is served: minor 0 is the oldest this plugin speaks.
      * If a minor ever becomes mandatory, a host offering less gets
-     * MP_E_VERSION here. */
+     * MP_E_VERSION here, with that minor written back. */
     if (*abi_minor_inout > MP_ABI_MINOR)
         *abi_minor_inout = MP_ABI_MINOR;
     *out = &descriptor;

@@ -33,4 +33,19 @@ size_t lp_error_message_room(const mp_error *err);
 #define LP_ERR_HAS(err, field) \
     ((err) && (err)->struct_size >= offsetof(mp_error, field) + sizeof((err)->field))
 
+/* The v1.0 size of a host struct: up to the end of its last v1.0 field.
+ * Written this way (not sizeof) so that a later minor appending fields
+ * still accepts v1.0 hosts. */
+#define LP_V10_SIZE(type, last_field) \
+    (offsetof(type, last_field) + sizeof(((type *)0)->last_field))
+
+/* Whether a host's sink is usable: present, at least its v1.0 size
+ * (MP_PLUGIN_13: anything smaller is refused, never read past) and with
+ * its callback set. */
+#define LP_TEXT_SINK_OK(s) \
+    ((s) && (s)->struct_size >= LP_V10_SIZE(mp_text_sink, write) && (s)->write)
+#define LP_EVENT_SINK_OK(s) \
+    ((s) && (s)->struct_size >= LP_V10_SIZE(mp_event_sink, on_event) && \
+     (s)->on_event)
+
 #endif

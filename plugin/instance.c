@@ -2,8 +2,9 @@
  * instance.c - instance lifecycle and configuration.
  *
  * The config pointer is swapped under a mutex and every call takes its own
- * reference, so update_config never disturbs a call already running
- * (decision 23), even though the ABI serializes calls per instance anyway.
+ * reference, so update_config, which the ABI allows from any thread while a
+ * stream runs (MP_HOST_4), never disturbs a call already running (decision
+ * 23, MP_PLUGIN_12).
  */
 #include "instance.h"
 
@@ -36,6 +37,7 @@ int lp_instance_create(const char *config_json, const char *client_args_json,
         return lp_fail(err, MP_E_NO_MEMORY, "create: out of memory");
     }
     pthread_mutex_init(&inst->lock, NULL);
+    pthread_mutex_init(&inst->update_lock, NULL);
     inst->cfg = cfg;
     lp_module_instance_added();
     *out = inst;
@@ -50,6 +52,7 @@ void lp_instance_destroy(mp_instance *inst)
     lp_config_unref(inst->cfg);
     free(inst->schema_support_model);
     pthread_mutex_destroy(&inst->lock);
+    pthread_mutex_destroy(&inst->update_lock);
     free(inst);
     lp_module_instance_removed();
 }
@@ -75,26 +78,35 @@ int lp_instance_update_config(mp_instance *inst, const char *json, size_t len,
     if (!inst || !json)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "update_config: instance and JSON are required");
+    /* Read, build and swap under update_lock: otherwise two updates racing
+     * from different threads would both start from the same base and the
+     * second swap would drop the first one's keys.  `lock` itself is held
+     * only for the swap, so streams starting meanwhile never wait for the
+     * JSON work (or for the host's log callback, which may run inside). */
+    pthread_mutex_lock(&inst->update_lock);
     lp_config *base = lp_instance_config(inst), *next;
     int rc = lp_config_update(base, json, len, lp_module_logger(), &next, err);
     lp_config_unref(base);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&inst->lock);
-    lp_config *old = inst->cfg;
-    inst->cfg = next;
-    pthread_mutex_unlock(&inst->lock);
-    lp_config_unref(old);
-    return MP_OK;
+    if (!rc) {
+        pthread_mutex_lock(&inst->lock);
+        lp_config *old = inst->cfg;
+        inst->cfg = next;
+        pthread_mutex_unlock(&inst->lock);
+        lp_config_unref(old);
+    }
+    pthread_mutex_unlock(&inst->update_lock);
+    return rc;
 }
 
 int lp_instance_get_config(mp_instance *inst, const mp_text_sink *out,
                            mp_error *err)
 {
     lp_error_clear(err);
-    if (!inst || !out || !out->write)
+    if (!inst || !LP_TEXT_SINK_OK(out))
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "get_config: instance and sink are required");
+                       "get_config: an instance and a sink (with write, and "
+                       "struct_size at least mp_text_sink of ABI 1.0) are "
+                       "required");
     lp_config *cfg = lp_instance_config(inst);
     strbuf sb;
     sb_init(&sb, (size_t)1 << 30);

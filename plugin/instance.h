@@ -14,7 +14,10 @@
 enum lp_schema_support { LP_SCHEMA_UNKNOWN = 0, LP_SCHEMA_YES, LP_SCHEMA_NO };
 
 struct mp_instance {
-    pthread_mutex_t lock;   /* guards `cfg` (swapped by update_config) */
+    pthread_mutex_t lock;   /* guards `cfg` (swapped by update_config);
+                               held only for a pointer swap or ref      */
+    pthread_mutex_t update_lock; /* serializes update_config calls, so two
+                               racing updates both apply (none is lost) */
     lp_config *cfg;
     lp_transport transport;
     /* Cache for structured output `auto`: keyed by the model it was learned

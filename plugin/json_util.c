@@ -1,6 +1,7 @@
 /* json_util.c - strict JSON parsing of host input; see json_util.h. */
 #include "json_util.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "errors.h"
@@ -8,6 +9,81 @@
 /* Tool inputs and schemas sit five levels deep in a request already;
  * json-c's default of 32 would refuse reasonable nesting. */
 #define LP_JSON_MAX_DEPTH 128
+
+/* ---- what json-c's strict mode still lets through ----------------------
+ *
+ * json-c 0.16 with JSON_TOKENER_STRICT still accepts NaN and Infinity (which
+ * then leave as null: silently changed data), single-quoted keys, raw
+ * control characters inside strings and "1." (a spelling the writer would
+ * then send on verbatim: invalid JSON on the wire).  One pass over the text
+ * finds these first.  It runs over every request, most of whose bytes sit
+ * inside long strings (base64 images), so string bodies are skipped eight
+ * bytes at a time until a byte that needs a look. */
+
+static uint64_t load8(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+#define ONES (~(uint64_t)0 / 255)
+#define HIGHS (ONES * 128)
+/* Non-zero iff some byte of x is zero / below n (n <= 128). */
+#define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)
+#define HAS_LESS(x, n) (((x) - ONES * (n)) & ~(x) & HIGHS)
+
+/* Whether any of the 8 bytes is '"', '\\' or a control character. */
+static int block_needs_look(uint64_t x)
+{
+    return (HAS_LESS(x, 0x20) | HAS_ZERO(x ^ (ONES * '"')) |
+            HAS_ZERO(x ^ (ONES * '\\'))) != 0;
+}
+
+/* Returns NULL when the text has none of those constructs, else what is
+ * wrong, with its offset in *at.  Anything else invalid is left to json-c,
+ * which reports it with its own position. */
+static const char *lenient_construct(const unsigned char *s, size_t len,
+                                     size_t *at)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c == '"') {
+            for (i++;;) {
+                while (i + 8 <= len && !block_needs_look(load8(s + i)))
+                    i += 8;
+                if (i >= len)
+                    return NULL; /* unterminated: json-c says so */
+                c = s[i];
+                if (c == '"')
+                    break;
+                if (c == '\\') {
+                    i += 2;
+                    continue;
+                }
+                if (c < 0x20) {
+                    *at = i;
+                    return "control character in a string (escape it)";
+                }
+                i++;
+            }
+            i++;
+            continue;
+        }
+        *at = i;
+        if (c == '\'')
+            return "single quotes (JSON strings use double quotes)";
+        if (c == 'N' || c == 'I')
+            return "NaN and Infinity are not JSON numbers";
+        if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            return "control character outside a string";
+        if (c == '.' && (i + 1 >= len || s[i + 1] < '0' || s[i + 1] > '9'))
+            return "a digit must follow the decimal point";
+        i++;
+    }
+    return NULL;
+}
 
 int lp_json_parse(const char *json, size_t len, const char *what,
                   json_object **out, mp_error *err)
@@ -19,6 +95,11 @@ int lp_json_parse(const char *json, size_t len, const char *what,
         len = strlen(json);
     if (len > (size_t)INT32_MAX)
         return lp_fail(err, MP_E_INVALID_ARGUMENT, "%s: JSON too large", what);
+    size_t at;
+    const char *why = lenient_construct((const unsigned char *)json, len, &at);
+    if (why)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "%s: invalid JSON at byte %zu: %s", what, at, why);
     json_tokener *tok = json_tokener_new_ex(LP_JSON_MAX_DEPTH);
     if (!tok)
         return lp_fail(err, MP_E_NO_MEMORY, "%s: out of memory", what);

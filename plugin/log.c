@@ -3,15 +3,34 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void lp_log(const lp_logger *log, int level, const char *fmt, ...)
 {
     if (!log || !log->fn)
         return;
-    char msg[1024];
+    /* Most messages fit the stack buffer; a longer one (a warning listing
+     * many unknown keys) is formatted again into the heap rather than cut
+     * short, since a truncated warning can hide the key that matters. */
+    char small[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    log->fn(log->ctx, level, msg);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        log->fn(log->ctx, level, small);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        log->fn(log->ctx, level, small); /* better cut short than lost */
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    log->fn(log->ctx, level, big);
+    free(big);
 }

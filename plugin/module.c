@@ -22,9 +22,15 @@ static atomic_int live_instances;
 int lp_module_init(const mp_host_v1 *host, mp_error *err)
 {
     lp_error_clear(err);
+    if (host && host->struct_size < LP_V10_SIZE(mp_host_v1, log))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "init: host struct_size %u "
+                       "is smaller than mp_host_v1 of ABI 1.0 (%zu)",
+                       host->struct_size, LP_V10_SIZE(mp_host_v1, log));
     if (init_count == 0) {
+        /* Only the first init's host is kept (the header says so): nested
+         * inits share one module and so one log. */
         memset(&logger, 0, sizeof logger);
-        if (host && host->struct_size >= offsetof(mp_host_v1, log) + sizeof host->log) {
+        if (host) {
             logger.fn = host->log;
             logger.ctx = host->log_ctx;
         }

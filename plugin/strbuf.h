@@ -19,7 +19,9 @@ typedef struct strbuf {
     size_t max;     /* appends that would exceed this fail */
 } strbuf;
 
-/* Status of an append: 0, or one of these (both are mp_status values). */
+/* Status of an append: SB_OK, MP_E_PROTOCOL when the result would exceed
+ * `max` (the buffer is then unchanged; callers say which limit), or
+ * MP_E_NO_MEMORY. */
 #define SB_OK 0
 
 void sb_init(strbuf *sb, size_t max);

@@ -4,6 +4,9 @@
 # own cmocka summary, then one closing line "N passed, N failed".
 set -u
 build=${1:-build}
+# Under `make asan` an undefined-behaviour report must fail the test that
+# caused it, not scroll by in output that only a failure would show.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 pass=0
 fail=0
 failed_names=()
@@ -21,14 +24,61 @@ for so in "$build"/litellm_provider.so "$build"/replay_provider.so; do
     echo "[  FAILED  ] exports: $so exports: $(echo $syms)"
     note_fail 1 "exports:$so"
   fi
-  if nm -D "$so" | grep -qw atexit; then
-    echo "[  FAILED  ] no-atexit: $so references atexit"
+  # MP_PLUGIN_6: nothing registered to run at exit or thread exit, no
+  # thread of its own, and never pinned in memory (-z nodelete).
+  bad=$(nm -D --undefined-only "$so" | awk '{print $2}' | sed 's/@.*//' |
+        grep -xE 'atexit|on_exit|__cxa_atexit|__cxa_thread_atexit_impl|pthread_create|pthread_key_create')
+  if [ -n "$bad" ]; then
+    echo "[  FAILED  ] no-atexit: $so references $(echo $bad)"
     note_fail 1 "atexit:$so"
   else
-    echo "[  PASSED  ] no-atexit: $so does not reference atexit"
+    echo "[  PASSED  ] no-atexit: $so references no atexit, thread or thread-key creation"
+    pass=$((pass + 1))
+  fi
+  if readelf -d "$so" | grep -q NODELETE; then
+    echo "[  FAILED  ] unloadable: $so is linked -z nodelete"
+    note_fail 1 "nodelete:$so"
+  else
+    echo "[  PASSED  ] unloadable: $so can be unmapped by dlclose (no NODELETE)"
     pass=$((pass + 1))
   fi
 done
+
+# 1a. `make install` gives a tree a host builds against with pkg-config
+# alone: the example host (abi/example_host.c) is compiled from the
+# installed header and loads the installed plugin.
+inst=$(mktemp -d /tmp/mp-install-XXXXXX)
+san=${SAN:-}
+if [ -z "$san" ] && nm -D "$build/litellm_provider.so" | grep -q __asan_init; then
+  san="-fsanitize=address,undefined"   # an ASan plugin needs an ASan host
+fi
+if ! make -s --no-print-directory BUILD="$build" PREFIX="$inst" install >"$inst/make.log" 2>&1; then
+  echo "[  FAILED  ] install: make install PREFIX=$inst failed:"; cat "$inst/make.log"
+  note_fail 1 install
+elif ! flags=$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --cflags --libs model-provider) ||
+     ! dir=$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --variable=providerdir model-provider) ||
+     ! ${CC:-cc} -std=c99 -Wall -Wextra -Werror $san abi/example_host.c $flags -o "$inst/example_host" 2>"$inst/cc.log"; then
+  echo "[  FAILED  ] install: cannot build a host from the installed tree:"; cat "$inst/cc.log"
+  note_fail 1 install
+elif ! printf '#include <model_provider.h>\nint main(void){return mp_strerror(MP_OK) == 0;}\n' >"$inst/hdr.c" ||
+     ! ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror $flags "$inst/hdr.c" -o "$inst/hdr" 2>"$inst/cc.log" ||
+     { command -v c++ >/dev/null &&
+       ! c++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror $flags "$inst/hdr.c" -o "$inst/hdr" 2>"$inst/cc.log"; }; then
+  echo "[  FAILED  ] install: the installed header is not clean pedantic C99 (and C++11):"; cat "$inst/cc.log"
+  note_fail 1 install
+else
+  hout=$("$inst/example_host" "$dir/litellm_provider.so" 2>&1); hrc=$?
+  if [ $hrc -eq 0 ] && printf '%s' "$hout" | grep -q '"api_key":"<redacted>"' &&
+     printf '%s' "$hout" | grep -q '{"messageStart":{"role":"assistant"}}' &&
+     ! printf '%s' "$hout" | grep -q 'sk-example-not-shown'; then
+    echo "[  PASSED  ] install: header (pedantic C99/C++11), plugin and model-provider.pc installed; a host built with pkg-config loads the plugin"
+    pass=$((pass + 1))
+  else
+    echo "[  FAILED  ] install: the example host (exit $hrc) said:"; printf '%s\n' "$hout"
+    note_fail 1 install
+  fi
+fi
+rm -rf "$inst"
 
 # 1b. The vendored transcripts are the upstream ones, unedited.
 fx=$(tests/check_fixtures.sh); fxrc=$?

@@ -108,11 +108,11 @@ char *expect_check(const struct scenario *sc, const struct request *req,
     struct msg m = { NULL, 0 };
 
     if (sc->expect_method && strcmp(sc->expect_method, req->method) != 0)
-        add(&m, "%s: expect.method %s: saw %s", sc->name, sc->expect_method,
-            req->method);
+        add(&m, "%s:%d: expect.method %s: saw %s", sc->name,
+            sc->expect_method_line, sc->expect_method, req->method);
     if (sc->expect_path && strcmp(sc->expect_path, req->target) != 0)
-        add(&m, "%s: expect.path %s: saw %.*s", sc->name, sc->expect_path,
-            SEEN_MAX, req->target);
+        add(&m, "%s:%d: expect.path %s: saw %.*s", sc->name,
+            sc->expect_path_line, sc->expect_path, SEEN_MAX, req->target);
     for (size_t i = 0; i < sc->n_eh; i++)
         check_header(&m, sc, &sc->eh[i], req);
     for (size_t i = 0; i < sc->n_ej; i++)

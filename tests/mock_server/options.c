@@ -13,7 +13,23 @@ static const char usage[] =
     "usage: mock-server [--port N] [--port-file F] [--record F]\n"
     "                   [--scenario F]... [--scenarios DIR] [--sequence]\n"
     "                   [--max-requests N] [--no-v1-model-info]\n"
-    "                   [--fail-model-info] [--quiet]\n";
+    "                   [--fail-model-info] [--quiet]\n"
+    "\n"
+    "A scripted OpenAI-compatible server on 127.0.0.1 for tests.  It prints\n"
+    "PORT=n once it listens (--port 0, the default, lets the kernel pick).\n"
+    "  --scenario F        load a scenario file (repeatable; the format is in\n"
+    "                      tests/mock_server/scenario.h)\n"
+    "  --scenarios DIR     load every DIR/*.scn, sorted by name\n"
+    "  --sequence          answer chat requests with the scenarios in load\n"
+    "                      order (418 when used up) instead of by model\n"
+    "  --record F          append every request as a JSON line to F\n"
+    "  --port-file F       also write the port to F\n"
+    "  --max-requests N    exit after answering N requests\n"
+    "  --no-v1-model-info  404 for GET /v1/model/info (only /model/info)\n"
+    "  --fail-model-info   500 for both model info routes\n"
+    "  --quiet             no line per request on stderr\n"
+    "GET /health/liveliness and GET [/v1]/model/info are always answered.\n"
+    "A bad scenario or argument exits 2 before listening.\n";
 
 static int add_scenario(struct server *srv, const char *path)
 {

@@ -22,7 +22,9 @@ struct parse_ctx {
     char *body_file;     /* resolved path, or NULL */
     int body_file_line;
     bool sse_set;
-    bool seen[32];       /* duplicate detection for single-valued keys */
+    int seen_line[32];   /* line of each single-valued key, 0 if unseen:
+                            duplicates are refused, and problems found
+                            only at the end still name the right line */
 };
 
 static void fail(const struct parse_ctx *c, const char *fmt, ...)
@@ -230,13 +232,14 @@ static const char *const single_keys[] = {
     "generate_text", "model_info", "repeat", NULL
 };
 
-static bool key_seen(const struct parse_ctx *c, const char *key)
+/* The line a single-valued key was given on, 0 if it was not. */
+static int key_line(const struct parse_ctx *c, const char *key)
 {
     for (size_t i = 0; single_keys[i]; i++) {
         if (strcmp(key, single_keys[i]) == 0)
-            return c->seen[i];
+            return c->seen_line[i];
     }
-    return false;
+    return 0;
 }
 
 /* generate_text may be a JSON string literal so that leading or trailing
@@ -276,11 +279,12 @@ static bool set_key(struct parse_ctx *c, const char *key, char *v)
     for (size_t i = 0; single_keys[i]; i++) {
         if (strcmp(key, single_keys[i]) != 0)
             continue;
-        if (c->seen[i]) {
-            fail(c, "key '%s' given twice", key);
+        if (c->seen_line[i]) {
+            fail(c, "key '%s' given twice (first on line %d)", key,
+                 c->seen_line[i]);
             return false;
         }
-        c->seen[i] = true;
+        c->seen_line[i] = c->line;
         goto known;
     }
     fail(c, "unknown key '%s'", key);
@@ -289,10 +293,14 @@ static bool set_key(struct parse_ctx *c, const char *key, char *v)
 known:
     if (strcmp(key, "model") == 0)
         return (s->model = strdup(v)) != NULL;
-    if (strcmp(key, "expect.method") == 0)
+    if (strcmp(key, "expect.method") == 0) {
+        s->expect_method_line = c->line;
         return (s->expect_method = strdup(v)) != NULL;
-    if (strcmp(key, "expect.path") == 0)
+    }
+    if (strcmp(key, "expect.path") == 0) {
+        s->expect_path_line = c->line;
         return (s->expect_path = strdup(v)) != NULL;
+    }
     if (strcmp(key, "generate_text") == 0)
         return (s->generate_text = text_value(c, v)) != NULL;
     if (strcmp(key, "body_file") == 0) {
@@ -359,15 +367,20 @@ static bool finish(struct parse_ctx *c, char *inline_body, size_t inline_len)
 {
     struct scenario *s = c->s;
 
+    /* These span several lines; each names the line of the key at fault. */
     if (c->body_file && inline_body) {
+        c->line = key_line(c, "body_file");
         fail(c, "both body_file and an inline '--- body' given");
         return false;
     }
     if (s->generate_chunks >= 0 && (c->body_file || inline_body)) {
+        c->line = key_line(c, "generate_chunks");
         fail(c, "generate_chunks cannot be combined with a body");
         return false;
     }
-    if ((s->stall_after >= 0) != key_seen(c, "stall_ms")) {
+    if ((s->stall_after >= 0) != (key_line(c, "stall_ms") != 0)) {
+        c->line = s->stall_after >= 0 ? key_line(c, "stall_after_bytes")
+                                      : key_line(c, "stall_ms");
         fail(c, "stall_after_bytes and stall_ms go together");
         return false;
     }

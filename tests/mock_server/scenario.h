@@ -3,6 +3,45 @@
  * A scenario is loaded once at start-up and then only read, from any number
  * of connection threads at once, so nothing in it is ever modified after
  * scn_load() returns.
+ *
+ * THE FILE FORMAT.  One `key: value` per line; blank lines and lines
+ * starting with '#' are ignored; a line `--- body` ends the keys and
+ * everything after it, byte for byte, is the response body.  Values are
+ * trimmed.  An unknown key, a key given twice (except the repeatable
+ * ones, marked *), or a bad value stops the server at start-up with
+ * "mock-server: FILE:LINE: problem" and exit status 2.
+ *
+ * Choosing (see --sequence in `mock-server --help`):
+ *   model: NAME              answer chat requests whose JSON "model" is
+ *                            NAME; also listed by GET /model/info
+ *   model_info: {JSON}       the entry's "model_info" in /model/info
+ *   repeat: true|false       in --sequence mode, never used up
+ * Expectations (a request that breaks any gets 418 and a message naming
+ * FILE:LINE of each broken one):
+ *   expect.method: POST
+ *   expect.path: /v1/chat/completions      (path and query, exact)
+ * * expect.json: PATH = JSON | absent | present   (PATH like a.b[0].c)
+ * * expect.header: Name: value             (exact value)
+ * * expect.header_absent: Name
+ * The answer:
+ *   status: 200..599         default 200
+ * * header: Name: value      sent verbatim (a Content-Type replaces ours)
+ *   body_file: PATH          the body from a file (relative to this
+ *                            file); a `.sse` name implies sse: true
+ *   sse: true|false          an SSE body: chunked (or close-delimited
+ *                            with close: true or an HTTP/1.0 client)
+ *   generate_chunks: N       an SSE body of N content chunks, generated
+ *   generate_text: TEXT      each chunk's text (a JSON string keeps
+ *                            spaces), default "tok "
+ * Pacing and faults (byte offsets count body bytes, framing excluded):
+ *   pace_ms: N               a pause of N ms between SSE events
+ *   trickle: true            one byte per write ...
+ *   trickle_us: N            ... with N us between bytes
+ *   stall_after_bytes: N     after N bytes, silence for ...
+ *   stall_ms: N              ... N ms (the two go together)
+ *   drop_after_bytes: N      after N bytes, reset the connection
+ *   no_response: true        read the request, never answer
+ *   close: true              close the connection after the answer
  */
 #ifndef MOCK_SCENARIO_H
 #define MOCK_SCENARIO_H
@@ -46,6 +85,7 @@ struct scenario {
 
     char *expect_method;
     char *expect_path;
+    int expect_method_line, expect_path_line;
     struct expect_json *ej;
     size_t n_ej;
     struct expect_header *eh;

@@ -29,6 +29,8 @@ static const row layout[] = {
     {"mp_error", "retry_after_ms", offsetof(mp_error, retry_after_ms), 16},
     {"mp_error", "provider_code", offsetof(mp_error, provider_code), 24},
     {"mp_error", "message", offsetof(mp_error, message), 88},
+    {"mp_error", "sizeof provider_code", sizeof(((mp_error *)0)->provider_code), 64},
+    {"mp_error", "sizeof message", sizeof(((mp_error *)0)->message), 2048},
     {"mp_host_v1", "(size)", sizeof(mp_host_v1), 24},
     {"mp_host_v1", "struct_size", offsetof(mp_host_v1, struct_size), 0},
     {"mp_host_v1", "log_ctx", offsetof(mp_host_v1, log_ctx), 8},
@@ -47,22 +49,30 @@ static const row layout[] = {
     {"mp_event_message_start", "(size)", sizeof(mp_event_message_start), 16},
     {"mp_event_message_start", "hdr", offsetof(mp_event_message_start, hdr), 0},
     {"mp_event_message_start", "role", offsetof(mp_event_message_start, role), 8},
+    {"mp_event_message_start", "reserved", offsetof(mp_event_message_start, reserved), 12},
     {"mp_event_block_start", "(size)", sizeof(mp_event_block_start), 64},
+    {"mp_event_block_start", "hdr", offsetof(mp_event_block_start, hdr), 0},
     {"mp_event_block_start", "block_index", offsetof(mp_event_block_start, block_index), 8},
     {"mp_event_block_start", "kind", offsetof(mp_event_block_start, kind), 12},
     {"mp_event_block_start", "tool_name", offsetof(mp_event_block_start, tool_name), 16},
     {"mp_event_block_start", "tool_use_id", offsetof(mp_event_block_start, tool_use_id), 32},
     {"mp_event_block_start", "reasoning_signature", offsetof(mp_event_block_start, reasoning_signature), 48},
     {"mp_event_block_delta", "(size)", sizeof(mp_event_block_delta), 32},
+    {"mp_event_block_delta", "hdr", offsetof(mp_event_block_delta, hdr), 0},
     {"mp_event_block_delta", "block_index", offsetof(mp_event_block_delta, block_index), 8},
     {"mp_event_block_delta", "kind", offsetof(mp_event_block_delta, kind), 12},
     {"mp_event_block_delta", "text", offsetof(mp_event_block_delta, text), 16},
     {"mp_event_block_stop", "(size)", sizeof(mp_event_block_stop), 16},
+    {"mp_event_block_stop", "hdr", offsetof(mp_event_block_stop, hdr), 0},
     {"mp_event_block_stop", "block_index", offsetof(mp_event_block_stop, block_index), 8},
+    {"mp_event_block_stop", "reserved", offsetof(mp_event_block_stop, reserved), 12},
     {"mp_event_message_stop", "(size)", sizeof(mp_event_message_stop), 32},
+    {"mp_event_message_stop", "hdr", offsetof(mp_event_message_stop, hdr), 0},
     {"mp_event_message_stop", "stop_reason", offsetof(mp_event_message_stop, stop_reason), 8},
+    {"mp_event_message_stop", "reserved", offsetof(mp_event_message_stop, reserved), 12},
     {"mp_event_message_stop", "raw_finish_reason", offsetof(mp_event_message_stop, raw_finish_reason), 16},
     {"mp_event_metadata", "(size)", sizeof(mp_event_metadata), 64},
+    {"mp_event_metadata", "hdr", offsetof(mp_event_metadata, hdr), 0},
     {"mp_event_metadata", "input_tokens", offsetof(mp_event_metadata, input_tokens), 8},
     {"mp_event_metadata", "output_tokens", offsetof(mp_event_metadata, output_tokens), 16},
     {"mp_event_metadata", "total_tokens", offsetof(mp_event_metadata, total_tokens), 24},
@@ -131,9 +141,16 @@ static void test_enum_values_are_frozen(void **state)
         {MP_STOP_CANCELLED, 6},
         {MP_LOG_DEBUG, 10}, {MP_LOG_INFO, 20}, {MP_LOG_WARN, 30},
         {MP_LOG_ERROR, 40}, {MP_ABI_MAJOR, 1},
+        {MP_ROLE_ASSISTANT, 1},
+        {MP_ERROR_MESSAGE_MAX, 2048}, {MP_ERROR_CODE_MAX, 64},
     };
     for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
         assert_int_equal(codes[i][0], codes[i][1]);
+    /* The one name a host looks up with dlsym. */
+    assert_string_equal(MP_ENTRY_SYMBOL_V1, "mp_provider_entry_v1");
+    mp_error init = MP_ERROR_INIT;
+    assert_int_equal(init.struct_size, sizeof(mp_error));
+    assert_int_equal(init.retry_after_ms, -1);
 }
 
 static void test_every_status_has_a_name_and_text(void **state)

@@ -1,0 +1,51 @@
+/*
+ * validate_internal.h - what the conformance checker's two files share:
+ * the profile the checks run with, one-line reporting, text and event
+ * sinks, and the stream checks of validate_streams.c.
+ */
+#ifndef HOST_VALIDATE_INTERNAL_H
+#define HOST_VALIDATE_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "../abi/model_provider.h"
+
+#define VD_MAX_SECRETS 16
+
+/* What the checks run with: the built-in profile (a LiteLLM-style config
+ * aimed at the loopback server) or the caller's own configs. */
+typedef struct vctx {
+    const char *cfg;    /* for instances that must stream normally     */
+    const char *slow;   /* streams until cancelled, or NULL: skip that */
+    const char *client; /* client args                                 */
+    int builtin;        /* no --config given: LiteLLM-specific checks  */
+    const char *secrets[VD_MAX_SECRETS + 1]; /* values that must never show */
+} vctx;
+
+/* One line per check: "PASS name: detail" / "FAIL ..." (counted). */
+void vd_report(int ok, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void vd_skip(const char *name, const char *why);
+
+double vd_now_ms(void);
+void vd_sleep_ms(int ms);
+
+/* The first secret of the profile found in `text`, or NULL. */
+const char *vd_leaked(const vctx *c, const char *text);
+
+/* A text sink into a fixed buffer (write fails when it is full). */
+typedef struct vd_text { char buf[65536]; size_t len; int calls; } vd_text;
+int vd_text_write(void *ctx, const char *p, size_t n);
+
+/* The stream checks (validate_streams.c). */
+void vd_check_events(const mp_provider_v1 *d, mp_instance *inst);
+void vd_check_concurrency(const mp_provider_v1 *d, const vctx *v);
+void vd_check_cancel(const mp_provider_v1 *d, const vctx *v);
+/* Stream a one-line request with a sink that only counts events (used by
+ * the bad-input checks); returns stream()'s status, events in *events. */
+int vd_stream_counted(const mp_provider_v1 *d, mp_instance *inst,
+                      const char *request, size_t len, uint32_t sink_size,
+                      int *events, mp_error *err);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * validate_streams.c - the conformance checks that run streams: the shape
+ * of every event (sizes, flags, order, JSON rendering), separate instances
+ * on several threads, and cancellation from another thread, from inside
+ * the callback and by the callback's return value.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate_internal.h"
+
+typedef struct counter {
+    int events, stops, cancel_after, cancel_inside;
+    int bad_shape;               /* first problem seen, as an event number */
+    char why[160];
+    int open_block, next_block, started, stopped;
+    const mp_provider_v1 *p;
+    mp_instance *inst;
+} counter;
+
+/* The v1.0 size of each event type, for the size rule of the header. */
+static size_t v10_size(unsigned type)
+{
+    switch (type) {
+    case MP_EVENT_MESSAGE_START: return sizeof(mp_event_message_start);
+    case MP_EVENT_BLOCK_START: return sizeof(mp_event_block_start);
+    case MP_EVENT_BLOCK_DELTA: return sizeof(mp_event_block_delta);
+    case MP_EVENT_BLOCK_STOP: return sizeof(mp_event_block_stop);
+    case MP_EVENT_MESSAGE_STOP: return sizeof(mp_event_message_stop);
+    case MP_EVENT_METADATA: return sizeof(mp_event_metadata);
+    default: return sizeof(mp_event_header);
+    }
+}
+
+static void shape_problem(counter *c, const char *fmt, ...)
+{
+    if (c->bad_shape)
+        return;
+    c->bad_shape = c->events;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->why, sizeof c->why, fmt, ap);
+    va_end(ap);
+}
+
+/* What event_to_json wrote: only its first byte and length matter here,
+ * so events of any size render. */
+typedef struct rendered { int first; size_t len; } rendered;
+
+static int note_rendered(void *ctx, const char *p, size_t n)
+{
+    rendered *r = ctx;
+    if (!r->len && n)
+        r->first = (unsigned char)p[0];
+    r->len += n;
+    return 0;
+}
+
+/* Checks the header's event rules as events arrive: sizes, flags, and the
+ * order MESSAGE_START, (BLOCK_START DELTA* BLOCK_STOP)*, MESSAGE_STOP,
+ * METADATA?. */
+static void check_shape(counter *c, const mp_event_header *ev)
+{
+    if (ev->size < v10_size(ev->type) || ev->flags != 0)
+        shape_problem(c, "type %u: size %u (v1.0 needs %zu), flags %u",
+                      ev->type, ev->size, v10_size(ev->type), ev->flags);
+    unsigned idx = ev->type >= MP_EVENT_BLOCK_START && ev->type <= MP_EVENT_BLOCK_STOP
+                   ? ((const mp_event_block_stop *)ev)->block_index : 0;
+    switch (ev->type) {
+    case MP_EVENT_MESSAGE_START:
+        if (c->events != 1)
+            shape_problem(c, "MESSAGE_START is not the first event");
+        c->started = 1;
+        break;
+    case MP_EVENT_BLOCK_START:
+        if (!c->started || c->stopped || c->open_block >= 0 ||
+            idx != (unsigned)c->next_block)
+            shape_problem(c, "BLOCK_START %u out of order", idx);
+        c->open_block = (int)idx;
+        c->next_block++;
+        break;
+    case MP_EVENT_BLOCK_DELTA:
+    case MP_EVENT_BLOCK_STOP:
+        if (c->open_block < 0 || idx != (unsigned)c->open_block)
+            shape_problem(c, "event type %u for block %u, open block %d",
+                          ev->type, idx, c->open_block);
+        if (ev->type == MP_EVENT_BLOCK_STOP)
+            c->open_block = -1;
+        break;
+    case MP_EVENT_MESSAGE_STOP:
+        if (!c->started || c->open_block >= 0 || c->stopped)
+            shape_problem(c, "MESSAGE_STOP with a block open or twice");
+        c->stopped = 1;
+        break;
+    case MP_EVENT_METADATA:
+        if (!c->stopped)
+            shape_problem(c, "METADATA before MESSAGE_STOP");
+        break;
+    }
+    if (c->p) {
+        rendered r = {0, 0};
+        mp_text_sink s = {sizeof s, &r, note_rendered};
+        if (c->p->event_to_json(ev, &s) != MP_OK || r.first != '{')
+            shape_problem(c, "event_to_json failed on event type %u", ev->type);
+    }
+}
+
+static int count_event(void *ctx, const mp_event_header *ev)
+{
+    counter *c = ctx;
+    c->events++;
+    check_shape(c, ev);
+    if (ev->type == MP_EVENT_MESSAGE_STOP)
+        c->stops++;
+    if (c->cancel_inside && c->events == c->cancel_inside)
+        c->p->cancel(c->inst); /* allowed from inside the callback */
+    return c->cancel_after && c->events >= c->cancel_after;
+}
+
+static counter new_counter(const mp_provider_v1 *p, mp_instance *inst)
+{
+    return (counter){.open_block = -1, .p = p, .inst = inst};
+}
+
+#define USER_HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}"
+
+static int stream_hello(const mp_provider_v1 *d, mp_instance *inst, counter *c,
+                        mp_error *err)
+{
+    mp_event_sink es = {sizeof es, c, count_event};
+    return d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, err);
+}
+
+/* ---- streams --------------------------------------------------------------- */
+
+void vd_check_events(const mp_provider_v1 *d, mp_instance *inst)
+{
+    mp_error err = MP_ERROR_INIT;
+    counter c = new_counter(d, inst);
+    int rc = stream_hello(d, inst, &c, &err);
+    vd_report(rc == MP_OK && c.stops == 1 && !c.bad_shape, "events.shape",
+              "%d events: sizes >= v1.0, flags 0, in order, each rendered by "
+              "event_to_json%s%s%s", c.events, c.bad_shape ? " (event " : "",
+              c.bad_shape ? c.why : "", rc ? err.message : "");
+}
+
+typedef struct worker {
+    const mp_provider_v1 *d;
+    const vctx *v;
+    int ok;
+    char detail[MP_ERROR_MESSAGE_MAX + 64];
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    mp_instance *inst = NULL;
+    mp_error err = MP_ERROR_INIT;
+    if (w->d->create(w->v->cfg, w->v->client, &inst, &err)) {
+        snprintf(w->detail, sizeof w->detail, "create: %s", err.message);
+        return NULL;
+    }
+    w->ok = 1;
+    for (int i = 0; i < 20 && w->ok; i++) {
+        counter c = new_counter(NULL, NULL);
+        int rc = stream_hello(w->d, inst, &c, &err);
+        if (rc != MP_OK || c.stops != 1) {
+            w->ok = 0;
+            snprintf(w->detail, sizeof w->detail, "call %d: %s %s", i,
+                     mp_errname(rc), err.message);
+        }
+    }
+    w->d->destroy(inst);
+    return NULL;
+}
+
+void vd_check_concurrency(const mp_provider_v1 *d, const vctx *v)
+{
+    enum { N = 4 };
+    worker w[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        w[i] = (worker){.d = d, .v = v};
+        pthread_create(&th[i], NULL, worker_main, &w[i]);
+    }
+    int ok = 1;
+    const char *why = "";
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        if (!w[i].ok) {
+            ok = 0;
+            why = w[i].detail;
+        }
+    }
+    vd_report(ok, "concurrency.instances", "%d threads x 20 streams on separate "
+              "instances %s", N, ok ? "all succeeded" : why);
+}
+
+/* Another thread acts on the instance while a slow stream runs: after
+ * 200 ms it calls update_config and get_config (MP_HOST_4) if asked to,
+ * then cancel() (twice: it is idempotent). */
+typedef struct meddler {
+    const mp_provider_v1 *d;
+    mp_instance *inst;
+    const char *update;     /* NULL: only cancel */
+    int update_rc, config_rc;
+    double cancelled_at;
+} meddler;
+
+static void *meddle_main(void *arg)
+{
+    meddler *m = arg;
+    vd_sleep_ms(200);
+    mp_error err = MP_ERROR_INIT;
+    if (m->update) {
+        m->update_rc = m->d->update_config(m->inst, m->update, strlen(m->update), &err);
+        vd_text *t = calloc(1, sizeof *t);
+        mp_text_sink s = {sizeof s, t, vd_text_write};
+        m->config_rc = t ? m->d->get_config(m->inst, &s, &err) : MP_E_NO_MEMORY;
+        free(t);
+        vd_sleep_ms(100);
+    }
+    m->cancelled_at = vd_now_ms();
+    m->d->cancel(m->inst);
+    m->d->cancel(m->inst);
+    return NULL;
+}
+
+/* Runs the slow config's stream with a meddler; returns stream()'s status
+ * and in *took_ms how long after cancel() it returned (negative if it
+ * returned before cancel() was called). */
+static int slow_stream(const mp_provider_v1 *d, const vctx *v, meddler *m,
+                       counter *c, double *took_ms, mp_error *err)
+{
+    int rc = d->create(v->slow, v->client, &m->inst, err);
+    if (rc)
+        return rc;
+    m->d = d;
+    *c = new_counter(NULL, NULL);
+    pthread_t th;
+    pthread_create(&th, NULL, meddle_main, m);
+    rc = stream_hello(d, m->inst, c, err);
+    double returned = vd_now_ms();
+    pthread_join(th, NULL);
+    *took_ms = returned - m->cancelled_at;
+    if (returned < m->cancelled_at || m->cancelled_at == 0)
+        *took_ms = -1;
+    d->destroy(m->inst);
+    return rc;
+}
+
+void vd_check_cancel(const mp_provider_v1 *d, const vctx *v)
+{
+    mp_error err = MP_ERROR_INIT;
+    counter c;
+    if (!v->slow) {
+        vd_skip("cancel.other_thread", "no --slow-config (a config whose stream "
+                "runs until cancelled)");
+        vd_skip("config.update_during_stream", "no --slow-config");
+    } else {
+        double took;
+        meddler m = {.update = NULL};
+        int rc = slow_stream(d, v, &m, &c, &took, &err);
+        vd_report(rc == MP_E_CANCELLED && took >= 0 && took < 200.0,
+                  "cancel.other_thread", "%s %.1f ms after cancel() from another "
+                  "thread (target < 200 ms; negative: it ended first), %d events "
+                  "before %s", mp_errname(rc), took, c.events,
+                  rc == MP_E_CANCELLED ? "" : err.message);
+        m = (meddler){.update = v->builtin ? "{\"model_id\":\"validate-model\"}" : v->slow};
+        rc = slow_stream(d, v, &m, &c, &took, &err);
+        vd_report(rc == MP_E_CANCELLED && took >= 0 && m.update_rc == MP_OK &&
+                  m.config_rc == MP_OK, "config.update_during_stream",
+                  "update_config (%s) and get_config (%s) from another thread "
+                  "while a stream runs; it goes on until cancelled: %s after %d "
+                  "events", mp_errname(m.update_rc), mp_errname(m.config_rc),
+                  mp_errname(rc), c.events);
+    }
+    mp_instance *inst = NULL;
+    if (d->create(v->cfg, v->client, &inst, &err)) {
+        vd_report(0, "cancel.create", "%s", err.message);
+        return;
+    }
+    c = new_counter(d, inst);
+    c.cancel_after = 3;
+    int rc = stream_hello(d, inst, &c, &err);
+    vd_report(rc == MP_E_CANCELLED && c.events == 3, "cancel.callback_return",
+              "a non-zero callback return stops the stream: %s after %d events",
+              mp_errname(rc), c.events);
+    c = new_counter(d, inst);
+    c.cancel_inside = 2;
+    rc = stream_hello(d, inst, &c, &err);
+    vd_report(rc == MP_E_CANCELLED && c.stops == 0, "cancel.inside_callback",
+              "cancel() from inside the event callback stops the stream: %s "
+              "after %d events", mp_errname(rc), c.events);
+    d->cancel(inst); /* no call running: harmless, and must not stick */
+    c = new_counter(d, inst);
+    rc = stream_hello(d, inst, &c, &err);
+    vd_report(rc == MP_OK && c.stops == 1, "cancel.not_sticky",
+              "a cancel with no call running does not affect the next call: %s",
+              mp_errname(rc));
+    d->destroy(inst);
+}
+
+int vd_stream_counted(const mp_provider_v1 *d, mp_instance *inst,
+                      const char *request, size_t len, uint32_t sink_size,
+                      int *events, mp_error *err)
+{
+    counter c = new_counter(NULL, NULL);
+    mp_event_sink es = {sink_size, &c, count_event};
+    int rc = d->stream(inst, request, len, &es, err);
+    *events = c.events;
+    return rc;
+}
