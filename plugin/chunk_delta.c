@@ -9,10 +9,72 @@
 
 #include "chunk_mapper.h"
 
-/* Make `kind` the open block, then deliver one delta into it. */
-static int emit(chunk_mapper *m, int block_kind, int delta_kind,
-                const char *s, size_t n)
+size_t cm_utf8_bad(const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        /* Model text is mostly ASCII: skip it eight bytes at a time. */
+        while (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i == n)
+            break;
+        unsigned c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* The lead byte fixes the length and the range of the second
+         * byte, which is what rules out overlongs, surrogates and code
+         * points past U+10FFFF. */
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return i;
+        }
+        if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k < len; k++)
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+        i += len;
+    }
+    return n;
+}
+
+int cm_check_utf8(chunk_mapper *m, const char *s, size_t n, const char *what)
+{
+    size_t bad = cm_utf8_bad(s, n);
+    if (bad == n)
+        return MP_OK;
+    return cm_protocol_error(m, "choices[%zu].%s.%s is not UTF-8 (byte %zu of "
+                             "%zu is 0x%02x)", m->choice, cm_delta_name(m),
+                             what, bad, n, (unsigned char)s[bad]);
+}
+
+/* Make `kind` the open block, then deliver one delta into it.  `what`
+ * names the member the text came from, for the UTF-8 check. */
+static int emit(chunk_mapper *m, int block_kind, int delta_kind,
+                const char *s, size_t n, const char *what)
+{
+    int bad = cm_check_utf8(m, s, n, what);
+    if (bad)
+        return bad;
     if (m->open_kind != block_kind) {
         int rc = MP_OK;
         if (m->open_kind)
@@ -26,18 +88,20 @@ static int emit(chunk_mapper *m, int block_kind, int delta_kind,
     return ev_block_delta(m->em, delta_kind, s, n);
 }
 
-static int emit_text(chunk_mapper *m, const char *s, size_t n)
+static int emit_text(chunk_mapper *m, const char *s, size_t n,
+                     const char *what)
 {
     if (n == 0)
         return MP_OK; /* "" emits nothing, as in the reference */
-    return emit(m, MP_BLOCK_TEXT, MP_DELTA_TEXT, s, n);
+    return emit(m, MP_BLOCK_TEXT, MP_DELTA_TEXT, s, n, what);
 }
 
-static int emit_reasoning(chunk_mapper *m, const char *s, size_t n)
+static int emit_reasoning(chunk_mapper *m, const char *s, size_t n,
+                          const char *what)
 {
     if (n == 0)
         return MP_OK;
-    return emit(m, MP_BLOCK_REASONING, MP_DELTA_REASONING_TEXT, s, n);
+    return emit(m, MP_BLOCK_REASONING, MP_DELTA_REASONING_TEXT, s, n, what);
 }
 
 /* Decision 5: a reasoning signature belongs to the reasoning block. */
@@ -45,7 +109,8 @@ static int emit_signature(chunk_mapper *m, const char *s, size_t n)
 {
     if (n == 0 || !m->opt.reasoning_round_trip)
         return MP_OK;
-    return emit(m, MP_BLOCK_REASONING, MP_DELTA_REASONING_SIGNATURE, s, n);
+    return emit(m, MP_BLOCK_REASONING, MP_DELTA_REASONING_SIGNATURE, s, n,
+                "signature");
 }
 
 /* The members of a delta we read, found in one pass over its keys: a
@@ -214,7 +279,8 @@ static int content_parts(chunk_mapper *m, json_object *parts)
                                   cm_delta_name(m), i, key);
         const char *s = json_object_get_string(v);
         size_t n = (size_t)json_object_get_string_len(v);
-        int rc = thinking ? emit_reasoning(m, s, n) : emit_text(m, s, n);
+        int rc = thinking ? emit_reasoning(m, s, n, "content[].thinking")
+                          : emit_text(m, s, n, "content[].text");
         if (!rc && thinking && soft_str(p, "signature", &s, &n))
             rc = emit_signature(m, s, n);
         if (rc)
@@ -229,7 +295,7 @@ static int content(chunk_mapper *m, json_object *v)
         return MP_OK;
     if (json_object_is_type(v, json_type_string))
         return emit_text(m, json_object_get_string(v),
-                         (size_t)json_object_get_string_len(v));
+                         (size_t)json_object_get_string_len(v), "content");
     if (json_object_is_type(v, json_type_array))
         return content_parts(m, v);
     return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."
@@ -261,10 +327,11 @@ int cm_apply_delta(chunk_mapper *m, json_object *delta)
     /* Reasoning: LiteLLM's reasoning_content, else the `reasoning` field
      * of Cerebras, Groq, OpenRouter and vLLM. */
     int rc = get_str(m, f.reasoning_content, "reasoning_content", &s, &n);
-    if (!rc && n == 0)
-        soft_value(f.reasoning, &s, &n);
+    const char *from = "reasoning_content";
+    if (!rc && n == 0 && soft_value(f.reasoning, &s, &n))
+        from = "reasoning";
     if (!rc)
-        rc = emit_reasoning(m, s, n);
+        rc = emit_reasoning(m, s, n, from);
     if (!rc && m->opt.reasoning_round_trip)
         rc = delta_signatures(m, &f);
     if (!rc)
@@ -274,7 +341,7 @@ int cm_apply_delta(chunk_mapper *m, json_object *delta)
     if (!rc)
         rc = get_str(m, f.refusal, "refusal", &s, &n);
     if (!rc)
-        rc = emit_text(m, s, n);
+        rc = emit_text(m, s, n, "refusal");
     if (!rc)
         rc = tool_calls(m, f.tool_calls);
     return rc;

@@ -22,7 +22,8 @@
  *  - [DONE] without a finish_reason ends normally (end_turn); a body that
  *    ends with neither is a network error (decision 10);
  *  - an {"error": {...}} chunk becomes a typed error (decision 12);
- *  - malformed JSON or a wrong shape is MP_E_PROTOCOL with the byte offset.
+ *  - malformed JSON or a wrong shape is MP_E_PROTOCOL with the byte offset,
+ *    and so is a string for the host that is not UTF-8.
  *
  * Thread: a mapper serves one call on one thread.  Event callbacks run inside
  * cm_feed / cm_finish / cm_abort_network / cm_map_response.
@@ -135,6 +136,13 @@ int cm_shape_error(chunk_mapper *m, struct json_object *v, const char *what,
 /* MP_E_PROTOCOL "<where>: <message>". */
 int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The offset of the first byte of s[0..n) that is not UTF-8 (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF), or n. */
+size_t cm_utf8_bad(const char *s, size_t n);
+/* MP_E_PROTOCOL naming `what` (a member of the current choice's delta or
+ * message) unless s[0..n) is UTF-8: every string handed to the host passes
+ * here, so no host receives bytes it cannot decode. */
+int cm_check_utf8(chunk_mapper *m, const char *s, size_t n, const char *what);
 /* "delta" or "message": the name of the object cm_apply_delta reads. */
 const char *cm_delta_name(const chunk_mapper *m);
 /* The reasoning/text/refusal/tool_calls/signatures of one delta (streaming)

@@ -87,10 +87,25 @@ static int str_member(chunk_mapper *m, json_object *obj, const char *key,
     return MP_OK;
 }
 
+/* Append a string bounded by max_line to `sb`, naming the limit when it is
+ * passed (ids, names and signatures arrive within one SSE line). */
+static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
+                       const char *s, size_t n)
+{
+    int rc = sb_append(sb, s, n);
+    if (rc == MP_E_PROTOCOL)
+        return cm_protocol_error(m, "tool call at index %lld: a field is "
+                                 "longer than max_line (%zu bytes)",
+                                 (long long)t->index, m->opt.max_line);
+    return rc;
+}
+
 /* Keep the first non-empty value of an optional signature found at
  * obj.key1(.key2).thought_signature; other shapes are ignored (these are
- * provider extras, not content). */
-static int keep_signature(strbuf *sb, json_object *obj, const char *key1,
+ * provider extras, not content).  A value that is not UTF-8 fails like any
+ * other string for the host. */
+static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
+                          json_object *obj, const char *key1,
                           const char *key2)
 {
     json_object *v = obj;
@@ -105,8 +120,10 @@ static int keep_signature(strbuf *sb, json_object *obj, const char *key1,
     if (!json_object_object_get_ex(v, "thought_signature", &v) ||
         !json_object_is_type(v, json_type_string))
         return MP_OK;
-    return sb_append(sb, json_object_get_string(v),
-                     (size_t)json_object_get_string_len(v));
+    const char *s = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v);
+    int rc = cm_check_utf8(m, s, n, "tool_calls[].thought_signature");
+    return rc ? rc : keep_string(m, t, sb, s, n);
 }
 
 /* The call a streaming delta belongs to: the latest call with its index
@@ -217,6 +234,13 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     } else {
         fn = NULL;
     }
+    /* Strings for the host must be UTF-8, checked before anything of this
+     * delta is kept. */
+    if ((rc = cm_check_utf8(m, id, id_len, "tool_calls[].id")) ||
+        (rc = cm_check_utf8(m, name, name_len, "tool_calls[].function.name")) ||
+        (rc = cm_check_utf8(m, args, args_len,
+                            "tool_calls[].function.arguments")))
+        return rc;
     cm_tool *t;
     /* In a whole message each element is a call of its own (reference
      * 4.3: index = position in the list). */
@@ -229,21 +253,18 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     /* Later deltas repeat "id":"" and sometimes the name: the first
      * non-empty value stays. */
     if (id_len && !t->id.len)
-        rc = sb_append(&t->id, id, id_len);
+        rc = keep_string(m, t, &t->id, id, id_len);
     if (!rc && name_len && !t->name.len)
-        rc = sb_append(&t->name, name, name_len);
+        rc = keep_string(m, t, &t->name, name, name_len);
     if (!rc)
-        rc = keep_signature(&t->sig_call, tc, "provider_specific_fields",
-                            NULL);
+        rc = keep_signature(m, t, &t->sig_call, tc,
+                            "provider_specific_fields", NULL);
     if (!rc && fn)
-        rc = keep_signature(&t->sig_func, fn, "provider_specific_fields",
-                            NULL);
+        rc = keep_signature(m, t, &t->sig_func, fn,
+                            "provider_specific_fields", NULL);
     if (!rc)
-        rc = keep_signature(&t->sig_google, tc, "extra_content", "google");
-    if (rc == MP_E_PROTOCOL) /* an id, name or signature over max_line */
-        return cm_protocol_error(m, "tool call at index %lld: a field is "
-                                 "longer than max_line (%zu bytes)",
-                                 (long long)t->index, m->opt.max_line);
+        rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
+                            "google");
     return rc ? rc : add_args(m, t, args, args_len);
 }
 

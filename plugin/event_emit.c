@@ -9,6 +9,11 @@ void ev_init(ev_emitter *em, const mp_event_sink *sink)
     em->sink = sink;
 }
 
+void ev_watch_cancel(ev_emitter *em, const atomic_int *flag)
+{
+    em->cancel_flag = flag;
+}
+
 static mp_str str_of(const char *p, size_t n)
 {
     mp_str s = {p, p ? n : 0};
@@ -19,6 +24,11 @@ static int deliver(ev_emitter *em, mp_event_header *hdr, size_t size, int type)
 {
     if (em->status)
         return em->status;
+    if (em->cancel_flag &&
+        atomic_load_explicit(em->cancel_flag, memory_order_relaxed)) {
+        em->by_cancel_call = 1;
+        return em->status = MP_E_CANCELLED;
+    }
     hdr->size = (uint32_t)size;
     hdr->type = (uint16_t)type;
     hdr->flags = 0;

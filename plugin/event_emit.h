@@ -4,11 +4,16 @@
  *
  * The emitter numbers blocks, remembers which one is open, and turns a
  * non-zero return of the host callback into MP_E_CANCELLED, which then
- * sticks: after cancellation nothing more is delivered.
+ * sticks: after cancellation nothing more is delivered.  It can also watch
+ * the instance's cancel flag (ev_watch_cancel), checked before every
+ * event: one network read may hold hundreds of events, and a cancel()
+ * made meanwhile (from another thread, or from inside the callback) must
+ * stop the delivery at the next event, not after the read.
  */
 #ifndef LP_EVENT_EMIT_H
 #define LP_EVENT_EMIT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,9 +25,14 @@ typedef struct ev_emitter {
     int open_kind;        /* mp_block_kind of the open block, 0 if none */
     int status;           /* 0, or MP_E_CANCELLED once the host said stop */
     uint64_t delivered;   /* events delivered so far */
+    const atomic_int *cancel_flag; /* non-zero: cancel() was called      */
+    int by_cancel_call;   /* status came from cancel_flag, not a callback */
 } ev_emitter;
 
 void ev_init(ev_emitter *em, const mp_event_sink *sink);
+/* Stop (MP_E_CANCELLED, by_cancel_call set) before the next event once
+ * *flag is non-zero.  The flag must outlive the emitter. */
+void ev_watch_cancel(ev_emitter *em, const atomic_int *flag);
 
 int ev_message_start(ev_emitter *em);
 /* name/id/signature may be NULL (absent); lengths are in bytes. */

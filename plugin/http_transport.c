@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "error_classify.h"
@@ -14,10 +16,26 @@
  * is noticed.  Cancellation does not depend on it (wakeup is immediate). */
 #define POLL_SLICE_MS 200
 
+/* splitmix64: a small, well-mixed generator; plenty for spreading retries
+ * and cheap enough to need no thought.  Not for anything secret. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 int lp_transport_init(lp_transport *t)
 {
     memset(t, 0, sizeof *t);
     atomic_init(&t->cancel, 0);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    /* Any seed will do for splitmix64; these differ between instances and
+     * between processes started at the same moment. */
+    t->rng = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
+             ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)t;
     t->multi = curl_multi_init();
     t->easy = curl_easy_init();
     if (!t->multi || !t->easy) {
@@ -191,23 +209,30 @@ static int cancellable_sleep(lp_transport *t, int64_t ms)
     }
 }
 
-/* Exponential backoff with full jitter, at least the server's
- * Retry-After. */
-static int64_t backoff_ms(const lp_config *cfg, int attempt_no, int64_t retry_after)
+int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
+                      int64_t retry_after_ms, uint64_t *rng)
 {
     int64_t cap = cfg->retry_base_ms;
     for (int i = 0; i < attempt_no && cap < cfg->retry_max_ms; i++)
         cap *= 2;
     if (cap > cfg->retry_max_ms)
         cap = cfg->retry_max_ms;
-    int64_t d = cap > 0 ? cap / 2 + (int64_t)(rand() % (int)(cap / 2 + 1)) : 0;
-    return retry_after > d ? retry_after : d;
+    int64_t d = 0;
+    if (cap > 0) {
+        uint64_t span = (uint64_t)(cap - cap / 2) + 1; /* [cap/2, cap] */
+        d = cap / 2 + (int64_t)(next_random(rng) % span);
+    }
+    return retry_after_ms > d ? retry_after_ms : d;
 }
 
-/* Connection-level failures that may succeed on a new attempt. */
-static int retryable_curl(CURLcode cc)
+/* Connection-level failures that may succeed on a new attempt; a timeout
+ * only while connecting (a server that took the request and went quiet
+ * may be working on it). */
+static int retryable_curl(CURLcode cc, int connected)
 {
     switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return !connected;
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -221,16 +246,33 @@ static int retryable_curl(CURLcode cc)
     }
 }
 
-static int curl_failure(CURLcode cc, const char *errbuf, const lp_http_request *req,
-                        const lp_config *cfg, mp_error *err)
+/* Whether the request went out on a connection: libcurl counts the request
+ * bytes it sent, which stays 0 while it is still connecting (a reused
+ * connection counts as connected at once). */
+static int request_sent(CURL *e)
+{
+    long sent = 0;
+    return curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK &&
+           sent > 0;
+}
+
+/* A curl failure as a typed error.  `connected` says whether the request
+ * was sent; a timeout before that is the connect timeout. */
+static int curl_failure(CURLcode cc, int connected, const char *errbuf,
+                        const lp_http_request *req, const lp_config *cfg,
+                        mp_error *err)
 {
     const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
     /* No HTTP status; retryable for the connection failures that a new
      * attempt may cure (the ones num_retries retries before any body
      * byte arrived). */
-    lp_error_http(err, 0, retryable_curl(cc), -1, NULL);
+    lp_error_http(err, 0, retryable_curl(cc, connected), -1, NULL);
     switch (cc) {
     case CURLE_OPERATION_TIMEDOUT:
+        if (!connected)
+            return lp_fail(err, MP_E_TIMEOUT, "could not connect within "
+                           "connect_timeout (%lld ms): %s",
+                           (long long)cfg->connect_timeout_ms, why);
         return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
                        "connect_timeout %lld ms): %s",
                        (long long)cfg->timeout_ms,
@@ -304,10 +346,11 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                  * caller decides (a finished stream is still fine). */
                 snprintf(res->detail, sizeof res->detail, "%s",
                          errbuf[0] ? errbuf : curl_easy_strerror((CURLcode)outcome));
+                res->timed_out = outcome == CURLE_OPERATION_TIMEDOUT;
                 rc = MP_OK;
             } else {
-                rc = curl_failure((CURLcode)outcome, errbuf, req, cfg, err);
-                retry = retryable_curl((CURLcode)outcome);
+                rc = curl_failure((CURLcode)outcome, 1, errbuf, req, cfg, err);
+                retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
             rc = ec_classify_http((int)a.status, a.error_body.data,
@@ -317,8 +360,12 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             retry = LP_ERR_HAS(err, retryable) ? err->retryable : 0;
             retry_after = LP_ERR_HAS(err, retry_after_ms) ? err->retry_after_ms : -1;
         } else {
-            rc = curl_failure((CURLcode)outcome, errbuf, req, cfg, err);
-            retry = retryable_curl((CURLcode)outcome);
+            /* Still connecting when it failed; when the whole-call limit
+             * was the nearer one, a timeout there is the call's timeout. */
+            int whole_call_first = deadline && remaining <= cfg->connect_timeout_ms;
+            int connected = request_sent(t->easy) || whole_call_first;
+            rc = curl_failure((CURLcode)outcome, connected, errbuf, req, cfg, err);
+            retry = retryable_curl((CURLcode)outcome, connected);
         }
         sb_free(&a.error_body);
 
@@ -329,7 +376,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         if (!retry || attempt_no >= cfg->num_retries || a.fed ||
             h->started(h->ctx))
             return rc;
-        int64_t wait = backoff_ms(cfg, attempt_no, retry_after);
+        int64_t wait = lp_backoff_ms(cfg, attempt_no, retry_after, &t->rng);
         if (deadline && lp_now_ms() + wait >= deadline)
             return rc; /* waiting would pass the whole-call timeout */
         if (cancellable_sleep(t, wait))

@@ -7,6 +7,13 @@
  * reused for every call.  The multi interface is driven with
  * curl_multi_poll, so cancel() from another thread can wake it with
  * curl_multi_wakeup and the call returns at once.
+ *
+ * Proxies: no proxy option is set, so libcurl's environment rules apply to
+ * every call: http_proxy (lower case only, as curl requires for http),
+ * https_proxy / HTTPS_PROXY, all_proxy / ALL_PROXY, no_proxy / NO_PROXY.
+ * TLS: peer and host verification on unless ssl_verify is false; ca_bundle
+ * (or ssl_verify given as a path) replaces the system CA store.  HTTP/2 is
+ * offered through ALPN on TLS connections and used when the server agrees.
  */
 #ifndef LP_HTTP_TRANSPORT_H
 #define LP_HTTP_TRANSPORT_H
@@ -23,6 +30,11 @@ typedef struct lp_transport {
     CURLM *multi;
     CURL *easy;
     atomic_int cancel; /* set by lp_transport_cancel, cleared per call */
+    /* Jitter for retry backoff.  Private to the instance and seeded from
+     * the clock, the pid and its address: libc rand() would share the
+     * host's sequence (and disturb it), and, never seeded, would make every
+     * process back off in lockstep, which is what jitter exists to avoid. */
+    uint64_t rng;
 } lp_transport;
 
 int lp_transport_init(lp_transport *t);
@@ -59,7 +71,16 @@ typedef struct lp_http_result {
     int64_t ttfb_ms;      /* attempt start -> first body byte, -1 if none   */
     int attempts;         /* how many were made                            */
     char detail[256];     /* why an incomplete body stopped (curl's words) */
+    int timed_out;        /* ... and it was the whole-call timeout        */
 } lp_http_result;
+
+/* The wait before retry number `attempt_no` + 1 (decision 17): exponential
+ * backoff with jitter, uniform in [cap/2, cap] where cap =
+ * cfg->retry_base_ms * 2^attempt_no limited to cfg->retry_max_ms, and never
+ * shorter than the server's Retry-After (`retry_after_ms`, -1 if none).
+ * Advances `*rng`. */
+int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
+                      int64_t retry_after_ms, uint64_t *rng);
 
 /*
  * Perform the exchange.  Returns:
@@ -69,6 +90,11 @@ typedef struct lp_http_result {
  *    the stream had finished);
  *  - an error: HTTP errors classified (overflow, throttling, ...), curl
  *    failures (timeout, network), cancellation, or the handler's error.
+ *    A connection that could not be made within connect_timeout is
+ *    MP_E_TIMEOUT with retryable = 1 (a new attempt may reach another
+ *    backend); the whole-call and idle timeouts are not retryable.
+ * Retries (cfg->num_retries) happen only for retryable failures before any
+ * body byte was handed to `h`, waiting lp_backoff_ms() in between.
  * `secrets` (NULL-terminated, may be NULL) are scrubbed from any message.
  */
 int lp_http_perform(lp_transport *t, const lp_config *cfg,

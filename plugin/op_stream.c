@@ -71,6 +71,9 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
 
     ev_emitter em;
     ev_init(&em, sink);
+    /* cancel() stops the delivery between two events, even inside one
+     * network read (the transport only looks between reads). */
+    ev_watch_cancel(&em, &inst->transport.cancel);
     chunk_mapper mapper;
     cm_options opt = {
         .reasoning_round_trip = cfg->reasoning_round_trip,
@@ -95,9 +98,15 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p.secrets, &res, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc) {
-        if (!res.complete)
+        if (!res.complete) {
             rc = cm_abort_network(&mapper, latency, res.ttfb_ms, err);
-        else if (bs.mode != BODY_WHOLE)
+            /* Cut by the whole-call timeout before the answer was complete:
+             * that is the timeout error, not a network failure. */
+            if (rc == MP_E_NETWORK && res.timed_out)
+                rc = lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout "
+                             "%lld ms) before the stream finished: %s",
+                             (long long)cfg->timeout_ms, res.detail);
+        } else if (bs.mode != BODY_WHOLE)
             rc = cm_finish(&mapper, latency, res.ttfb_ms, err);
         else
             rc = cm_map_response(&mapper, bs.whole.data, bs.whole.len, latency,

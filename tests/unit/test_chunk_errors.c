@@ -184,6 +184,101 @@ static void test_invalid_json_chunk(void **state)
     rec_free(&r);
 }
 
+/* The UTF-8 check every string for the host passes (RFC 3629). */
+static void test_utf8_validator(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t bad; /* offset of the first bad byte; SIZE_MAX: valid */
+    } cases[] = {
+        {"plain ascii text that is longer than eight bytes", SIZE_MAX},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82", SIZE_MAX},
+        {"\xed\x9f\xbf\xee\x80\x80", SIZE_MAX},   /* U+D7FF, U+E000 */
+        {"\xf4\x8f\xbf\xbf", SIZE_MAX},           /* U+10FFFF */
+        {"\xc2\x80\xdf\xbf", SIZE_MAX},           /* U+0080, U+07FF */
+        {"caf\xe9", 3},                          /* Latin-1 */
+        {"abcdefghij\x80", 10},                   /* lone continuation */
+        {"abcdefgh\xe2\x82", 8},                  /* cut at the end */
+        {"ab\xe2\x28\xa1", 2},                    /* bad continuation */
+        {"x\xc0\xaf", 1},                         /* overlong '/' */
+        {"\xc1\xbf", 0},                          /* overlong */
+        {"\xe0\x9f\xbf", 0},                      /* overlong U+07FF */
+        {"\xf0\x8f\xbf\xbf", 0},                  /* overlong U+FFFF */
+        {"ok\xed\xa0\x80", 2},                     /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80", 0},                  /* past U+10FFFF */
+        {"\xf5\x80\x80\x80", 0},
+        {"\xff", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = strlen(cases[i].s);
+        size_t want = cases[i].bad == SIZE_MAX ? n : cases[i].bad;
+        size_t got = cm_utf8_bad(cases[i].s, n);
+        if (got != want)
+            fail_msg("case %zu: first bad byte %zu, want %zu", i, got, want);
+    }
+    assert_int_equal(cm_utf8_bad(NULL, 0), 0);
+}
+
+/* JSON text is UTF-8: multi-byte text passes through unchanged, but a
+ * string for the host with bytes that are not UTF-8 (wherever it sits:
+ * text, reasoning, refusal, tool id, name or arguments, finish_reason) is a
+ * protocol error naming the chunk's offset and the member, and nothing of
+ * that chunk reaches the host. */
+static void test_invalid_utf8_chunk(void **state)
+{
+    (void)state;
+    recorder r;
+    rec_init(&r, NULL);
+    const char *good = "data: {\"choices\":[{\"delta\":{\"content\":"
+                       "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82\"},"
+                       "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    assert_int_equal(rec_stream(&r, good), MP_OK);
+    assert_non_null(strstr(rec_text(&r), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82"));
+    rec_free(&r);
+
+    static const struct {
+        const char *delta, *finish, *want;
+    } bad[] = {
+        {"{\"content\":\"caf\xe9\"}", "null",
+         "choices[0].delta.content is not UTF-8 (byte 3 of 4 is 0xe9)"},
+        {"{\"reasoning_content\":\"\xe2\x82\"}", "null",
+         "choices[0].delta.reasoning_content is not UTF-8 (byte 0 of 2"},
+        {"{\"reasoning\":\"x\xc0\xaf\"}", "null",
+         "choices[0].delta.reasoning is not UTF-8 (byte 1 of 3 is 0xc0)"},
+        {"{\"refusal\":\"no\xed\xa0\x80\"}", "null",
+         "choices[0].delta.refusal is not UTF-8 (byte 2"},
+        {"{\"content\":[{\"type\":\"text\",\"text\":\"\xff\"}]}", "null",
+         "choices[0].delta.content[].text is not UTF-8"},
+        {"{\"tool_calls\":[{\"index\":0,\"id\":\"c\x80\",\"function\":"
+         "{\"name\":\"f\"}}]}", "null",
+         "choices[0].delta.tool_calls[].id is not UTF-8"},
+        {"{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":"
+         "{\"name\":\"f\xf5\"}}]}", "null",
+         "choices[0].delta.tool_calls[].function.name is not UTF-8"},
+        {"{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":"
+         "{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":\\\"\xe9\\\"}\"}}]}",
+         "null", "choices[0].delta.tool_calls[].function.arguments is not UTF-8"},
+        {"{}", "\"st\xf0p\"", "choices[0].delta.finish_reason is not UTF-8"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char body[400];
+        snprintf(body, sizeof body, "data: {\"choices\":[]}\n\n"
+                 "data: {\"choices\":[{\"index\":0,\"delta\":%s,"
+                 "\"finish_reason\":%s}]}\n\ndata: [DONE]\n\n",
+                 bad[i].delta, bad[i].finish);
+        rec_init(&r, NULL);
+        assert_int_equal(rec_stream(&r, body), MP_E_PROTOCOL);
+        if (!strstr(r.err.message, "SSE data at byte 22: ") ||
+            !strstr(r.err.message, bad[i].want))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, r.err.message,
+                     bad[i].want);
+        /* Only the messageStart of the first chunk reached the host. */
+        assert_string_equal(rec_text(&r), Q(MSG_START));
+        rec_free(&r);
+    }
+}
+
 /* Map one payload and expect a protocol error whose message has `needle`. */
 static void expect_shape_error(const char *payload, const char *needle)
 {
@@ -299,6 +394,8 @@ int main(void)
         cmocka_unit_test(test_mid_stream_error_object),
         cmocka_unit_test(test_error_event_frame),
         cmocka_unit_test(test_invalid_json_chunk),
+        cmocka_unit_test(test_utf8_validator),
+        cmocka_unit_test(test_invalid_utf8_chunk),
         cmocka_unit_test(test_wrong_shape_chunk),
         cmocka_unit_test(test_keepalives_and_after_done),
         cmocka_unit_test(test_body_not_an_event_stream),

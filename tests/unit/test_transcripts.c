@@ -7,6 +7,12 @@
  * fed whole, byte by byte, and in random cuts.  A transcript without
  * expected files fails the test, so a new recording cannot slip through.
  * How the expected files were derived is in tests/fixtures/expected/README.md.
+ *
+ * The expected files are also checked against what the official openai
+ * node SDK accumulated from the same bytes (expected-openai-node/<case>.json
+ * beside the transcripts): text, tool ids, names and parsed arguments, the
+ * finish reason and the usage counts must agree, apart from the documented
+ * differences (README.md there and in tests/fixtures/expected).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,10 +177,206 @@ static void test_every_transcript(void **state)
     }
 }
 
+/* ------------------------------------------ cross-check with the SDK */
+
+/* Cases where the SDK threw instead of accumulating (its file holds the
+ * error text); we produce the message anyway (expected/README.md). */
+static const char *const sdk_failed[] = {
+    "mistral_tool_no_index_no_type_finish_same_chunk", NULL};
+
+static int in_list(const char *const *list, const char *name)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *str_or_empty(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return "";
+    return json_object_get_string(v);
+}
+
+static int64_t int_or(json_object *o, const char *key, int64_t dflt)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_int))
+        return dflt;
+    return json_object_get_int64(v);
+}
+
+static json_object *member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    if (o)
+        json_object_object_get_ex(o, key, &v);
+    return v;
+}
+
+/* Decision 9, from the SDK's finish_reason to our stopReason. */
+static const char *stop_of_finish(const char *f)
+{
+    if (strcmp(f, "tool_calls") == 0)
+        return "tool_use";
+    if (strcmp(f, "length") == 0)
+        return "max_tokens";
+    if (strcmp(f, "content_filter") == 0)
+        return "content_filtered";
+    return "end_turn";
+}
+
+/* The messageStop reason and the last metadata usage of an events file. */
+static void read_events(const char *jsonl, char *stop, size_t cap,
+                        json_object **usage)
+{
+    *usage = NULL;
+    stop[0] = '\0';
+    for (const char *line = jsonl; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        json_tokener *tok = json_tokener_new();
+        json_object *ev = json_tokener_parse_ex(tok, line, (int)n);
+        json_tokener_free(tok);
+        if (!ev)
+            fail_msg("an events line is not JSON: %.80s", line);
+        json_object *ms = member(ev, "messageStop"), *md = member(ev, "metadata");
+        if (ms)
+            snprintf(stop, cap, "%s", str_or_empty(ms, "stopReason"));
+        if (md) {
+            json_object_put(*usage);
+            *usage = json_object_get(member(md, "usage"));
+        }
+        json_object_put(ev);
+        line += n + (nl ? 1 : 0);
+    }
+}
+
+static void cross_check(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/expected-openai-node/%s.json", TRANSCRIPTS,
+             name);
+    char *sdk_text = read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/%s.message.json", EXPECTED, name);
+    char *msg_text = read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/%s.events.jsonl", EXPECTED, name);
+    char *events = read_file(path, NULL);
+    json_object *ours = json_tokener_parse(msg_text);
+    json_object *sdk = json_tokener_parse(sdk_text);
+    assert_non_null(ours);
+    json_object *content = member(ours, "content");
+    assert_true(json_object_array_length(content) > 0);
+    if (!sdk || !json_object_is_type(sdk, json_type_object)) {
+        if (!in_list(sdk_failed, name))
+            fail_msg("%s: the SDK's result is not JSON and the case is not "
+                     "a known SDK failure: %.100s", name, sdk_text);
+        assert_true(strncmp(sdk_text, "ERROR", 5) == 0);
+        goto done;
+    }
+    if (in_list(sdk_failed, name))
+        fail_msg("%s: listed as an SDK failure but the SDK produced JSON",
+                 name);
+    json_object *choice = json_object_array_get_idx(member(sdk, "choices"), 0);
+    json_object *msg = member(choice, "message");
+    assert_non_null(msg);
+
+    /* Text: the SDK's content, plus its refusal, which we show as text. */
+    strbuf want, got;
+    sb_init(&want, (size_t)1 << 24);
+    sb_init(&got, (size_t)1 << 24);
+    sb_appends(&want, str_or_empty(msg, "content"));
+    sb_appends(&want, str_or_empty(msg, "refusal"));
+    json_object *tools = member(msg, "tool_calls");
+    size_t ntools = tools ? json_object_array_length(tools) : 0, k = 0;
+    for (size_t i = 0; i < json_object_array_length(content); i++) {
+        json_object *block = json_object_array_get_idx(content, i);
+        json_object *tu = member(block, "toolUse");
+        sb_appends(&got, str_or_empty(block, "text"));
+        if (!tu)
+            continue;
+        if (k >= ntools)
+            fail_msg("%s: more tool uses than the SDK's %zu", name, ntools);
+        json_object *tc = json_object_array_get_idx(tools, k++);
+        json_object *fn = member(tc, "function");
+        assert_string_equal(str_or_empty(tu, "toolUseId"), str_or_empty(tc, "id"));
+        assert_string_equal(str_or_empty(tu, "name"), str_or_empty(fn, "name"));
+        const char *args = str_or_empty(fn, "arguments");
+        json_object *parsed = json_tokener_parse(*args ? args : "{}");
+        assert_non_null(parsed);
+        if (!json_object_equal(member(tu, "input"), parsed))
+            fail_msg("%s: tool %zu input differs from the SDK's %s", name, k,
+                     args);
+        json_object_put(parsed);
+    }
+    assert_int_equal(k, ntools);
+    if (strcmp(got.data ? got.data : "", want.data ? want.data : "") != 0)
+        fail_msg("%s: text differs from the SDK's:\n ours: %.200s\n  sdk: "
+                 "%.200s", name, got.data ? got.data : "",
+                 want.data ? want.data : "");
+    sb_free(&want);
+    sb_free(&got);
+
+    char stop[32];
+    json_object *usage;
+    read_events(events, stop, sizeof stop, &usage);
+    assert_string_equal(stop, stop_of_finish(str_or_empty(choice,
+                                                          "finish_reason")));
+    json_object *su = member(sdk, "usage");
+    if (su) {
+        assert_non_null(usage);
+        assert_int_equal(int_or(usage, "inputTokens", -1),
+                         int_or(su, "prompt_tokens", -2));
+        assert_int_equal(int_or(usage, "outputTokens", -1),
+                         int_or(su, "completion_tokens", -2));
+        assert_int_equal(int_or(usage, "totalTokens", -1),
+                         int_or(su, "total_tokens", -2));
+        int64_t cached = int_or(member(su, "prompt_tokens_details"),
+                                "cached_tokens", 0);
+        /* 0 is omitted, as in Strands. */
+        assert_int_equal(int_or(usage, "cacheReadInputTokens", 0), cached);
+    }
+    json_object_put(usage);
+done:
+    json_object_put(ours);
+    json_object_put(sdk);
+    free(sdk_text);
+    free(msg_text);
+    free(events);
+}
+
+static void test_expected_files_agree_with_openai_node(void **state)
+{
+    (void)state;
+    DIR *d = opendir(TRANSCRIPTS "/expected-openai-node");
+    assert_non_null(d);
+    char *names[256];
+    size_t count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && count < 256) {
+        size_t n = strlen(e->d_name);
+        if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0)
+            names[count++] = strndup(e->d_name, n - 5);
+    }
+    closedir(d);
+    qsort(names, count, sizeof names[0], by_name);
+    assert_true(count >= 12); /* one per transcript */
+    for (size_t i = 0; i < count; i++) {
+        print_message("openai-node %s\n", names[i]);
+        cross_check(names[i]);
+        free(names[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_transcript),
+        cmocka_unit_test(test_expected_files_agree_with_openai_node),
     };
     return cmocka_run_group_tests_name("transcripts", tests, NULL, NULL);
 }

@@ -1,0 +1,341 @@
+/*
+ * test_stream_nonstream.c - the non-streaming path (config params.stream
+ * false, reference 4.3) held to the same expectations as the streamed
+ * one, through the real plugin and build/mock-server: every HTTP error
+ * typed with its status, provider code and retry flags; 429 with
+ * Retry-After retried then answered, and retried until exhausted; 503
+ * retried; a server that never answers ends with the whole-call timeout;
+ * cancel() from another thread while waiting, timed; the callback
+ * stopping at every event; a body of binary garbage.  (A reset body, an
+ * over-long body and bad JSON are in test_stream_faults / test_stream_modes.)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../support/it_harness.h"
+
+#define SECRET "sk-nonstream-secret-0000000000"
+
+/* Reference case 17 over the non-streaming path, metrics normalised. */
+static const char case17_events[] =
+    "{\"messageStart\":{\"role\":\"assistant\"}}\n"
+    "{\"contentBlockStart\":{\"start\":{}}}\n"
+    "{\"contentBlockDelta\":{\"delta\":{\"reasoningContent\":{\"text\":"
+    "\"Let me think about this calculation\"}}}}\n"
+    "{\"contentBlockStop\":{}}\n"
+    "{\"contentBlockStart\":{\"start\":{}}}\n"
+    "{\"contentBlockDelta\":{\"delta\":{\"text\":\"I'll calculate that for "
+    "you\"}}}\n"
+    "{\"contentBlockStop\":{}}\n"
+    "{\"contentBlockStart\":{\"start\":{\"toolUse\":{\"name\":\"calculator\","
+    "\"toolUseId\":\"tool_call_id_123\"}}}}\n"
+    "{\"contentBlockDelta\":{\"delta\":{\"toolUse\":{\"input\":"
+    "\"{\\\"expression\\\": \\\"123981723 + 234982734\\\"}\"}}}}\n"
+    "{\"contentBlockStop\":{}}\n"
+    "{\"messageStop\":{\"stopReason\":\"tool_use\"}}\n"
+    "{\"metadata\":{\"usage\":{\"inputTokens\":10,\"outputTokens\":20,"
+    "\"totalTokens\":30},\"metrics\":{\"latencyMs\":0,"
+    "\"timeToFirstByteMs\":0}}}\n";
+
+static int setup(void **state)
+{
+    (void)state;
+    return it_load();
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    it_tmp_cleanup();
+    return it_unload();
+}
+
+/* A non-streaming call of `model` against `m`, extra client args. */
+static void run(it_call *c, const mock_proc *m, const char *model,
+                const char *extra)
+{
+    char config[200];
+    snprintf(config, sizeof config,
+             "{\"model_id\":\"%s\",\"params\":{\"stream\":false}}", model);
+    char *args = it_client_args(m->base_url, SECRET, extra);
+    it_call_run(c, config, args, NULL);
+    free(args);
+}
+
+static void expect_error(const it_call *c, int code, int http, int retryable,
+                         int64_t retry_after, const char *provider_code,
+                         const char *needle)
+{
+    if (c->rc != code)
+        fail_msg("got %s (%s), want %s", mp_errname(c->rc), c->err.message,
+                 mp_errname(code));
+    assert_int_equal(c->err.code, code);
+    assert_int_equal(c->err.http_status, http);
+    assert_int_equal(c->err.retryable, retryable);
+    assert_int_equal(c->err.retry_after_ms, retry_after);
+    if (provider_code)
+        assert_string_equal(c->err.provider_code, provider_code);
+    if (!strstr(c->err.message, needle))
+        fail_msg("message \"%s\" lacks \"%s\"", c->err.message, needle);
+    assert_null(strstr(c->err.message, SECRET));
+    assert_int_equal(c->ev.count, 0);
+}
+
+static void expect_case17(const it_call *c)
+{
+    if (c->rc != MP_OK)
+        fail_msg("%s: %s", mp_errname(c->rc), c->err.message);
+    int64_t l, t;
+    char *got = it_normalise_metrics(c->ev.json.data, &l, &t);
+    assert_non_null(got);
+    assert_string_equal(got, case17_events);
+    free(got);
+}
+
+/* Every recorded request asked for a non-streamed answer. */
+static void expect_not_streamed(const mock_proc *m, int n)
+{
+    json_object *all = it_chat_requests(m);
+    assert_int_equal(json_object_array_length(all), n);
+    for (int i = 0; i < n; i++) {
+        json_object *r = json_object_array_get_idx(all, (size_t)i);
+        assert_true(it_has(r, "body.stream"));
+        assert_false(json_object_get_boolean(it_get(r, "body.stream")));
+        assert_false(it_has(r, "body.stream_options"));
+    }
+    json_object_put(all);
+}
+
+static void test_nonstream_http_errors(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, "it_401_echo_key.scn",
+                                       "it_404.scn", "it_500.scn", "it_503.scn",
+                                       "it_429_retry_after.scn",
+                                       "it_overflow_litellm.scn",
+                                       "it_overflow_openai.scn",
+                                       "it_html_message.scn",
+                                       "it_status_failure.scn", NULL), 0);
+    it_call c;
+    run(&c, &m, "it-401", NULL);
+    expect_error(&c, MP_E_AUTHENTICATION, 401, 0, -1, "401",
+                 "HTTP 401: Authentication Error");
+    it_call_free(&c);
+    run(&c, &m, "it-404", NULL);
+    expect_error(&c, MP_E_NOT_FOUND, 404, 0, -1, "404",
+                 "HTTP 404: litellm.NotFoundError: Model it-404 not found");
+    it_call_free(&c);
+    run(&c, &m, "it-500", NULL);
+    expect_error(&c, MP_E_SERVER, 500, 1, -1, "500",
+                 "HTTP 500: litellm.InternalServerError: upstream exploded");
+    it_call_free(&c);
+    run(&c, &m, "it-503", NULL);
+    expect_error(&c, MP_E_SERVER, 503, 1, -1, "",
+                 "HTTP 503: Service temporarily unavailable");
+    it_call_free(&c);
+    run(&c, &m, "it-429", NULL);
+    expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429",
+                 "HTTP 429: litellm.RateLimitError: Rate limit reached");
+    it_call_free(&c);
+    run(&c, &m, "it-overflow-litellm", "\"num_retries\":2");
+    expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1, "400",
+                 "HTTP 400: litellm.ContextWindowExceededError");
+    it_call_free(&c);
+    run(&c, &m, "it-overflow-openai", "\"num_retries\":2");
+    expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1,
+                 "context_length_exceeded",
+                 "maximum context length is 128000 tokens");
+    it_call_free(&c);
+    run(&c, &m, "it-html-message", NULL);
+    expect_error(&c, MP_E_SERVER, 502, 1, -1, "",
+                 "HTTP 502: 502 Bad Gateway Bad Gateway upstream connect");
+    it_call_free(&c);
+    run(&c, &m, "it-status-failure", NULL);
+    expect_error(&c, MP_E_BAD_REQUEST, 400, 0, -1, "",
+                 "HTTP 400: Invalid value for temperature");
+    it_call_free(&c);
+    expect_not_streamed(&m, 9); /* overflow is never retried */
+    mock_stop(&m);
+}
+
+static void test_nonstream_429_retried_then_answered(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 1, "it_429_retry_after.scn",
+                                       "it_nonstream.scn", NULL), 0);
+    it_call c;
+    run(&c, &m, "it-any", "\"num_retries\":2,\"retry_backoff_ms\":5");
+    expect_case17(&c);
+    assert_true(c.ms >= 195.0 && c.ms < 2000.0); /* Retry-After: 0.2 */
+    it_call_free(&c);
+    expect_not_streamed(&m, 2);
+    mock_stop(&m);
+}
+
+static void test_nonstream_429_exhausted(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 1, "it_429_always.scn", NULL), 0);
+    it_call c;
+    run(&c, &m, "it-any", "\"num_retries\":2,\"retry_backoff_ms\":5");
+    expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429", "Rate limit reached");
+    assert_true(c.ms >= 390.0);
+    it_call_free(&c);
+    expect_not_streamed(&m, 3);
+    mock_stop(&m);
+}
+
+static void test_nonstream_503_retried_then_answered(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 1, "it_503_retry.scn",
+                                       "it_nonstream.scn", NULL), 0);
+    it_call c;
+    run(&c, &m, "it-any", "\"num_retries\":1,\"retry_backoff_ms\":5");
+    expect_case17(&c);
+    it_call_free(&c);
+    expect_not_streamed(&m, 2);
+    mock_stop(&m);
+}
+
+static void test_nonstream_never_answers(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, "it_no_response.scn", NULL), 0);
+    it_call c;
+    run(&c, &m, "it-no-response", "\"timeout\":0.5,\"idle_timeout\":0.1");
+    expect_error(&c, MP_E_TIMEOUT, 0, 0, -1, NULL,
+                 "request timed out (timeout 500 ms");
+    assert_true(c.ms >= 490.0 && c.ms < 1500.0);
+    it_call_free(&c);
+    mock_stop(&m);
+}
+
+typedef struct canceller {
+    mp_instance *inst;
+    int delay_ms;
+    double at;
+} canceller;
+
+static void *cancel_later(void *arg)
+{
+    canceller *k = arg;
+    usleep((useconds_t)k->delay_ms * 1000);
+    k->at = it_now_ms();
+    it_p->cancel(k->inst);
+    return NULL;
+}
+
+static void test_nonstream_cancel_while_waiting(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, "it_no_response.scn", NULL), 0);
+    char *args = it_client_args(m.base_url, NULL, NULL);
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = it_create("{\"model_id\":\"it-no-response\","
+                                  "\"params\":{\"stream\":false}}", args, &err);
+    free(args);
+    assert_non_null(inst);
+    canceller k = {.inst = inst, .delay_ms = 100};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, cancel_later, &k), 0);
+    it_events ev;
+    it_events_init(&ev);
+    int rc = it_stream(inst, it_hello_request, &ev, &err);
+    double ms = it_now_ms() - k.at;
+    pthread_join(t, NULL);
+    print_message("non-streaming cancel returned %.2f ms after cancel()\n", ms);
+    assert_int_equal(rc, MP_E_CANCELLED);
+    assert_string_equal(err.message, "cancelled");
+    assert_int_equal(ev.count, 0);
+    assert_true(ms >= 0.0 && ms < 50.0);
+    it_events_free(&ev);
+    it_p->destroy(inst);
+    mock_stop(&m);
+}
+
+static void test_nonstream_callback_stop_at_every_event(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, "it_nonstream.scn", NULL), 0);
+    char *args = it_client_args(m.base_url, NULL, NULL);
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = it_create("{\"model_id\":\"it-nonstream\","
+                                  "\"params\":{\"stream\":false}}", args, &err);
+    free(args);
+    assert_non_null(inst);
+    for (int at = 1; at <= 12; at++) {
+        it_events ev;
+        it_events_init(&ev);
+        ev.cancel_at = at;
+        int rc = it_stream(inst, it_hello_request, &ev, &err);
+        assert_int_equal(rc, MP_E_CANCELLED);
+        assert_string_equal(err.message,
+                            "stream cancelled by the host's event callback");
+        assert_int_equal(ev.count, at);
+        it_events_free(&ev);
+    }
+    it_p->destroy(inst);
+    mock_stop(&m);
+}
+
+/* Binary bytes (a NUL among them) where the JSON body should be. */
+static void test_nonstream_binary_garbage(void **state)
+{
+    (void)state;
+    char *bin = it_write_file("resp_ns_noise.bin", "%s", "");
+    assert_non_null(bin);
+    FILE *f = fopen(bin, "wb");
+    assert_non_null(f);
+    unsigned seed = 3;
+    for (int i = 0; i < 400; i++) {
+        seed = seed * 1103515245u + 12345u;
+        fputc(i == 0 ? 0x9c : i == 5 ? 0 : (int)((seed >> 16) & 0xff), f);
+    }
+    fclose(f);
+    char *scn = it_write_file("resp_ns_noise.scn", "model: resp-ns-noise\n"
+                              "body_file: %s\n", bin);
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, scn, NULL), 0);
+    it_call c;
+    run(&c, &m, "resp-ns-noise", "\"num_retries\":2");
+    print_message("%s\n", c.err.message);
+    expect_error(&c, MP_E_PROTOCOL, 0, 0, -1, NULL,
+                 "response body: invalid JSON at payload byte 0");
+    it_call_free(&c);
+    assert_int_equal(it_chat_count(&m), 1);
+    free(bin);
+    free(scn);
+    mock_stop(&m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nonstream_http_errors),
+        cmocka_unit_test(test_nonstream_429_retried_then_answered),
+        cmocka_unit_test(test_nonstream_429_exhausted),
+        cmocka_unit_test(test_nonstream_503_retried_then_answered),
+        cmocka_unit_test(test_nonstream_never_answers),
+        cmocka_unit_test(test_nonstream_cancel_while_waiting),
+        cmocka_unit_test(test_nonstream_callback_stop_at_every_event),
+        cmocka_unit_test(test_nonstream_binary_garbage),
+    };
+    return cmocka_run_group_tests_name("stream_nonstream", tests, setup,
+                                       teardown);
+}
