@@ -72,8 +72,7 @@ int agent_reload(agent *a, size_t i)
     char why[1024];
     int rc = prov_reload(&a->slots[i], a->host, why, sizeof why);
     if (rc)
-        fprintf(stderr, "agent-host: reload failed: %s: %s\n",
-                host_errname(rc), why);
+        fprintf(stderr, "agent-host: reload: %s: %s\n", host_errname(rc), why);
     else
         agent_progress(a, "[reload] %s", why);
     return rc;
@@ -86,6 +85,16 @@ void agent_reload_if_asked(agent *a)
         for (size_t i = 0; i < a->n_slots; i++)
             agent_reload(a, i);
     }
+}
+
+int64_t agent_retry_delay_ms(int retries_so_far, int64_t retry_after_ms)
+{
+    if (retry_after_ms > BACKOFF_MAX_MS)
+        return -1;
+    if (retry_after_ms >= 0)
+        return retry_after_ms; /* the server knows best */
+    int64_t wait = (int64_t)BACKOFF_FIRST_MS << (retries_so_far < 16 ? retries_so_far : 16);
+    return wait > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait;
 }
 
 static void sleep_ms(int64_t ms)
@@ -118,10 +127,14 @@ static int call_with_recovery(agent *a, msg_assembler *as, size_t *mark,
         if (!req)
             return fail(e, MP_E_NO_MEMORY, "out of memory building the request");
         mp_error err = MP_ERROR_INIT;
-        call_output out = {a->events, a->echo_text ? stdout : NULL, 0};
+        call_output out = {.events = a->events, .text = a->echo_text ? stdout : NULL};
         asm_init(as);
         int rc = model_call(&a->slots[a->active], req, as, &out, &err);
         free(req);
+        if (!a->events_errno)
+            a->events_errno = out.events_errno;
+        if (!a->stdout_errno)
+            a->stdout_errno = out.text_errno;
         if (out.text_printed) {
             fputc('\n', stdout);
             fflush(stdout);
@@ -140,21 +153,21 @@ static int call_with_recovery(agent *a, msg_assembler *as, size_t *mark,
                            json_object_array_length(a->conv));
             continue;
         }
-        if (rc == MP_E_THROTTLED && throttled < a->max_retries) {
-            int64_t wait = (int64_t)BACKOFF_FIRST_MS << throttled;
-            if (err.retry_after_ms >= 0)
-                wait = err.retry_after_ms; /* the server knows best */
-            if (wait > BACKOFF_MAX_MS)
-                wait = BACKOFF_MAX_MS;
+        if (rc == MP_E_THROTTLED) {
+            int64_t wait = agent_retry_delay_ms(throttled, err.retry_after_ms);
+            if (wait < 0)
+                return fail(e, rc, "%s (the server asks to wait %lld s, longer "
+                            "than this host waits; try again later)", err.message,
+                            (long long)(err.retry_after_ms / 1000));
+            if (throttled == a->max_retries)
+                return fail(e, rc, "%s (still throttled after %d retries; try "
+                            "again later)", err.message, throttled);
             throttled++;
             agent_progress(a, "[throttled] %s; retry %d of %d in %lld ms",
                            err.message, throttled, a->max_retries, (long long)wait);
             sleep_ms(wait);
             continue;
         }
-        if (rc == MP_E_THROTTLED)
-            return fail(e, rc, "%s (still throttled after %d retries; try "
-                        "again later)", err.message, throttled);
         return fail(e, rc, "%s", err.message[0] ? err.message : mp_strerror(rc));
     }
 }
@@ -211,6 +224,7 @@ int agent_ask(agent *a, const char *prompt, json_object **final, agent_error *e)
     size_t mark = json_object_array_length(a->conv);
     int rc = MP_OK;
     *final = NULL;
+    conv_normalize(a->conv); /* a resumed session may hold raw messages */
     if (conv_add_user_text(a->conv, prompt))
         return fail(e, MP_E_NO_MEMORY, "out of memory");
     for (int turn = 0; turn < a->max_turns && !*final && rc == MP_OK; turn++) {

@@ -12,7 +12,8 @@
  * Recovery, as the Strands agent: on MP_E_CONTEXT_OVERFLOW the oldest
  * messages are dropped (conversation.h, sliding window) and the call is
  * retried; on MP_E_THROTTLED the call is retried after the server's
- * Retry-After, or a doubling backoff, a bounded number of times.
+ * Retry-After, or a doubling backoff, a bounded number of times
+ * (agent_retry_delay_ms).
  *
  * Between model calls the active provider can change (--swap-at, :use)
  * and providers can be reloaded (SIGHUP, :reload): the conversation is
@@ -70,6 +71,8 @@ typedef struct agent {
     volatile sig_atomic_t *reload_requested; /* set by SIGHUP, or NULL    */
     /* State. */
     int calls;                 /* model calls so far in this run          */
+    int events_errno;          /* first failed write to `events`, or 0    */
+    int stdout_errno;          /* first failed write of streamed text     */
 } agent;
 
 /* Ask `prompt` and run the loop to the final answer.  On success returns 0
@@ -80,6 +83,13 @@ typedef struct agent {
  * from an overflow) and the session file is not touched. */
 int agent_ask(agent *a, const char *prompt, json_object **final,
               agent_error *e);
+
+/* How long to wait before retrying a throttled call, given the retries
+ * made so far and the server's Retry-After in ms (-1: none): Retry-After
+ * when given, else 1 s, 2 s, 4 s, ... capped at 60 s.  -1 when the server
+ * asks for more than 60 s: then the host gives up at once with that in
+ * its message rather than sleep that long or retry too early. */
+int64_t agent_retry_delay_ms(int retries_so_far, int64_t retry_after_ms);
 
 /* The slot named `name`, or -1. */
 int agent_find(const agent *a, const char *name);

@@ -173,8 +173,11 @@ static int number(parser *p, rat *out)
         int e = 0;
         if (!is_digit(p->s[p->pos]))
             return unexpected(p);
-        while (is_digit(p->s[p->pos]) && e < 1000)
-            e = e * 10 + (p->s[p->pos++] - '0');
+        for (; is_digit(p->s[p->pos]); p->pos++)
+            if (e < 1000) /* any more overflows below anyway */
+                e = e * 10 + (p->s[p->pos] - '0');
+        if (n == 0)
+            e = 0; /* zero times any power of ten is zero */
         for (; e > 0; e--)
             if (__builtin_mul_overflow(neg ? d : n, 10, neg ? &d : &n))
                 return fail(p, "exponent too large at position %zu", at);

@@ -85,6 +85,16 @@ void conv_normalize_assistant(json_object *msg)
     }
 }
 
+void conv_normalize(json_object *conv)
+{
+    for (size_t i = 0; i < json_object_array_length(conv); i++) {
+        json_object *msg = json_object_array_get_idx(conv, i);
+        const char *role = json_object_get_string(get(msg, "role"));
+        if (role && strcmp(role, "assistant") == 0)
+            conv_normalize_assistant(msg);
+    }
+}
+
 static int valid_start(json_object *msg)
 {
     const char *role = json_object_get_string(get(msg, "role"));

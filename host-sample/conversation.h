@@ -25,11 +25,19 @@ int conv_add_user_text(json_object *conv, const char *text);
  * name that is not ^[a-zA-Z0-9_-]{1,64}$ becomes "INVALID_TOOL_NAME". */
 void conv_normalize_assistant(json_object *msg);
 
+/* conv_normalize_assistant on every assistant message of `conv` (for a
+ * conversation that came from a session file).  Idempotent. */
+void conv_normalize(json_object *conv);
+
 /* Drop the oldest messages as the sliding-window manager does: keep the
  * last `window` messages (or drop 2 when there are no more than that),
  * then move the cut forward until the conversation starts with a user
- * message that holds no toolResult, so no toolResult is left without its
- * toolUse and it never starts with the assistant.  Returns the number of
+ * message that holds no toolResult.  So a toolUse and its toolResult are
+ * dropped together, never one without the other.  Two differences from
+ * Strands, both on purpose: Strands may also start the rest with an
+ * assistant toolUse (some APIs refuse a conversation that does not start
+ * with the user), and it first tries shrinking large tool results (the
+ * host leaves results as the tools wrote them).  Returns the number of
  * messages dropped, or -1 (nothing changed) when no valid cut exists. */
 int conv_reduce(json_object *conv, size_t window);
 

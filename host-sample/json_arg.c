@@ -28,11 +28,11 @@ char *read_whole_file(const char *path, size_t *len_out)
             cap *= 2;
         }
     }
-    int failed = ferror(f);
+    int failed = ferror(f), why = failed ? errno : ENOMEM; /* EISDIR, EIO, ... */
     fclose(f);
     if (!buf || failed) {
         free(buf);
-        errno = failed ? EIO : ENOMEM;
+        errno = why;
         return NULL;
     }
     buf[len] = '\0';

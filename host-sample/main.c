@@ -116,8 +116,10 @@ static int run(cli *c, agent *a, prov_slot *slots)
     }
     if (c->interactive)
         failed |= repl_run(a, 0, c->json);
-    if (a->events && fclose(a->events) != 0) {
-        fprintf(stderr, "agent-host: HOST_E_IO: --events %s: write failed\n", c->events);
+    if (a->events && (fclose(a->events) != 0 || a->events_errno)) {
+        fprintf(stderr, "agent-host: %s: --events %s: write failed: %s\n",
+                host_errname(HOST_E_IO), c->events,
+                strerror(a->events_errno ? a->events_errno : errno));
         failed = 1;
     }
     a->events = NULL;
@@ -161,10 +163,21 @@ int main(int argc, char **argv)
 
     int failed = run(&c, &a, slots);
     for (size_t i = 0; i < a.n_slots; i++) {
-        if (prov_close(&slots[i], why, sizeof why)) {
-            fprintf(stderr, "agent-host: unloading %s: %s\n", slots[i].name, why);
+        int closed = prov_close(&slots[i], why, sizeof why);
+        if (closed) {
+            fprintf(stderr, "agent-host: %s: unloading %s: %s\n",
+                    host_errname(closed), slots[i].name, why);
             failed = 1;
         }
+    }
+    /* The answer went to stdout: failing to write it (a full disk) is an
+     * error too, not a silent success. */
+    int flushed = fflush(stdout);
+    if (flushed != 0 || ferror(stdout)) {
+        int err = a.stdout_errno ? a.stdout_errno : flushed ? errno : EIO;
+        fprintf(stderr, "agent-host: %s: cannot write the output to stdout: %s\n",
+                host_errname(HOST_E_IO), strerror(err));
+        failed = 1;
     }
     if (a.events)
         fclose(a.events);

@@ -1,6 +1,7 @@
 /* model_call.c - one stream() call; see model_call.h. */
 #include "model_call.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,8 @@ static int on_event(void *ctx, const mp_event_header *ev)
         const mp_event_block_delta *d = (const mp_event_block_delta *)ev;
         if (d->kind == MP_DELTA_TEXT && d->text.ptr && d->text.len) {
             fwrite(d->text.ptr, 1, d->text.len, c->out->text);
-            fflush(c->out->text);
+            if (fflush(c->out->text) != 0 && !c->out->text_errno)
+                c->out->text_errno = errno;
             c->out->text_printed = 1;
         }
     }
@@ -47,8 +49,8 @@ int model_call(prov_slot *slot, const char *request_json, msg_assembler *a,
     int rc = lease.mod->desc->stream(lease.inst, request_json,
                                      strlen(request_json), &sink, err);
     prov_release(&lease);
-    if (out->events)
-        fflush(out->events);
+    if (out->events && fflush(out->events) != 0 && !out->events_errno)
+        out->events_errno = errno;
     if (a->failed) {
         snprintf(err->message, sizeof err->message, "the provider sent an "
                  "event the host cannot assemble (malformed or out of memory)");

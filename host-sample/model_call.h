@@ -20,6 +20,10 @@ typedef struct call_output {
     FILE *events;     /* StreamEvent JSON lines go here, or NULL        */
     FILE *text;       /* text deltas are echoed here, or NULL           */
     int text_printed; /* set when any text was echoed                   */
+    int events_errno; /* the first failed write (errno) to `events`...  */
+    int text_errno;   /* ...and to `text`; 0 when none failed. A failed
+                         write does not stop the call: the host reports
+                         it when it ends.                               */
 } call_output;
 
 /* Run stream() with `request_json` on the slot's current module, feeding

@@ -8,12 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-static atomic_uint copy_counter;
-
-/* Copy `src` to a fresh private file and return its path (malloc'd). */
+/* Copy `src` to a new private file and return its path (malloc'd).
+ * mkstemps picks an unpredictable name and creates it with O_EXCL, so
+ * nobody else can plant or swap the file we are about to map. */
 static char *private_copy(const char *src, char *errbuf, size_t errlen)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -22,34 +21,96 @@ static char *private_copy(const char *src, char *errbuf, size_t errlen)
         return NULL;
     }
     const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
     char *dst = NULL;
-    if (asprintf(&dst, "%s/mp-plugin-%d-%u.so", tmp, (int)getpid(),
-                 atomic_fetch_add(&copy_counter, 1)) < 0) {
+    if (asprintf(&dst, "%s/mp-plugin-%d-XXXXXX.so", tmp && *tmp ? tmp : "/tmp",
+                 (int)getpid()) < 0) {
         close(in);
         snprintf(errbuf, errlen, "out of memory");
         return NULL;
     }
-    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
-    int ok = out >= 0;
+    int out = mkstemps(dst, 3);
+    const char *failed = out < 0 ? "cannot create" : NULL;
     char buf[65536];
-    ssize_t n;
-    while (ok && (n = read(in, buf, sizeof buf)) != 0) {
-        if (n < 0 || write(out, buf, (size_t)n) != n)
-            ok = 0;
+    ssize_t n = 0;
+    while (!failed && (n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0)
+            failed = "cannot read";
+        else if (write(out, buf, (size_t)n) != n)
+            failed = "cannot write";
     }
-    if (out >= 0 && close(out) != 0)
-        ok = 0;
+    int saved = errno;
+    if (out >= 0 && close(out) != 0 && !failed) {
+        failed = "cannot write";
+        saved = errno;
+    }
     close(in);
-    if (!ok) {
-        snprintf(errbuf, errlen, "%s: cannot copy to %s: %s", src, dst,
-                 strerror(errno));
-        unlink(dst);
+    if (failed) {
+        if (strcmp(failed, "cannot read") == 0)
+            snprintf(errbuf, errlen, "%s: cannot read: %s", src, strerror(saved));
+        else
+            snprintf(errbuf, errlen, "%s: %s its private copy %s: %s", src,
+                     failed, dst, strerror(saved));
+        if (out >= 0)
+            unlink(dst);
         free(dst);
         return NULL;
     }
     return dst;
+}
+
+/* Whether the descriptor has every operation a v1.0 host may call; the
+ * name of the first missing one otherwise. */
+static const char *missing_operation(const mp_provider_v1 *d)
+{
+    if (!d->init) return "init";
+    if (!d->deinit) return "deinit";
+    if (!d->create) return "create";
+    if (!d->destroy) return "destroy";
+    if (!d->update_config) return "update_config";
+    if (!d->get_config) return "get_config";
+    if (!d->stream) return "stream";
+    if (!d->structured_output) return "structured_output";
+    if (!d->cancel) return "cancel";
+    if (!d->get_extension) return "get_extension";
+    if (!d->event_to_json) return "event_to_json";
+    return NULL;
+}
+
+int hp_negotiate(mp_provider_entry_v1_fn entry, uint32_t host_minor,
+                 const mp_provider_v1 **desc, uint32_t *minor, char *why,
+                 size_t len)
+{
+    /* Every field of ABI 1.0, up to and including the last one. */
+    const size_t v1_0_size = offsetof(mp_provider_v1, event_to_json) +
+                             sizeof(((mp_provider_v1 *)0)->event_to_json);
+    const mp_provider_v1 *d = NULL;
+    uint32_t answer = host_minor;
+    int rc = entry(&answer, &d);
+    const char *missing = NULL;
+    if (rc == MP_E_VERSION)
+        snprintf(why, len, "incompatible provider: it needs a newer ABI than "
+                 "1.%u, the newest this host speaks", host_minor);
+    else if (rc)
+        snprintf(why, len, "the entry function failed: %s", mp_errname(rc));
+    else if (!d)
+        snprintf(why, len, "the entry function gave no descriptor");
+    else if (d->abi_major != MP_ABI_MAJOR)
+        snprintf(why, len, "incompatible provider: its descriptor is for ABI "
+                 "major %u, not %d", d->abi_major, MP_ABI_MAJOR);
+    else if (answer > host_minor)
+        snprintf(why, len, "incompatible provider: it answered ABI 1.%u when "
+                 "the host offered 1.%u", answer, host_minor);
+    else if (d->struct_size < v1_0_size)
+        snprintf(why, len, "malformed descriptor: struct_size %u is smaller "
+                 "than ABI 1.0's %zu", d->struct_size, v1_0_size);
+    else if ((missing = missing_operation(d)))
+        snprintf(why, len, "malformed descriptor: no %s operation", missing);
+    else {
+        *desc = d;
+        *minor = answer;
+        return MP_OK;
+    }
+    return rc ? rc : MP_E_VERSION;
 }
 
 int hp_module_load(const char *path, uint32_t host_minor,
@@ -63,8 +124,7 @@ int hp_module_load(const char *path, uint32_t host_minor,
     void *dl = dlopen(copy, RTLD_NOW | RTLD_LOCAL);
     unlink(copy); /* the mapping stays; nothing is left on disk */
     char copy_name[64];
-    const char *slash = strrchr(copy, '/');
-    snprintf(copy_name, sizeof copy_name, "%s", slash ? slash + 1 : copy);
+    snprintf(copy_name, sizeof copy_name, "%s", strrchr(copy, '/') + 1);
     free(copy);
     if (!dl) {
         snprintf(errbuf, errlen, "%s: not a loadable shared object: %s", path,
@@ -73,35 +133,24 @@ int hp_module_load(const char *path, uint32_t host_minor,
     }
     mp_provider_entry_v1_fn entry =
         (mp_provider_entry_v1_fn)dlsym(dl, MP_ENTRY_SYMBOL_V1);
-    if (!entry) {
-        snprintf(errbuf, errlen, "%s: not a model provider for ABI major %d "
-                 "(no %s symbol)", path, MP_ABI_MAJOR, MP_ENTRY_SYMBOL_V1);
-        dlclose(dl);
-        return MP_E_VERSION;
-    }
-    uint32_t minor = host_minor;
     const mp_provider_v1 *desc = NULL;
-    int rc = entry(&minor, &desc);
-    if (rc || !desc) {
-        snprintf(errbuf, errlen, "%s: incompatible provider: it cannot speak "
-                 "ABI 1.%u or older (%s)", path, host_minor, mp_errname(rc));
-        dlclose(dl);
-        return rc ? rc : MP_E_VERSION;
-    }
-    if (desc->struct_size < offsetof(mp_provider_v1, event_to_json) ||
-        desc->abi_major != MP_ABI_MAJOR || minor > host_minor) {
-        snprintf(errbuf, errlen, "%s: malformed descriptor (struct_size %u, "
-                 "major %u, minor %u)", path, desc->struct_size,
-                 desc->abi_major, minor);
-        dlclose(dl);
-        return MP_E_VERSION;
-    }
-    hp_module *m = calloc(1, sizeof *m);
-    if (!m || !(m->path = strdup(path))) {
+    uint32_t minor = 0;
+    char why[256];
+    int rc = entry ? hp_negotiate(entry, host_minor, &desc, &minor, why, sizeof why)
+                   : MP_E_VERSION;
+    if (!entry)
+        snprintf(why, sizeof why, "not a model provider for ABI major %d (no "
+                 "%s symbol)", MP_ABI_MAJOR, MP_ENTRY_SYMBOL_V1);
+    hp_module *m = rc ? NULL : calloc(1, sizeof *m);
+    if (!rc && (!m || !(m->path = strdup(path)))) {
         free(m);
+        snprintf(why, sizeof why, "out of memory");
+        rc = MP_E_NO_MEMORY;
+    }
+    if (rc) {
+        snprintf(errbuf, errlen, "%s: %s", path, why);
         dlclose(dl);
-        snprintf(errbuf, errlen, "out of memory");
-        return MP_E_NO_MEMORY;
+        return rc;
     }
     m->dl = dl;
     memcpy(m->copy_name, copy_name, sizeof copy_name);
@@ -113,8 +162,7 @@ int hp_module_load(const char *path, uint32_t host_minor,
     if (rc) {
         snprintf(errbuf, errlen, "%s: init failed: %s: %s", path,
                  mp_errname(rc), err.message);
-        hp_module *tmp = m;
-        hp_module_unload(&tmp, NULL, 0);
+        hp_module_unload(&m, NULL, 0); /* not initialised: only dlclose */
         return rc;
     }
     m->initialised = 1;
@@ -142,6 +190,7 @@ int hp_module_unload(hp_module **mp, char *errbuf, size_t errlen)
                          "still exist?)", m->path, mp_errname(rc));
             return rc;
         }
+        m->initialised = 0;
     }
     int rc = MP_OK;
     if (dlclose(m->dl) != 0) {

@@ -81,8 +81,12 @@ int prov_reload(prov_slot *s, const mp_host_v1 *host, char *why, size_t len)
     hp_module *mod = NULL;
     mp_instance *inst = NULL;
     int rc = load_pair(s, host, &mod, &inst, why, len);
-    if (rc)
-        return rc; /* the old pair keeps serving */
+    if (rc) {
+        size_t used = strnlen(why, len);
+        snprintf(why + used, len - used, "; \"%s\" keeps the module it had",
+                 s->name);
+        return rc;
+    }
 
     pthread_mutex_lock(&s->lock); /* step 2: route new calls */
     hp_module *old_mod = s->mod;

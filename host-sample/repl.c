@@ -86,9 +86,11 @@ typedef struct line_reader {
  * at the end of input. */
 static char *next_line(line_reader *lr, agent *a, size_t *consumed)
 {
-    memmove(lr->buf, lr->buf + *consumed, lr->len - *consumed);
-    lr->len -= *consumed;
-    *consumed = 0;
+    if (*consumed) {                 /* buf is still NULL before the first read */
+        memmove(lr->buf, lr->buf + *consumed, lr->len - *consumed);
+        lr->len -= *consumed;
+        *consumed = 0;
+    }
     for (;;) {
         char *nl = lr->len ? memchr(lr->buf, '\n', lr->len) : NULL;
         if (nl || (lr->eof && lr->len)) {

@@ -70,11 +70,14 @@ prefix_route() {
 }
 
 MODE=mock
-if [ -n "${LITELLM_API_BASE:-}${LITELLM_API_KEY:-}${LITELLM_PROXY_API_BASE:-}" ]; then
+if [ -n "${LITELLM_API_BASE:-}${LITELLM_API_KEY:-}${LITELLM_PROXY_API_BASE:-}${LITELLM_PROXY_API_KEY:-}" ]; then
   MODE=proxy
 elif route=$(prefix_route) && [ -n "$route" ] && [ -n "${route#* }" ]; then
   MODE=direct
 fi
+
+echo "This demo runs the sample agent host ($HOST) with the LiteLLM provider plugin"
+echo "($PLUGIN) loaded twice, as two providers, on one prompt that needs two tools."
 
 if [ "$MODE" = mock ]; then
   heading "1. Start the scripted model server (no network, no API key)"
@@ -85,7 +88,7 @@ if [ "$MODE" = mock ]; then
   for _ in $(seq 100); do grep -q '^PORT=' "$WORK/port" 2>/dev/null && break; sleep 0.05; done
   PORT=$(sed -n 's/^PORT=//p' "$WORK/port")
   [ -n "$PORT" ] || { echo "demo: the mock server did not start" >&2; exit 1; }
-  echo "build/mock-server listens on 127.0.0.1:$PORT and answers two requests in order:"
+  echo "$BUILD/mock-server listens on 127.0.0.1:$PORT and answers two requests in order:"
   echo "  1. 01_two_tools.scn: a sentence, then two tool calls in one message; the"
   echo "     calculator call's id carries a Gemini thought signature (id__thought__SIG)"
   echo "  2. 02_final_answer.scn: checks that request 2 carries both calls, the signature"
@@ -97,6 +100,7 @@ else
   heading "1. Real model: $MODEL ($MODE)"
   if [ "$MODE" = direct ]; then
     route=$(prefix_route)
+    unset LITELLM_PROXY_API_KEY LITELLM_PROXY_API_BASE # the plugin would prefer these
     export LITELLM_API_KEY="${route#* }" # the plugin reads it; never printed
     CLIENT="{\"api_base\":\"${route%% *}\"}"
     MODEL=${MODEL#*/}
@@ -155,5 +159,9 @@ else
 fi
 
 heading "Done"
-echo "Two providers, parallel tool calls, a thought signature round trip, a hot swap and an offline replay."
+if [ "$MODE" = mock ]; then
+  echo "Two providers, parallel tool calls, a thought signature round trip, a hot swap and an offline replay."
+else
+  echo "The same steps against $MODEL: what the model chose to do is above, and it replayed offline."
+fi
 echo "Try: $HOST --help"

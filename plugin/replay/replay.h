@@ -22,6 +22,7 @@
 #define RP_REPLAY_H
 
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,7 +43,13 @@ void rp_instances_add(int delta);
 int rp_file_load(const char *path, json_object **messages, mp_error *err);
 
 /* ---- instances (replay_instance.c) ------------------------------------ */
+/* update_config and get_config may run on any thread, also while a
+ * stream() runs (MP_HOST_4), so everything but `cancel` is guarded by
+ * `lock`; a stream takes a snapshot (its own reference to the recording,
+ * the settings, its message index) at its start and keeps it to its end
+ * (MP_PLUGIN_12).  The recording itself is never modified once loaded. */
 struct mp_instance {
+    pthread_mutex_t lock;
     json_object *config;   /* the config document, unknown keys included */
     json_object *messages; /* from rp_file_load                          */
     int loop;

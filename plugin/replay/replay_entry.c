@@ -38,9 +38,13 @@ void rp_instances_add(int delta)
 static int op_init(const mp_host_v1 *host, mp_error *err)
 {
     lp_error_clear(err);
+    if (host && host->struct_size < LP_V10_SIZE(mp_host_v1, log))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "init: host struct_size %u "
+                       "is smaller than mp_host_v1 of ABI 1.0 (%zu)",
+                       host->struct_size, LP_V10_SIZE(mp_host_v1, log));
     if (init_count++ == 0) {
         memset(&logger, 0, sizeof logger);
-        if (host && host->struct_size >= offsetof(mp_host_v1, log) + sizeof host->log) {
+        if (host) {
             logger.fn = host->log;
             logger.ctx = host->log_ctx;
         }
@@ -75,6 +79,12 @@ static int op_structured_output(mp_instance *inst, const char *request_json,
                    "provider only replays recorded streams");
 }
 
+static int op_event_to_json(const mp_event_header *ev, const mp_text_sink *out)
+{
+    return LP_TEXT_SINK_OK(out) ? lp_event_to_json_sink(ev, out)
+                                : MP_E_INVALID_ARGUMENT; /* MP_PLUGIN_13 */
+}
+
 static const void *get_extension(const char *id)
 {
     (void)id;
@@ -103,7 +113,7 @@ static const mp_provider_v1 descriptor = {
     .structured_output = op_structured_output,
     .cancel = rp_cancel,
     .get_extension = get_extension,
-    .event_to_json = lp_event_to_json_sink,
+    .event_to_json = op_event_to_json,
 };
 
 __attribute__((visibility("default")))

@@ -106,6 +106,7 @@ int rp_create(const char *config_json, const char *client_args_json,
         return rc;
     }
     warn_unknown(cfg);
+    pthread_mutex_init(&inst->lock, NULL);
     inst->config = cfg;
     inst->messages = messages;
     inst->loop = s.loop;
@@ -122,17 +123,15 @@ void rp_destroy(mp_instance *inst)
         return;
     json_object_put(inst->config);
     json_object_put(inst->messages);
+    pthread_mutex_destroy(&inst->lock);
     free(inst);
     rp_instances_add(-1);
 }
 
-int rp_update_config(mp_instance *inst, const char *json, size_t len,
-                     mp_error *err)
+/* The update itself; the caller holds inst->lock. */
+static int update_locked(mp_instance *inst, const char *json, size_t len,
+                         mp_error *err)
 {
-    lp_error_clear(err);
-    if (!inst || !json)
-        return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "update_config: instance and JSON are required");
     json_object *update = NULL, *merged = NULL, *messages = NULL;
     rp_settings s;
     int rc = parse_object(json, len, "config", &update, err);
@@ -161,6 +160,8 @@ int rp_update_config(mp_instance *inst, const char *json, size_t len,
     inst->loop = s.loop;
     inst->delay_ms = s.delay_ms;
     if (!same_file) {
+        /* A stream still replaying the old recording holds its own
+         * reference to it. */
         json_object_put(inst->messages);
         inst->messages = messages;
         inst->next = 0;
@@ -168,19 +169,35 @@ int rp_update_config(mp_instance *inst, const char *json, size_t len,
     return MP_OK;
 }
 
+int rp_update_config(mp_instance *inst, const char *json, size_t len,
+                     mp_error *err)
+{
+    lp_error_clear(err);
+    if (!inst || !json)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "update_config: instance and JSON are required");
+    pthread_mutex_lock(&inst->lock);
+    int rc = update_locked(inst, json, len, err);
+    pthread_mutex_unlock(&inst->lock);
+    return rc;
+}
+
 int rp_get_config(mp_instance *inst, const mp_text_sink *out, mp_error *err)
 {
     lp_error_clear(err);
-    if (!inst || !out || !out->write)
-        return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "get_config: instance and sink are required");
+    if (!inst || !LP_TEXT_SINK_OK(out))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "get_config: an instance "
+                       "and a sink (struct_size at least mp_text_sink of ABI "
+                       "1.0) are required");
     strbuf sb;
     sb_init(&sb, (size_t)1 << 30);
     jw w;
     jw_init(&w, &sb);
     jw_object_open(&w);
     jw_key(&w, "config");
+    pthread_mutex_lock(&inst->lock);
     jw_json(&w, inst->config); /* nothing secret in a replay config */
+    pthread_mutex_unlock(&inst->lock);
     jw_key(&w, "client_args");
     jw_object_open(&w);
     jw_object_close(&w);

@@ -209,30 +209,43 @@ int rp_stream(mp_instance *inst, const char *request_json, size_t len,
               const mp_event_sink *sink, mp_error *err)
 {
     lp_error_clear(err);
-    if (!inst || !request_json || !sink || !sink->on_event)
-        return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "stream: instance, request and sink are required");
+    if (!inst || !request_json || !LP_EVENT_SINK_OK(sink))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "stream: an instance, a "
+                       "request and a sink (struct_size at least mp_event_sink "
+                       "of ABI 1.0, with on_event) are required");
     atomic_store(&inst->cancel, 0);
     int rc = check_request(request_json, len, err);
     if (rc)
         return rc;
-    size_t total = json_object_array_length(inst->messages);
+
+    /* The snapshot this call runs on (MP_PLUGIN_12). */
+    pthread_mutex_lock(&inst->lock);
+    json_object *recording = json_object_get(inst->messages);
+    int64_t delay_ms = inst->delay_ms;
+    size_t total = json_object_array_length(recording);
     if (inst->next >= total && inst->loop)
         inst->next = 0;
-    if (inst->next >= total)
-        return lp_fail(err, MP_E_INVALID_ARGUMENT, "config.events_file: the "
-                       "recording holds %zu message(s) and all were replayed "
-                       "(set \"loop\":true to start over)", total);
-    size_t index = inst->next++;
-    json_object *events = json_object_array_get_idx(inst->messages, index);
+    size_t index = inst->next < total ? inst->next++ : total;
+    pthread_mutex_unlock(&inst->lock);
+
+    if (index == total)
+        rc = lp_fail(err, MP_E_INVALID_ARGUMENT, "config.events_file: the "
+                     "recording holds %zu message(s) and all were replayed "
+                     "(set \"loop\":true to start over)", total);
+    json_object *events = rc ? NULL : json_object_array_get_idx(recording, index);
     ev_emitter em;
     ev_init(&em, sink);
     int stopped = 0;
     for (size_t i = 0; !rc && i < json_object_array_length(events); i++) {
-        rc = pause_or_cancel(inst, inst->delay_ms);
+        rc = pause_or_cancel(inst, delay_ms);
         if (!rc)
             rc = emit(&em, events, i, &stopped);
     }
+    pthread_mutex_lock(&inst->lock); /* json-c's count is not atomic */
+    json_object_put(recording);
+    pthread_mutex_unlock(&inst->lock);
+    if (index == total)
+        return rc;
     if (rc == MP_E_CANCELLED)
         return lp_fail(err, rc, "cancelled");
     if (!rc && !stopped)

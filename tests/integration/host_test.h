@@ -2,8 +2,9 @@
  * host_test.h - helpers for the end-to-end tests of build/agent-host
  * (tests/integration/test_host_*.c): run the host as a child process and
  * capture its exit status, stdout and stderr; a private temp directory;
- * small file and JSON helpers.  Header-only so that each test program
- * stays one file (the Makefile builds tests/integration/test_*.c alone).
+ * small file and JSON helpers; a "rebuilt" plugin for reload tests.
+ * Header-only so that each test program stays one file (the Makefile
+ * builds tests/integration/test_*.c alone).  Include it after cmocka.h.
  */
 #ifndef TEST_HOST_TEST_H
 #define TEST_HOST_TEST_H
@@ -18,8 +19,61 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../abi/model_provider.h"
+
 #ifndef LP_BUILD_DIR
 #define LP_BUILD_DIR "build"
+/* ---- a "rebuilt" plugin ------------------------------------------------ */
+
+/* The version string of build/litellm_provider.so, and a "rebuilt" one
+ * of the same length (its first character changed). */
+static char ht_built[32], ht_rebuilt[32];
+
+static HT_UNUSED void ht_plugin_versions(void)
+{
+    uint32_t minor = MP_ABI_MINOR;
+    const mp_provider_v1 *d = NULL; /* the same sources, linked in */
+    if (mp_provider_entry_v1(&minor, &d) != MP_OK)
+        abort();
+    snprintf(ht_built, sizeof ht_built, "%s", d->version);
+    snprintf(ht_rebuilt, sizeof ht_rebuilt, "%s", d->version);
+    ht_rebuilt[0] = ht_rebuilt[0] == '9' ? '8' : '9';
+}
+
+/* "Rebuild" the plugin: a new file at `dst` (new inode, as a linker
+ * writes it) with the bytes of build/litellm_provider.so, and when
+ * `version` is not NULL its version string replaced by that one: new code
+ * that says so through its descriptor. */
+static HT_UNUSED void ht_install_plugin(const char *dst, const char *version)
+{
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.new", dst);
+    FILE *in = fopen(LITELLM_SO, "rb"), *out = fopen(tmp, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char *image = NULL, chunk[65536];
+    size_t n = 0, got;
+    while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
+        ht_append(&image, &n, chunk, got);
+    fclose(in);
+    assert_true(n > 0);
+    if (version) {
+        /* The string with its NUL on both sides, so only it matches. */
+        char needle[34];
+        size_t len = strlen(ht_built) + 2;
+        snprintf(needle + 1, sizeof needle - 1, "%s", ht_built);
+        needle[0] = '\0';
+        char *at = memmem(image, n, needle, len);
+        assert_non_null(at);
+        assert_null(memmem(at + 1, n - (size_t)(at + 1 - image), needle, len));
+        memcpy(at + 1, version, strlen(version));
+    }
+    assert_int_equal(fwrite(image, 1, n, out), n);
+    free(image);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(rename(tmp, dst), 0);
+}
+
 #endif
 
 #define HT_UNUSED __attribute__((unused))
@@ -45,10 +99,13 @@ static void ht_append(char **buf, size_t *len, const char *p, size_t n)
 }
 
 /* Run agent-host with `args` (NULL-terminated, without the program),
- * `input` on stdin (or nothing), and extra "NAME=VALUE" environment
- * entries (NULL-terminated, or NULL).  The child is killed after 30 s. */
-static HT_UNUSED int host_exec(host_run *r, const char *const *args,
-                               const char *input, const char *const *env)
+ * `input` on stdin (or nothing), extra "NAME=VALUE" environment entries
+ * (NULL-terminated, or NULL), and stdout going to the file `out_file`
+ * (e.g. "/dev/full") instead of r->out when it is not NULL.  The child is
+ * killed after 30 s. */
+static HT_UNUSED int host_exec_to(host_run *r, const char *const *args,
+                                  const char *input, const char *const *env,
+                                  const char *out_file)
 {
     int in[2], out[2], err[2];
     memset(r, 0, sizeof *r);
@@ -68,6 +125,8 @@ static HT_UNUSED int host_exec(host_run *r, const char *const *args,
         }
         for (int i = 0; env && env[i]; i++)
             putenv((char *)env[i]);
+        if (out_file && !freopen(out_file, "w", stdout))
+            _exit(126);
         const char *argv[64];
         int n = 0;
         argv[n++] = HOST_BIN;
@@ -112,6 +171,12 @@ static HT_UNUSED int host_exec(host_run *r, const char *const *args,
     waitpid(pid, &st, 0);
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return 0;
+}
+
+static HT_UNUSED int host_exec(host_run *r, const char *const *args,
+                               const char *input, const char *const *env)
+{
+    return host_exec_to(r, args, input, env, NULL);
 }
 
 static HT_UNUSED void host_run_free(host_run *r)
@@ -230,6 +295,57 @@ static HT_UNUSED size_t ht_len(json_object *root, const char *path)
 {
     json_object *v = ht_at(root, path);
     return json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+}
+
+/* ---- a "rebuilt" plugin ------------------------------------------------ */
+
+/* The version string of build/litellm_provider.so, and a "rebuilt" one
+ * of the same length (its first character changed). */
+static char ht_built[32], ht_rebuilt[32];
+
+static HT_UNUSED void ht_plugin_versions(void)
+{
+    uint32_t minor = MP_ABI_MINOR;
+    const mp_provider_v1 *d = NULL; /* the same sources, linked in */
+    if (mp_provider_entry_v1(&minor, &d) != MP_OK)
+        abort();
+    snprintf(ht_built, sizeof ht_built, "%s", d->version);
+    snprintf(ht_rebuilt, sizeof ht_rebuilt, "%s", d->version);
+    ht_rebuilt[0] = ht_rebuilt[0] == '9' ? '8' : '9';
+}
+
+/* "Rebuild" the plugin: a new file at `dst` (new inode, as a linker
+ * writes it) with the bytes of build/litellm_provider.so, and when
+ * `version` is not NULL its version string replaced by that one: new code
+ * that says so through its descriptor. */
+static HT_UNUSED void ht_install_plugin(const char *dst, const char *version)
+{
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.new", dst);
+    FILE *in = fopen(LITELLM_SO, "rb"), *out = fopen(tmp, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char *image = NULL, chunk[65536];
+    size_t n = 0, got;
+    while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
+        ht_append(&image, &n, chunk, got);
+    fclose(in);
+    assert_true(n > 0);
+    if (version) {
+        /* The string with its NUL on both sides, so only it matches. */
+        char needle[34];
+        size_t len = strlen(ht_built) + 2;
+        snprintf(needle + 1, sizeof needle - 1, "%s", ht_built);
+        needle[0] = '\0';
+        char *at = memmem(image, n, needle, len);
+        assert_non_null(at);
+        assert_null(memmem(at + 1, n - (size_t)(at + 1 - image), needle, len));
+        memcpy(at + 1, version, strlen(version));
+    }
+    assert_int_equal(fwrite(image, 1, n, out), n);
+    free(image);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(rename(tmp, dst), 0);
 }
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * test_host_agent.c - build/agent-host end to end against build/mock-server:
  * the tool round trip with a thought signature, parallel tool calls with
- * failing ones, --tools none and --system, --structured, and bad command
- * lines.
+ * failing ones, --tools none and --system, --structured, --events
+ * lines, the --max-turns limit, a hand-written session normalised, output
+ * to a full disk, and bad command lines.
  */
 #include <dlfcn.h>
 #include <setjmp.h>
@@ -33,6 +34,43 @@ static void start_sequence(mock_proc *m, const char *first, const char *second)
                           second ? "--scenario" : NULL, scenario_path(second ? second : first),
                           NULL};
     assert_int_equal(mock_start(m, args), 0);
+}
+
+/* Every line of an --events file is one Strands StreamEvent (an object
+ * with exactly one of the six event keys), and each of the `calls` model
+ * calls runs messageStart .. messageStop, then metadata. */
+static void check_stream_event_lines(char *text, int calls)
+{
+    static const char *const keys[] = {"messageStart", "contentBlockStart",
+        "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"};
+    int starts = 0, stops = 0, metadata = 0, lines = 0;
+    const char *last = NULL;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        json_object *ev = json_tokener_parse(line);
+        if (!json_object_is_type(ev, json_type_object) ||
+            json_object_object_length(ev) != 1)
+            fprintf(stderr, "not a StreamEvent line: %s\n", line);
+        assert_true(json_object_is_type(ev, json_type_object));
+        assert_int_equal(json_object_object_length(ev), 1);
+        const char *key = NULL;
+        for (size_t k = 0; k < 6; k++)
+            if (json_object_object_get_ex(ev, keys[k], NULL))
+                key = keys[k];
+        assert_non_null(key);
+        if (lines++ == 0)
+            assert_string_equal(key, "messageStart");
+        starts += strcmp(key, "messageStart") == 0;
+        stops += strcmp(key, "messageStop") == 0;
+        metadata += strcmp(key, "metadata") == 0;
+        if (strcmp(key, "metadata") == 0)
+            assert_string_equal(last, "messageStop");
+        last = key;
+        json_object_put(ev);
+    }
+    assert_int_equal(starts, calls);
+    assert_int_equal(stops, calls);
+    assert_int_equal(metadata, calls);
+    assert_string_equal(last, "metadata");
 }
 
 static void test_signature_round_trip(void **state)
@@ -66,7 +104,10 @@ static void test_signature_round_trip(void **state)
     /* The event stream shows it, and the stored message keeps it. */
     char *ev = ht_read(events);
     assert_non_null(ev);
-    assert_non_null(strstr(ev, "\"reasoningSignature\":\"c2lnLXBzZg==\""));
+    assert_non_null(strstr(ev, "{\"contentBlockStart\":{\"start\":{\"toolUse\":"
+                           "{\"name\":\"calculator\",\"toolUseId\":\"call_ps1\","
+                           "\"reasoningSignature\":\"c2lnLXBzZg==\"}}}}\n"));
+    check_stream_event_lines(ev, 2);
     free(ev);
     json_object *conv = json_object_from_file(session);
     assert_non_null(conv);
@@ -198,9 +239,15 @@ static void test_bad_command_lines(void **state)
     expect_failure(missing_value, 2, "--config needs a value");
     const char *missing_file[] = {"--config", "@/nonexistent/cfg.json", "hi", NULL};
     expect_failure(missing_file, 2, "cannot read /nonexistent/cfg.json");
+    const char *dir_file[] = {"--client-args", "@/tmp", "hi", NULL};
+    expect_failure(dir_file, 2, "HOST_E_USAGE: cannot read /tmp: Is a directory");
+    const char *dir_session[] = {"--session", "/tmp", "hi", NULL};
+    expect_failure(dir_session, 1, "HOST_E_IO: /tmp: cannot read: Is a directory");
 
     const char *missing_so[] = {"--provider", "/nonexistent/x.so", "hi", NULL};
     expect_failure(missing_so, 1, "MP_E_INVALID_ARGUMENT: /nonexistent/x.so: cannot open");
+    const char *dir_so[] = {"--provider", "/tmp", "hi", NULL};
+    expect_failure(dir_so, 1, "MP_E_INVALID_ARGUMENT: /tmp: cannot read: Is a directory");
     const char *not_so[] = {"--provider", HOST_BIN, "hi", NULL};
     expect_failure(not_so, 1, "not a loadable shared object");
     Dl_info info;
@@ -219,6 +266,104 @@ static void test_bad_command_lines(void **state)
     host_run_free(&r);
 }
 
+/* A model that keeps calling tools: --max-turns stops it, with a typed
+ * error, and the session from before the prompt is left as it was. */
+static void test_turn_limit(void **state)
+{
+    (void)state;
+    mock_proc *mp = &g_mock;
+    start_sequence(mp, "host_tool_loop.scn", NULL);
+    const char *session = ht_path("limit.json");
+    const char *before = "[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]},"
+                         "{\"role\":\"assistant\",\"content\":[{\"text\":\"hello\"}]}]";
+    assert_int_equal(ht_write(session, before), 0);
+    const char *args[] = {"--config", "{\"model_id\":\"m\"}", "--client-args",
+                          mock_client_args(mp, NULL), "--session", session,
+                          "--max-turns", "3", "Count forever.", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != 1)
+        host_dump(&r);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "agent-host: HOST_E_TURN_LIMIT: no final answer "
+                           "after 3 model calls (--max-turns)"));
+    assert_int_equal(ht_count(r.err, "[tool] calculator -> 2"), 3);
+    json_object *reqs = mock_requests(mp, NULL);
+    assert_int_equal(json_object_array_length(reqs), 3);
+    /* Each call carried the growing conversation: 2 old + prompt, then
+     * a toolUse and its result per round. */
+    assert_int_equal(ht_len(reqs, "[0].body.messages"), 3);
+    assert_int_equal(ht_len(reqs, "[2].body.messages"), 7);
+    json_object_put(reqs);
+    char *after = ht_read(session);
+    assert_string_equal(after, before);
+    free(after);
+    host_run_free(&r);
+}
+
+/* A session written by hand (or by another tool) may hold assistant
+ * messages Strands would normalise; they go out normalised. */
+static void test_resumed_session_is_normalised(void **state)
+{
+    (void)state;
+    mock_proc *mp = &g_mock;
+    start_sequence(mp, "host_text_ok.scn", NULL);
+    const char *session = ht_path("raw.json");
+    assert_int_equal(ht_write(session,
+        "[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]},"
+        "{\"role\":\"assistant\",\"content\":[]},"
+        "{\"role\":\"user\",\"content\":[{\"text\":\"and?\"}]},"
+        "{\"role\":\"assistant\",\"content\":[{\"text\":\"  \"}]}]"), 0);
+    const char *args[] = {"--config", "{\"model_id\":\"m\"}", "--client-args",
+                          mock_client_args(mp, NULL), "--session", session, "-q",
+                          "Hello?", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != 0)
+        host_dump(&r);
+    assert_int_equal(r.status, 0);
+    json_object *reqs = mock_requests(mp, NULL);
+    json_object *msgs = ht_at(reqs, "[0].body.messages");
+    assert_int_equal(json_object_array_length(msgs), 5);
+    const char *m1 = json_object_to_json_string(json_object_array_get_idx(msgs, 1));
+    const char *m3 = json_object_to_json_string(json_object_array_get_idx(msgs, 3));
+    assert_non_null(strstr(m1, "[blank text]"));
+    assert_non_null(strstr(m3, "[blank text]"));
+    json_object_put(reqs);
+    host_run_free(&r);
+}
+
+/* A full disk where the output goes is an error, not a silent success. */
+static void test_output_to_full_disk(void **state)
+{
+    (void)state;
+    mock_proc *mp = &g_mock;
+    start_sequence(mp, "host_text_ok.scn", "host_text_ok.scn");
+    const char *args[] = {"--config", "{\"model_id\":\"m\"}", "--client-args",
+                          mock_client_args(mp, NULL), "--tools", "none", "-q",
+                          "Hello?", NULL};
+    host_run r;
+    assert_int_equal(host_exec_to(&r, args, NULL, NULL, "/dev/full"), 0);
+    if (r.status != 1)
+        host_dump(&r);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "agent-host: HOST_E_IO: cannot write the output "
+                           "to stdout: No space left on device"));
+    host_run_free(&r);
+
+    const char *events[] = {"--config", "{\"model_id\":\"m\"}", "--client-args",
+                            mock_client_args(mp, NULL), "--tools", "none", "-q",
+                            "--events", "/dev/full", "Hello?", NULL};
+    assert_int_equal(host_exec(&r, events, NULL, NULL), 0);
+    if (r.status != 1)
+        host_dump(&r);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "All good.\n"); /* the answer itself got out */
+    assert_non_null(strstr(r.err, "agent-host: HOST_E_IO: --events /dev/full: "
+                           "write failed: No space left on device"));
+    host_run_free(&r);
+}
+
 static int teardown_all(void **state)
 {
     (void)state;
@@ -233,6 +378,9 @@ int main(void)
         cmocka_unit_test_teardown(test_parallel_tools, stop_mock),
         cmocka_unit_test_teardown(test_tools_none_and_system, stop_mock),
         cmocka_unit_test_teardown(test_structured_output, stop_mock),
+        cmocka_unit_test_teardown(test_turn_limit, stop_mock),
+        cmocka_unit_test_teardown(test_resumed_session_is_normalised, stop_mock),
+        cmocka_unit_test_teardown(test_output_to_full_disk, stop_mock),
         cmocka_unit_test(test_bad_command_lines),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);

@@ -1,7 +1,8 @@
 /*
  * test_host_recovery.c - build/agent-host recovering from a context window
  * overflow (drop the oldest turns, retry) and from throttling (retry after
- * Retry-After, then give up with a clear message).
+ * Retry-After, then give up with a clear message; at once when the
+ * server asks for more than the host's 60 s cap).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -142,6 +143,24 @@ static void test_throttle_gives_up(void **state)
     host_run_free(&r);
 }
 
+/* A server that asks for a wait longer than the host's cap: give up at
+ * once, saying so, instead of sleeping an hour or retrying too early. */
+static void test_throttle_too_long_to_wait(void **state)
+{
+    (void)state;
+    start("host_throttle_long.scn", NULL);
+    host_run r = run_prompt(NULL, "hello");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "agent-host: MP_E_THROTTLED:"));
+    assert_non_null(strstr(r.err, "(the server asks to wait 3600 s, longer than "
+                           "this host waits; try again later)"));
+    assert_null(strstr(r.err, "[throttled]"));
+    json_object *reqs = mock_requests(&g_mock, NULL);
+    assert_int_equal(json_object_array_length(reqs), 1);
+    json_object_put(reqs);
+    host_run_free(&r);
+}
+
 static int teardown_all(void **state)
 {
     (void)state;
@@ -156,6 +175,7 @@ int main(void)
         cmocka_unit_test_teardown(test_overflow_with_nothing_to_drop, stop_mock),
         cmocka_unit_test_teardown(test_throttle_retry, stop_mock),
         cmocka_unit_test_teardown(test_throttle_gives_up, stop_mock),
+        cmocka_unit_test_teardown(test_throttle_too_long_to_wait, stop_mock),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
 }

@@ -1,8 +1,8 @@
 /*
  * test_host_reload.c - hot reload under load, through the sample host's
  * own reload code (host-sample/providers.c, linked from libhost.a):
- * a slow stream runs on the current module while the rebuilt .so is
- * loaded; the stream finishes on the old module, the old module is
+ * a slow stream runs on the current module while the rebuilt .so (a new
+ * file at the same path whose version string differs) is loaded; the stream finishes on the old module, the old module is
  * unloaded only after it, and new calls go to the new module.  A reload
  * that fails leaves the old module serving.
  */
@@ -37,24 +37,6 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* "Rebuild" the plugin: a new file at `dst` (new inode, as a linker
- * writes it), with the bytes of build/litellm_provider.so. */
-static void install_plugin(const char *dst)
-{
-    char tmp[300];
-    snprintf(tmp, sizeof tmp, "%s.new", dst);
-    FILE *in = fopen(LITELLM_SO, "rb"), *out = fopen(tmp, "wb");
-    assert_non_null(in);
-    assert_non_null(out);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        assert_int_equal(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    assert_int_equal(fclose(out), 0);
-    assert_int_equal(rename(tmp, dst), 0);
-}
-
 static int count_stops(void *ctx, const mp_event_header *ev)
 {
     if (ev->type == MP_EVENT_MESSAGE_STOP)
@@ -66,6 +48,7 @@ static int count_stops(void *ctx, const mp_event_header *ev)
 typedef struct call {
     prov_slot *slot;
     char module[64];      /* the private copy that served the call */
+    char version[32];     /* and the version its descriptor gives   */
     int rc, stops;
     double finished;      /* when stream() returned (before release) */
     atomic_int leased;
@@ -77,6 +60,7 @@ static void run_call(call *c)
     prov_lease lease;
     prov_acquire(c->slot, &lease);
     snprintf(c->module, sizeof c->module, "%s", lease.mod->copy_name);
+    snprintf(c->version, sizeof c->version, "%s", lease.mod->desc->version);
     atomic_store(&c->leased, 1);
     mp_event_sink sink = {sizeof sink, &c->stops, count_stops};
     mp_error err = MP_ERROR_INIT;
@@ -121,7 +105,8 @@ static void test_reload_under_load(void **state)
     const char *args[] = {"--scenario", scenario_path("host_slow.scn"), NULL};
     assert_int_equal(mock_start(&g_mock, args), 0);
     const char *so = ht_path("provider.so");
-    install_plugin(so);
+    ht_plugin_versions();
+    ht_install_plugin(so, NULL);
     char client[512];
     snprintf(client, sizeof client, "%s", mock_client_args(&g_mock, NULL));
     prov_slot slot;
@@ -140,7 +125,7 @@ static void test_reload_under_load(void **state)
     sleep_ms(50);
 
     /* ...the plugin is rebuilt and reloaded while it runs... */
-    install_plugin(so);
+    ht_install_plugin(so, ht_rebuilt);
     reload rl = {.slot = &slot};
     pthread_create(&th_reload, NULL, reload_main, &rl);
     for (int i = 0; i < 2000 && generation(&slot) < 2; i++)
@@ -155,6 +140,7 @@ static void test_reload_under_load(void **state)
     assert_int_equal(fresh.rc, MP_OK);
     assert_int_equal(fresh.stops, 1);
     assert_string_not_equal(fresh.module, old_module);
+    assert_string_equal(fresh.version, ht_rebuilt); /* the new code */
 
     pthread_join(th_call, NULL);
     pthread_join(th_reload, NULL);
@@ -163,6 +149,7 @@ static void test_reload_under_load(void **state)
     assert_int_equal(in_flight.rc, MP_OK);        /* no failed call */
     assert_int_equal(in_flight.stops, 1);
     assert_string_equal(in_flight.module, old_module);
+    assert_string_equal(in_flight.version, ht_built); /* the old code, to the end */
     if (rl.rc)
         fprintf(stderr, "reload: %s\n", rl.why);
     assert_int_equal(rl.rc, MP_OK);
@@ -174,7 +161,8 @@ static void test_reload_under_load(void **state)
     /* A reload that cannot load keeps the current module serving. */
     slot.path = "/nonexistent/provider.so";
     assert_int_equal(prov_reload(&slot, &g_host, why, sizeof why), MP_E_INVALID_ARGUMENT);
-    assert_non_null(strstr(why, "/nonexistent/provider.so"));
+    assert_non_null(strstr(why, "/nonexistent/provider.so: cannot open"));
+    assert_non_null(strstr(why, "\"slow\" keeps the module it had"));
     slot.path = so;
     assert_int_equal(generation(&slot), 2);
     call after = {.slot = &slot};

@@ -1,10 +1,15 @@
 /*
  * test_host_session.c - build/agent-host --session: save and resume, a
  * corrupt session refused and left untouched, and a save that fails or
- * crashes half way (AGENT_HOST_FAULT) never harming the previous session.
+ * crashes half way (AGENT_HOST_FAULT) never harming the previous session,
+ * and a save onto a really full disk (a tiny tmpfs filled up) doing no
+ * harm either.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <setjmp.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -167,6 +172,104 @@ static void test_failed_saves_keep_the_old_session(void **state)
     free(before);
 }
 
+/* Mount a small tmpfs on `dir`, in a mount namespace of this test process
+ * alone (so nothing shows outside and it goes away with the process).
+ * Root can do it directly; other users through a user namespace where the
+ * kernel allows one.  0, or -1 when this machine allows neither. */
+static int private_tmpfs(const char *dir, const char *options)
+{
+    if (unshare(CLONE_NEWNS) != 0) {
+        char map[64];
+        int uid = (int)getuid(), gid = (int)getgid();
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+            return -1;
+        snprintf(map, sizeof map, "0 %d 1", uid);
+        if (ht_write("/proc/self/setgroups", "deny") || ht_write("/proc/self/uid_map", map))
+            return -1;
+        snprintf(map, sizeof map, "0 %d 1", gid);
+        if (ht_write("/proc/self/gid_map", map))
+            return -1;
+    }
+    /* Private first: a mount under a shared tree would propagate out. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        return -1;
+    return mount("tmpfs", dir, "tmpfs", 0, options);
+}
+
+/* Fill the file system of `path` to the last byte; 0 once it says ENOSPC. */
+static int fill_disk(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    static char block[4096];
+    int rc = -1;
+    while (f && rc != 0) {
+        if (fwrite(block, 1, sizeof block, f) != sizeof block || fflush(f) != 0)
+            rc = errno == ENOSPC ? 0 : -2;
+        if (rc == -2)
+            break;
+    }
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+/* A real full disk, not a simulated one: the session lives on a 256 KiB
+ * tmpfs that is then filled to the brim, so the save hits ENOSPC. */
+static void test_full_disk_keeps_the_old_session(void **state)
+{
+    (void)state;
+    const char *dir = ht_path("small-disk");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    if (private_tmpfs(dir, "size=256k,mode=0700") != 0) {
+        fprintf(stderr, "cannot mount a tmpfs here (%s): the full-disk test "
+                "is skipped, not passed\n", strerror(errno));
+        skip();
+    }
+    start(2);
+    char session[256], filler[256];
+    snprintf(session, sizeof session, "%s/session.json", dir);
+    snprintf(filler, sizeof filler, "%s/filler", dir);
+    host_run r = ask(session, "first question", NULL);
+    if (r.status != 0)
+        host_dump(&r);
+    assert_int_equal(r.status, 0);
+    host_run_free(&r);
+    char *before = ht_read(session);
+    assert_non_null(before);
+
+    assert_int_equal(fill_disk(filler), 0);
+    r = ask(session, "second question", NULL);
+    if (r.status != 1)
+        host_dump(&r);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "Second answer.\n"); /* the turn ran... */
+    assert_non_null(strstr(r.err, "HOST_E_IO: cannot save the session to"));
+    assert_non_null(strstr(r.err, "No space left on device"));
+    assert_non_null(strstr(r.err, "the previous session is intact"));
+    char *after = ht_read(session);
+    assert_string_equal(after, before);             /* ...the file did not change */
+    free(after);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int names = 0;
+    while (d && (e = readdir(d)))
+        names += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(names, 2); /* session.json and filler: no temporary left */
+    host_run_free(&r);
+
+    /* Room again: the same prompt now saves. */
+    assert_int_equal(unlink(filler), 0);
+    r = ask(session, "second question", NULL);
+    if (r.status != 0)
+        host_dump(&r);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(messages_in(session), 4);
+    host_run_free(&r);
+    free(before);
+    assert_int_equal(umount2(dir, MNT_DETACH), 0);
+}
+
 static int teardown_all(void **state)
 {
     (void)state;
@@ -180,6 +283,8 @@ int main(void)
         cmocka_unit_test_teardown(test_save_and_resume, stop_mock),
         cmocka_unit_test_teardown(test_corrupt_session_refused, stop_mock),
         cmocka_unit_test_teardown(test_failed_saves_keep_the_old_session, stop_mock),
+        /* Last: it moves this process into a mount namespace of its own. */
+        cmocka_unit_test_teardown(test_full_disk_keeps_the_old_session, stop_mock),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
 }

@@ -1,8 +1,8 @@
 /*
  * test_host_swap.c - several providers in one build/agent-host: a hot swap
  * between turns (--swap-at, :use), to another instance of the LiteLLM
- * plugin and to the replay plugin; interactive mode with :reload and
- * SIGHUP; a recorded run replayed by replay_provider.so giving the same
+ * plugin and to the replay plugin; interactive mode with :reload; SIGHUP
+ * during a stream loading a rebuilt .so for the next call; a recorded run replayed by replay_provider.so giving the same
  * final message; and `agent-host validate` on the replay plugin.
  */
 #include <setjmp.h>
@@ -161,11 +161,18 @@ static int read_until(int fd, char **buf, size_t *len, const char *needle)
     return *buf && strstr(*buf, needle) ? 0 : -1;
 }
 
+/* SIGHUP while a stream is running: the stream finishes untouched, then
+ * the rebuilt .so is loaded before the next model call and serves it. */
 static void test_sighup_reloads(void **state)
 {
     (void)state;
-    const char *scn[] = {"host_hello_a.scn", NULL};
+    const char *scn[] = {"host_slow.scn", NULL};
     start(scn, 0);
+    ht_plugin_versions();
+    const char *so = ht_path("sighup.so");
+    ht_install_plugin(so, NULL);
+    char provider[300];
+    snprintf(provider, sizeof provider, "slow=%s", so);
     int in[2], out[2];
     assert_int_equal(pipe(in), 0);
     assert_int_equal(pipe(out), 0);
@@ -177,29 +184,39 @@ static void test_sighup_reloads(void **state)
         dup2(out[1], 2);
         close(in[1]);
         close(out[0]);
-        execl(HOST_BIN, HOST_BIN, "--config", "{\"model_id\":\"host-hello-a\"}",
-              "--client-args", g_client, "-i", (char *)NULL);
+        execl(HOST_BIN, HOST_BIN, "--provider", provider, "--config",
+              "{\"model_id\":\"host-slow\"}", "--client-args", g_client, "-i",
+              (char *)NULL);
         _exit(127);
     }
     close(in[0]);
     close(out[1]);
     char *buf = NULL;
     size_t len = 0;
-    assert_int_equal(write(in[1], "hello\n", 6), 6);
-    assert_int_equal(read_until(out[0], &buf, &len, "from A"), 0);
-    kill(pid, SIGHUP); /* the host waits at the prompt: it reloads now */
-    assert_int_equal(read_until(out[0], &buf, &len, "[reload] litellm_provider: reloaded"), 0);
+    assert_int_equal(write(in[1], "count\n", 6), 6);
+    assert_int_equal(read_until(out[0], &buf, &len, "one "), 0); /* streaming */
+    ht_install_plugin(so, ht_rebuilt);                          /* rebuilt... */
+    kill(pid, SIGHUP);                                          /* ...reload! */
+    assert_int_equal(read_until(out[0], &buf, &len, "seven"), 0);
+    assert_int_equal(read_until(out[0], &buf, &len, "[reload] slow: reloaded"), 0);
     assert_int_equal(write(in[1], ":providers\nagain\n:quit\n", 23), 23);
     close(in[1]);
-    assert_int_equal(read_until(out[0], &buf, &len, "generation 2)"), 0);
     int st = 0;
     read_until(out[0], &buf, &len, "\x01"); /* to the end */
     waitpid(pid, &st, 0);
     close(out[0]);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || strstr(buf, "agent-host:"))
         fprintf(stderr, "%s\n", buf);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    assert_int_equal(ht_count(buf, "from A"), 2);
+    assert_null(strstr(buf, "agent-host:")); /* no error of any kind */
+    /* Both answers whole; the reload between them; the new code after. */
+    assert_int_equal(ht_count(buf, "one two three four five six seven"), 2);
+    const char *first = strstr(buf, "seven"), *reload = strstr(buf, "[reload]");
+    const char *second = strstr(buf, "--- model call 2");
+    assert_true(first && reload && second && first < reload && reload < second);
+    char want[96];
+    snprintf(want, sizeof want, "%s, ABI 1.0, generation 2)", ht_rebuilt);
+    assert_non_null(strstr(buf, want));
     free(buf);
 }
 

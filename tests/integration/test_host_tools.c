@@ -36,6 +36,16 @@ static void test_calculator(void **state)
         {"99999999999999999999 * 9999999999999999", "999999999999999899990000000000000001", 1},
         {"1/7", "1/7 (approximately 0.142857142857143)", 1},
         {"-3/8", "-0.375", 1},
+        {"0e99999", "0", 1},        /* zero times any power of ten */
+        {"0e-50", "0", 1},
+        {"1.5e1 * 2", "30", 1},
+        {"1e37", "10000000000000000000000000000000000000", 1},
+        {"10 % 3.5", "3", 1},
+        {"1/3 + 1/3", "2/3 (approximately 0.666666666666667)", 1},
+        {"1e39", "exponent too large at position 2", 0},
+        {"1e", "unexpected end of expression", 0},
+        {"1.2.3", "unexpected '.' at position 4", 0},
+        {"3 4", "unexpected '4' at position 3", 0},
         {"1/0", "division by zero", 0},
         {"5 % 0", "modulo by zero", 0},
         {"(1 + 2", "missing ')'", 0},
@@ -178,6 +188,22 @@ static void test_normalize(void **state)
     conv_normalize_assistant(m);
     assert_string_equal(ht_str(m, "content[0].text"), "[blank text]");
     json_object_put(m);
+
+    /* A whole conversation: assistant messages only, and idempotent. */
+    json_object *c = json_tokener_parse(
+        "[{\"role\":\"user\",\"content\":[{\"text\":\" \"}]},"
+        "{\"role\":\"assistant\",\"content\":[]},"
+        "{\"role\":\"assistant\",\"content\":[{\"text\":\"fine\"}]}]");
+    conv_normalize(c);
+    assert_string_equal(ht_str(c, "[0].content[0].text"), " "); /* user: as is */
+    assert_string_equal(ht_str(c, "[1].content[0].text"), "[blank text]");
+    assert_string_equal(ht_str(c, "[2].content[0].text"), "fine");
+    json_object *again = NULL;
+    json_object_deep_copy(c, &again, NULL);
+    conv_normalize(again);
+    assert_true(json_object_equal(c, again));
+    json_object_put(again);
+    json_object_put(c);
 }
 
 static void test_session_save(void **state)
