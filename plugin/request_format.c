@@ -40,15 +40,23 @@ static int stream_flag(const lp_config *cfg, int *stream, mp_error *err)
     return MP_OK;
 }
 
+/* Keys the forced-tool body decides whatever params say: it is never
+ * streamed (stream is written as false after params, and stream_options
+ * never go with it), and the caller's schema is its only tool, forced.  The
+ * reference lets params override tools and tool_choice here, which turns
+ * structured output into an ordinary call that may answer in prose. */
+static int forced_tool_owns(const char *key)
+{
+    return strcmp(key, "stream") == 0 || strcmp(key, "stream_options") == 0 ||
+           strcmp(key, "tools") == 0 || strcmp(key, "tool_choice") == 0;
+}
+
 static void write_params(jw *w, const lp_config *cfg, body_kind kind)
 {
     if (!cfg->params)
         return;
     json_object_object_foreach(cfg->params, key, val) {
-        /* The forced-tool body is never streamed: its stream is written
-         * as false after params, and stream_options never go with it. */
-        if (kind == BODY_FORCED_TOOL &&
-            (strcmp(key, "stream") == 0 || strcmp(key, "stream_options") == 0))
+        if (kind == BODY_FORCED_TOOL && forced_tool_owns(key))
             continue;
         jw_key(w, key);
         jw_json(w, val);
@@ -96,18 +104,18 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
         jw_bool(w, 1);
         jw_object_close(w);
     }
-    if (!in_params(p, "tools")) {
+    if (kind == BODY_FORCED_TOOL) {
         jw_key(w, "tools");
-        if (kind == BODY_FORCED_TOOL)
-            rq_write_tools(w, NULL, opt->forced_tool_spec);
-        else
+        rq_write_tools(w, NULL, opt->forced_tool_spec);
+        jw_key(w, "tool_choice");
+        jw_cstring(w, "required"); /* the reference's {"any":{}} */
+    } else {
+        if (!in_params(p, "tools")) {
+            jw_key(w, "tools");
             rq_write_tools(w, req->tool_specs, NULL);
-    }
-    if (!in_params(p, "tool_choice")) {
-        if (kind == BODY_FORCED_TOOL) {
-            jw_key(w, "tool_choice");
-            jw_cstring(w, "required"); /* the reference's {"any":{}} */
-        } else if (rq_tool_choice_present(req->tool_choice)) {
+        }
+        if (!in_params(p, "tool_choice") &&
+            rq_tool_choice_present(req->tool_choice)) {
             jw_key(w, "tool_choice");
             rq_write_tool_choice(w, req->tool_choice);
         }

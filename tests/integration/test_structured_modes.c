@@ -41,14 +41,18 @@ static const char *one_call(const char *scenario, const char *model,
 }
 
 /* Mode tool: no probe; params merged but never stream or stream_options
- * (decision 20); the description given is the tool's. */
+ * (decision 20), nor tools or tool_choice: the schema stays the only tool,
+ * forced (the scenario's expect.json lines check each, and would answer
+ * 418); the description given is the tool's. */
 static void test_mode_tool_request_shape(void **state)
 {
     (void)state;
     json_object *body;
     const char *out = one_call("so_tool_person.scn", "so-tool", TOOL_MODE
         ",\"params\":{\"max_tokens\":100,\"stream\":true,\"stream_options\":"
-        "{\"include_usage\":true}}", "A person", SO_CHAT, &body);
+        "{\"include_usage\":true},\"tool_choice\":\"auto\",\"tools\":[{\"type\":"
+        "\"function\",\"function\":{\"name\":\"other\",\"parameters\":{}}}]}",
+        "A person", SO_CHAT, &body);
     assert_string_equal(out, "{\"name\":\"John\",\"age\":30}");
     assert_int_equal(json_object_get_int(it_get(body, "max_tokens")), 100);
     assert_string_equal(it_get_str(body, "tools[0].function.description"), "A person");
