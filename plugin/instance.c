@@ -50,7 +50,7 @@ void lp_instance_destroy(mp_instance *inst)
         return;
     lp_transport_free(&inst->transport);
     lp_config_unref(inst->cfg);
-    free(inst->schema_support_model);
+    lp_schema_memo_free(&inst->schema_memo);
     pthread_mutex_destroy(&inst->lock);
     pthread_mutex_destroy(&inst->update_lock);
     free(inst);

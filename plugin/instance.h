@@ -9,9 +9,7 @@
 #include "../abi/model_provider.h"
 #include "config.h"
 #include "http_transport.h"
-
-/* What `auto` structured output learned about a model (decision 19). */
-enum lp_schema_support { LP_SCHEMA_UNKNOWN = 0, LP_SCHEMA_YES, LP_SCHEMA_NO };
+#include "schema_memo.h"
 
 struct mp_instance {
     pthread_mutex_t lock;   /* guards `cfg` (swapped by update_config);
@@ -20,10 +18,8 @@ struct mp_instance {
                                racing updates both apply (none is lost) */
     lp_config *cfg;
     lp_transport transport;
-    /* Cache for structured output `auto`: keyed by the model it was learned
-     * for, so a model change by update_config starts over. */
-    char *schema_support_model;
-    int schema_support;
+    /* Structured output `auto`: what each model answered (decision 19). */
+    lp_schema_memo schema_memo;
 };
 
 /* The config a call should use: a new reference (unref when done). */

@@ -178,29 +178,6 @@ static int check_args(so_call *s, const char *schema_json, size_t schema_len,
     return rc;
 }
 
-/* ------------------------------------------------ what auto has learned */
-
-static int cached_support(const mp_instance *inst, const char *model)
-{
-    if (inst->schema_support_model &&
-        strcmp(inst->schema_support_model, model) == 0)
-        return inst->schema_support;
-    return LP_SCHEMA_UNKNOWN;
-}
-
-static void remember(mp_instance *inst, const char *model, int support)
-{
-    if (!inst->schema_support_model ||
-        strcmp(inst->schema_support_model, model) != 0) {
-        char *copy = strdup(model);
-        if (!copy)
-            return; /* only a cache: ask again next time */
-        free(inst->schema_support_model);
-        inst->schema_support_model = copy;
-    }
-    inst->schema_support = support;
-}
-
 /* ------------------------------------------------------- one exchange */
 
 static int collect(void *ctx, const char *p, size_t n, mp_error *err)
@@ -297,8 +274,7 @@ static int first_path(const mp_instance *inst, const lp_config *cfg,
         return SO_PATH_TOOL;
     if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
         return SO_PATH_RESPONSE_FORMAT;
-    int known = cfg->wire_model ? cached_support(inst, cfg->wire_model)
-                                : LP_SCHEMA_UNKNOWN;
+    int known = lp_schema_memo_get(&inst->schema_memo, cfg->wire_model);
     if (known == LP_SCHEMA_YES)
         return SO_PATH_RESPONSE_FORMAT;
     *probe = known == LP_SCHEMA_UNKNOWN;
@@ -319,7 +295,7 @@ static int probe_model(mp_instance *inst, const lp_config *cfg, chat_call *p,
            a.support == LP_SCHEMA_YES ? "response_format" : "tool",
            a.definite ? "" : " (not remembered: no answer)");
     if (a.definite)
-        remember(inst, cfg->wire_model, a.support);
+        lp_schema_memo_put(&inst->schema_memo, cfg->wire_model, a.support);
     if (a.support != LP_SCHEMA_YES)
         return MP_OK;
     *path = SO_PATH_RESPONSE_FORMAT;
@@ -362,7 +338,7 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
                "rejected response_format (%.300s); using the tool path for "
                "this model from now on", cfg->wire_model,
                LP_ERR_HAS(err, message) ? err->message : "HTTP 400");
-        remember(inst, cfg->wire_model, LP_SCHEMA_NO);
+        lp_schema_memo_put(&inst->schema_memo, cfg->wire_model, LP_SCHEMA_NO);
         path = SO_PATH_TOOL;
         lp_error_clear(err);
         rc = reformat(&p, cfg, &s.tool, err);

@@ -252,6 +252,16 @@ static void test_probe_cache_across_update_config(void **state)
     assert_string_equal(it_get_str(last, "model"), "so-tool");
     assert_string_equal(it_get_str(last, "tool_choice"), "required");
     json_object_put(last);
+    /* Back to the first model: its answer is still remembered, so no probe
+     * (each model keeps its own answer, not only the latest one). */
+    update(inst, "{\"model_id\":\"so-rf\"}");
+    call_ok(inst);
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_CHAT " | " SO_CHAT
+                       " | " SO_V1_INFO " | " SO_CHAT " | " SO_CHAT " | " SO_CHAT);
+    last = so_body(&m, 7);
+    assert_string_equal(it_get_str(last, "model"), "so-rf");
+    assert_non_null(it_get(last, "response_format"));
+    json_object_put(last);
     so_destroy(inst);
     so_stop(&m);
 }

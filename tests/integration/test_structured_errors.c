@@ -65,11 +65,32 @@ static void test_503_is_retried_with_num_retries(void **state)
     so_stop(&m);
 }
 
+/* The whole-call timeout reached while the answer is half read is the
+ * timeout error, as in stream(), not a dropped connection (nothing reached
+ * the host yet, so the transport reports it as such). */
+static void test_timeout_mid_body_is_a_timeout(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, NULL, (const char *const[]){"so_tool_stall.scn", NULL});
+    mp_instance *inst = so_instance_ex(&m, "/v1", "so-stall", TOOL_MODE,
+                                       "\"timeout\":0.5");
+    so_result r;
+    assert_int_equal(so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA,
+                             "TestOutputModel", NULL, &r), MP_E_TIMEOUT);
+    assert_non_null(strstr(r.err.message, "timed out"));
+    assert_int_equal(r.writes, 0);
+    so_result_free(&r);
+    so_destroy(inst);
+    so_stop(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         SO_TEST(test_http_errors_are_typed_as_in_stream),
         SO_TEST(test_503_is_retried_with_num_retries),
+        SO_TEST(test_timeout_mid_body_is_a_timeout),
     };
     return cmocka_run_group_tests(tests, so_setup, so_teardown);
 }
