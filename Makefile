@@ -46,7 +46,7 @@ $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 # The replay provider: a second plugin that replays recorded events.  It
 # shares the event helpers with the main plugin but none of its HTTP code.
 REPLAY_SRC := $(wildcard plugin/replay/*.c) plugin/event_emit.c plugin/event_json.c \
-  plugin/errors.c plugin/strbuf.c plugin/json_util.c plugin/json_writer.c plugin/log.c
+  plugin/errors.c plugin/strbuf.c plugin/json_util.c plugin/json_numbers.c plugin/json_writer.c plugin/log.c
 REPLAY_PIC := $(REPLAY_SRC:%.c=$(BUILD)/pic/%.o)
 
 $(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map

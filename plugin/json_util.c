@@ -1,5 +1,6 @@
 /* json_util.c - strict JSON parsing of host input; see json_util.h. */
 #include "json_util.h"
+#include "json_numbers.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -128,6 +129,10 @@ int lp_json_parse(const char *json, size_t len, const char *what,
         }
     }
     json_tokener_free(tok);
+    /* Integers beyond 64 bits keep the digits they came with, wherever the
+     * JSON came from (request, params, schema, the model's answer). */
+    if (!rc)
+        rc = lp_json_keep_wide_integers(v, json, len, what, err);
     if (rc) {
         json_object_put(v);
         return rc;

@@ -192,7 +192,7 @@ static void put_double(jw *w, double d)
 }
 
 /* The spelling a number came with: json-c keeps a parsed double's text as
- * its userdata (json_object_new_double_s), and request_numbers.c does the
+ * its userdata (json_object_new_double_s), and json_numbers.c does the
  * same for integers wider than 64 bits.  Read directly, never through
  * json_object_to_json_string(), which caches its output inside the object:
  * the values written here (config params, for one) are shared by calls

@@ -8,7 +8,6 @@
 #include "errors.h"
 #include "json_util.h"
 #include "request_format.h"
-#include "request_numbers.h"
 
 static const char *const known_keys[] = {
     "messages", "tool_specs", "tool_choice", "system_prompt",
@@ -51,14 +50,6 @@ int rf_parse(const char *json, size_t len, const lp_logger *log,
     int rc = lp_json_parse(json, len, "request", &root, err);
     if (rc)
         return rc;
-    if (len == (size_t)-1)
-        len = strlen(json);
-    /* Integers beyond 64 bits are sent with the digits they came with. */
-    rc = lp_json_keep_wide_integers(root, json, len, "request", err);
-    if (rc) {
-        json_object_put(root);
-        return rc;
-    }
     if (!json_object_is_type(root, json_type_object)) {
         rc = lp_fail(err, MP_E_INVALID_ARGUMENT,
                      "request: expected object, got %s",

@@ -227,6 +227,22 @@ static void test_get_config_redacts_secrets(void **state)
     lp_config_unref(c);
 }
 
+/* params keep integers wider than 64 bits exactly (json-c alone would
+ * saturate them), so get_config and the request body see the same digits. */
+static void test_params_keep_wide_integers(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m1\",\"params\":{\"seed\":"
+                        "123456789012345678901234567890}}", "{}", &cap);
+    strbuf sb;
+    sb_init(&sb, 1 << 20);
+    assert_int_equal(lp_config_to_redacted_json(c, &sb), 0);
+    assert_non_null(strstr(sb.data, "\"seed\":123456789012345678901234567890"));
+    sb_free(&sb);
+    lp_config_unref(c);
+}
+
 static void test_api_key_and_base_from_environment(void **state)
 {
     (void)state;
@@ -292,6 +308,7 @@ int main(void)
         cmocka_unit_test(test__init__context_window_limit),
         cmocka_unit_test(test_bad_config_names_the_path),
         cmocka_unit_test(test_get_config_redacts_secrets),
+        cmocka_unit_test(test_params_keep_wide_integers),
         cmocka_unit_test(test_api_key_and_base_from_environment),
         cmocka_unit_test(test_client_args_units_and_defaults),
     };

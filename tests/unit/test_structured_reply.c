@@ -144,6 +144,13 @@ static void test_output_is_compact_and_exact(void **state)
                        ": 12345678901234567 }'}", "'stop'"),
                   SO_PATH_RESPONSE_FORMAT, "{'type':'object'}",
                   "{'v':1.50,'big':12345678901234567}");
+    /* Wider than 64 bits: json-c alone would saturate it. */
+    expect_output(BODY("{'role':'assistant','content':'{\\'id\\':"
+                       "123456789012345678901234567890,\\'neg\\':"
+                       "-9223372036854775809}'}", "'stop'"),
+                  SO_PATH_RESPONSE_FORMAT, "{'type':'object'}",
+                  "{'id':123456789012345678901234567890,"
+                  "'neg':-9223372036854775809}");
 }
 
 /* The nulls of optional properties (the strict schema's) are removed. */

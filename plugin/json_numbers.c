@@ -1,6 +1,6 @@
 /*
- * request_numbers.c - integers wider than 64 bits keep their digits; see
- * request_numbers.h.
+ * json_numbers.c - integers wider than 64 bits keep their digits; see
+ * json_numbers.h.
  *
  * json-c gives no position for a value, so the literal of a saturated node
  * is found from the text: a scan that knows, at every number, the path of
@@ -9,7 +9,7 @@
  * place; following paths in text order, the last literal on a path is the
  * one that decides, which is the same rule.
  */
-#include "request_numbers.h"
+#include "json_numbers.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * request_numbers.h - integers wider than 64 bits keep their digits.
+ * json_numbers.h - integers wider than 64 bits keep their digits.
  *
  * json-c holds integers as int64/uint64 and silently saturates anything
  * beyond: 123456789012345678901234567890 parses as 18446744073709551615,
@@ -8,8 +8,8 @@
  * input can carry one), and sending a different number would be silent
  * data loss, so after parsing such literals are put back.
  */
-#ifndef LP_REQUEST_NUMBERS_H
-#define LP_REQUEST_NUMBERS_H
+#ifndef LP_JSON_NUMBERS_H
+#define LP_JSON_NUMBERS_H
 
 #include <json-c/json.h>
 #include <stddef.h>
