@@ -69,6 +69,11 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         return rc;
     }
 
+    /* The body now holds all the exchange needs: free the parsed request
+     * rather than hold it (about two bytes per payload byte) through the
+     * whole transfer. */
+    rf_release(&p.req);
+
     ev_emitter em;
     ev_init(&em, sink);
     /* cancel() stops the delivery between two events, even inside one
