@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,71 +224,99 @@ static int resolve(parse_state *st)
     return 0;
 }
 
-/* Options that take a value: where to store it (NULL: handled apart). */
-static const char **value_slot(cli *c, const char *opt)
+static int set_max_turns(parse_state *st, const char *v)
 {
-    if (strcmp(opt, "--system") == 0) return &c->system;
-    if (strcmp(opt, "--tools") == 0) return &c->tools;
-    if (strcmp(opt, "--session") == 0) return &c->session;
-    if (strcmp(opt, "--events") == 0) return &c->events;
-    if (strcmp(opt, "--structured") == 0) return &c->structured;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 1 || n > 1000)
+        return bad(st, "--max-turns wants a number from 1 to 1000, not \"%s\"", v);
+    st->c->max_turns = (int)n;
+    return 0;
+}
+
+/* Every option, once: its names, what it does, and for plain text and
+ * flags the field of `cli` it sets. */
+typedef enum opt_kind {
+    OPT_HELP, OPT_FLAG,                       /* take no value */
+    OPT_TEXT, OPT_PROVIDER, OPT_CONFIG, OPT_CLIENT_ARGS, OPT_SWAP, OPT_MAX_TURNS
+} opt_kind;
+
+typedef struct option {
+    const char *name, *alias;
+    opt_kind kind;
+    size_t field; /* OPT_TEXT: a const char * of cli; OPT_FLAG: an int */
+} option;
+
+static const option option_table[] = {
+    {"--help", "-h", OPT_HELP, 0},
+    {"--provider", NULL, OPT_PROVIDER, 0},
+    {"--config", NULL, OPT_CONFIG, 0},
+    {"--client-args", NULL, OPT_CLIENT_ARGS, 0},
+    {"--swap-at", NULL, OPT_SWAP, 0},
+    {"--max-turns", NULL, OPT_MAX_TURNS, 0},
+    {"--system", NULL, OPT_TEXT, offsetof(cli, system)},
+    {"--tools", NULL, OPT_TEXT, offsetof(cli, tools)},
+    {"--session", NULL, OPT_TEXT, offsetof(cli, session)},
+    {"--events", NULL, OPT_TEXT, offsetof(cli, events)},
+    {"--structured", NULL, OPT_TEXT, offsetof(cli, structured)},
+    {"--json", NULL, OPT_FLAG, offsetof(cli, json)},
+    {"--interactive", "-i", OPT_FLAG, offsetof(cli, interactive)},
+    {"--quiet", "-q", OPT_FLAG, offsetof(cli, quiet)},
+};
+
+static const option *find_option(const char *arg)
+{
+    for (size_t k = 0; k < sizeof option_table / sizeof option_table[0]; k++) {
+        const option *o = &option_table[k];
+        if (strcmp(arg, o->name) == 0 || (o->alias && strcmp(arg, o->alias) == 0))
+            return o;
+    }
     return NULL;
+}
+
+/* Returns 0, 1 for --help (printed), or -1 with the reason in st->why. */
+static int apply(parse_state *st, const option *o, const char *v)
+{
+    char *field = (char *)st->c + o->field;
+    switch (o->kind) {
+    case OPT_HELP: cli_usage(stdout); return 1;
+    case OPT_FLAG: *(int *)(void *)field = 1; return 0;
+    case OPT_TEXT: *(const char **)(void *)field = v; return 0;
+    case OPT_PROVIDER: return add_provider(st, v);
+    case OPT_CONFIG: return add_value(st, v, 1);
+    case OPT_CLIENT_ARGS: return add_value(st, v, 0);
+    case OPT_SWAP: return add_swap(st, v);
+    case OPT_MAX_TURNS: return set_max_turns(st, v);
+    }
+    return bad(st, "internal: option %s has no handler", o->name);
 }
 
 static int parse_args(parse_state *st, int argc, char **argv)
 {
-    cli *c = st->c;
-    static const char *const with_value[] = {"--provider", "--config",
-        "--client-args", "--swap-at", "--max-turns", "--system", "--tools",
-        "--session", "--events", "--structured", NULL};
-    int options = 1;
+    int options_ended = 0; /* after "--" everything is the prompt */
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        int takes = 0;
-        for (int k = 0; options && with_value[k]; k++)
-            takes |= strcmp(a, with_value[k]) == 0;
-        if (takes && i + 1 >= argc)
-            return bad(st, "option %s needs a value", a);
-        const char *v = takes ? argv[++i] : NULL;
-        const char **slot = takes ? value_slot(c, a) : NULL;
-        int rc = 0;
-        if (options && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            cli_usage(stdout);
-            return 1;
-        } else if (slot) {
-            *slot = v;
-        } else if (takes && strcmp(a, "--provider") == 0) {
-            rc = add_provider(st, v);
-        } else if (takes && strcmp(a, "--config") == 0) {
-            rc = add_value(st, v, 1);
-        } else if (takes && strcmp(a, "--client-args") == 0) {
-            rc = add_value(st, v, 0);
-        } else if (takes && strcmp(a, "--swap-at") == 0) {
-            rc = add_swap(st, v);
-        } else if (takes) { /* --max-turns */
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 1000)
-                return bad(st, "--max-turns wants a number from 1 to 1000, not \"%s\"", v);
-            c->max_turns = (int)n;
-        } else if (options && strcmp(a, "--json") == 0) {
-            c->json = 1;
-        } else if (options && (strcmp(a, "-i") == 0 || strcmp(a, "--interactive") == 0)) {
-            c->interactive = 1;
-        } else if (options && (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)) {
-            c->quiet = 1;
-        } else if (options && strcmp(a, "--") == 0) {
-            options = 0;
-        } else if (options && a[0] == '-' && a[1]) {
+        const option *o = options_ended ? NULL : find_option(a);
+        if (o) {
+            const char *v = NULL;
+            if (o->kind != OPT_HELP && o->kind != OPT_FLAG) {
+                if (i + 1 >= argc)
+                    return bad(st, "option %s needs a value", a);
+                v = argv[++i];
+            }
+            int rc = apply(st, o, v);
+            if (rc)
+                return rc;
+        } else if (!options_ended && strcmp(a, "--") == 0) {
+            options_ended = 1;
+        } else if (!options_ended && a[0] == '-' && a[1]) {
             return bad(st, "unknown option %s (see --help)", a);
-        } else if (c->prompt) {
+        } else if (st->c->prompt) {
             return bad(st, "unexpected argument \"%s\" (quote the prompt as "
                        "one argument)", a);
         } else {
-            c->prompt = a;
+            st->c->prompt = a;
         }
-        if (rc)
-            return rc;
     }
     return 0;
 }
