@@ -12,6 +12,7 @@
 #include "event_json.h"
 #include "instance.h"
 #include "module.h"
+#include "provider_entry.h"
 #include "strbuf.h"
 
 #define LP_PROVIDER_VERSION "0.1.0"
@@ -20,12 +21,6 @@ static const char *const capabilities[] = {
     "stream", "structured_output", "tool_use", "reasoning",
     "thought_signatures", "images", "documents", "video", "cache_points",
     "cancel", "usage", NULL};
-
-static const void *get_extension(const char *id)
-{
-    (void)id; /* no extensions yet: every id is unknown */
-    return NULL;
-}
 
 static int op_init(const mp_host_v1 *host, mp_error *err)
 {
@@ -67,13 +62,6 @@ static int op_structured_output(mp_instance *inst, const char *req,
                                    description, out, err);
 }
 
-static int op_event_to_json(const mp_event_header *ev, const mp_text_sink *out)
-{
-    if (!LP_TEXT_SINK_OK(out))
-        return MP_E_INVALID_ARGUMENT;
-    return lp_event_to_json_sink(ev, out);
-}
-
 static const mp_provider_v1 descriptor = {
     .struct_size = sizeof(mp_provider_v1),
     .abi_major = MP_ABI_MAJOR,
@@ -91,21 +79,12 @@ static const mp_provider_v1 descriptor = {
     .stream = op_stream,
     .structured_output = op_structured_output,
     .cancel = lp_instance_cancel,
-    .get_extension = get_extension,
-    .event_to_json = op_event_to_json,
+    .get_extension = lp_no_extension,
+    .event_to_json = lp_op_event_to_json,
 };
 
 __attribute__((visibility("default")))
 int mp_provider_entry_v1(uint32_t *abi_minor_inout, const mp_provider_v1 **out)
 {
-    if (!abi_minor_inout || !out)
-        return MP_E_INVALID_ARGUMENT;
-    *out = NULL;
-    /* Every 1.x host is served: minor 0 is the oldest this plugin speaks.
-     * If a minor ever becomes mandatory, a host offering less gets
-     * MP_E_VERSION here, with that minor written back. */
-    if (*abi_minor_inout > MP_ABI_MINOR)
-        *abi_minor_inout = MP_ABI_MINOR;
-    *out = &descriptor;
-    return MP_OK;
+    return lp_provider_entry(&descriptor, abi_minor_inout, out);
 }

@@ -11,6 +11,7 @@
 
 #include "../errors.h"
 #include "../event_json.h"
+#include "../provider_entry.h"
 #include "../strbuf.h"
 #include "replay.h"
 
@@ -79,18 +80,6 @@ static int op_structured_output(mp_instance *inst, const char *request_json,
                    "provider only replays recorded streams");
 }
 
-static int op_event_to_json(const mp_event_header *ev, const mp_text_sink *out)
-{
-    return LP_TEXT_SINK_OK(out) ? lp_event_to_json_sink(ev, out)
-                                : MP_E_INVALID_ARGUMENT; /* MP_PLUGIN_13 */
-}
-
-static const void *get_extension(const char *id)
-{
-    (void)id;
-    return NULL;
-}
-
 static const char *const capabilities[] = {
     "stream", "cancel", "tool_use", "reasoning", "thought_signatures",
     "usage", "replay", NULL};
@@ -112,18 +101,12 @@ static const mp_provider_v1 descriptor = {
     .stream = rp_stream,
     .structured_output = op_structured_output,
     .cancel = rp_cancel,
-    .get_extension = get_extension,
-    .event_to_json = op_event_to_json,
+    .get_extension = lp_no_extension,
+    .event_to_json = lp_op_event_to_json,
 };
 
 __attribute__((visibility("default")))
 int mp_provider_entry_v1(uint32_t *abi_minor_inout, const mp_provider_v1 **out)
 {
-    if (!abi_minor_inout || !out)
-        return MP_E_INVALID_ARGUMENT;
-    *out = NULL;
-    if (*abi_minor_inout > MP_ABI_MINOR)
-        *abi_minor_inout = MP_ABI_MINOR;
-    *out = &descriptor;
-    return MP_OK;
+    return lp_provider_entry(&descriptor, abi_minor_inout, out);
 }

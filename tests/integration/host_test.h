@@ -2,7 +2,8 @@
  * host_test.h - helpers for the end-to-end tests of build/agent-host
  * (tests/integration/test_host_*.c): run the host as a child process and
  * capture its exit status, stdout and stderr; a private temp directory;
- * small file and JSON helpers; a "rebuilt" plugin for reload tests.
+ * small file and JSON helpers; the test's mock server; a "rebuilt" plugin
+ * for reload tests.
  * Header-only so that each test program stays one file (the Makefile
  * builds tests/integration/test_*.c alone).  Include it after cmocka.h.
  */
@@ -20,61 +21,8 @@
 #include <unistd.h>
 
 #include "../../abi/model_provider.h"
-
-#ifndef LP_BUILD_DIR
-#define LP_BUILD_DIR "build"
-/* ---- a "rebuilt" plugin ------------------------------------------------ */
-
-/* The version string of build/litellm_provider.so, and a "rebuilt" one
- * of the same length (its first character changed). */
-static char ht_built[32], ht_rebuilt[32];
-
-static HT_UNUSED void ht_plugin_versions(void)
-{
-    uint32_t minor = MP_ABI_MINOR;
-    const mp_provider_v1 *d = NULL; /* the same sources, linked in */
-    if (mp_provider_entry_v1(&minor, &d) != MP_OK)
-        abort();
-    snprintf(ht_built, sizeof ht_built, "%s", d->version);
-    snprintf(ht_rebuilt, sizeof ht_rebuilt, "%s", d->version);
-    ht_rebuilt[0] = ht_rebuilt[0] == '9' ? '8' : '9';
-}
-
-/* "Rebuild" the plugin: a new file at `dst` (new inode, as a linker
- * writes it) with the bytes of build/litellm_provider.so, and when
- * `version` is not NULL its version string replaced by that one: new code
- * that says so through its descriptor. */
-static HT_UNUSED void ht_install_plugin(const char *dst, const char *version)
-{
-    char tmp[300];
-    snprintf(tmp, sizeof tmp, "%s.new", dst);
-    FILE *in = fopen(LITELLM_SO, "rb"), *out = fopen(tmp, "wb");
-    assert_non_null(in);
-    assert_non_null(out);
-    char *image = NULL, chunk[65536];
-    size_t n = 0, got;
-    while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
-        ht_append(&image, &n, chunk, got);
-    fclose(in);
-    assert_true(n > 0);
-    if (version) {
-        /* The string with its NUL on both sides, so only it matches. */
-        char needle[34];
-        size_t len = strlen(ht_built) + 2;
-        snprintf(needle + 1, sizeof needle - 1, "%s", ht_built);
-        needle[0] = '\0';
-        char *at = memmem(image, n, needle, len);
-        assert_non_null(at);
-        assert_null(memmem(at + 1, n - (size_t)(at + 1 - image), needle, len));
-        memcpy(at + 1, version, strlen(version));
-    }
-    assert_int_equal(fwrite(image, 1, n, out), n);
-    free(image);
-    assert_int_equal(fclose(out), 0);
-    assert_int_equal(rename(tmp, dst), 0);
-}
-
-#endif
+#include "../support/mock_proc.h"
+#include "../support/test_paths.h"
 
 #define HT_UNUSED __attribute__((unused))
 #define HOST_BIN LP_BUILD_DIR "/agent-host"
@@ -193,6 +141,15 @@ static HT_UNUSED void host_dump(const host_run *r)
             r->status, r->out ? r->out : "", r->err ? r->err : "");
 }
 
+/* The host exited with `status`; if not, what it printed goes to the log
+ * before the assertion fails. */
+static HT_UNUSED void ht_expect_status(const host_run *r, int status)
+{
+    if (r->status != status)
+        host_dump(r);
+    assert_int_equal(r->status, status);
+}
+
 /* A fresh private directory for one test program, and paths in it. */
 static char ht_dir[64];
 
@@ -224,6 +181,27 @@ static HT_UNUSED void ht_cleanup(void)
             fprintf(stderr, "cannot remove %s\n", ht_dir);
         ht_dir[0] = '\0';
     }
+}
+
+/* cmocka group teardown of the host tests: remove the temp directory. */
+static HT_UNUSED int ht_teardown_all(void **state)
+{
+    (void)state;
+    ht_cleanup();
+    return 0;
+}
+
+/* The mock server a host test starts (each its own, with the scenarios it
+ * needs); ht_stop_mock, that test's teardown, stops it even when the test
+ * failed half-way. */
+static HT_UNUSED mock_proc g_mock;
+
+static HT_UNUSED int ht_stop_mock(void **state)
+{
+    (void)state;
+    if (g_mock.pid > 0)
+        mock_stop(&g_mock);
+    return 0;
 }
 
 static HT_UNUSED char *ht_read(const char *path)

@@ -15,18 +15,6 @@
 #include "../support/mock_proc.h"
 #include "host_test.h"
 
-/* The mock server of the running test; stopped by the teardown even when
- * an assertion fails. */
-static mock_proc g_mock;
-
-static int stop_mock(void **state)
-{
-    (void)state;
-    if (g_mock.pid > 0)
-        mock_stop(&g_mock);
-    return 0;
-}
-
 /* Start the mock with these scenarios served in order. */
 static void start_sequence(mock_proc *m, const char *first, const char *second)
 {
@@ -84,9 +72,7 @@ static void test_signature_round_trip(void **state)
                           "--session", session, "What is 2 + 3 * 4?", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_non_null(strstr(r.out, "2 + 3 * 4 = 14."));
     assert_non_null(strstr(r.err, "thought signature c2lnLXBzZg=="));
 
@@ -130,9 +116,7 @@ static void test_parallel_tools(void **state)
                           "Use your tools.", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_non_null(strstr(r.out, "the rest failed."));
 
     /* One model round: one user message answers all five calls. */
@@ -169,9 +153,7 @@ static void test_tools_none_and_system(void **state)
                           "--system", "Be brief.", "-q", "Hello?", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_string_equal(r.out, "All good.\n");
     assert_string_equal(r.err, ""); /* -q: no progress lines */
     json_object *reqs = mock_requests(mp, NULL);
@@ -198,9 +180,7 @@ static void test_structured_output(void **state)
                           "--structured", schema, "Who is John?", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     json_object *got = json_tokener_parse(r.out);
     assert_string_equal(ht_str(got, "name"), "John");
     assert_int_equal(json_object_get_int(ht_at(got, "age")), 30);
@@ -282,9 +262,7 @@ static void test_turn_limit(void **state)
                           "--max-turns", "3", "Count forever.", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 1)
-        host_dump(&r);
-    assert_int_equal(r.status, 1);
+    ht_expect_status(&r, 1);
     assert_non_null(strstr(r.err, "agent-host: HOST_E_TURN_LIMIT: no final answer "
                            "after 3 model calls (--max-turns)"));
     assert_int_equal(ht_count(r.err, "[tool] calculator -> 2"), 3);
@@ -319,9 +297,7 @@ static void test_resumed_session_is_normalised(void **state)
                           "Hello?", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     json_object *reqs = mock_requests(mp, NULL);
     json_object *msgs = ht_at(reqs, "[0].body.messages");
     assert_int_equal(json_object_array_length(msgs), 5);
@@ -344,9 +320,7 @@ static void test_output_to_full_disk(void **state)
                           "Hello?", NULL};
     host_run r;
     assert_int_equal(host_exec_to(&r, args, NULL, NULL, "/dev/full"), 0);
-    if (r.status != 1)
-        host_dump(&r);
-    assert_int_equal(r.status, 1);
+    ht_expect_status(&r, 1);
     assert_non_null(strstr(r.err, "agent-host: HOST_E_IO: cannot write the output "
                            "to stdout: No space left on device"));
     host_run_free(&r);
@@ -355,33 +329,24 @@ static void test_output_to_full_disk(void **state)
                             mock_client_args(mp, NULL), "--tools", "none", "-q",
                             "--events", "/dev/full", "Hello?", NULL};
     assert_int_equal(host_exec(&r, events, NULL, NULL), 0);
-    if (r.status != 1)
-        host_dump(&r);
-    assert_int_equal(r.status, 1);
+    ht_expect_status(&r, 1);
     assert_string_equal(r.out, "All good.\n"); /* the answer itself got out */
     assert_non_null(strstr(r.err, "agent-host: HOST_E_IO: --events /dev/full: "
                            "write failed: No space left on device"));
     host_run_free(&r);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    ht_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_signature_round_trip, stop_mock),
-        cmocka_unit_test_teardown(test_parallel_tools, stop_mock),
-        cmocka_unit_test_teardown(test_tools_none_and_system, stop_mock),
-        cmocka_unit_test_teardown(test_structured_output, stop_mock),
-        cmocka_unit_test_teardown(test_turn_limit, stop_mock),
-        cmocka_unit_test_teardown(test_resumed_session_is_normalised, stop_mock),
-        cmocka_unit_test_teardown(test_output_to_full_disk, stop_mock),
+        cmocka_unit_test_teardown(test_signature_round_trip, ht_stop_mock),
+        cmocka_unit_test_teardown(test_parallel_tools, ht_stop_mock),
+        cmocka_unit_test_teardown(test_tools_none_and_system, ht_stop_mock),
+        cmocka_unit_test_teardown(test_structured_output, ht_stop_mock),
+        cmocka_unit_test_teardown(test_turn_limit, ht_stop_mock),
+        cmocka_unit_test_teardown(test_resumed_session_is_normalised, ht_stop_mock),
+        cmocka_unit_test_teardown(test_output_to_full_disk, ht_stop_mock),
         cmocka_unit_test(test_bad_command_lines),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

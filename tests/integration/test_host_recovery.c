@@ -13,16 +13,6 @@
 #include "../support/mock_proc.h"
 #include "host_test.h"
 
-static mock_proc g_mock;
-
-static int stop_mock(void **state)
-{
-    (void)state;
-    if (g_mock.pid > 0)
-        mock_stop(&g_mock);
-    return 0;
-}
-
 /* Start the mock serving these scenarios in order (NULL-terminated). */
 static void start(const char *first, ...)
 {
@@ -70,9 +60,7 @@ static void test_overflow_drops_oldest_turns(void **state)
     const char *session = ht_path("overflow.json");
     assert_int_equal(ht_write(session, old_turns), 0);
     host_run r = run_prompt(session, "new question");
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_non_null(strstr(r.err, "[overflow] MP_E_CONTEXT_OVERFLOW"));
     assert_string_equal(r.out, "All good.\n");
 
@@ -117,9 +105,7 @@ static void test_throttle_retry(void **state)
     (void)state;
     start("host_throttle.scn", "host_throttle.scn", "host_text_ok.scn", NULL);
     host_run r = run_prompt(NULL, "hello");
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_string_equal(r.out, "All good.\n");
     assert_int_equal(ht_count(r.err, "[throttled]"), 2);
     assert_non_null(strstr(r.err, "retry 2 of 5 in 0 ms"));
@@ -161,21 +147,14 @@ static void test_throttle_too_long_to_wait(void **state)
     host_run_free(&r);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    ht_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_overflow_drops_oldest_turns, stop_mock),
-        cmocka_unit_test_teardown(test_overflow_with_nothing_to_drop, stop_mock),
-        cmocka_unit_test_teardown(test_throttle_retry, stop_mock),
-        cmocka_unit_test_teardown(test_throttle_gives_up, stop_mock),
-        cmocka_unit_test_teardown(test_throttle_too_long_to_wait, stop_mock),
+        cmocka_unit_test_teardown(test_overflow_drops_oldest_turns, ht_stop_mock),
+        cmocka_unit_test_teardown(test_overflow_with_nothing_to_drop, ht_stop_mock),
+        cmocka_unit_test_teardown(test_throttle_retry, ht_stop_mock),
+        cmocka_unit_test_teardown(test_throttle_gives_up, ht_stop_mock),
+        cmocka_unit_test_teardown(test_throttle_too_long_to_wait, ht_stop_mock),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

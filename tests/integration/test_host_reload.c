@@ -21,7 +21,6 @@
 
 #define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"count\"}]}]}"
 
-static mock_proc g_mock;
 static mp_host_v1 g_host = {sizeof g_host, NULL, NULL};
 
 static double now_ms(void)
@@ -174,19 +173,10 @@ static void test_reload_under_load(void **state)
     assert_false(hp_path_is_mapped(fresh.module));
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    if (g_mock.pid > 0)
-        mock_stop(&g_mock);
-    ht_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_reload_under_load, teardown),
+        cmocka_unit_test_teardown(test_reload_under_load, ht_stop_mock),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

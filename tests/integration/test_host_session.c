@@ -18,16 +18,6 @@
 #include "../support/mock_proc.h"
 #include "host_test.h"
 
-static mock_proc g_mock;
-
-static int stop_mock(void **state)
-{
-    (void)state;
-    if (g_mock.pid > 0)
-        mock_stop(&g_mock);
-    return 0;
-}
-
 /* first, then `seconds` times the resumed turn. */
 static void start(int seconds)
 {
@@ -87,9 +77,7 @@ static void test_save_and_resume(void **state)
     host_run_free(&r);
 
     r = ask(session, "second question", NULL); /* the scenario checks the resume */
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_string_equal(r.out, "Second answer.\n");
     assert_int_equal(messages_in(session), 4);
     json_object *conv = json_object_from_file(session);
@@ -164,9 +152,7 @@ static void test_failed_saves_keep_the_old_session(void **state)
 
     /* And the next run resumes from the intact session. */
     r = ask(session, "second question", NULL);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_int_equal(messages_in(session), 4);
     host_run_free(&r);
     free(before);
@@ -230,18 +216,14 @@ static void test_full_disk_keeps_the_old_session(void **state)
     snprintf(session, sizeof session, "%s/session.json", dir);
     snprintf(filler, sizeof filler, "%s/filler", dir);
     host_run r = ask(session, "first question", NULL);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     host_run_free(&r);
     char *before = ht_read(session);
     assert_non_null(before);
 
     assert_int_equal(fill_disk(filler), 0);
     r = ask(session, "second question", NULL);
-    if (r.status != 1)
-        host_dump(&r);
-    assert_int_equal(r.status, 1);
+    ht_expect_status(&r, 1);
     assert_string_equal(r.out, "Second answer.\n"); /* the turn ran... */
     assert_non_null(strstr(r.err, "HOST_E_IO: cannot save the session to"));
     assert_non_null(strstr(r.err, "No space left on device"));
@@ -261,30 +243,21 @@ static void test_full_disk_keeps_the_old_session(void **state)
     /* Room again: the same prompt now saves. */
     assert_int_equal(unlink(filler), 0);
     r = ask(session, "second question", NULL);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_int_equal(messages_in(session), 4);
     host_run_free(&r);
     free(before);
     assert_int_equal(umount2(dir, MNT_DETACH), 0);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    ht_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_save_and_resume, stop_mock),
-        cmocka_unit_test_teardown(test_corrupt_session_refused, stop_mock),
-        cmocka_unit_test_teardown(test_failed_saves_keep_the_old_session, stop_mock),
+        cmocka_unit_test_teardown(test_save_and_resume, ht_stop_mock),
+        cmocka_unit_test_teardown(test_corrupt_session_refused, ht_stop_mock),
+        cmocka_unit_test_teardown(test_failed_saves_keep_the_old_session, ht_stop_mock),
         /* Last: it moves this process into a mount namespace of its own. */
-        cmocka_unit_test_teardown(test_full_disk_keeps_the_old_session, stop_mock),
+        cmocka_unit_test_teardown(test_full_disk_keeps_the_old_session, ht_stop_mock),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

@@ -16,16 +16,7 @@
 
 #define FIXTURE LP_SOURCE_DIR "/tests/fixtures/expected/openai_gpt4o_text_plain.events.jsonl"
 
-static mock_proc g_mock;
 static char g_client[512];
-
-static int stop_mock(void **state)
-{
-    (void)state;
-    if (g_mock.pid > 0)
-        mock_stop(&g_mock);
-    return 0;
-}
 
 /* Start the mock with these scenarios (picked by model, or in order with
  * "--sequence" first); remembers the client args for it. */
@@ -64,9 +55,7 @@ static void test_swap_at_between_providers(void **state)
         "--client-args", "b=@/dev/stdin", "--swap-at", "2=b", "What is 6 * 7?", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, g_client, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_non_null(strstr(r.out, "Provider b says: 42."));
     assert_non_null(strstr(r.err, "[swap] the conversation (3 messages) moves from "
                            "provider \"a\" to \"b\""));
@@ -94,9 +83,7 @@ static void test_swap_to_replay_provider(void **state)
         "--config", replay_cfg, "--swap-at", "2=tape", "--json", "What is 6 * 7?", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     json_object *msg = json_tokener_parse(r.out);
     assert_string_equal(ht_str(msg, "content[0].text"), "Replayed: forty-two.");
     json_object_put(msg);
@@ -118,9 +105,7 @@ static void test_interactive(void **state)
                         ":providers\nthird\n:use nobody\n:bogus\n:quit\nnever\n";
     host_run r;
     assert_int_equal(host_exec(&r, args, input, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_non_null(strstr(r.out, "from A\n"));
     assert_non_null(strstr(r.out, "* a "));
     assert_int_equal(ht_count(r.out, "from B\n"), 2);
@@ -239,9 +224,7 @@ static void test_replay_gives_the_same_answer(void **state)
     const char *rep[] = {"--provider", REPLAY_SO, "--config", cfg, "--json", "-q",
                          "What is 2 + 3 * 4?", NULL};
     assert_int_equal(host_exec(&replay, rep, NULL, NULL), 0);
-    if (replay.status != 0)
-        host_dump(&replay);
-    assert_int_equal(replay.status, 0);
+    ht_expect_status(&replay, 0);
     json_object *a = json_tokener_parse(live.out), *b = json_tokener_parse(replay.out);
     assert_non_null(a);
     assert_non_null(b);
@@ -305,9 +288,7 @@ static void test_validate_replay_plugin(void **state)
                           "\"delay_ms\":20}", NULL};
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
-    if (r.status != 0)
-        host_dump(&r);
-    assert_int_equal(r.status, 0);
+    ht_expect_status(&r, 0);
     assert_null(strstr(r.out, "FAIL "));
     assert_null(strstr(r.out, "SKIP "));
     assert_true(ht_count(r.out, "PASS ") >= 30);
@@ -316,24 +297,17 @@ static void test_validate_replay_plugin(void **state)
     host_run_free(&r);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    ht_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_swap_at_between_providers, stop_mock),
-        cmocka_unit_test_teardown(test_swap_to_replay_provider, stop_mock),
-        cmocka_unit_test_teardown(test_interactive, stop_mock),
-        cmocka_unit_test_teardown(test_sighup_reloads, stop_mock),
-        cmocka_unit_test_teardown(test_replay_gives_the_same_answer, stop_mock),
+        cmocka_unit_test_teardown(test_swap_at_between_providers, ht_stop_mock),
+        cmocka_unit_test_teardown(test_swap_to_replay_provider, ht_stop_mock),
+        cmocka_unit_test_teardown(test_interactive, ht_stop_mock),
+        cmocka_unit_test_teardown(test_sighup_reloads, ht_stop_mock),
+        cmocka_unit_test_teardown(test_replay_gives_the_same_answer, ht_stop_mock),
         cmocka_unit_test(test_replay_bad_config),
         cmocka_unit_test(test_structured_unsupported_on_replay),
         cmocka_unit_test(test_validate_replay_plugin),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

@@ -272,13 +272,6 @@ static void test_cli_matching(void **state)
     cli_free(&c);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    ht_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,5 +282,5 @@ int main(void)
         cmocka_unit_test(test_session_save),
         cmocka_unit_test(test_cli_matching),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

@@ -18,64 +18,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/it_harness.h"
+#include "../support/requote.h"
+#include "stream_it.h"
 
 #define CONFIG "{\"model_id\":\"it-req\"}"
 #define KEY "sk-wire-key-0000000099"
 
-static mock_proc mock;
-
-static void clear_env(void)
-{
-    unsetenv("LITELLM_PROXY_API_KEY");
-    unsetenv("LITELLM_API_KEY");
-    unsetenv("OPENAI_API_KEY");
-    unsetenv("LITELLM_PROXY_API_BASE");
-    unsetenv("LITELLM_API_BASE");
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    clear_env();
-    if (it_load())
-        return -1;
-    return it_mock_scenarios(&mock, 0, "it_req.scn", NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    clear_env();
-    mock_stop(&mock);
-    return it_unload();
-}
-
 /* ' -> " so requests stay readable. */
-static char *dq(const char *sq)
+static const char *dq(const char *sq)
 {
-    char *s = strdup(sq);
-    for (char *p = s; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    return s;
+    return requote(sq, '\'');
 }
 
 /* One stream() with `client_args`; the request must succeed.  Returns the
  * request the server recorded for it. */
 static json_object *send_ok(const char *client_args, const char *request_sq)
 {
-    char *request = dq(request_sq);
-    int before = it_chat_count(&mock);
-    it_call c;
-    it_call_run(&c, CONFIG, client_args, request);
-    if (c.rc != MP_OK)
-        fail_msg("stream: %s: %s", mp_errname(c.rc), c.err.message);
-    assert_int_equal(c.ev.by_type[MP_EVENT_MESSAGE_STOP], 1);
-    it_call_free(&c);
-    free(request);
-    assert_int_equal(it_chat_count(&mock), before + 1);
-    return it_last_chat(&mock);
+    return st_send_ok(&it_req_mock, CONFIG, client_args, dq(request_sq));
 }
 
 /* --------------------------------------------------------- bad input */
@@ -131,19 +90,19 @@ static void test_bad_input_sends_nothing(void **state)
          "messages[0].content[0].toolResult.toolUseId: no earlier toolUse "
          "has the id \"zz\""},
     };
-    char *args = it_client_args(mock.base_url, KEY, NULL);
+    char *args = it_client_args(it_req_mock.base_url, KEY, NULL);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char *request = dq(cases[i].request);
-        int before = it_chat_count(&mock);
+        const char *request = dq(cases[i].request);
+        int before = it_chat_count(&it_req_mock);
         it_call c;
         it_call_run(&c, CONFIG, args, request);
         assert_int_equal(c.rc, MP_E_INVALID_ARGUMENT);
         assert_int_equal(c.err.code, MP_E_INVALID_ARGUMENT);
         assert_string_equal(c.err.message, cases[i].message);
         assert_int_equal(c.ev.count, 0);           /* no event */
-        assert_int_equal(it_chat_count(&mock), before); /* nothing sent */
+        /* nothing sent */
+        assert_int_equal(it_chat_count(&it_req_mock), before);
         it_call_free(&c);
-        free(request);
     }
     /* The plugin keeps working after all that. */
     json_object *r = send_ok(args, "{'messages':[{'role':'user','content':"
@@ -165,7 +124,7 @@ static void test_location_sources_skipped_with_warning(void **state)
     char *before = it_logs();
     size_t seen = strlen(before);
     free(before);
-    char *args = it_client_args(mock.base_url, NULL, NULL);
+    char *args = it_client_args(it_req_mock.base_url, NULL, NULL);
     json_object *r = send_ok(args, "{'system_prompt':'Be brief.','messages':"
         "[{'role':'user','content':[{'text':'compare'},{'image':{'format':"
         "'png','source':{'location':{'type':'s3','uri':'s3://b/a.png'}}}},"
@@ -204,7 +163,7 @@ static void test_base_url_and_key_from_environment(void **state)
 {
     (void)state;
     char base[256];
-    snprintf(base, sizeof base, "%s/v1/", mock.base_url);
+    snprintf(base, sizeof base, "%s/v1/", it_req_mock.base_url);
     setenv("LITELLM_API_BASE", "http://127.0.0.1:9/unused", 1);
     setenv("LITELLM_PROXY_API_BASE", base, 1);
     setenv("OPENAI_API_KEY", "sk-openai", 1);
@@ -227,7 +186,7 @@ static void test_base_url_and_key_from_environment(void **state)
     json_object_put(r);
     unsetenv("LITELLM_API_KEY");
     unsetenv("LITELLM_PROXY_API_BASE");
-    setenv("LITELLM_API_BASE", mock.base_url, 1);
+    setenv("LITELLM_API_BASE", it_req_mock.base_url, 1);
     r = send_ok("{}", "{'messages':[{'role':'user','content':[{'text':'q'}]}]}");
     assert_string_equal(it_get_str(r, "path"), "/chat/completions");
     assert_string_equal(it_get_str(r, "headers.authorization"),
@@ -237,13 +196,13 @@ static void test_base_url_and_key_from_environment(void **state)
     /* client_args win over the environment. */
     setenv("LITELLM_PROXY_API_KEY", "sk-proxy", 1);
     setenv("LITELLM_PROXY_API_BASE", "http://127.0.0.1:9/unused", 1);
-    char *args = it_client_args(mock.base_url, KEY, NULL);
+    char *args = it_client_args(it_req_mock.base_url, KEY, NULL);
     r = send_ok(args, "{'messages':[{'role':'user','content':[{'text':'q'}]}]}");
     assert_string_equal(it_get_str(r, "headers.authorization"),
                         "Bearer " KEY);
     json_object_put(r);
     free(args);
-    clear_env();
+    it_clear_provider_env();
 }
 
 /* ------------------------------------------------ numbers and UTF-8 */
@@ -262,7 +221,7 @@ static void test_numbers_and_utf8_reach_the_server_exactly(void **state)
              "'content':[{'toolUse':{'toolUseId':'t1','name':'n','input':%s}}]},"
              "{'role':'user','content':[{'toolResult':{'toolUseId':'t1',"
              "'content':[{'json':%s}]}}]}]}", input, input);
-    char *args = it_client_args(mock.base_url, NULL, NULL);
+    char *args = it_client_args(it_req_mock.base_url, NULL, NULL);
     json_object *r = send_ok(args, request);
     const char *exact = "{\"n\":123456789012345678901234567890,\"u\":"
         "12345678901234567890,\"d\":1e308,\"t\":0.1,\"z\":-0.0,\"s\":"
@@ -285,5 +244,7 @@ int main(void)
         cmocka_unit_test(test_base_url_and_key_from_environment),
         cmocka_unit_test(test_numbers_and_utf8_reach_the_server_exactly),
     };
-    return cmocka_run_group_tests_name("request_wire", tests, setup, teardown);
+    return cmocka_run_group_tests_name("request_wire", tests,
+                                       it_req_group_setup,
+                                       it_req_group_teardown);
 }

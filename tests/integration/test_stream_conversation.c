@@ -17,46 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/it_harness.h"
+#include "stream_it.h"
 
-#ifndef LP_SOURCE_DIR
-#define LP_SOURCE_DIR "."
-#endif
 #define DATA LP_SOURCE_DIR "/tests/integration/data/"
-
-static mock_proc mock;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (it_load())
-        return -1;
-    return it_mock_scenarios(&mock, 0, "it_req.scn", NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mock_stop(&mock);
-    return it_unload();
-}
 
 /* Send the conversation with this config; returns the recorded request. */
 static json_object *send_conversation(const char *config)
 {
     char *request = it_read_file(DATA "conversation.request.json", NULL);
     assert_non_null(request);
-    char *args = it_client_args(mock.base_url, "sk-conv-key-0000000042",
+    char *args = it_client_args(it_req_mock.base_url,
+                                "sk-conv-key-0000000042",
                                 "\"extra_headers\":{\"X-Session\":\"conv-1\"}");
-    it_call c;
-    it_call_run(&c, config, args, request);
-    if (c.rc != MP_OK)
-        fail_msg("stream: %s: %s", mp_errname(c.rc), c.err.message);
-    assert_int_equal(c.ev.by_type[MP_EVENT_MESSAGE_STOP], 1);
-    it_call_free(&c);
+    json_object *r = st_send_ok(&it_req_mock, config, args, request);
     free(args);
     free(request);
-    return it_last_chat(&mock);
+    return r;
 }
 
 /* Where two JSON values first differ, as a path, for the failure text. */
@@ -165,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_whole_conversation_reaches_the_server),
         cmocka_unit_test(test_conversation_with_reasoning_round_trip),
     };
-    return cmocka_run_group_tests_name("stream_conversation", tests, setup,
-                                       teardown);
+    return cmocka_run_group_tests_name("stream_conversation", tests,
+                                       it_req_group_setup,
+                                       it_req_group_teardown);
 }

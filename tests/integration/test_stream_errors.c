@@ -16,71 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/it_harness.h"
+#include "stream_it.h"
 
 #define SECRET "it-secret-api-key-42"
-
-/* The events of it_ok_text.scn (metrics normalised). */
-static const char hello_events[] =
-    "{\"messageStart\":{\"role\":\"assistant\"}}\n"
-    "{\"contentBlockStart\":{\"start\":{}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"text\":\"Hello\"}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"text\":\", world\"}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"messageStop\":{\"stopReason\":\"end_turn\"}}\n"
-    "{\"metadata\":{\"usage\":{\"inputTokens\":3,\"outputTokens\":2,"
-    "\"totalTokens\":5},\"metrics\":{\"latencyMs\":0,\"timeToFirstByteMs\":0}}}\n";
-
-static int setup(void **state)
-{
-    (void)state;
-    return it_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    it_tmp_cleanup();
-    return it_unload();
-}
-
-/* One call against `m` with model `model` and extra client args. */
-static void run(it_call *c, const mock_proc *m, const char *model,
-                const char *extra)
-{
-    it_call_model(c, m, model, SECRET, extra);
-}
-
-/* The error fields, exactly; `needle` must be in the message. */
-static void expect_error(const it_call *c, int code, int http, int retryable,
-                         int64_t retry_after, const char *provider_code,
-                         const char *needle)
-{
-    if (c->rc != code)
-        fail_msg("got %s (%s), want %s", mp_errname(c->rc), c->err.message,
-                 mp_errname(code));
-    assert_int_equal(c->err.code, code);
-    assert_int_equal(c->err.http_status, http);
-    assert_int_equal(c->err.retryable, retryable);
-    assert_int_equal(c->err.retry_after_ms, retry_after);
-    if (provider_code)
-        assert_string_equal(c->err.provider_code, provider_code);
-    if (!strstr(c->err.message, needle))
-        fail_msg("message \"%s\" lacks \"%s\"", c->err.message, needle);
-    if (strstr(c->err.message, SECRET))
-        fail_msg("the API key leaked into \"%s\"", c->err.message);
-}
-
-static void expect_hello(const it_call *c)
-{
-    if (c->rc != MP_OK)
-        fail_msg("stream: %s: %s", mp_errname(c->rc), c->err.message);
-    int64_t l, t;
-    char *got = it_normalise_metrics(c->ev.json.data, &l, &t);
-    assert_non_null(got);
-    assert_string_equal(got, hello_events);
-    free(got);
-}
 
 /* Every recorded request carries the same body. */
 static void expect_same_bodies(const mock_proc *m, int n)
@@ -103,8 +41,9 @@ static void test_429_retry_after_then_success(void **state)
     assert_int_equal(it_mock_scenarios(&m, 1, "it_429_retry_after.scn",
                                        "it_ok_text.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-any", "\"num_retries\":2,\"retry_backoff_ms\":5");
-    expect_hello(&c);
+    it_call_model(&c, &m, "it-any", NULL, SECRET,
+                  "\"num_retries\":2,\"retry_backoff_ms\":5");
+    st_expect_ok_events(&c, ST_HELLO_EVENTS);
     /* The wait honoured Retry-After: 0.2 (the backoff alone is <= 5 ms). */
     assert_true(c.ms >= 195.0);
     assert_true(c.ms < 2000.0);
@@ -123,9 +62,11 @@ static void test_429_exhausted(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 1, "it_429_always.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-any", "\"num_retries\":2,\"retry_backoff_ms\":5");
-    expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429",
-                 "HTTP 429: litellm.RateLimitError: Rate limit reached");
+    it_call_model(&c, &m, "it-any", NULL, SECRET,
+                  "\"num_retries\":2,\"retry_backoff_ms\":5");
+    st_expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429",
+                    "HTTP 429: litellm.RateLimitError: Rate limit reached",
+                    SECRET);
     assert_int_equal(c.ev.count, 0);
     assert_true(c.ms >= 390.0); /* two waits of Retry-After */
     expect_same_bodies(&m, 3);  /* the first try and two retries */
@@ -139,8 +80,9 @@ static void test_429_not_retried_by_default(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_429_retry_after.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-429", NULL);
-    expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429", "Rate limit reached");
+    it_call_model(&c, &m, "it-429", NULL, SECRET, NULL);
+    st_expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429",
+                    "Rate limit reached", SECRET);
     assert_true(c.ms < 150.0); /* no wait: num_retries defaults to 0 */
     assert_int_equal(it_chat_count(&m), 1);
     it_call_free(&c);
@@ -158,18 +100,20 @@ static void test_overflow_litellm_and_openai(void **state)
     it_call c;
     /* Never retried, even when retries are allowed: it would overflow
      * again. */
-    run(&c, &m, "it-overflow-litellm", "\"num_retries\":3");
-    expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1, "400",
-                 "HTTP 400: litellm.ContextWindowExceededError: "
-                 "litellm.BadRequestError: AnthropicException - prompt is "
-                 "too long");
+    it_call_model(&c, &m, "it-overflow-litellm", NULL, SECRET,
+                  "\"num_retries\":3");
+    st_expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1, "400",
+                    "HTTP 400: litellm.ContextWindowExceededError: "
+                    "litellm.BadRequestError: AnthropicException - prompt is "
+                    "too long", SECRET);
     assert_int_equal(c.ev.count, 0);
     it_call_free(&c);
-    run(&c, &m, "it-overflow-openai", "\"num_retries\":3");
-    expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1,
-                 "context_length_exceeded",
-                 "HTTP 400: This model's maximum context length is 128000 "
-                 "tokens.");
+    it_call_model(&c, &m, "it-overflow-openai", NULL, SECRET,
+                  "\"num_retries\":3");
+    st_expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1,
+                    "context_length_exceeded",
+                    "HTTP 400: This model's maximum context length is 128000 "
+                    "tokens.", SECRET);
     it_call_free(&c);
     assert_int_equal(it_chat_count(&m), 2);
     mock_stop(&m);
@@ -235,10 +179,11 @@ static void test_overflow_every_wording(void **state)
         char model[32];
         snprintf(model, sizeof model, "it-ovf-%zu", i);
         it_call c;
-        run(&c, &m, model, NULL);
+        it_call_model(&c, &m, model, NULL, SECRET, NULL);
         print_message("%s: %s\n", mp_errname(c.rc), c.err.message);
-        expect_error(&c, wordings[i].code, 400, 0, -1, "invalid_request_error",
-                     wordings[i].message);
+        st_expect_error(&c, wordings[i].code, 400, 0, -1,
+                        "invalid_request_error",
+                        wordings[i].message, SECRET);
         it_call_free(&c);
         free(paths[i]);
     }
@@ -255,26 +200,27 @@ static void test_401_404_500_503(void **state)
                                        "it_404.scn", "it_500.scn",
                                        "it_503.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-401", "\"num_retries\":2");
+    it_call_model(&c, &m, "it-401", NULL, SECRET, "\"num_retries\":2");
     /* The key echoed by the server is redacted, wherever it appears. */
-    expect_error(&c, MP_E_AUTHENTICATION, 401, 0, -1, "401",
-                 "HTTP 401: Authentication Error, Invalid proxy server token "
-                 "passed. Received API Key = <redacted>, Key Hash (Token) "
-                 "=abc. Header: Bearer <redacted>");
+    st_expect_error(&c, MP_E_AUTHENTICATION, 401, 0, -1, "401",
+                    "HTTP 401: Authentication Error, Invalid proxy server "
+                    "token passed. Received API Key = <redacted>, Key Hash "
+                    "(Token) =abc. Header: Bearer <redacted>", SECRET);
     it_call_free(&c);
-    run(&c, &m, "it-404", "\"num_retries\":2");
-    expect_error(&c, MP_E_NOT_FOUND, 404, 0, -1, "404",
-                 "HTTP 404: litellm.NotFoundError: Model it-404 not found on "
-                 "this proxy");
+    it_call_model(&c, &m, "it-404", NULL, SECRET, "\"num_retries\":2");
+    st_expect_error(&c, MP_E_NOT_FOUND, 404, 0, -1, "404",
+                    "HTTP 404: litellm.NotFoundError: Model it-404 not found "
+                    "on this proxy", SECRET);
     it_call_free(&c);
-    run(&c, &m, "it-500", NULL);
-    expect_error(&c, MP_E_SERVER, 500, 1, -1, "500",
-                 "HTTP 500: litellm.InternalServerError: upstream exploded");
+    it_call_model(&c, &m, "it-500", NULL, SECRET, NULL);
+    st_expect_error(&c, MP_E_SERVER, 500, 1, -1, "500",
+                    "HTTP 500: litellm.InternalServerError: upstream exploded",
+                    SECRET);
     it_call_free(&c);
-    run(&c, &m, "it-503", NULL);
-    expect_error(&c, MP_E_SERVER, 503, 1, -1, "",
-                 "HTTP 503: Service temporarily unavailable: the upstream "
-                 "model is overloaded");
+    it_call_model(&c, &m, "it-503", NULL, SECRET, NULL);
+    st_expect_error(&c, MP_E_SERVER, 503, 1, -1, "",
+                    "HTTP 503: Service temporarily unavailable: the upstream "
+                    "model is overloaded", SECRET);
     assert_int_equal(c.ev.count, 0);
     it_call_free(&c);
     /* 401 and 404 are not retried; 500 and 503 had num_retries 0. */
@@ -292,8 +238,9 @@ static void test_503_retried_then_success(void **state)
     assert_int_equal(it_mock_scenarios(&m, 1, "it_503_retry.scn",
                                        "it_ok_text.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-any", "\"num_retries\":1,\"retry_backoff_ms\":5");
-    expect_hello(&c);
+    it_call_model(&c, &m, "it-any", NULL, SECRET,
+                  "\"num_retries\":1,\"retry_backoff_ms\":5");
+    st_expect_ok_events(&c, ST_HELLO_EVENTS);
     expect_same_bodies(&m, 2);
     it_call_free(&c);
     mock_stop(&m);
@@ -309,21 +256,21 @@ static void test_gateway_quirks(void **state)
                                        "it_html_message.scn",
                                        "it_status_failure.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-dup-content-type", NULL);
-    expect_hello(&c);
+    it_call_model(&c, &m, "it-dup-content-type", NULL, SECRET, NULL);
+    st_expect_ok_events(&c, ST_HELLO_EVENTS);
     it_call_free(&c);
 
-    run(&c, &m, "it-html-message", NULL);
-    expect_error(&c, MP_E_SERVER, 502, 1, -1, "",
-                 "HTTP 502: 502 Bad Gateway Bad Gateway upstream connect "
-                 "error or disconnect/reset before headers");
+    it_call_model(&c, &m, "it-html-message", NULL, SECRET, NULL);
+    st_expect_error(&c, MP_E_SERVER, 502, 1, -1, "",
+                    "HTTP 502: 502 Bad Gateway Bad Gateway upstream connect "
+                    "error or disconnect/reset before headers", SECRET);
     assert_null(strstr(c.err.message, "<"));  /* the tags are gone */
     it_call_free(&c);
 
-    run(&c, &m, "it-status-failure", NULL);
-    expect_error(&c, MP_E_BAD_REQUEST, 400, 0, -1, "",
-                 "HTTP 400: Invalid value for temperature: 7 is greater than "
-                 "the maximum of 2");
+    it_call_model(&c, &m, "it-status-failure", NULL, SECRET, NULL);
+    st_expect_error(&c, MP_E_BAD_REQUEST, 400, 0, -1, "",
+                    "HTTP 400: Invalid value for temperature: 7 is greater "
+                    "than the maximum of 2", SECRET);
     it_call_free(&c);
     mock_stop(&m);
 }
@@ -337,19 +284,21 @@ static void test_error_only_stream(void **state)
     assert_int_equal(it_mock_scenarios(&m, 0, "it_error_only_stream.scn",
                                        "it_error_after_text.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-error-only-stream", "\"num_retries\":2");
-    expect_error(&c, MP_E_THROTTLED, 429, 1, -1, "429",
-                 "stream error (HTTP 429): litellm.RateLimitError: Rate "
-                 "limit exceeded, retry later");
+    it_call_model(&c, &m, "it-error-only-stream", NULL, SECRET,
+                  "\"num_retries\":2");
+    st_expect_error(&c, MP_E_THROTTLED, 429, 1, -1, "429",
+                    "stream error (HTTP 429): litellm.RateLimitError: Rate "
+                    "limit exceeded, retry later", SECRET);
     assert_int_equal(c.ev.count, 0);
     assert_int_equal(it_chat_count(&m), 1);
     it_call_free(&c);
 
     /* After some text: the events so far, then the typed error. */
-    run(&c, &m, "it-error-after-text", "\"num_retries\":2");
-    expect_error(&c, MP_E_SERVER, 500, 1, -1, "500",
-                 "stream error (HTTP 500): litellm.APIConnectionError: "
-                 "upstream reset the stream");
+    it_call_model(&c, &m, "it-error-after-text", NULL, SECRET,
+                  "\"num_retries\":2");
+    st_expect_error(&c, MP_E_SERVER, 500, 1, -1, "500",
+                    "stream error (HTTP 500): litellm.APIConnectionError: "
+                    "upstream reset the stream", SECRET);
     assert_string_equal(c.ev.json.data,
                         "{\"messageStart\":{\"role\":\"assistant\"}}\n"
                         "{\"contentBlockStart\":{\"start\":{}}}\n"
@@ -372,5 +321,6 @@ int main(void)
         cmocka_unit_test(test_gateway_quirks),
         cmocka_unit_test(test_error_only_stream),
     };
-    return cmocka_run_group_tests_name("stream_errors", tests, setup, teardown);
+    return cmocka_run_group_tests_name("stream_errors", tests, it_group_setup,
+                                       it_group_teardown);
 }

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../support/it_harness.h"
+#include "stream_it.h"
 
 #define START "{\"messageStart\":{\"role\":\"assistant\"}}\n"
 #define BSTART "{\"contentBlockStart\":{\"start\":{}}}\n"
@@ -27,38 +27,15 @@
 #define BSTOP "{\"contentBlockStop\":{}}\n"
 #define END_TURN "{\"messageStop\":{\"stopReason\":\"end_turn\"}}\n"
 
-static int setup(void **state)
-{
-    (void)state;
-    return it_load();
-}
+#define KEY "sk-faults-key-0123456789"
 
-static int teardown(void **state)
-{
-    (void)state;
-    it_tmp_cleanup();
-    return it_unload();
-}
-
-static void run(it_call *c, const mock_proc *m, const char *model,
-                const char *extra)
-{
-    it_call_model(c, m, model, "sk-faults-key-0123456789", extra);
-}
-
+/* The typed error of a transport fault: no Retry-After, no provider code,
+ * and not a piece of the key in the message. */
 static void expect_error(const it_call *c, int code, int http, int retryable,
                          const char *needle)
 {
-    if (c->rc != code)
-        fail_msg("got %s (%s), want %s", mp_errname(c->rc), c->err.message,
-                 mp_errname(code));
-    assert_int_equal(c->err.code, code);
-    assert_int_equal(c->err.http_status, http);
-    assert_int_equal(c->err.retryable, retryable);
-    assert_int_equal(c->err.retry_after_ms, -1);
-    if (!strstr(c->err.message, needle))
-        fail_msg("message \"%s\" lacks \"%s\"", c->err.message, needle);
-    assert_null(strstr(c->err.message, "sk-faults-key"));
+    st_expect_error(c, code, http, retryable, -1, NULL, needle,
+                    "sk-faults-key");
 }
 
 /* ------------------------------------------------- connection resets */
@@ -71,7 +48,8 @@ static void test_reset_before_finish_is_network_error(void **state)
                                        NULL), 0);
     it_call c;
     /* Retries allowed, but an event went out: exactly one request. */
-    run(&c, &m, "it-drop-before-finish", "\"num_retries\":3");
+    it_call_model(&c, &m, "it-drop-before-finish", NULL, KEY,
+                  "\"num_retries\":3");
     expect_error(&c, MP_E_NETWORK, 0, 0, "connection closed before "
                  "finish_reason");
     assert_string_equal(c.ev.json.data, START BSTART TEXT("Hello"));
@@ -87,9 +65,9 @@ static void test_reset_after_finish_is_success(void **state)
     assert_int_equal(it_mock_scenarios(&m, 0, "it_drop_after_finish.scn",
                                        NULL), 0);
     it_call c;
-    run(&c, &m, "it-drop-after-finish", "\"num_retries\":3");
-    if (c.rc != MP_OK)
-        fail_msg("%s: %s", mp_errname(c.rc), c.err.message);
+    it_call_model(&c, &m, "it-drop-after-finish", NULL, KEY,
+                  "\"num_retries\":3");
+    st_expect_rc(&c, MP_OK);
     /* Complete content; the usage chunk never came, so no metadata. */
     assert_string_equal(c.ev.json.data, START BSTART TEXT("Hello")
                         TEXT(", world") BSTOP END_TURN);
@@ -109,7 +87,8 @@ static void test_partial_body_is_not_retried(void **state)
     assert_int_equal(it_mock_scenarios(&m, 1, "it_drop_first_chunk.scn",
                                        "it_ok_text.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "x", "\"num_retries\":2,\"retry_backoff_ms\":5");
+    it_call_model(&c, &m, "x", NULL, KEY,
+                  "\"num_retries\":2,\"retry_backoff_ms\":5");
     expect_error(&c, MP_E_NETWORK, 0, 1, "network error: ");
     assert_int_equal(c.ev.count, 0);
     assert_int_equal(it_chat_count(&m), 1);
@@ -118,11 +97,8 @@ static void test_partial_body_is_not_retried(void **state)
 
     assert_int_equal(it_mock_scenarios(&m, 1, "it_nonstream_drop.scn",
                                        "it_nonstream.scn", NULL), 0);
-    char *args = it_client_args(m.base_url, NULL, "\"num_retries\":2,"
-                                "\"retry_backoff_ms\":5");
-    it_call_run(&c, "{\"model_id\":\"x\",\"params\":{\"stream\":false}}",
-                args, NULL);
-    free(args);
+    it_call_model(&c, &m, "x", "{\"stream\":false}", NULL,
+                  "\"num_retries\":2,\"retry_backoff_ms\":5");
     expect_error(&c, MP_E_NETWORK, 0, 1, "network error: ");
     assert_int_equal(c.ev.count, 0);
     assert_int_equal(it_chat_count(&m), 1);
@@ -138,7 +114,8 @@ static void test_connection_refused(void **state)
     assert_int_equal(it_mock_scenarios(&m, 0, "it_ok_text.scn", NULL), 0);
     mock_stop(&m);
     it_call c;
-    run(&c, &m, "it-ok", "\"num_retries\":2,\"retry_backoff_ms\":5");
+    it_call_model(&c, &m, "it-ok", NULL, KEY,
+                  "\"num_retries\":2,\"retry_backoff_ms\":5");
     /* Refused before any byte: the transport retried it, and says the
      * host may retry too. */
     expect_error(&c, MP_E_NETWORK, 0, 1, "network error: ");
@@ -157,7 +134,8 @@ static void test_stall_past_idle_timeout(void **state)
                                        "it_stall_headers.scn", "it_pause.scn",
                                        NULL), 0);
     it_call c;
-    run(&c, &m, "it-stall", "\"idle_timeout\":0.3,\"num_retries\":2");
+    it_call_model(&c, &m, "it-stall", NULL, KEY,
+                  "\"idle_timeout\":0.3,\"num_retries\":2");
     expect_error(&c, MP_E_TIMEOUT, 0, 0, "stream stalled: no data from the "
                  "server for 300 ms (idle_timeout)");
     assert_string_equal(c.ev.json.data, START BSTART TEXT("Hello"));
@@ -165,7 +143,8 @@ static void test_stall_past_idle_timeout(void **state)
     it_call_free(&c);
 
     /* Silence right after the headers: the same timeout, no event. */
-    run(&c, &m, "it-stall-headers", "\"idle_timeout\":0.3");
+    it_call_model(&c, &m, "it-stall-headers", NULL, KEY,
+                  "\"idle_timeout\":0.3");
     expect_error(&c, MP_E_TIMEOUT, 0, 0, "no data from the server for 300 ms "
                  "(idle_timeout)");
     assert_int_equal(c.ev.count, 0);
@@ -173,7 +152,7 @@ static void test_stall_past_idle_timeout(void **state)
     it_call_free(&c);
 
     /* A pause shorter than the idle timeout is fine. */
-    run(&c, &m, "it-pause", "\"idle_timeout\":1");
+    it_call_model(&c, &m, "it-pause", NULL, KEY, "\"idle_timeout\":1");
     assert_int_equal(c.rc, MP_OK);
     assert_true(c.ms >= 240.0);
     assert_int_equal(c.ev.by_type[MP_EVENT_METADATA], 1);
@@ -188,14 +167,15 @@ static void test_no_response_times_out(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_no_response.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-no-response", "\"timeout\":0.5");
+    it_call_model(&c, &m, "it-no-response", NULL, KEY, "\"timeout\":0.5");
     expect_error(&c, MP_E_TIMEOUT, 0, 0, "request timed out (timeout 500 ms");
     assert_int_equal(c.ev.count, 0);
     assert_true(c.ms >= 490.0 && c.ms < 1000.0);
     it_call_free(&c);
 
     /* The idle timeout also covers waiting for the response head. */
-    run(&c, &m, "it-no-response", "\"timeout\":5,\"idle_timeout\":0.3");
+    it_call_model(&c, &m, "it-no-response", NULL, KEY,
+                  "\"timeout\":5,\"idle_timeout\":0.3");
     expect_error(&c, MP_E_TIMEOUT, 0, 0, "no data from the server for 300 ms");
     assert_true(c.ms >= 290.0 && c.ms < 800.0);
     it_call_free(&c);
@@ -215,7 +195,7 @@ static void test_garbage_json_names_offset(void **state)
     const char *models[] = {"it-garbage-json", "it-garbage-json-trickle"};
     for (int i = 0; i < 2; i++) {
         it_call c;
-        run(&c, &m, models[i], "\"num_retries\":2");
+        it_call_model(&c, &m, models[i], NULL, KEY, "\"num_retries\":2");
         /* Byte 13 of the payload is the second comma. */
         expect_error(&c, MP_E_PROTOCOL, 0, 0, "SSE data at byte 289: invalid "
                      "JSON at payload byte 13: quoted object property name "
@@ -234,7 +214,7 @@ static void test_body_that_is_not_sse(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_not_sse.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-not-sse", NULL);
+    it_call_model(&c, &m, "it-not-sse", NULL, KEY, NULL);
     expect_error(&c, MP_E_PROTOCOL, 0, 0, "the response body is not an event "
                  "stream (no SSE data line in its 56 bytes; it starts with "
                  "\"upstream hiccup");
@@ -275,8 +255,8 @@ static void test_over_long_line(void **state)
     /* The second event starts at byte 62 (after the role chunk). */
     for (int i = 0; i < 2; i++) {
         it_call c;
-        run(&c, &m, i ? "it-long-trickle" : "it-long",
-            "\"max_response_bytes\":2048");
+        it_call_model(&c, &m, i ? "it-long-trickle" : "it-long", NULL, KEY,
+                      "\"max_response_bytes\":2048");
         expect_error(&c, MP_E_PROTOCOL, 0, 0, "SSE line longer than max_line "
                      "(2048 bytes) at byte offset 62");
         assert_string_equal(c.ev.json.data, START);
@@ -284,7 +264,8 @@ static void test_over_long_line(void **state)
     }
     /* Under the limit: fine. */
     it_call c;
-    run(&c, &m, "it-long-ok", "\"max_response_bytes\":2048");
+    it_call_model(&c, &m, "it-long-ok", NULL, KEY,
+                  "\"max_response_bytes\":2048");
     assert_int_equal(c.rc, MP_OK);
     assert_int_equal(c.ev.text_bytes, 1900);
     it_call_free(&c);
@@ -461,5 +442,6 @@ int main(void)
         cmocka_unit_test(test_cancel_during_retry_backoff),
         cmocka_unit_test(test_callback_stop_cancels),
     };
-    return cmocka_run_group_tests_name("stream_faults", tests, setup, teardown);
+    return cmocka_run_group_tests_name("stream_faults", tests, it_group_setup,
+                                       it_group_teardown);
 }

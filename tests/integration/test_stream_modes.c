@@ -15,33 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/it_harness.h"
+#include "stream_it.h"
 
+#define NONSTREAM "{\"stream\":false}"
 #define NONSTREAM_CONFIG(model) \
-    "{\"model_id\":\"" model "\",\"params\":{\"stream\":false}}"
+    "{\"model_id\":\"" model "\",\"params\":" NONSTREAM "}"
+#define KEY "sk-nonstream-0000000000"
 
-/* Reference case 17 (test_stream_non_streaming): 12 events, with our
- * metrics (latency and TTFB, normalised to 0 here). */
-static const char case17_events[] =
-    "{\"messageStart\":{\"role\":\"assistant\"}}\n"
-    "{\"contentBlockStart\":{\"start\":{}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"reasoningContent\":{\"text\":"
-    "\"Let me think about this calculation\"}}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"contentBlockStart\":{\"start\":{}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"text\":\"I'll calculate that for "
-    "you\"}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"contentBlockStart\":{\"start\":{\"toolUse\":{\"name\":\"calculator\","
-    "\"toolUseId\":\"tool_call_id_123\"}}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"toolUse\":{\"input\":"
-    "\"{\\\"expression\\\": \\\"123981723 + 234982734\\\"}\"}}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"messageStop\":{\"stopReason\":\"tool_use\"}}\n"
-    "{\"metadata\":{\"usage\":{\"inputTokens\":10,\"outputTokens\":20,"
-    "\"totalTokens\":30},\"metrics\":{\"latencyMs\":0,"
-    "\"timeToFirstByteMs\":0}}}\n";
-
+/* Reference case 17 as the message the host assembles. */
 static const char case17_message[] =
     "{\"role\":\"assistant\",\"content\":["
     "{\"reasoningContent\":{\"reasoningText\":{\"text\":\"Let me think about "
@@ -49,38 +30,6 @@ static const char case17_message[] =
     "{\"text\":\"I'll calculate that for you\"},"
     "{\"toolUse\":{\"toolUseId\":\"tool_call_id_123\",\"name\":\"calculator\","
     "\"input\":{\"expression\":\"123981723 + 234982734\"}}}]}";
-
-static const char hello_events[] =
-    "{\"messageStart\":{\"role\":\"assistant\"}}\n"
-    "{\"contentBlockStart\":{\"start\":{}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"text\":\"Hello\"}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"text\":\", world\"}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"messageStop\":{\"stopReason\":\"end_turn\"}}\n"
-    "{\"metadata\":{\"usage\":{\"inputTokens\":3,\"outputTokens\":2,"
-    "\"totalTokens\":5},\"metrics\":{\"latencyMs\":0,\"timeToFirstByteMs\":0}}}\n";
-
-static int setup(void **state)
-{
-    (void)state;
-    return it_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    it_tmp_cleanup();
-    return it_unload();
-}
-
-static void expect_events(const it_events *ev, const char *want)
-{
-    int64_t l, t;
-    char *got = it_normalise_metrics(ev->json.data ? ev->json.data : "", &l, &t);
-    assert_non_null(got);
-    assert_string_equal(got, want);
-    free(got);
-}
 
 /* ------------------------------------------------------ non-streaming */
 
@@ -92,17 +41,13 @@ static void test_non_streaming_case17(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_nonstream.scn", trickle,
                                        NULL), 0);
-    char *args = it_client_args(m.base_url, "sk-nonstream-0000000000", NULL);
     json_object *want_msg = json_tokener_parse(case17_message);
     assert_non_null(want_msg);
-    const char *configs[] = {NONSTREAM_CONFIG("it-nonstream"),
-                             NONSTREAM_CONFIG("it-nonstream-trickle")};
+    const char *models[] = {"it-nonstream", "it-nonstream-trickle"};
     for (int i = 0; i < 2; i++) {
         it_call c;
-        it_call_run(&c, configs[i], args, NULL);
-        if (c.rc != MP_OK)
-            fail_msg("%s: %s", mp_errname(c.rc), c.err.message);
-        expect_events(&c.ev, case17_events);
+        it_call_model(&c, &m, models[i], NONSTREAM, KEY, NULL);
+        st_expect_ok_events(&c, ST_CASE17_EVENTS);
         json_object *msg = asm_take_message(&c.ev.as);
         assert_true(json_object_equal(msg, want_msg));
         assert_string_equal(asm_stop_reason(&c.ev.as), "tool_use");
@@ -123,7 +68,6 @@ static void test_non_streaming_case17(void **state)
     }
     json_object_put(all);
     json_object_put(want_msg);
-    free(args);
     free(trickle);
     mock_stop(&m);
 }
@@ -137,16 +81,13 @@ static void test_non_streaming_ignores_idle_timeout(void **state)
     (void)state;
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_nonstream_slow.scn", NULL), 0);
-    char *args = it_client_args(m.base_url, "sk-nonstream-0000000000",
-                                "\"idle_timeout\":0.2,\"timeout\":5");
     it_call c;
-    it_call_run(&c, NONSTREAM_CONFIG("it-nonstream-slow"), args, NULL);
-    if (c.rc != MP_OK)
-        fail_msg("%s: %s", mp_errname(c.rc), c.err.message);
+    it_call_model(&c, &m, "it-nonstream-slow", NONSTREAM, KEY,
+                  "\"idle_timeout\":0.2,\"timeout\":5");
+    st_expect_rc(&c, MP_OK);
     assert_true(c.ms >= 650);
     assert_string_equal(asm_stop_reason(&c.ev.as), "tool_use");
     it_call_free(&c);
-    free(args);
     mock_stop(&m);
 }
 
@@ -158,10 +99,8 @@ static void test_stream_request_answered_with_json(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_stream_json_answer.scn", NULL), 0);
     it_call c;
-    it_call_model(&c, &m, "it-stream-json-answer", "sk-nonstream-0000000000", NULL);
-    if (c.rc != MP_OK)
-        fail_msg("%s: %s", mp_errname(c.rc), c.err.message);
-    expect_events(&c.ev, case17_events);
+    it_call_model(&c, &m, "it-stream-json-answer", NULL, KEY, NULL);
+    st_expect_ok_events(&c, ST_CASE17_EVENTS);
     it_call_free(&c);
     mock_stop(&m);
 }
@@ -236,7 +175,7 @@ static void stream_ok(mp_instance *inst, const char *want)
     if (rc != MP_OK)
         fail_msg("%s: %s", mp_errname(rc), err.message);
     if (want)
-        expect_events(&ev, want);
+        st_expect_events(&ev, want);
     it_events_free(&ev);
 }
 
@@ -252,14 +191,14 @@ static void test_keep_alive_reuses_the_connection(void **state)
     mp_instance *b = it_create("{\"model_id\":\"it-ok\"}", args, &err);
     assert_non_null(a);
     assert_non_null(b);
-    stream_ok(a, hello_events);
-    stream_ok(a, hello_events);
-    stream_ok(b, hello_events);
+    stream_ok(a, ST_HELLO_EVENTS);
+    stream_ok(a, ST_HELLO_EVENTS);
+    stream_ok(b, ST_HELLO_EVENTS);
     /* A non-streaming call on the same instance uses it too. */
     assert_int_equal(it_p->update_config(a, NONSTREAM_CONFIG("it-nonstream"),
                                          strlen(NONSTREAM_CONFIG("it-nonstream")),
                                          &err), MP_OK);
-    stream_ok(a, case17_events);
+    stream_ok(a, ST_CASE17_EVENTS);
     json_object *all = it_chat_requests(&m);
     assert_int_equal(json_object_array_length(all), 4);
     assert_int_equal(conn_of(all, 0), conn_of(all, 1));
@@ -289,7 +228,7 @@ static void test_keep_alive_after_an_error(void **state)
     it_events_free(&ev);
     assert_int_equal(it_p->update_config(a, "{\"model_id\":\"it-ok\"}", 20,
                                          &err), MP_OK);
-    stream_ok(a, hello_events);
+    stream_ok(a, ST_HELLO_EVENTS);
     json_object *all = it_chat_requests(&m);
     assert_int_equal(json_object_array_length(all), 2);
     assert_int_equal(conn_of(all, 0), conn_of(all, 1));
@@ -312,8 +251,8 @@ static void test_close_delimited_body(void **state)
     mp_instance *a = it_create("{\"model_id\":\"it-close-delimited\"}", args,
                                &err);
     assert_non_null(a);
-    stream_ok(a, hello_events);
-    stream_ok(a, hello_events);
+    stream_ok(a, ST_HELLO_EVENTS);
+    stream_ok(a, ST_HELLO_EVENTS);
     json_object *all = it_chat_requests(&m);
     assert_int_equal(json_object_array_length(all), 2);
     assert_int_not_equal(conn_of(all, 0), conn_of(all, 1));
@@ -358,7 +297,7 @@ static void *work(void *arg)
         int64_t l, t;
         char *got = it_normalise_metrics(ev.json.data ? ev.json.data : "", &l,
                                          &t);
-        if (rc != MP_OK || !got || strcmp(got, hello_events) != 0) {
+        if (rc != MP_OK || !got || strcmp(got, ST_HELLO_EVENTS) != 0) {
             w->failures++;
             snprintf(w->why, sizeof w->why, "round %d: %s %s", r,
                      mp_errname(rc), rc ? err.message : "events differ");
@@ -418,5 +357,6 @@ int main(void)
         cmocka_unit_test(test_close_delimited_body),
         cmocka_unit_test(test_four_threads_four_instances),
     };
-    return cmocka_run_group_tests_name("stream_modes", tests, setup, teardown);
+    return cmocka_run_group_tests_name("stream_modes", tests, it_group_setup,
+                                       it_group_teardown);
 }

@@ -20,84 +20,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../support/it_harness.h"
+#include "stream_it.h"
 
 #define SECRET "sk-nonstream-secret-0000000000"
 
-/* Reference case 17 over the non-streaming path, metrics normalised. */
-static const char case17_events[] =
-    "{\"messageStart\":{\"role\":\"assistant\"}}\n"
-    "{\"contentBlockStart\":{\"start\":{}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"reasoningContent\":{\"text\":"
-    "\"Let me think about this calculation\"}}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"contentBlockStart\":{\"start\":{}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"text\":\"I'll calculate that for "
-    "you\"}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"contentBlockStart\":{\"start\":{\"toolUse\":{\"name\":\"calculator\","
-    "\"toolUseId\":\"tool_call_id_123\"}}}}\n"
-    "{\"contentBlockDelta\":{\"delta\":{\"toolUse\":{\"input\":"
-    "\"{\\\"expression\\\": \\\"123981723 + 234982734\\\"}\"}}}}\n"
-    "{\"contentBlockStop\":{}}\n"
-    "{\"messageStop\":{\"stopReason\":\"tool_use\"}}\n"
-    "{\"metadata\":{\"usage\":{\"inputTokens\":10,\"outputTokens\":20,"
-    "\"totalTokens\":30},\"metrics\":{\"latencyMs\":0,"
-    "\"timeToFirstByteMs\":0}}}\n";
+#define NONSTREAM "{\"stream\":false}"
 
-static int setup(void **state)
-{
-    (void)state;
-    return it_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    it_tmp_cleanup();
-    return it_unload();
-}
-
-/* A non-streaming call of `model` against `m`, extra client args. */
-static void run(it_call *c, const mock_proc *m, const char *model,
-                const char *extra)
-{
-    char config[200];
-    snprintf(config, sizeof config,
-             "{\"model_id\":\"%s\",\"params\":{\"stream\":false}}", model);
-    char *args = it_client_args(m->base_url, SECRET, extra);
-    it_call_run(c, config, args, NULL);
-    free(args);
-}
-
+/* The typed error of a non-streamed call, which never emits an event. */
 static void expect_error(const it_call *c, int code, int http, int retryable,
                          int64_t retry_after, const char *provider_code,
                          const char *needle)
 {
-    if (c->rc != code)
-        fail_msg("got %s (%s), want %s", mp_errname(c->rc), c->err.message,
-                 mp_errname(code));
-    assert_int_equal(c->err.code, code);
-    assert_int_equal(c->err.http_status, http);
-    assert_int_equal(c->err.retryable, retryable);
-    assert_int_equal(c->err.retry_after_ms, retry_after);
-    if (provider_code)
-        assert_string_equal(c->err.provider_code, provider_code);
-    if (!strstr(c->err.message, needle))
-        fail_msg("message \"%s\" lacks \"%s\"", c->err.message, needle);
-    assert_null(strstr(c->err.message, SECRET));
+    st_expect_error(c, code, http, retryable, retry_after, provider_code,
+                    needle, SECRET);
     assert_int_equal(c->ev.count, 0);
-}
-
-static void expect_case17(const it_call *c)
-{
-    if (c->rc != MP_OK)
-        fail_msg("%s: %s", mp_errname(c->rc), c->err.message);
-    int64_t l, t;
-    char *got = it_normalise_metrics(c->ev.json.data, &l, &t);
-    assert_non_null(got);
-    assert_string_equal(got, case17_events);
-    free(got);
 }
 
 /* Every recorded request asked for a non-streamed answer. */
@@ -126,40 +62,42 @@ static void test_nonstream_http_errors(void **state)
                                        "it_html_message.scn",
                                        "it_status_failure.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-401", NULL);
+    it_call_model(&c, &m, "it-401", NONSTREAM, SECRET, NULL);
     expect_error(&c, MP_E_AUTHENTICATION, 401, 0, -1, "401",
                  "HTTP 401: Authentication Error");
     it_call_free(&c);
-    run(&c, &m, "it-404", NULL);
+    it_call_model(&c, &m, "it-404", NONSTREAM, SECRET, NULL);
     expect_error(&c, MP_E_NOT_FOUND, 404, 0, -1, "404",
                  "HTTP 404: litellm.NotFoundError: Model it-404 not found");
     it_call_free(&c);
-    run(&c, &m, "it-500", NULL);
+    it_call_model(&c, &m, "it-500", NONSTREAM, SECRET, NULL);
     expect_error(&c, MP_E_SERVER, 500, 1, -1, "500",
                  "HTTP 500: litellm.InternalServerError: upstream exploded");
     it_call_free(&c);
-    run(&c, &m, "it-503", NULL);
+    it_call_model(&c, &m, "it-503", NONSTREAM, SECRET, NULL);
     expect_error(&c, MP_E_SERVER, 503, 1, -1, "",
                  "HTTP 503: Service temporarily unavailable");
     it_call_free(&c);
-    run(&c, &m, "it-429", NULL);
+    it_call_model(&c, &m, "it-429", NONSTREAM, SECRET, NULL);
     expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429",
                  "HTTP 429: litellm.RateLimitError: Rate limit reached");
     it_call_free(&c);
-    run(&c, &m, "it-overflow-litellm", "\"num_retries\":2");
+    it_call_model(&c, &m, "it-overflow-litellm", NONSTREAM, SECRET,
+                  "\"num_retries\":2");
     expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1, "400",
                  "HTTP 400: litellm.ContextWindowExceededError");
     it_call_free(&c);
-    run(&c, &m, "it-overflow-openai", "\"num_retries\":2");
+    it_call_model(&c, &m, "it-overflow-openai", NONSTREAM, SECRET,
+                  "\"num_retries\":2");
     expect_error(&c, MP_E_CONTEXT_OVERFLOW, 400, 0, -1,
                  "context_length_exceeded",
                  "maximum context length is 128000 tokens");
     it_call_free(&c);
-    run(&c, &m, "it-html-message", NULL);
+    it_call_model(&c, &m, "it-html-message", NONSTREAM, SECRET, NULL);
     expect_error(&c, MP_E_SERVER, 502, 1, -1, "",
                  "HTTP 502: 502 Bad Gateway Bad Gateway upstream connect");
     it_call_free(&c);
-    run(&c, &m, "it-status-failure", NULL);
+    it_call_model(&c, &m, "it-status-failure", NONSTREAM, SECRET, NULL);
     expect_error(&c, MP_E_BAD_REQUEST, 400, 0, -1, "",
                  "HTTP 400: Invalid value for temperature");
     it_call_free(&c);
@@ -174,8 +112,9 @@ static void test_nonstream_429_retried_then_answered(void **state)
     assert_int_equal(it_mock_scenarios(&m, 1, "it_429_retry_after.scn",
                                        "it_nonstream.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-any", "\"num_retries\":2,\"retry_backoff_ms\":5");
-    expect_case17(&c);
+    it_call_model(&c, &m, "it-any", NONSTREAM, SECRET,
+                  "\"num_retries\":2,\"retry_backoff_ms\":5");
+    st_expect_ok_events(&c, ST_CASE17_EVENTS);
     assert_true(c.ms >= 195.0 && c.ms < 2000.0); /* Retry-After: 0.2 */
     it_call_free(&c);
     expect_not_streamed(&m, 2);
@@ -188,7 +127,8 @@ static void test_nonstream_429_exhausted(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 1, "it_429_always.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-any", "\"num_retries\":2,\"retry_backoff_ms\":5");
+    it_call_model(&c, &m, "it-any", NONSTREAM, SECRET,
+                  "\"num_retries\":2,\"retry_backoff_ms\":5");
     expect_error(&c, MP_E_THROTTLED, 429, 1, 200, "429", "Rate limit reached");
     assert_true(c.ms >= 390.0);
     it_call_free(&c);
@@ -203,8 +143,9 @@ static void test_nonstream_503_retried_then_answered(void **state)
     assert_int_equal(it_mock_scenarios(&m, 1, "it_503_retry.scn",
                                        "it_nonstream.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-any", "\"num_retries\":1,\"retry_backoff_ms\":5");
-    expect_case17(&c);
+    it_call_model(&c, &m, "it-any", NONSTREAM, SECRET,
+                  "\"num_retries\":1,\"retry_backoff_ms\":5");
+    st_expect_ok_events(&c, ST_CASE17_EVENTS);
     it_call_free(&c);
     expect_not_streamed(&m, 2);
     mock_stop(&m);
@@ -216,7 +157,8 @@ static void test_nonstream_never_answers(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_no_response.scn", NULL), 0);
     it_call c;
-    run(&c, &m, "it-no-response", "\"timeout\":0.5,\"idle_timeout\":0.1");
+    it_call_model(&c, &m, "it-no-response", NONSTREAM, SECRET,
+                  "\"timeout\":0.5,\"idle_timeout\":0.1");
     expect_error(&c, MP_E_TIMEOUT, 0, 0, -1, NULL,
                  "request timed out (timeout 500 ms");
     assert_true(c.ms >= 490.0 && c.ms < 1500.0);
@@ -313,7 +255,8 @@ static void test_nonstream_binary_garbage(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, scn, NULL), 0);
     it_call c;
-    run(&c, &m, "resp-ns-noise", "\"num_retries\":2");
+    it_call_model(&c, &m, "resp-ns-noise", NONSTREAM, SECRET,
+                  "\"num_retries\":2");
     print_message("%s\n", c.err.message);
     expect_error(&c, MP_E_PROTOCOL, 0, 0, -1, NULL,
                  "response body: invalid JSON at payload byte 0");
@@ -336,6 +279,6 @@ int main(void)
         cmocka_unit_test(test_nonstream_callback_stop_at_every_event),
         cmocka_unit_test(test_nonstream_binary_garbage),
     };
-    return cmocka_run_group_tests_name("stream_nonstream", tests, setup,
-                                       teardown);
+    return cmocka_run_group_tests_name("stream_nonstream", tests,
+                                       it_group_setup, it_group_teardown);
 }

@@ -15,40 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/it_harness.h"
-
-static mock_proc mock;
-
-static int setup(void **state)
-{
-    (void)state;
-    /* Keys from the environment would change the Authorization header. */
-    unsetenv("LITELLM_PROXY_API_KEY");
-    unsetenv("LITELLM_API_KEY");
-    unsetenv("OPENAI_API_KEY");
-    if (it_load())
-        return -1;
-    return it_mock_scenarios(&mock, 0, "it_req.scn", NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mock_stop(&mock);
-    return it_unload();
-}
+#include "../support/requote.h"
+#include "stream_it.h"
 
 /* Backtick-quoted JSON text to a json-c value (fails the test if bad). */
 static json_object *J(const char *bq)
 {
-    char *s = strdup(bq);
-    for (char *p = s; *p; p++)
-        if (*p == '`')
-            *p = '"';
+    const char *s = requote(bq, '`');
     json_object *v = json_tokener_parse(s);
     if (!v && strcmp(s, "null") != 0)
         fail_msg("bad test JSON: %s", s);
-    free(s);
     return v;
 }
 
@@ -71,22 +47,12 @@ static void expect_at(json_object *root, const char *path, const char *want)
 static json_object *send_with(const char *base, const char *config,
                               const char *extra, const char *request_bq)
 {
-    char *args = it_client_args(base ? base : mock.base_url, NULL, extra);
-    char *request = strdup(request_bq);
-    for (char *p = request; *p; p++)
-        if (*p == '`')
-            *p = '"';
-    int before = it_chat_count(&mock);
-    it_call c;
-    it_call_run(&c, config, args, request);
-    if (c.rc != MP_OK)
-        fail_msg("stream: %s: %s", mp_errname(c.rc), c.err.message);
-    assert_int_equal(c.ev.by_type[MP_EVENT_MESSAGE_STOP], 1);
-    it_call_free(&c);
-    free(request);
+    char *args = it_client_args(base ? base : it_req_mock.base_url, NULL,
+                                extra);
+    json_object *r = st_send_ok(&it_req_mock, config, args,
+                                requote(request_bq, '`'));
     free(args);
-    assert_int_equal(it_chat_count(&mock), before + 1);
-    return it_last_chat(&mock);
+    return r;
 }
 
 static json_object *send_req(const char *request_bq)
@@ -321,7 +287,7 @@ static void test_litellm_proxy_prefix_stripped(void **state)
     expect_at(r, "body.model", "`it-req`");
     json_object_put(r);
     /* use_litellm_proxy adds the prefix to model_id (reference 2.4)... */
-    char *args = it_client_args(mock.base_url, NULL,
+    char *args = it_client_args(it_req_mock.base_url, NULL,
                                 "\"use_litellm_proxy\":true");
     mp_error err = MP_ERROR_INIT;
     mp_instance *inst = it_create("{\"model_id\":\"it-req\"}", args, &err);
@@ -355,7 +321,8 @@ static void test_url_paths(void **state)
     };
     for (size_t i = 0; i < 4; i++) {
         char base[128];
-        snprintf(base, sizeof base, "%s%s", mock.base_url, cases[i].suffix);
+        snprintf(base, sizeof base, "%s%s", it_req_mock.base_url,
+                 cases[i].suffix);
         json_object *r = send_with(base, "{\"model_id\":\"it-req\"}", NULL,
                                    USER("{`text`:`q`}"));
         char want[64];
@@ -381,5 +348,7 @@ int main(void)
         cmocka_unit_test(test_litellm_proxy_prefix_stripped),
         cmocka_unit_test(test_url_paths),
     };
-    return cmocka_run_group_tests_name("stream_request", tests, setup, teardown);
+    return cmocka_run_group_tests_name("stream_request", tests,
+                                       it_req_group_setup,
+                                       it_req_group_teardown);
 }

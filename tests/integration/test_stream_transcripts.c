@@ -15,19 +15,11 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../support/it_harness.h"
-
-#ifndef LP_TRANSCRIPTS_DIR
-#define LP_TRANSCRIPTS_DIR "tests/fixtures/transcripts"
-#endif
-#ifndef LP_SOURCE_DIR
-#define LP_SOURCE_DIR "."
-#endif
 
 #define TRANSCRIPTS LP_TRANSCRIPTS_DIR
 #define EXPECTED LP_SOURCE_DIR "/tests/fixtures/expected"
@@ -37,30 +29,18 @@ static char *cases[MAX_CASES];
 static size_t ncases;
 static mock_proc mock;
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* One scenario per transcript and way of serving it. */
 static int setup(void **state)
 {
     (void)state;
     if (it_load())
         return -1;
-    DIR *d = opendir(TRANSCRIPTS);
-    if (!d) {
+    int listed = it_list_names(TRANSCRIPTS, ".sse", cases, MAX_CASES);
+    if (listed < 0) {
         fprintf(stderr, "cannot open %s\n", TRANSCRIPTS);
         return -1;
     }
-    struct dirent *e;
-    while ((e = readdir(d)) && ncases < MAX_CASES) {
-        size_t n = strlen(e->d_name);
-        if (n > 4 && strcmp(e->d_name + n - 4, ".sse") == 0)
-            cases[ncases++] = strndup(e->d_name, n - 4);
-    }
-    closedir(d);
-    qsort(cases, ncases, sizeof cases[0], by_name);
+    ncases = (size_t)listed;
     for (size_t i = 0; i < ncases; i++) {
         char name[300];
         snprintf(name, sizeof name, "%s.scn", cases[i]);

@@ -23,37 +23,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../support/it_harness.h"
+#include "stream_it.h"
 
 #define START "{\"messageStart\":{\"role\":\"assistant\"}}\n"
 #define BSTART "{\"contentBlockStart\":{\"start\":{}}}\n"
 #define TEXT(t) "{\"contentBlockDelta\":{\"delta\":{\"text\":\"" t "\"}}}\n"
-
-static int setup(void **state)
-{
-    (void)state;
-    return it_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    it_tmp_cleanup();
-    return it_unload();
-}
-
-static void expect_rc(const it_call *c, int code)
-{
-    if (c->rc != code)
-        fail_msg("got %s (%s), want %s", mp_errname(c->rc), c->err.message,
-                 mp_errname(code));
-}
-
-static void expect_message(const it_call *c, const char *needle)
-{
-    if (!strstr(c->err.message, needle))
-        fail_msg("message \"%s\" lacks \"%s\"", c->err.message, needle);
-}
 
 /* ------------------------------------------------------------- proxies */
 
@@ -102,7 +76,7 @@ static void test_http_proxy_env_is_used(void **state)
                 "{\"api_base\":\"http://upstream.invalid:4000\","
                 "\"api_key\":\"sk-proxy-test-0000000000\"}", NULL);
     proxy_env_clear();
-    expect_rc(&c, MP_OK);
+    st_expect_rc(&c, MP_OK);
     assert_int_equal(c.ev.by_type[MP_EVENT_MESSAGE_STOP], 1);
     it_call_free(&c);
     json_object *r = it_last_chat(&m);
@@ -129,8 +103,8 @@ static void test_no_proxy_env_bypasses_the_proxy(void **state)
 
     it_call c;
     setenv("no_proxy", "127.0.0.1", 1);
-    it_call_model(&c, &m, "it-ok", NULL, NULL);
-    expect_rc(&c, MP_OK);
+    it_call_model(&c, &m, "it-ok", NULL, NULL, NULL);
+    st_expect_rc(&c, MP_OK);
     it_call_free(&c);
     json_object *r = it_last_chat(&m);
     assert_non_null(r);
@@ -138,9 +112,9 @@ static void test_no_proxy_env_bypasses_the_proxy(void **state)
     json_object_put(r);
 
     unsetenv("no_proxy");
-    it_call_model(&c, &m, "it-ok", NULL, NULL);
+    it_call_model(&c, &m, "it-ok", NULL, NULL, NULL);
     proxy_env_clear();
-    expect_rc(&c, MP_E_NETWORK);
+    st_expect_rc(&c, MP_E_NETWORK);
     assert_int_equal(c.ev.count, 0);
     it_call_free(&c);
     assert_int_equal(it_chat_count(&m), 1);
@@ -185,8 +159,8 @@ static void test_connect_timeout(void **state)
     it_call c;
     it_call_run(&c, "{\"model_id\":\"m\"}", args, NULL);
     print_message("%s after %.0f ms\n", c.err.message, c.ms);
-    expect_rc(&c, MP_E_TIMEOUT);
-    expect_message(&c, "could not connect within connect_timeout (300 ms)");
+    st_expect_rc(&c, MP_E_TIMEOUT);
+    st_expect_message(&c, "could not connect within connect_timeout (300 ms)");
     assert_int_equal(c.err.http_status, 0);
     assert_int_equal(c.err.retryable, 1); /* nothing was sent */
     assert_int_equal(c.ev.count, 0);
@@ -200,8 +174,8 @@ static void test_connect_timeout(void **state)
              "\"retry_backoff_ms\":5}", port);
     it_call_run(&c, "{\"model_id\":\"m\"}", args, NULL);
     print_message("with 2 retries: %s after %.0f ms\n", c.err.message, c.ms);
-    expect_rc(&c, MP_E_TIMEOUT);
-    expect_message(&c, "could not connect within connect_timeout (300 ms)");
+    st_expect_rc(&c, MP_E_TIMEOUT);
+    st_expect_message(&c, "could not connect within connect_timeout (300 ms)");
     assert_true(c.ms >= 3 * 290.0 && c.ms < 6000.0);
     it_call_free(&c);
 
@@ -210,8 +184,8 @@ static void test_connect_timeout(void **state)
     snprintf(args, sizeof args, "{\"api_base\":\"http://127.0.0.1:%d\","
              "\"connect_timeout\":5,\"timeout\":0.3,\"num_retries\":2}", port);
     it_call_run(&c, "{\"model_id\":\"m\"}", args, NULL);
-    expect_rc(&c, MP_E_TIMEOUT);
-    expect_message(&c, "request timed out (timeout 300 ms");
+    st_expect_rc(&c, MP_E_TIMEOUT);
+    st_expect_message(&c, "request timed out (timeout 300 ms");
     assert_int_equal(c.err.retryable, 0);
     assert_true(c.ms >= 290.0 && c.ms < 2500.0);
     it_call_free(&c);
@@ -229,12 +203,12 @@ static void test_whole_call_timeout_mid_stream(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 0, "it_stall.scn", NULL), 0);
     it_call c;
-    it_call_model(&c, &m, "it-stall", NULL, "\"timeout\":0.5,"
+    it_call_model(&c, &m, "it-stall", NULL, NULL, "\"timeout\":0.5,"
                   "\"idle_timeout\":30,\"num_retries\":2");
     print_message("%s after %.0f ms\n", c.err.message, c.ms);
-    expect_rc(&c, MP_E_TIMEOUT);
-    expect_message(&c, "request timed out (timeout 500 ms) before the stream "
-                   "finished: ");
+    st_expect_rc(&c, MP_E_TIMEOUT);
+    st_expect_message(&c, "request timed out (timeout 500 ms) before the "
+                      "stream finished: ");
     assert_int_equal(c.err.retryable, 0);
     assert_string_equal(c.ev.json.data, START BSTART TEXT("Hello"));
     assert_true(c.ms >= 490.0 && c.ms < 2500.0);
@@ -260,10 +234,10 @@ static void test_exponential_backoff_between_retries(void **state)
     mock_proc m;
     assert_int_equal(it_mock_scenarios(&m, 1, p, NULL), 0);
     it_call c;
-    it_call_model(&c, &m, "x", NULL, "\"num_retries\":2,"
+    it_call_model(&c, &m, "x", NULL, NULL, "\"num_retries\":2,"
                   "\"retry_backoff_ms\":100");
     print_message("3 attempts with backoff: %.0f ms\n", c.ms);
-    expect_rc(&c, MP_E_SERVER);
+    st_expect_rc(&c, MP_E_SERVER);
     assert_int_equal(c.err.http_status, 503);
     assert_int_equal(c.err.retryable, 1);
     assert_int_equal(it_chat_count(&m), 3);
@@ -436,20 +410,20 @@ static void test_binary_garbage(void **state)
     assert_int_equal(it_mock_scenarios(&m, 0, s1, s2, NULL), 0);
 
     it_call c;
-    it_call_model(&c, &m, "resp-noise", NULL, "\"num_retries\":2");
+    it_call_model(&c, &m, "resp-noise", NULL, NULL, "\"num_retries\":2");
     print_message("%s\n", c.err.message);
-    expect_rc(&c, MP_E_PROTOCOL);
-    expect_message(&c, "the response body is not an event stream (no SSE "
-                   "data line in its 600 bytes; it starts with \"\\x8f");
+    st_expect_rc(&c, MP_E_PROTOCOL);
+    st_expect_message(&c, "the response body is not an event stream (no SSE "
+                      "data line in its 600 bytes; it starts with \"\\x8f");
     assert_int_equal(c.ev.count, 0);
     it_call_free(&c);
 
-    it_call_model(&c, &m, "resp-noise-line", NULL, "\"num_retries\":2");
+    it_call_model(&c, &m, "resp-noise-line", NULL, NULL, "\"num_retries\":2");
     print_message("%s\n", c.err.message);
-    expect_rc(&c, MP_E_PROTOCOL);
+    st_expect_rc(&c, MP_E_PROTOCOL);
     char want[64];
     snprintf(want, sizeof want, "SSE data at byte %zu: invalid JSON", data_at);
-    expect_message(&c, want);
+    st_expect_message(&c, want);
     assert_string_equal(c.ev.json.data, START BSTART TEXT("Hi"));
     it_call_free(&c);
     assert_int_equal(it_chat_count(&m), 2); /* a body came: not retried */
@@ -473,6 +447,6 @@ int main(void)
         cmocka_unit_test(test_cancel_called_inside_the_callback),
         cmocka_unit_test(test_binary_garbage),
     };
-    return cmocka_run_group_tests_name("stream_transport", tests, setup,
-                                       teardown);
+    return cmocka_run_group_tests_name("stream_transport", tests,
+                                       it_group_setup, it_group_teardown);
 }

@@ -7,21 +7,15 @@
  * choices, no choices, empty content, and JSON in a ```json block.
  */
 #include "structured_it.h"
+#include "../support/requote.h"
 
 #define TOOL_MODE "\"structured_output_mode\":\"tool\""
 #define RF_MODE "\"structured_output_mode\":\"response_format\""
 
-/* JSON written with ' for readability (static rotating buffers). */
+/* JSON written with ' for readability (requote's rotating buffers). */
 static const char *Q(const char *s)
 {
-    static char bufs[4][16384];
-    static int next;
-    char *out = bufs[next++ & 3];
-    size_t n = strlen(s);
-    assert_true(n < sizeof bufs[0]);
-    for (size_t i = 0; i <= n; i++)
-        out[i] = s[i] == '\'' ? '"' : s[i];
-    return out;
+    return requote(s, '\'');
 }
 
 #define CONTACT                                                              \

@@ -13,10 +13,6 @@
 
 #include "../../host-sample/provider_loader.h"
 
-#ifndef LP_BUILD_DIR
-#define LP_BUILD_DIR "build"
-#endif
-
 const mp_provider_v1 *it_p;
 static hp_module *module;
 
@@ -108,6 +104,19 @@ int it_unload(void)
     }
     it_p = NULL;
     return 0;
+}
+
+int it_group_setup(void **state)
+{
+    (void)state;
+    return it_load();
+}
+
+int it_group_teardown(void **state)
+{
+    (void)state;
+    it_tmp_cleanup();
+    return it_unload();
 }
 
 /* ------------------------------------------------------------- events */
@@ -218,6 +227,29 @@ char *it_read_file(const char *path, size_t *len)
     if (len)
         *len = b.len;
     return b.data;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int it_list_names(const char *dir, const char *suffix, char **names, int max)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    size_t sl = strlen(suffix);
+    int n = 0;
+    struct dirent *e;
+    while (n < max && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len > sl && strcmp(e->d_name + len - sl, suffix) == 0)
+            names[n++] = strndup(e->d_name, len - sl);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], by_name);
+    return n;
 }
 
 /* Replace the number after `key` with 0 in b; returns its value, -1 when
@@ -474,11 +506,45 @@ const char *it_get_str(json_object *root, const char *path)
 }
 
 void it_call_model(it_call *c, const mock_proc *m, const char *model,
-                   const char *api_key, const char *extra)
+                   const char *params, const char *api_key, const char *extra)
 {
-    char config[256];
-    snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", model);
+    it_buf config = {0};
+    it_buf_addf(&config, "{\"model_id\":\"%s\"", model);
+    if (params)
+        it_buf_addf(&config, ",\"params\":%s", params);
+    it_buf_add(&config, "}", 1);
     char *args = it_client_args(m->base_url, api_key, extra);
-    it_call_run(c, config, args, NULL);
+    it_call_run(c, config.data, args, NULL);
     free(args);
+    it_buf_free(&config);
+}
+
+/* -------------------------------------------------- request-side groups */
+
+mock_proc it_req_mock;
+
+void it_clear_provider_env(void)
+{
+    static const char *const names[] = {
+        "LITELLM_PROXY_API_KEY", "LITELLM_API_KEY", "OPENAI_API_KEY",
+        "LITELLM_PROXY_API_BASE", "LITELLM_API_BASE"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        unsetenv(names[i]);
+}
+
+int it_req_group_setup(void **state)
+{
+    (void)state;
+    it_clear_provider_env();
+    if (it_load())
+        return -1;
+    return it_mock_scenarios(&it_req_mock, 0, "it_req.scn", NULL);
+}
+
+int it_req_group_teardown(void **state)
+{
+    (void)state;
+    it_clear_provider_env();
+    mock_stop(&it_req_mock);
+    return it_unload();
 }

@@ -19,6 +19,7 @@
 #include "../../abi/model_provider.h"
 #include "../../host-sample/assembler.h"
 #include "mock_proc.h"
+#include "test_paths.h"
 
 /* ------------------------------------------------------------ the plugin */
 
@@ -30,6 +31,12 @@ extern const mp_provider_v1 *it_p;
 int it_load(void);
 /* Deinit and unload (every instance must be destroyed).  0 on success. */
 int it_unload(void);
+
+/* cmocka group setup and teardown (the signature only; no cmocka here) of
+ * a program whose tests each start their own mock server: setup loads the
+ * plugin; teardown removes it_tmpdir() and unloads. */
+int it_group_setup(void **state);
+int it_group_teardown(void **state);
 
 /* Everything the plugin logged so far, one line each (a copy; free it). */
 char *it_logs(void);
@@ -94,6 +101,11 @@ char *it_client_args(const char *base, const char *api_key,
 double it_now_ms(void);
 /* The whole file, NUL-terminated, malloc'd; NULL if unreadable. */
 char *it_read_file(const char *path, size_t *len);
+/* The names in directory `dir` that end with `suffix`, without it, sorted
+ * (strcmp), at most `max` of them, each malloc'd into `names`.  Returns how
+ * many, or -1 when the directory cannot be opened. */
+int it_list_names(const char *dir, const char *suffix, char **names,
+                  int max);
 
 /* A copy of `jsonl` (events as JSON lines) with the values of
  * "latencyMs" and "timeToFirstByteMs" replaced by 0, so output can be
@@ -142,10 +154,27 @@ typedef struct it_call {
 void it_call_run(it_call *c, const char *config, const char *client_args,
                  const char *request);
 void it_call_free(it_call *c);
-/* it_call_run with config {"model_id":MODEL} and client args for the mock
- * `m` (api_key, then `extra` verbatim, which may be NULL). */
+/* it_call_run with config {"model_id":MODEL} (plus "params":PARAMS when
+ * `params`, a JSON object text, is not NULL) and client args for the mock
+ * `m` (api_key, then `extra` verbatim; either may be NULL). */
 void it_call_model(it_call *c, const mock_proc *m, const char *model,
-                   const char *api_key, const char *extra);
+                   const char *params, const char *api_key, const char *extra);
+
+/* ------------------------------------------------- request-side groups */
+
+/* The mock server of a request-side test program: it serves
+ * it_req.scn (model it-req: a short text answer to every request) for the
+ * whole group and records what it received. */
+extern mock_proc it_req_mock;
+/* Group setup: clear the provider's environment variables (keys and base
+ * URLs from the environment would change the requests the tests check),
+ * load the plugin and start it_req_mock.  Teardown: clear them again (a
+ * test may set them), stop the server, unload. */
+int it_req_group_setup(void **state);
+int it_req_group_teardown(void **state);
+/* Unset LITELLM_PROXY_API_KEY, LITELLM_API_KEY, OPENAI_API_KEY,
+ * LITELLM_PROXY_API_BASE and LITELLM_API_BASE. */
+void it_clear_provider_env(void);
 
 /* ---------------------------------------------------------- records */
 

@@ -9,12 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef LP_BUILD_DIR
-#define LP_BUILD_DIR "build"
-#endif
-#ifndef LP_SOURCE_DIR
-#define LP_SOURCE_DIR "."
-#endif
+#include "test_paths.h"
 
 static int counter;
 

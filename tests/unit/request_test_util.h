@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../../plugin/request_format.h"
+#include "../support/requote.h"
 
 #define RT_MAX_LOGS 64
 
@@ -49,17 +50,10 @@ static inline lp_config rt_config(void)
     return c;
 }
 
-/* Single quotes -> double quotes, in a static rotating buffer. */
+/* Single quotes -> double quotes (requote's rotating buffers). */
 static inline const char *J(const char *s)
 {
-    static char bufs[4][1 << 16];
-    static int next;
-    char *out = bufs[next++ & 3];
-    size_t n = strlen(s);
-    assert_true(n < sizeof bufs[0]);
-    for (size_t i = 0; i <= n; i++)
-        out[i] = s[i] == '\'' ? '"' : s[i];
-    return out;
+    return requote(s, '\'');
 }
 
 static inline json_object *rt_parse(const char *json)

@@ -16,6 +16,7 @@
 #include "../../plugin/chunk_mapper.h"
 #include "../../plugin/event_json.h"
 #include "../../plugin/strbuf.h"
+#include "../support/requote.h"
 
 /* The Strands JSON of each event kind, in ` quoting, one line each. */
 #define MSG_START "{`messageStart`:{`role`:`assistant`}}\n"
@@ -85,16 +86,9 @@ static inline const char *rec_text(const recorder *r)
 }
 
 /* Test JSON is written with ` for " so it reads without escapes. */
-static inline char *Q(const char *s)
+static inline const char *Q(const char *s)
 {
-    static char bufs[8][65536];
-    static int next;
-    char *b = bufs[next++ % 8];
-    size_t n = strlen(s);
-    assert_true(n < sizeof bufs[0]);
-    for (size_t i = 0; i <= n; i++)
-        b[i] = s[i] == '`' ? '"' : s[i];
-    return b;
+    return requote(s, '`');
 }
 
 /* An SSE body of "data: P\n\n" for each payload (` quoting), then

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../host-sample/validate_internal.h"
 #include "../support/it_harness.h"
 
 #define NEW_CONFIG "{\"model_id\":\"upd-b\",\"reasoning_round_trip\":true}"
@@ -48,19 +49,8 @@ typedef struct updater {
     mp_instance *inst;
     sem_t go, done;
     int rc;
-    char config_seen[4096]; /* get_config() after the update */
+    vd_text config_seen; /* get_config() after the update */
 } updater;
-
-static int text_write(void *ctx, const char *p, size_t n)
-{
-    char *buf = ctx;
-    size_t have = strlen(buf);
-    if (have + n >= 4096)
-        return 1;
-    memcpy(buf + have, p, n);
-    buf[have + n] = '\0';
-    return 0;
-}
 
 static void *updater_main(void *arg)
 {
@@ -68,9 +58,9 @@ static void *updater_main(void *arg)
     sem_wait(&u->go);
     mp_error err = MP_ERROR_INIT;
     u->rc = it_p->update_config(u->inst, NEW_CONFIG, strlen(NEW_CONFIG), &err);
-    mp_text_sink sink = {sizeof sink, u->config_seen, text_write};
+    mp_text_sink sink = {sizeof sink, &u->config_seen, vd_text_write};
     if (it_p->get_config(u->inst, &sink, &err) != MP_OK)
-        u->config_seen[0] = '\0';
+        u->config_seen.buf[0] = '\0';
     sem_post(&u->done);
     return NULL;
 }
@@ -86,19 +76,6 @@ static int update_mid_stream(it_events *e, const mp_event_header *ev)
         sem_wait(&u->done);
     }
     return 0;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return it_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    it_tmp_cleanup();
-    return it_unload();
 }
 
 static void test_stream_keeps_its_config_while_another_thread_updates(void **state)
@@ -132,8 +109,9 @@ static void test_stream_keeps_its_config_while_another_thread_updates(void **sta
     /* The update really happened, mid-stream, and is visible at once. */
     assert_null(ev.hook_ctx);
     assert_int_equal(u.rc, MP_OK);
-    assert_non_null(strstr(u.config_seen, "\"model_id\":\"upd-b\""));
-    assert_non_null(strstr(u.config_seen, "\"reasoning_round_trip\":true"));
+    const char *seen = u.config_seen.buf;
+    assert_non_null(strstr(seen, "\"model_id\":\"upd-b\""));
+    assert_non_null(strstr(seen, "\"reasoning_round_trip\":true"));
     /* ...but the running stream finished with the old config: sent to
      * upd-a, and no signature event (round trip was off when it began). */
     assert_int_equal(rc, MP_OK);
@@ -243,5 +221,6 @@ int main(void)
         cmocka_unit_test(test_stream_keeps_its_config_while_another_thread_updates),
         cmocka_unit_test(test_retry_after_an_update_sends_the_old_model),
     };
-    return cmocka_run_group_tests_name("config_update", tests, setup, teardown);
+    return cmocka_run_group_tests_name("config_update", tests, it_group_setup,
+                                       it_group_teardown);
 }

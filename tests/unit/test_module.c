@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../../abi/model_provider.h"
+#include "../../host-sample/validate_internal.h"
 
 static const mp_provider_v1 *desc(void)
 {
@@ -53,25 +54,7 @@ static void book_init(logbook *b)
     pthread_mutex_init(&b->mu, NULL);
 }
 
-/* ---- sinks ------------------------------------------------------------ */
-
-typedef struct text {
-    char buf[1 << 16];
-    size_t len;
-    int calls;
-} text;
-
-static int text_write(void *ctx, const char *p, size_t n)
-{
-    text *t = ctx;
-    t->calls++;
-    if (t->len + n >= sizeof t->buf)
-        return 1;
-    memcpy(t->buf + t->len, p, n);
-    t->len += n;
-    t->buf[t->len] = '\0';
-    return 0;
-}
+/* ---- sinks (text ones: vd_text of the conformance checker) ------------ */
 
 static int count_event(void *ctx, const mp_event_header *ev)
 {
@@ -82,10 +65,10 @@ static int count_event(void *ctx, const mp_event_header *ev)
 
 static json_object *config_of(const mp_provider_v1 *d, mp_instance *inst)
 {
-    static text t;
+    static vd_text t;
     t.len = 0;
     t.buf[0] = '\0';
-    mp_text_sink sink = {sizeof sink, &t, text_write};
+    mp_text_sink sink = {sizeof sink, &t, vd_text_write};
     mp_error err = MP_ERROR_INIT;
     assert_int_equal(d->get_config(inst, &sink, &err), MP_OK);
     json_object *all = json_tokener_parse(t.buf);
@@ -243,9 +226,9 @@ static void test_sinks_too_small_are_refused_unread(void **state)
     assert_int_equal(d->init(NULL, &err), MP_OK);
     assert_int_equal(d->create("{\"model_id\":\"m\"}", NULL, &inst, &err), MP_OK);
 
-    text t = {.len = 0};
+    vd_text t = {.len = 0};
     /* struct_size covers ctx but not write: the plugin must not call it. */
-    mp_text_sink small = {offsetof(mp_text_sink, write), &t, text_write};
+    mp_text_sink small = {offsetof(mp_text_sink, write), &t, vd_text_write};
     assert_int_equal(d->get_config(inst, &small, &err), MP_E_INVALID_ARGUMENT);
     assert_non_null(strstr(err.message, "struct_size"));
     assert_int_equal(d->get_config(inst, NULL, &err), MP_E_INVALID_ARGUMENT);
@@ -274,7 +257,7 @@ static void test_sinks_too_small_are_refused_unread(void **state)
     assert_int_equal(t.calls, 0);
 
     /* The proper sizes work. */
-    mp_text_sink full = {sizeof full, &t, text_write};
+    mp_text_sink full = {sizeof full, &t, vd_text_write};
     assert_int_equal(d->event_to_json(&ms.hdr, &full), MP_OK);
     assert_string_equal(t.buf, "{\"messageStart\":{\"role\":\"assistant\"}}");
 
@@ -316,8 +299,8 @@ static void *read_many(void *arg)
     racer *r = arg;
     pthread_barrier_wait(&start_line);
     for (int i = 0; i < UPDATES; i++) {
-        text *t = calloc(1, sizeof *t);
-        mp_text_sink sink = {sizeof sink, t, text_write};
+        vd_text *t = calloc(1, sizeof *t);
+        mp_text_sink sink = {sizeof sink, t, vd_text_write};
         mp_error err = MP_ERROR_INIT;
         json_object *all = NULL, *model = NULL;
         if (r->d->get_config(r->inst, &sink, &err) != MP_OK ||

@@ -80,16 +80,22 @@ static void test_proxy_root(void **state)
     check_root("http://h:4000/v10", "http://h:4000/v10");
 }
 
-/* The list as one string "a\nb\n..." for easy comparison. */
-static void headers_text(struct curl_slist *list, char *out, size_t size)
+/* The headers rf_build_headers makes for `cfg` (which must succeed), as one
+ * string "a\nb\n..." for easy comparison. */
+static void headers_of(const lp_config *cfg, int streaming, char *out,
+                       size_t size)
 {
+    struct curl_slist *list = NULL;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(rf_build_headers(cfg, streaming, &list, &err), MP_OK);
     size_t used = 0;
     out[0] = '\0';
-    for (; list; list = list->next) {
-        int n = snprintf(out + used, size - used, "%s\n", list->data);
+    for (struct curl_slist *h = list; h; h = h->next) {
+        int n = snprintf(out + used, size - used, "%s\n", h->data);
         assert_true(n > 0 && (size_t)n < size - used);
         used += (size_t)n;
     }
+    curl_slist_free_all(list);
 }
 
 static void test_headers_streaming_with_key(void **state)
@@ -97,40 +103,28 @@ static void test_headers_streaming_with_key(void **state)
     (void)state;
     lp_config cfg = rt_config();
     cfg.api_key = "a1";
-    struct curl_slist *list = NULL;
-    mp_error err = MP_ERROR_INIT;
     char text[1024];
-    assert_int_equal(rf_build_headers(&cfg, 1, &list, &err), MP_OK);
-    headers_text(list, text, sizeof text);
+    headers_of(&cfg, 1, text, sizeof text);
     assert_string_equal(text, "Content-Type: application/json\n"
                               "Accept: text/event-stream\n"
                               "Authorization: Bearer a1\n"
                               "Expect:\n");
-    curl_slist_free_all(list);
 
-    assert_int_equal(rf_build_headers(&cfg, 0, &list, &err), MP_OK);
-    headers_text(list, text, sizeof text);
+    headers_of(&cfg, 0, text, sizeof text);
     assert_non_null(strstr(text, "Accept: application/json\n"));
-    curl_slist_free_all(list);
 }
 
 static void test_headers_without_key(void **state)
 {
     (void)state;
     lp_config cfg = rt_config();
-    struct curl_slist *list = NULL;
-    mp_error err = MP_ERROR_INIT;
     char text[1024];
-    assert_int_equal(rf_build_headers(&cfg, 1, &list, &err), MP_OK);
-    headers_text(list, text, sizeof text);
+    headers_of(&cfg, 1, text, sizeof text);
     assert_null(strstr(text, "Authorization"));
-    curl_slist_free_all(list);
 
     setenv("LITELLM_PROXY_API_KEY", "sk-env", 1);
-    assert_int_equal(rf_build_headers(&cfg, 1, &list, &err), MP_OK);
-    headers_text(list, text, sizeof text);
+    headers_of(&cfg, 1, text, sizeof text);
     assert_non_null(strstr(text, "Authorization: Bearer sk-env\n"));
-    curl_slist_free_all(list);
     unsetenv("LITELLM_PROXY_API_KEY");
 }
 
@@ -144,18 +138,14 @@ static void test_headers_extra_override(void **state)
     json_object *extra = rt_parse("{\"x-litellm-tags\":\"a,b\",\"authorization\":"
                                   "\"Bearer user\",\"X-Empty\":\"\"}");
     cfg.extra_headers = extra;
-    struct curl_slist *list = NULL;
-    mp_error err = MP_ERROR_INIT;
     char text[1024];
-    assert_int_equal(rf_build_headers(&cfg, 1, &list, &err), MP_OK);
-    headers_text(list, text, sizeof text);
+    headers_of(&cfg, 1, text, sizeof text);
     assert_string_equal(text, "Content-Type: application/json\n"
                               "Accept: text/event-stream\n"
                               "Expect:\n"
                               "x-litellm-tags: a,b\n"
                               "authorization: Bearer user\n"
                               "X-Empty;\n");
-    curl_slist_free_all(list);
     json_object_put(extra);
 }
 

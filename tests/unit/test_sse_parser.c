@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +15,7 @@
 #include "../../abi/model_provider.h"
 #include "../../plugin/sse_parser.h"
 #include "../../plugin/strbuf.h"
-
-#ifndef LP_TRANSCRIPTS_DIR
-#define LP_TRANSCRIPTS_DIR "tests/fixtures/transcripts"
-#endif
+#include "../support/it_harness.h"
 
 /* Every event as "name|offset|data\n" (name "-" for the default). */
 typedef struct log {
@@ -283,21 +279,6 @@ static void test_sse_callback_error_sticks(void **state)
 
 /* ------------------------------------------------------ transcripts */
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    strbuf b;
-    sb_init(&b, (size_t)1 << 28);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return sb_detach(&b);
-}
-
 /* Pieces of pseudo-random sizes 1..max, from a fixed seed. */
 static int parse_random(const char *s, size_t len, unsigned seed, log_t *l)
 {
@@ -322,18 +303,15 @@ static void test_sse_transcripts_split_invariance(void **state)
 {
     (void)state;
     const char *dir = LP_TRANSCRIPTS_DIR;
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int files = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t nl = strlen(e->d_name);
-        if (nl < 4 || strcmp(e->d_name + nl - 4, ".sse") != 0)
-            continue;
+    char *names[256];
+    int files = it_list_names(dir, ".sse", names, 256);
+    assert_true(files >= 12);
+    for (int i = 0; i < files; i++) {
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        snprintf(path, sizeof path, "%s/%s.sse", dir, names[i]);
         size_t len;
-        char *body = read_file(path, &len);
+        char *body = it_read_file(path, &len);
+        assert_non_null(body);
         log_t whole, bytes;
         log_init(&whole);
         log_init(&bytes);
@@ -351,13 +329,11 @@ static void test_sse_transcripts_split_invariance(void **state)
         /* The last event of every transcript is the [DONE] marker. */
         const char *last = whole.text.data + whole.text.len - 7;
         assert_memory_equal(last, "[DONE]\n", 7);
-        files++;
         sb_free(&whole.text);
         sb_free(&bytes.text);
         free(body);
+        free(names[i]);
     }
-    closedir(d);
-    assert_true(files >= 12);
 }
 
 int main(void)

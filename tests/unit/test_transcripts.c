@@ -19,17 +19,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <stdio.h>
 
+#include "../support/it_harness.h"
 #include "test_chunk_recorder.h"
-
-#ifndef LP_TRANSCRIPTS_DIR
-#define LP_TRANSCRIPTS_DIR "tests/fixtures/transcripts"
-#endif
-#ifndef LP_SOURCE_DIR
-#define LP_SOURCE_DIR "."
-#endif
 
 #define TRANSCRIPTS LP_TRANSCRIPTS_DIR
 #define EXPECTED LP_SOURCE_DIR "/tests/fixtures/expected"
@@ -53,21 +46,13 @@ static const struct {
     {"qwen3max_tool_empty_id_repeats", "tool_use"},
 };
 
+/* The whole file (NUL-terminated; free it); a missing one fails the test. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    char *text = it_read_file(path, len);
+    if (!text)
         fail_msg("cannot open %s", path);
-    strbuf b;
-    sb_init(&b, (size_t)1 << 28);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_append(&b, chunk, n);
-    fclose(f);
-    if (len)
-        *len = b.len;
-    return sb_detach(&b);
+    return text;
 }
 
 typedef enum { WHOLE, BYTES, RANDOM } feeding;
@@ -149,28 +134,13 @@ static void check_case(const char *name)
     free(message_text);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_every_transcript(void **state)
 {
     (void)state;
-    DIR *d = opendir(TRANSCRIPTS);
-    assert_non_null(d);
     char *names[256];
-    size_t count = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && count < 256) {
-        size_t n = strlen(e->d_name);
-        if (n > 4 && strcmp(e->d_name + n - 4, ".sse") == 0)
-            names[count++] = strndup(e->d_name, n - 4);
-    }
-    closedir(d);
-    qsort(names, count, sizeof names[0], by_name);
+    int count = it_list_names(TRANSCRIPTS, ".sse", names, 256);
     assert_true(count >= 12);
-    for (size_t i = 0; i < count; i++) {
+    for (int i = 0; i < count; i++) {
         print_message("transcript %s\n", names[i]);
         check_case(names[i]);
         free(names[i]);
@@ -352,20 +322,11 @@ done:
 static void test_expected_files_agree_with_openai_node(void **state)
 {
     (void)state;
-    DIR *d = opendir(TRANSCRIPTS "/expected-openai-node");
-    assert_non_null(d);
     char *names[256];
-    size_t count = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && count < 256) {
-        size_t n = strlen(e->d_name);
-        if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0)
-            names[count++] = strndup(e->d_name, n - 5);
-    }
-    closedir(d);
-    qsort(names, count, sizeof names[0], by_name);
+    int count = it_list_names(TRANSCRIPTS "/expected-openai-node", ".json",
+                              names, 256);
     assert_true(count >= 12); /* one per transcript */
-    for (size_t i = 0; i < count; i++) {
+    for (int i = 0; i < count; i++) {
         print_message("openai-node %s\n", names[i]);
         cross_check(names[i]);
         free(names[i]);
