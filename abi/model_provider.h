@@ -265,8 +265,11 @@ typedef enum mp_log_level {
  * it does not know to the nearest lower one).  `message` is NUL-terminated
  * UTF-8, may span several lines, never contains a secret, and is borrowed
  * until the callback returns.  It runs on the thread of the plugin call
- * that logs (MP_PLUGIN_10), so if the host uses instances in parallel it
- * must be thread-safe.  It must not call into the plugin (MP_HOST_10). */
+ * that logs (MP_PLUGIN_10), so it must be thread-safe whenever the host
+ * calls the plugin from more than one thread: calls may log at the same
+ * time on different threads, also on one instance (update_config() warning
+ * on one thread while stream() logs on another, MP_HOST_4).  It must not
+ * call into the plugin (MP_HOST_10). */
 typedef void (*mp_log_fn)(void *ctx, int level, const char *message);
 
 /* Given to init().  Copied: the struct itself need not outlive init(), but
@@ -502,11 +505,23 @@ typedef struct mp_provider_v1 {
      * BLOCK_START, BLOCK_DELTA..., BLOCK_STOP; MESSAGE_STOP; then METADATA
      * if the server reported usage.  Returns MP_OK after MESSAGE_STOP (and
      * METADATA) were delivered.  Otherwise returns an error with detail in
-     * `err`: no event at all if it failed before the first (bad request,
-     * HTTP error status, connection refused), or the events so far without
-     * a MESSAGE_STOP if it failed midway (the return value then ends the
-     * stream).  cancel() or a non-zero callback return gives
-     * MP_E_CANCELLED.  [instance-serialized] */
+     * `err`, and the return value ends the stream: no event at all if it
+     * failed before the first (bad request, HTTP error status, connection
+     * refused); the events so far without a MESSAGE_STOP if it failed
+     * midway (the message is incomplete).  cancel() or a non-zero callback
+     * return gives MP_E_CANCELLED.
+     *
+     * After MESSAGE_STOP the message is complete, but the plugin still
+     * reads the rest of the response for its usage, so an error can come
+     * after MESSAGE_STOP too, and only in these cases: MP_E_CANCELLED
+     * (cancel(), or a non-zero return from the callback, the MESSAGE_STOP
+     * one included); what the server sends after its finish reason being
+     * malformed or too long (MP_E_PROTOCOL) or an error object (the
+     * error's own type); MP_E_NO_MEMORY.  Then only METADATA is missing:
+     * the host may keep the message, and should still report the error.
+     * A connection that breaks or times out after MESSAGE_STOP is not an
+     * error: MP_OK, with METADATA only if usage had already arrived.
+     * [instance-serialized] */
     int (*stream)(mp_instance *inst, const char *request_json, size_t len,
                   const mp_event_sink *sink, mp_error *err);
 

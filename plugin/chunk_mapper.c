@@ -40,7 +40,7 @@ int cm_init(chunk_mapper *m, ev_emitter *em, const cm_options *opt)
         return MP_E_NO_MEMORY;
     /* No JSON_TOKENER_VALIDATE_UTF8: it costs a tenth of the per-chunk
      * time, checks only the byte structure, and covers keys we never use.
-     * The strings handed to the host are checked instead (cm_utf8_bad). */
+     * The strings handed to the host are checked instead (cm_check_utf8). */
     json_tokener_set_flags(m->tok, JSON_TOKENER_STRICT);
     return MP_OK;
 }
@@ -75,7 +75,7 @@ int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
     where(m, w, sizeof w);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lp_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w, msg);
 }
@@ -86,7 +86,7 @@ int cm_shape_error(chunk_mapper *m, json_object *v, const char *what,
     char path[256];
     va_list ap;
     va_start(ap, path_fmt);
-    vsnprintf(path, sizeof path, path_fmt, ap);
+    lp_vformat(path, sizeof path, path_fmt, ap);
     va_end(ap);
     return cm_protocol_error(m, "%s is a JSON %s, expected %s", path,
                              lp_json_type_name(v), what);
@@ -107,7 +107,7 @@ static int settle(chunk_mapper *m, int rc)
         return rc;
     m->status = rc;
     if (rc == MP_E_CANCELLED)
-        lp_fail(m->err, rc, m->em->by_cancel_call
+        lp_fail(m->err, rc, ev_cancel_called(m->em)
                                 ? "cancelled"
                                 : "stream cancelled by the host's event callback");
     else if (rc == MP_E_NO_MEMORY)
@@ -474,12 +474,13 @@ static void show_head(const chunk_mapper *m, char *out, size_t cap)
     out[o] = '\0';
 }
 
-/* What is still due once the body is over (decision 10). */
+/* What is still due once the body is over (decision 10).  `cut` is 0 for
+ * a body that ended cleanly, else the status of cm_body_cut. */
 static int complete(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
-                    int clean)
+                    int cut, const char *why)
 {
     if (!m->finished && !m->done) {
-        if (clean && !m->events && m->head_len &&
+        if (!cut && !m->events && m->head_len &&
             !looks_like_sse(m->head, m->head_len)) {
             /* Bytes came, but not SSE: JSON from a server that ignored
              * stream:true, an HTML page, or plain garbage. */
@@ -490,8 +491,13 @@ static int complete(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
                            "bytes; it starts with \"%s\")",
                            (unsigned long long)m->bytes, shown);
         }
-        return lp_fail(m->err, MP_E_NETWORK, "%s before finish_reason",
-                       clean ? "stream ended" : "connection closed");
+        if (!cut)
+            return lp_fail(m->err, MP_E_NETWORK,
+                           "stream ended before finish_reason");
+        if (cut != MP_E_NETWORK)
+            return lp_fail(m->err, cut, "%s", why);
+        return lp_fail(m->err, MP_E_NETWORK, "%s%sconnection closed before "
+                       "finish_reason", why, *why ? ": " : "");
     }
     int rc = MP_OK;
     if (!m->finished)
@@ -509,19 +515,20 @@ int cm_finish(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
     m->err = err;
     int rc = sse_finish(&m->sse);
     if (!rc)
-        rc = complete(m, latency_ms, ttfb_ms, 1);
+        rc = complete(m, latency_ms, ttfb_ms, 0, "");
     return settle(m, rc);
 }
 
-int cm_abort_network(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
-                     mp_error *err)
+int cm_body_cut(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
+                int status, const char *why, mp_error *err)
 {
     if (m->status)
         return already_failed(m, err);
     m->err = err;
     int rc = sse_abort(&m->sse);
     if (!rc)
-        rc = complete(m, latency_ms, ttfb_ms, 0);
+        rc = complete(m, latency_ms, ttfb_ms,
+                      status ? status : MP_E_NETWORK, why ? why : "");
     return settle(m, rc);
 }
 

@@ -26,7 +26,7 @@
  *    and so is a string for the host that is not UTF-8.
  *
  * Thread: a mapper serves one call on one thread.  Event callbacks run inside
- * cm_feed / cm_finish / cm_abort_network / cm_map_response.
+ * cm_feed / cm_finish / cm_body_cut / cm_map_response.
  */
 #ifndef LP_CHUNK_MAPPER_H
 #define LP_CHUNK_MAPPER_H
@@ -111,11 +111,14 @@ int cm_feed(chunk_mapper *m, const char *bytes, size_t len, mp_error *err);
 int cm_finish(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
               mp_error *err);
 
-/* The body ended because the connection broke.  MP_E_NETWORK unless a
- * finish_reason or [DONE] was already seen, in which case it finishes
- * normally (the content was complete). */
-int cm_abort_network(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
-                     mp_error *err);
+/* The body was cut short: the connection broke (`status` MP_E_NETWORK,
+ * `why` curl's words) or a timeout stopped it (MP_E_TIMEOUT, `why` the
+ * transport's sentence naming the timeout).  If a finish_reason or [DONE]
+ * was already seen the content was complete and it finishes normally
+ * (decision 10); otherwise it fails with `status`: "<why>: connection
+ * closed before finish_reason" for the network, "<why>" for a timeout. */
+int cm_body_cut(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
+                int status, const char *why, mp_error *err);
 
 /* Whether any event was delivered yet (the transport retries only before). */
 int cm_started(const chunk_mapper *m);
@@ -136,9 +139,6 @@ int cm_shape_error(chunk_mapper *m, struct json_object *v, const char *what,
 /* MP_E_PROTOCOL "<where>: <message>". */
 int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* The offset of the first byte of s[0..n) that is not UTF-8 (RFC 3629:
- * no overlong forms, no surrogates, nothing above U+10FFFF), or n. */
-size_t cm_utf8_bad(const char *s, size_t n);
 /* MP_E_PROTOCOL naming `what` (a member of the current choice's delta or
  * message) unless s[0..n) is UTF-8: every string handed to the host passes
  * here, so no host receives bytes it cannot decode. */

@@ -9,6 +9,7 @@
 
 #include "chunk_mapper.h"
 #include "errors.h"
+#include "utf8.h"
 
 /* More tool calls than this in one answer is a broken or hostile server;
  * the bound keeps memory proportional to something sane. */
@@ -87,12 +88,17 @@ static int str_member(chunk_mapper *m, json_object *obj, const char *key,
     return MP_OK;
 }
 
-/* Append a string bounded by max_line to `sb`, naming the limit when it is
- * passed (ids, names and signatures arrive within one SSE line). */
+/* Keep a string for the host: it must be UTF-8 (`what` names it if not),
+ * and is bounded by max_line (ids, names and signatures arrive within one
+ * SSE line).  Checked here, where a value is kept, because later deltas
+ * repeat values that are then not kept. */
 static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
-                       const char *s, size_t n)
+                       const char *s, size_t n, const char *what)
 {
-    int rc = sb_append(sb, s, n);
+    int rc = cm_check_utf8(m, s, n, what);
+    if (rc)
+        return rc;
+    rc = sb_append(sb, s, n);
     if (rc == MP_E_PROTOCOL)
         return cm_protocol_error(m, "tool call at index %lld: a field is "
                                  "longer than max_line (%zu bytes)",
@@ -102,8 +108,8 @@ static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
 
 /* Keep the first non-empty value of an optional signature found at
  * obj.key1(.key2).thought_signature; other shapes are ignored (these are
- * provider extras, not content).  A value that is not UTF-8 fails like any
- * other string for the host. */
+ * provider extras, not content).  A kept value that is not UTF-8 fails
+ * like any other string for the host. */
 static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
                           json_object *obj, const char *key1,
                           const char *key2)
@@ -120,10 +126,9 @@ static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
     if (!json_object_object_get_ex(v, "thought_signature", &v) ||
         !json_object_is_type(v, json_type_string))
         return MP_OK;
-    const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v);
-    int rc = cm_check_utf8(m, s, n, "tool_calls[].thought_signature");
-    return rc ? rc : keep_string(m, t, sb, s, n);
+    return keep_string(m, t, sb, json_object_get_string(v),
+                       (size_t)json_object_get_string_len(v),
+                       "tool_calls[].thought_signature");
 }
 
 /* The call a streaming delta belongs to: the latest call with its index
@@ -234,11 +239,9 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     } else {
         fn = NULL;
     }
-    /* Strings for the host must be UTF-8, checked before anything of this
-     * delta is kept. */
-    if ((rc = cm_check_utf8(m, id, id_len, "tool_calls[].id")) ||
-        (rc = cm_check_utf8(m, name, name_len, "tool_calls[].function.name")) ||
-        (rc = cm_check_utf8(m, args, args_len,
+    /* Every argument piece is kept, so each is checked; ids, names and
+     * signatures are checked where they are kept (keep_string). */
+    if ((rc = cm_check_utf8(m, args, args_len,
                             "tool_calls[].function.arguments")))
         return rc;
     cm_tool *t;
@@ -253,9 +256,10 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     /* Later deltas repeat "id":"" and sometimes the name: the first
      * non-empty value stays. */
     if (id_len && !t->id.len)
-        rc = keep_string(m, t, &t->id, id, id_len);
+        rc = keep_string(m, t, &t->id, id, id_len, "tool_calls[].id");
     if (!rc && name_len && !t->name.len)
-        rc = keep_string(m, t, &t->name, name, name_len);
+        rc = keep_string(m, t, &t->name, name, name_len,
+                         "tool_calls[].function.name");
     if (!rc)
         rc = keep_signature(m, t, &t->sig_call, tc,
                             "provider_specific_fields", NULL);
@@ -331,8 +335,9 @@ int cm_tools_emit(chunk_mapper *m)
     for (size_t i = 0; i < m->ntools; i++)
         if (!m->tools[i].name.len)
             return cm_protocol_error(m, "the tool call at index %lld (id "
-                                     "\"%.64s\") never received a function "
+                                     "\"%.*s\") never received a function "
                                      "name", (long long)m->tools[i].index,
+                                     lp_utf8_prec(m->tools[i].id.data, 64),
                                      m->tools[i].id.len ? m->tools[i].id.data
                                                         : "");
     int rc = MP_OK;

@@ -73,6 +73,8 @@ static void py_repr(strbuf *sb, const char *k)
 static void warn_unknown(json_object *doc, const char *const *known,
                          const char *label, const lp_logger *log)
 {
+    if (!log || !log->fn)
+        return; /* nobody would read it: build nothing */
     size_t n = 0, total = (size_t)json_object_object_length(doc);
     const char **unknown = total ? calloc(total, sizeof *unknown) : NULL;
     if (!unknown)
@@ -392,17 +394,13 @@ int lp_config_update(const lp_config *base, const char *update_json,
     }
     json_object_object_foreach(update, k, v)
         json_object_object_add(config, k, json_object_get(v));
-    json_object_put(update);
     /* Only the update's own unknown keys deserve a warning; the base's were
-     * reported when they arrived.  So validate silently, then warn. */
+     * reported when they arrived.  So validate silently, then warn about
+     * the update's keys (its values now also live in the new config). */
     rc = build(config, client, NULL, out, err);
-    if (!rc) {
-        json_object *only_new;
-        if (!lp_json_parse(update_json, len, "config", &only_new, NULL)) {
-            warn_unknown(only_new, model_keys, "configuration", log);
-            json_object_put(only_new);
-        }
-    }
+    if (!rc)
+        warn_unknown(update, model_keys, "configuration", log);
+    json_object_put(update);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "utf8.h"
 
 /* How much of a plain-text or HTML body becomes the message: enough to read
  * the cause, not a whole error page. */
@@ -156,11 +157,24 @@ static int is_retryable(int status, int code)
 
 /* ---------------------------------------------------- reading the body */
 
-/* Keep (a prefix of) a message: a huge one is cut, never dropped. */
+/* Keep (a prefix of) a message: a huge one is cut, never dropped, and
+ * never inside a character.  The server's text becomes the host's error
+ * message, which is UTF-8: a byte that starts no well-formed character (a
+ * Latin-1 page, a body cut short) is kept as '?'. */
 static void keep(ec_info *in, const char *s, size_t n)
 {
     size_t room = in->msg.max > in->msg.len ? in->msg.max - in->msg.len : 0;
-    sb_append(&in->msg, s, n < room ? n : room);
+    if (n > room)
+        n = lp_utf8_whole(s, room);
+    while (n) {
+        size_t good = lp_utf8_bad(s, n);
+        sb_append(&in->msg, s, good);
+        if (good == n)
+            break;
+        sb_appendc(&in->msg, '?');
+        s += good + 1;
+        n -= good + 1;
+    }
 }
 
 static void set_text(char *dst, size_t cap, json_object *v)
@@ -170,7 +184,7 @@ static void set_text(char *dst, size_t cap, json_object *v)
     const char *s = json_object_is_type(v, json_type_string)
         ? json_object_get_string(v)
         : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-    snprintf(dst, cap, "%s", s ? s : "");
+    lp_format(dst, cap, "%s", s ? s : ""); /* cut on a character boundary */
 }
 
 static void from_text(const char *s, size_t n, ec_info *in);
@@ -234,11 +248,14 @@ static void from_json(json_object *o, ec_info *in)
 }
 
 /* A text or HTML body: tags dropped, whitespace runs made one space,
- * trimmed, at most EC_TEXT_MAX bytes. */
+ * trimmed, at most EC_TEXT_MAX bytes (kept as keep() keeps text). */
 static void from_text(const char *s, size_t n, ec_info *in)
 {
+    strbuf plain;
+    sb_init(&plain, EC_TEXT_MAX + 1);
     int in_tag = 0, space = 0;
-    for (size_t i = 0; i < n && in->msg.len < EC_TEXT_MAX; i++) {
+    size_t i = 0;
+    for (; i < n && plain.len < EC_TEXT_MAX; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '<' && i + 1 < n && (isalpha((unsigned char)s[i + 1]) ||
                                       s[i + 1] == '/' || s[i + 1] == '!')) {
@@ -254,11 +271,16 @@ static void from_text(const char *s, size_t n, ec_info *in)
             space = 1;
             continue;
         }
-        if (space && in->msg.len)
-            sb_appendc(&in->msg, ' ');
+        if (space && plain.len)
+            sb_appendc(&plain, ' ');
         space = 0;
-        sb_appendc(&in->msg, (char)c);
+        sb_appendc(&plain, (char)c);
     }
+    /* Cut at the limit: not inside a character. */
+    size_t len = i < n ? lp_utf8_whole(plain.data, plain.len) : plain.len;
+    if (len)
+        keep(in, plain.data, len);
+    sb_free(&plain);
 }
 
 static void from_body(const char *body, size_t len, ec_info *in)
@@ -495,9 +517,7 @@ static void fit(strbuf *sb, size_t max)
 {
     if (max == 0 || sb->len < max)
         return;
-    size_t keep = max > 4 ? max - 4 : 0;
-    while (keep > 0 && ((unsigned char)sb->data[keep] & 0xC0) == 0x80)
-        keep--; /* do not split a multi-byte character */
+    size_t keep = lp_utf8_whole(sb->data, max > 4 ? max - 4 : 0);
     sb->len = keep;
     sb->data[keep] = '\0';
     if (max > 4)

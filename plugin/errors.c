@@ -4,7 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <string.h>
+
+#include "utf8.h"
 
 /* Bytes of the message field available in the host's struct. */
 size_t lp_error_message_room(const mp_error *err)
@@ -32,6 +33,29 @@ void lp_error_clear(mp_error *err)
         err->message[0] = '\0';
 }
 
+size_t lp_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, cap, fmt, ap);
+    if (n < 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    if ((size_t)n < cap)
+        return (size_t)n;
+    size_t len = lp_utf8_whole(buf, cap - 1);
+    buf[len] = '\0';
+    return len;
+}
+
+size_t lp_format(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = lp_vformat(buf, cap, fmt, ap);
+    va_end(ap);
+    return len;
+}
+
 int lp_fail(mp_error *err, int code, const char *fmt, ...)
 {
     if (LP_ERR_HAS(err, code))
@@ -40,7 +64,7 @@ int lp_fail(mp_error *err, int code, const char *fmt, ...)
     if (room) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->message, room, fmt, ap);
+        lp_vformat(err->message, room, fmt, ap);
         va_end(ap);
     }
     return code;
@@ -55,28 +79,7 @@ void lp_error_http(mp_error *err, int http_status, int retryable,
         err->retryable = retryable;
     if (LP_ERR_HAS(err, retry_after_ms))
         err->retry_after_ms = retry_after_ms;
-    if (LP_ERR_HAS(err, provider_code)) {
-        snprintf(err->provider_code, sizeof err->provider_code, "%s",
-                 provider_code ? provider_code : "");
-    }
-}
-
-void lp_error_prefix(mp_error *err, const char *what)
-{
-    size_t room = lp_error_message_room(err);
-    if (!room)
-        return;
-    /* Build "what: old" in a scratch buffer, then copy back truncated. */
-    char old[MP_ERROR_MESSAGE_MAX];
-    memcpy(old, err->message, room);
-    old[room - 1] = '\0';
-    size_t wl = strlen(what);
-    size_t n = 0;
-    for (size_t i = 0; i < wl && n + 1 < room; i++)
-        err->message[n++] = what[i];
-    for (const char *p = ": "; *p && n + 1 < room; p++)
-        err->message[n++] = *p;
-    for (const char *p = old; *p && n + 1 < room; p++)
-        err->message[n++] = *p;
-    err->message[n] = '\0';
+    if (LP_ERR_HAS(err, provider_code))
+        lp_format(err->provider_code, sizeof err->provider_code, "%s",
+                  provider_code ? provider_code : "");
 }

@@ -8,23 +8,32 @@
 #ifndef LP_ERRORS_H
 #define LP_ERRORS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../abi/model_provider.h"
 
+/* Text for errors and logs: vsnprintf into buf[cap] (cap > 0), except
+ * that a cut never splits a UTF-8 character (the partial one is dropped).
+ * Returns the length written.  Every message the host receives is built
+ * with it, in lp_fail and in any scratch buffer on the way there. */
+size_t lp_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+size_t lp_format(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Reset to "no error" (code MP_OK, empty message, retry_after -1). */
 void lp_error_clear(mp_error *err);
-/* Set code and a printf-style message; returns `code` so callers can write
+/* Set code and a printf-style message (cut to the host's message field
+ * on a character boundary); returns `code` so callers can write
  * `return lp_fail(err, MP_E_INVALID_ARGUMENT, "...")`. */
 int lp_fail(mp_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The HTTP side of an error; provider_code may be NULL. */
+/* The HTTP side of an error; provider_code may be NULL (cut to fit on a
+ * character boundary). */
 void lp_error_http(mp_error *err, int http_status, int retryable,
                    int64_t retry_after_ms, const char *provider_code);
-/* Prefix the existing message with "what: " (adds context as an error
- * travels outwards). */
-void lp_error_prefix(mp_error *err, const char *what);
 
 /* Bytes of the host's message field, NUL included (0 if it has none). */
 size_t lp_error_message_room(const mp_error *err);

@@ -14,6 +14,12 @@ void ev_watch_cancel(ev_emitter *em, const atomic_int *flag)
     em->cancel_flag = flag;
 }
 
+int ev_cancel_called(const ev_emitter *em)
+{
+    return em->cancel_flag &&
+           atomic_load_explicit(em->cancel_flag, memory_order_relaxed);
+}
+
 static mp_str str_of(const char *p, size_t n)
 {
     mp_str s = {p, p ? n : 0};
@@ -24,11 +30,8 @@ static int deliver(ev_emitter *em, mp_event_header *hdr, size_t size, int type)
 {
     if (em->status)
         return em->status;
-    if (em->cancel_flag &&
-        atomic_load_explicit(em->cancel_flag, memory_order_relaxed)) {
-        em->by_cancel_call = 1;
+    if (ev_cancel_called(em))
         return em->status = MP_E_CANCELLED;
-    }
     hdr->size = (uint32_t)size;
     hdr->type = (uint16_t)type;
     hdr->flags = 0;

@@ -26,13 +26,15 @@ typedef struct ev_emitter {
     int status;           /* 0, or MP_E_CANCELLED once the host said stop */
     uint64_t delivered;   /* events delivered so far */
     const atomic_int *cancel_flag; /* non-zero: cancel() was called      */
-    int by_cancel_call;   /* status came from cancel_flag, not a callback */
 } ev_emitter;
 
 void ev_init(ev_emitter *em, const mp_event_sink *sink);
-/* Stop (MP_E_CANCELLED, by_cancel_call set) before the next event once
- * *flag is non-zero.  The flag must outlive the emitter. */
+/* Stop (MP_E_CANCELLED) before the next event once *flag is non-zero.
+ * The flag must outlive the emitter. */
 void ev_watch_cancel(ev_emitter *em, const atomic_int *flag);
+/* Whether the watched flag says cancel() was called (then a cancellation
+ * came from it rather than from the host's callback). */
+int ev_cancel_called(const ev_emitter *em);
 
 int ev_message_start(ev_emitter *em);
 /* name/id/signature may be NULL (absent); lengths are in bytes. */

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "errors.h"
 #include "json_writer.h"
 
 /* Whether the event, as its producer sized it, contains `field` of `type`.
@@ -221,7 +222,8 @@ int lp_event_to_json(const mp_event_header *ev, strbuf *out)
 
 int lp_event_to_json_sink(const mp_event_header *ev, const mp_text_sink *out)
 {
-    if (!ev || !out || !out->write)
+    /* A sink smaller than its ABI 1.0 size is refused unread (MP_PLUGIN_13). */
+    if (!ev || !LP_TEXT_SINK_OK(out))
         return MP_E_INVALID_ARGUMENT;
     strbuf sb;
     sb_init(&sb, (size_t)1 << 30);

@@ -37,7 +37,9 @@
 int lp_event_to_json(const mp_event_header *ev, strbuf *out);
 
 /* The descriptor's event_to_json operation: render `ev` and hand the text
- * to the host's sink in one write.  Shared by every plugin in this tree. */
+ * to the host's sink in one write; a NULL event, or a sink that is NULL,
+ * without write or smaller than its ABI 1.0 size, is MP_E_INVALID_ARGUMENT
+ * with nothing written.  Shared by every plugin in this tree. */
 int lp_event_to_json_sink(const mp_event_header *ev, const mp_text_sink *out);
 
 #endif

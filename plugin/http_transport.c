@@ -15,6 +15,8 @@
 /* Longest wait inside one curl_multi_poll; bounds how late an idle timeout
  * is noticed.  Cancellation does not depend on it (wakeup is immediate). */
 #define POLL_SLICE_MS 200
+/* How far libcurl's millisecond clock and ours may disagree. */
+#define CLOCK_SLACK_MS 2
 
 /* splitmix64: a small, well-mixed generator; plenty for spreading retries
  * and cheap enough to need no thought.  Not for anything secret. */
@@ -257,10 +259,11 @@ static int request_sent(CURL *e)
 }
 
 /* A curl failure as a typed error.  `connected` says whether the request
- * was sent; a timeout before that is the connect timeout. */
+ * was sent; a timeout before that is the connect timeout (unless the
+ * caller found the whole-call timeout reached and said connected). */
 static int curl_failure(CURLcode cc, int connected, const char *errbuf,
                         const lp_http_request *req, const lp_config *cfg,
-                        mp_error *err)
+                        int64_t timeout_ms, mp_error *err)
 {
     const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
     /* No HTTP status; retryable for the connection failures that a new
@@ -269,13 +272,16 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
     lp_error_http(err, 0, retryable_curl(cc, connected), -1, NULL);
     switch (cc) {
     case CURLE_OPERATION_TIMEDOUT:
+        if (!connected && cfg->connect_timeout_ms == 0)
+            return lp_fail(err, MP_E_TIMEOUT, "could not connect within "
+                           "libcurl's default connect timeout (300 s; "
+                           "connect_timeout is 0): %s", why);
         if (!connected)
             return lp_fail(err, MP_E_TIMEOUT, "could not connect within "
                            "connect_timeout (%lld ms): %s",
                            (long long)cfg->connect_timeout_ms, why);
         return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
-                       "connect_timeout %lld ms): %s",
-                       (long long)cfg->timeout_ms,
+                       "connect_timeout %lld ms): %s", (long long)timeout_ms,
                        (long long)cfg->connect_timeout_ms, why);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -295,8 +301,12 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
 {
     memset(res, 0, sizeof *res);
     res->ttfb_ms = -1;
-    lp_error_clear(err);
-    int64_t deadline = cfg->timeout_ms > 0 ? lp_now_ms() + cfg->timeout_ms : 0;
+    int64_t timeout_ms = cfg->timeout_ms;
+    if (req->timeout_cap_ms > 0 &&
+        (timeout_ms <= 0 || timeout_ms > req->timeout_cap_ms))
+        timeout_ms = req->timeout_cap_ms;
+    int num_retries = req->single_attempt ? 0 : cfg->num_retries;
+    int64_t deadline = timeout_ms > 0 ? lp_now_ms() + timeout_ms : 0;
     int rc = MP_OK;
 
     for (int attempt_no = 0;; attempt_no++) {
@@ -313,7 +323,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         if (deadline && remaining <= 0) {
             sb_free(&a.error_body);
             return lp_fail(err, MP_E_TIMEOUT, "request timed out after %lld ms "
-                           "(timeout), %d attempt(s)", (long long)cfg->timeout_ms,
+                           "(timeout), %d attempt(s)", (long long)timeout_ms,
                            attempt_no);
         }
         setup_easy(t->easy, cfg, req, &a, remaining, errbuf);
@@ -328,28 +338,39 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
 
         int retry = 0;
         int64_t retry_after = -1;
+        int body_started = a.status >= 200 && a.status <= 299 &&
+                           h->started(h->ctx);
+        rc = MP_OK;
         if (outcome == -1 || a.cancelled) {
             rc = lp_fail(err, MP_E_CANCELLED, "cancelled");
         } else if (a.handler_rc) {
             rc = a.handler_rc; /* err already filled by the handler */
+        } else if (outcome == -2 && body_started) {
+            /* Cut after events went out: the handler's owner decides (a
+             * finished stream is still fine), as for a broken connection. */
+            res->cut_status = MP_E_TIMEOUT;
+            lp_format(res->detail, sizeof res->detail, "stream stalled: no "
+                      "data from the server for %lld ms (idle_timeout)",
+                      (long long)cfg->idle_timeout_ms);
         } else if (outcome == -2) {
             rc = lp_fail(err, MP_E_TIMEOUT, "no data from the server for %lld ms "
                          "(idle_timeout)", (long long)cfg->idle_timeout_ms);
-            if (a.status >= 200 && a.status <= 299 && h->started(h->ctx))
-                lp_error_prefix(err, "stream stalled");
         } else if (a.status >= 200 && a.status <= 299) {
+            const char *why = errbuf[0] ? errbuf
+                                        : curl_easy_strerror((CURLcode)outcome);
             if (outcome == CURLE_OK) {
                 res->complete = 1;
-                rc = MP_OK;
-            } else if (h->started(h->ctx)) {
-                /* Broke mid-body after events went out: the handler's
-                 * caller decides (a finished stream is still fine). */
-                snprintf(res->detail, sizeof res->detail, "%s",
-                         errbuf[0] ? errbuf : curl_easy_strerror((CURLcode)outcome));
-                res->timed_out = outcome == CURLE_OPERATION_TIMEDOUT;
-                rc = MP_OK;
+            } else if (body_started && outcome == CURLE_OPERATION_TIMEDOUT) {
+                res->cut_status = MP_E_TIMEOUT;
+                lp_format(res->detail, sizeof res->detail, "request timed out "
+                          "(timeout %lld ms) before the stream finished: %s",
+                          (long long)timeout_ms, why);
+            } else if (body_started) {
+                res->cut_status = MP_E_NETWORK;
+                lp_format(res->detail, sizeof res->detail, "%s", why);
             } else {
-                rc = curl_failure((CURLcode)outcome, 1, errbuf, req, cfg, err);
+                rc = curl_failure((CURLcode)outcome, 1, errbuf, req, cfg,
+                                  timeout_ms, err);
                 retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
@@ -360,11 +381,16 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             retry = LP_ERR_HAS(err, retryable) ? err->retryable : 0;
             retry_after = LP_ERR_HAS(err, retry_after_ms) ? err->retry_after_ms : -1;
         } else {
-            /* Still connecting when it failed; when the whole-call limit
-             * was the nearer one, a timeout there is the call's timeout. */
-            int whole_call_first = deadline && remaining <= cfg->connect_timeout_ms;
-            int connected = request_sent(t->easy) || whole_call_first;
-            rc = curl_failure((CURLcode)outcome, connected, errbuf, req, cfg, err);
+            /* Still connecting when it failed.  Whether that was the
+             * whole-call timeout is a matter of time, not of which limit
+             * was set lower (connect_timeout 0 means libcurl's default):
+             * curl's clock started after `deadline` was set, so when that
+             * timeout fired the deadline has passed on ours too (give or
+             * take the rounding of two millisecond clocks). */
+            int call_over = deadline && lp_now_ms() >= deadline - CLOCK_SLACK_MS;
+            int connected = request_sent(t->easy) || call_over;
+            rc = curl_failure((CURLcode)outcome, connected, errbuf, req, cfg,
+                              timeout_ms, err);
             retry = retryable_curl((CURLcode)outcome, connected);
         }
         sb_free(&a.error_body);
@@ -373,7 +399,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
          * are retried.  Once the handler has body bytes it holds state
          * (a partial SSE line, part of a JSON body) that a second
          * response must not be appended to. */
-        if (!retry || attempt_no >= cfg->num_retries || a.fed ||
+        if (!retry || attempt_no >= num_retries || a.fed ||
             h->started(h->ctx))
             return rc;
         int64_t wait = lp_backoff_ms(cfg, attempt_no, retry_after, &t->rng);

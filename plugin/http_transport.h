@@ -63,6 +63,12 @@ typedef struct lp_http_request {
      * may legitimately stay silent while the model works, so it is bounded
      * by the whole-call timeout only. */
     int watch_idle;
+    /* Tighter bounds than the config's, for a side request such as the
+     * model-info probe (0 = the config's): the whole-call timeout is at
+     * most timeout_cap_ms, and single_attempt makes one attempt whatever
+     * num_retries says.  The config itself is shared and never copied. */
+    int64_t timeout_cap_ms;
+    int single_attempt;
 } lp_http_request;
 
 typedef struct lp_http_result {
@@ -70,8 +76,13 @@ typedef struct lp_http_result {
     int complete;         /* the body was received to its end              */
     int64_t ttfb_ms;      /* attempt start -> first body byte, -1 if none   */
     int attempts;         /* how many were made                            */
-    char detail[256];     /* why an incomplete body stopped (curl's words) */
-    int timed_out;        /* ... and it was the whole-call timeout        */
+    /* When complete is 0 after the handler started: why the body stopped,
+     * as the error it is unless the handler's answer was already whole:
+     * MP_E_NETWORK (connection broken; `detail` is curl's words) or
+     * MP_E_TIMEOUT (whole-call or idle timeout; `detail` is a whole
+     * sentence saying which). */
+    int cut_status;
+    char detail[256];
 } lp_http_result;
 
 /* The wait before retry number `attempt_no` + 1 (decision 17): exponential
@@ -85,14 +96,17 @@ int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
 /*
  * Perform the exchange.  Returns:
  *  - MP_OK with res->complete = 1: a 2xx body was handed over completely;
- *  - MP_OK with res->complete = 0: a 2xx body started but the connection
- *    broke; the handler decides whether that is an error (it knows whether
- *    the stream had finished);
+ *  - MP_OK with res->complete = 0: a 2xx body started (h->started) but
+ *    stopped early: the connection broke or a timeout (whole-call or idle)
+ *    cut it; res->cut_status and res->detail say which, and the handler's
+ *    owner decides whether that is an error (it knows whether the stream
+ *    had finished);
  *  - an error: HTTP errors classified (overflow, throttling, ...), curl
  *    failures (timeout, network), cancellation, or the handler's error.
  *    A connection that could not be made within connect_timeout is
  *    MP_E_TIMEOUT with retryable = 1 (a new attempt may reach another
- *    backend); the whole-call and idle timeouts are not retryable.
+ *    backend); the whole-call and idle timeouts are not retryable.  `err`
+ *    starts clear (the caller clears it once per operation).
  * Retries (cfg->num_retries) happen only for retryable failures before any
  * body byte was handed to `h`, waiting lp_backoff_ms() in between.
  * `secrets` (NULL-terminated, may be NULL) are scrubbed from any message.

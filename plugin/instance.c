@@ -65,10 +65,9 @@ lp_config *lp_instance_config(mp_instance *inst)
     return cfg;
 }
 
-void lp_instance_begin_call(mp_instance *inst, mp_error *err)
+void lp_instance_begin_call(mp_instance *inst)
 {
     atomic_store(&inst->transport.cancel, 0);
-    lp_error_clear(err);
 }
 
 int lp_instance_update_config(mp_instance *inst, const char *json, size_t len,

@@ -25,8 +25,9 @@ struct mp_instance {
 /* The config a call should use: a new reference (unref when done). */
 lp_config *lp_instance_config(mp_instance *inst);
 
-/* Begin an operation: clear a stale cancel request and the error. */
-void lp_instance_begin_call(mp_instance *inst, mp_error *err);
+/* Begin an operation: clear a stale cancel request (the operation clears
+ * the host's mp_error itself, once, on entry). */
+void lp_instance_begin_call(mp_instance *inst);
 
 /* Secrets to scrub from error text for this config: api key and secret
  * header values.  Fills up to `cap`-1 entries and a NULL. */

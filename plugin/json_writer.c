@@ -2,7 +2,6 @@
 #include "json_writer.h"
 
 #include <inttypes.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,32 +162,51 @@ void jw_raw(jw *w, const char *json, size_t len)
     put(w, json, len);
 }
 
+/* "%g" text in whatever locale is in force, made JSON: the locale's
+ * decimal point (',' in de_DE, several bytes in a few locales) becomes
+ * '.'.  "%g" writes only a sign, digits, that point and an exponent (it
+ * never groups thousands), so whatever is not one of those is the point.
+ * Returns the new length. */
+static size_t to_json_number(char *s)
+{
+    size_t o = 0;
+    for (size_t i = 0; s[i];) {
+        if (strchr("0123456789+-eE", s[i])) {
+            s[o++] = s[i++];
+            continue;
+        }
+        s[o++] = '.';
+        while (s[i] && !strchr("0123456789+-eE", s[i]))
+            i++;
+    }
+    s[o] = '\0';
+    return o;
+}
+
 /* A double with no original spelling (computed, not parsed): the shortest
  * text that reads back as the same double, with '.' as the decimal point
- * whatever the host set LC_NUMERIC to.  The C locale is switched in for
- * this thread only (uselocale), so other threads are not disturbed; glibc
- * hands out the C locale object without allocating. */
+ * whatever the host set LC_NUMERIC to.  The round trip is tested in the
+ * locale in force (snprintf and strtod agree on it), and only then is the
+ * point rewritten: no locale object is made or switched, so nothing is
+ * allocated per number and no other thread is affected. */
 static void put_double(jw *w, double d)
 {
-    char buf[40];
+    char buf[48];
     if (d != d || d - d != 0) { /* NaN or infinity: not JSON */
         put(w, "null", 4);
         return;
     }
-    locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, d);
         if (strtod(buf, NULL) == d)
             break;
     }
-    if (c_locale) {
-        uselocale(old);
-        freelocale(c_locale);
+    size_t n = to_json_number(buf);
+    if (!strpbrk(buf, ".eE")) { /* keep it a float: 1.0 not 1 */
+        memcpy(buf + n, ".0", 3);
+        n += 2;
     }
-    if (!strpbrk(buf, ".eEn")) /* keep it a float: 1.0 not 1 */
-        strcat(buf, ".0");
-    put(w, buf, strlen(buf));
+    put(w, buf, n);
 }
 
 /* The spelling a number came with: json-c keeps a parsed double's text as

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "utf8.h"
+
 void lp_log(const lp_logger *log, int level, const char *fmt, ...)
 {
     if (!log || !log->fn)
@@ -25,7 +27,9 @@ void lp_log(const lp_logger *log, int level, const char *fmt, ...)
     }
     char *big = malloc((size_t)n + 1);
     if (!big) {
-        log->fn(log->ctx, level, small); /* better cut short than lost */
+        /* Better cut short than lost, but not inside a character. */
+        small[lp_utf8_whole(small, sizeof small - 1)] = '\0';
+        log->fn(log->ctx, level, small);
         return;
     }
     va_start(ap, fmt);

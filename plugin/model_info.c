@@ -12,8 +12,10 @@
 #include "json_util.h"
 #include "request_format.h"
 #include "strbuf.h"
+#include "utf8.h"
 
-/* The longest a probe may take (each of the two GETs). */
+/* The longest a probe may take (each of the two GETs), whatever the
+ * config's timeout (see ask()). */
 #define MI_PROBE_MS 30000
 
 int mi_parse(const char *body, size_t len, const char *model, int *support)
@@ -84,7 +86,12 @@ static int ask(lp_transport *t, const lp_config *cfg, const char *root,
     }
     lp_body_handler h = {.ctx = &body, .on_bytes = collect,
                          .started = nothing_started};
-    lp_http_request req = {.url = url.data, .headers = headers};
+    /* A probe: one attempt, whatever num_retries says, and at most
+     * MI_PROBE_MS however long the chat call may take (which keeps its
+     * own retries and timeouts). */
+    lp_http_request req = {.url = url.data, .headers = headers,
+                           .timeout_cap_ms = MI_PROBE_MS,
+                           .single_attempt = 1};
     lp_http_result res;
     mp_error e = MP_ERROR_INIT;
     int rc = lp_http_perform(t, cfg, &req, &h, secrets, &res, &e);
@@ -106,8 +113,8 @@ static int ask(lp_transport *t, const lp_config *cfg, const char *root,
                      : "not listed, or supports_response_schema is not true");
         result = 1;
     } else if (rc) {
-        snprintf(out->why, sizeof out->why, "GET %s: %s (%.80s)", path,
-                 mp_errname(rc), e.message);
+        lp_format(out->why, sizeof out->why, "GET %s: %s (%.*s)", path,
+                  mp_errname(rc), lp_utf8_prec(e.message, 80), e.message);
     } else {
         snprintf(out->why, sizeof out->why, "GET %s: HTTP %ld, not a "
                  "model-info document", path, res.status);
@@ -123,19 +130,12 @@ int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
 {
     memset(out, 0, sizeof *out);
     out->support = LP_SCHEMA_NO;
-    /* A probe: one attempt each, whatever num_retries says, and at most
-     * MI_PROBE_MS however long the chat call may take (which keeps its
-     * own retries and timeouts). */
-    lp_config probe = *cfg;
-    probe.num_retries = 0;
-    if (probe.timeout_ms <= 0 || probe.timeout_ms > MI_PROBE_MS)
-        probe.timeout_ms = MI_PROBE_MS;
     strbuf root;
     sb_init(&root, 8192);
     struct curl_slist *headers = NULL;
     mp_error e = MP_ERROR_INIT;
     if (rf_proxy_root(cfg, &root) || !root.data ||
-        rf_build_headers(&probe, 0, &headers, &e)) {
+        rf_build_headers(cfg, 0, &headers, &e)) {
         snprintf(out->why, sizeof out->why, "could not build the request");
         sb_free(&root);
         curl_slist_free_all(headers);
@@ -150,7 +150,7 @@ int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
     char first_why[sizeof out->why] = "";
     for (size_t i = 0; i < 2 && !got; i++) {
         int answered = 0;
-        got = ask(t, &probe, root.data, paths[i], headers, secrets, model, out,
+        got = ask(t, cfg, root.data, paths[i], headers, secrets, model, out,
                   &answered, err);
         answered_both &= answered;
         if (i == 0 && !got)
@@ -159,7 +159,9 @@ int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
     if (got == 0) {
         char second[sizeof out->why];
         memcpy(second, out->why, sizeof second);
-        snprintf(out->why, sizeof out->why, "%.70s; %.80s", first_why, second);
+        lp_format(out->why, sizeof out->why, "%.*s; %.*s",
+                  lp_utf8_prec(first_why, 70), first_why,
+                  lp_utf8_prec(second, 80), second);
         out->support = LP_SCHEMA_NO;
         out->definite = answered_both;
     }

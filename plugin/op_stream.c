@@ -55,10 +55,14 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
                  const mp_event_sink *sink, mp_error *err)
 {
     lp_error_clear(err);
-    if (!inst || !request_json || !sink || !sink->on_event)
+    if (!LP_EVENT_SINK_OK(sink))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "stream: the event sink is "
+                       "NULL, has no on_event, or its struct_size is smaller "
+                       "than mp_event_sink of ABI 1.0");
+    if (!inst || !request_json)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "stream: instance, request and sink are required");
-    lp_instance_begin_call(inst, err);
+                       "stream: instance and request are required");
+    lp_instance_begin_call(inst);
     int64_t t0 = lp_now_ms();
     lp_config *cfg = lp_instance_config(inst);
     chat_call p;
@@ -102,23 +106,14 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     lp_http_result res;
     rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p.secrets, &res, err);
     int64_t latency = lp_now_ms() - t0;
-    if (!rc) {
-        if (!res.complete) {
-            rc = cm_abort_network(&mapper, latency, res.ttfb_ms, err);
-            /* Cut by the whole-call timeout before the answer was complete:
-             * that is the timeout error, not a network failure. */
-            if (rc == MP_E_NETWORK && res.timed_out)
-                rc = lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout "
-                             "%lld ms) before the stream finished: %s",
-                             (long long)cfg->timeout_ms, res.detail);
-        } else if (bs.mode != BODY_WHOLE)
-            rc = cm_finish(&mapper, latency, res.ttfb_ms, err);
-        else
-            rc = cm_map_response(&mapper, bs.whole.data, bs.whole.len, latency,
-                                 res.ttfb_ms, err);
-        if (rc == MP_E_NETWORK && res.detail[0])
-            lp_error_prefix(err, res.detail);
-    }
+    if (!rc && !res.complete)
+        rc = cm_body_cut(&mapper, latency, res.ttfb_ms, res.cut_status,
+                         res.detail, err);
+    else if (!rc && bs.mode != BODY_WHOLE)
+        rc = cm_finish(&mapper, latency, res.ttfb_ms, err);
+    else if (!rc)
+        rc = cm_map_response(&mapper, bs.whole.data, bs.whole.len, latency,
+                             res.ttfb_ms, err);
     if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
         lp_fail(err, MP_E_CANCELLED, "cancelled");
     cm_free(&mapper);

@@ -38,6 +38,7 @@
 #include "schema_strict.h"
 #include "strbuf.h"
 #include "structured_reply.h"
+#include "utf8.h"
 
 /* The two ways to ask, built once per call. */
 typedef struct so_call {
@@ -64,35 +65,6 @@ static int valid_name(const char *name)
             return 0;
     }
     return n >= 1 && n <= 64;
-}
-
-/* Well-formed UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
-static int valid_utf8(const unsigned char *s)
-{
-    while (*s) {
-        unsigned c = *s++;
-        if (c < 0x80)
-            continue;
-        int more;
-        unsigned cp, min;
-        if ((c & 0xE0) == 0xC0) {
-            more = 1, cp = c & 0x1F, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            more = 2, cp = c & 0x0F, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            more = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        for (int i = 0; i < more; i++, s++) {
-            if ((*s & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (*s & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-    }
-    return 1;
 }
 
 static int add(json_object *obj, const char *key, json_object *v)
@@ -163,11 +135,17 @@ static int build_options(so_call *s, const char *name, const char *description)
 static int check_args(so_call *s, const char *schema_json, size_t schema_len,
                       const char *name, const char *description, mp_error *err)
 {
-    if (!valid_name(name))
-        return lp_fail(err, MP_E_INVALID_ARGUMENT, "name: \"%.80s\" is not a "
+    if (!valid_name(name)) {
+        /* Shown in the message only when it is text (a message is UTF-8). */
+        if (!lp_utf8_valid(name, strlen(name)))
+            return lp_fail(err, MP_E_INVALID_ARGUMENT, "name: not valid UTF-8 "
+                           "(a function name is 1 to 64 of A-Z, a-z, 0-9, _ "
+                           "and -)");
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "name: \"%.*s\" is not a "
                        "valid function name (1 to 64 of A-Z, a-z, 0-9, _ "
-                       "and -)", name);
-    if (description && !valid_utf8((const unsigned char *)description))
+                       "and -)", lp_utf8_prec(name, 80), name);
+    }
+    if (description && !lp_utf8_valid(description, strlen(description)))
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "description: not valid UTF-8");
     int rc = lp_json_parse(schema_json, schema_len, "schema", &s->schema, err);
@@ -243,9 +221,9 @@ static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
     rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
                          err);
     int64_t latency = lp_now_ms() - t0;
-    if (!rc && !res.complete)
-        rc = lp_fail(err, MP_E_NETWORK, "connection closed before the whole "
-                     "response arrived: %s", res.detail);
+    if (!rc && !res.complete) /* not expected: nothing ever "started" */
+        rc = lp_fail(err, res.cut_status, "the response was cut short: %s",
+                     res.detail);
     if (!rc)
         rc = cm_map_response(&mapper, whole.data, whole.len, latency,
                              res.ttfb_ms, err);
@@ -309,10 +287,14 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
                             mp_error *err)
 {
     lp_error_clear(err);
-    if (!inst || !request_json || !schema_json || !name || !out || !out->write)
+    if (!LP_TEXT_SINK_OK(out))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "structured_output: the "
+                       "output sink is NULL, has no write, or its struct_size "
+                       "is smaller than mp_text_sink of ABI 1.0");
+    if (!inst || !request_json || !schema_json || !name)
         return lp_fail(err, MP_E_INVALID_ARGUMENT, "structured_output: "
-                       "instance, request, schema, name and sink are required");
-    lp_instance_begin_call(inst, err);
+                       "instance, request, schema and name are required");
+    lp_instance_begin_call(inst);
     lp_config *cfg = lp_instance_config(inst);
     so_call s;
     memset(&s, 0, sizeof s);
@@ -334,10 +316,11 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
         rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
     if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
         cfg->structured_output_mode == LP_SO_AUTO) {
+        const char *why = LP_ERR_HAS(err, message) ? err->message : "HTTP 400";
         lp_log(lp_module_logger(), MP_LOG_INFO, "structured_output: \"%s\" "
-               "rejected response_format (%.300s); using the tool path for "
-               "this model from now on", cfg->wire_model,
-               LP_ERR_HAS(err, message) ? err->message : "HTTP 400");
+               "rejected response_format (%.*s); using the tool path for "
+               "this model from now on", cfg->wire_model, lp_utf8_prec(why, 300),
+               why);
         lp_schema_memo_put(&inst->schema_memo, cfg->wire_model, LP_SCHEMA_NO);
         path = SO_PATH_TOOL;
         lp_error_clear(err);

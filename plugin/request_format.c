@@ -20,9 +20,10 @@ typedef enum body_kind {
     BODY_FORCED_TOOL      /* 6.1b */
 } body_kind;
 
-static int in_params(const lp_config *cfg, const char *key)
+/* `params` is the config's params, or NULL where a body ignores them. */
+static int in_params(json_object *params, const char *key)
 {
-    return cfg->params && json_object_object_get_ex(cfg->params, key, NULL);
+    return params && json_object_object_get_ex(params, key, NULL);
 }
 
 /* Decision 1: stream = params.stream when given, else true. */
@@ -51,11 +52,11 @@ static int forced_tool_owns(const char *key)
            strcmp(key, "tools") == 0 || strcmp(key, "tool_choice") == 0;
 }
 
-static void write_params(jw *w, const lp_config *cfg, body_kind kind)
+static void write_params(jw *w, json_object *params, body_kind kind)
 {
-    if (!cfg->params)
+    if (!params)
         return;
-    json_object_object_foreach(cfg->params, key, val) {
+    json_object_object_foreach(params, key, val) {
         if (kind == BODY_FORCED_TOOL && forced_tool_owns(key))
             continue;
         jw_key(w, key);
@@ -67,14 +68,9 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
                        const rf_request *req, const rf_options *opt,
                        body_kind kind, int stream)
 {
-    /* The response_format body ignores params (reference 6.1a). */
-    const lp_config *p = cfg;
-    lp_config no_params;
-    if (kind == BODY_RESPONSE_FORMAT) {
-        no_params = *cfg;
-        no_params.params = NULL;
-        p = &no_params;
-    }
+    /* The response_format body ignores params (reference 6.1a).  The
+     * config is shared with other threads' calls, so it is only read. */
+    json_object *p = kind == BODY_RESPONSE_FORMAT ? NULL : cfg->params;
     jw_object_open(w);
     if (!in_params(p, "messages")) {
         jw_key(w, "messages");

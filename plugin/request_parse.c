@@ -46,6 +46,8 @@ int rf_parse(const char *json, size_t len, const lp_logger *log,
              rf_request *out, mp_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (json && len == (size_t)-1) /* NUL-terminated: keep the real size */
+        len = strlen(json);
     json_object *root;
     int rc = lp_json_parse(json, len, "request", &root, err);
     if (rc)

@@ -59,7 +59,7 @@ int rq_invalid(mp_error *err, const rq_path *p, const char *fmt, ...)
     char what[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    lp_vformat(what, sizeof what, fmt, ap);
     va_end(ap);
     return lp_fail(err, MP_E_INVALID_ARGUMENT, "%s: %s", p->buf, what);
 }

@@ -134,7 +134,7 @@ static int fail_at(ck *c, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lp_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return lp_fail(c->err, MP_E_INVALID_ARGUMENT, "%s: %s",
                    c->path.data ? c->path.data : "schema", msg);

@@ -176,35 +176,38 @@ static int strict_properties(json_object *s, json_object *props)
 {
     json_object *old_required = NULL;
     json_object_object_get_ex(s, "required", &old_required);
-    json_object *required = json_object_new_array();
-    if (!required)
-        return MP_E_NO_MEMORY;
-    int rc = MP_OK, all_listed = 1;
+    int all_listed = 1;
     json_object_object_foreach(props, key, ps) {
-        rc = strict(ps);
+        int rc = strict(ps);
         if (!rc && !in_required(old_required, key)) {
             all_listed = 0;
             rc = make_nullable(props, key, ps);
         }
-        if (!rc)
-            rc = append(required, json_object_new_string(key));
         if (rc)
-            break;
+            return rc;
     }
     /* A list that names exactly the properties already is kept as the
      * caller wrote it (its order too), so a schema that is strict already
      * goes out unchanged. */
-    if (!rc && all_listed && json_object_is_type(old_required, json_type_array) &&
+    if (all_listed && json_object_is_type(old_required, json_type_array) &&
         json_object_array_length(old_required) ==
-            (size_t)json_object_object_length(props)) {
-        json_object_put(required);
+            (size_t)json_object_object_length(props))
         return MP_OK;
+    /* Otherwise every property, in their order.  Adding replaces (and
+     * releases) the old list, which is no longer looked at. */
+    json_object *required = json_object_new_array();
+    if (!required)
+        return MP_E_NO_MEMORY;
+    json_object_object_foreach(props, name, unused) {
+        (void)unused;
+        if (append(required, json_object_new_string(name))) {
+            json_object_put(required);
+            return MP_E_NO_MEMORY;
+        }
     }
-    /* Adding replaces (and releases) the old list, which is no longer
-     * looked at. */
-    if (rc || json_object_object_add(s, "required", required)) {
+    if (json_object_object_add(s, "required", required)) {
         json_object_put(required);
-        return rc ? rc : MP_E_NO_MEMORY;
+        return MP_E_NO_MEMORY;
     }
     return MP_OK;
 }

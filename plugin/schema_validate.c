@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "../abi/model_provider.h"
+#include "errors.h"
 #include "json_util.h"
 #include "json_writer.h"
 #include "schema_ref.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #define SV_ERR_MAX 1024
 
@@ -28,15 +30,6 @@ typedef struct sv {
 } sv;
 
 /* --------------------------------------------------------------- helpers */
-
-size_t sv_utf8_length(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            n++;
-    return n;
-}
 
 static int is_number(json_object *v)
 {
@@ -108,13 +101,8 @@ static void show(json_object *v, char *out, size_t cap, size_t max, int whole)
         jw_to_string(v, &sb) || !sb.data) {
         snprintf(out, cap, "%s", lp_json_type_name(v));
     } else {
-        size_t n = sb.len;
-        if (n > max) {
-            n = max;
-            while (n > 0 && ((unsigned char)sb.data[n] & 0xC0) == 0x80)
-                n--;
-        }
-        snprintf(out, cap, "%.*s%s", (int)n, sb.data, n < sb.len ? "..." : "");
+        size_t n = sb.len > max ? lp_utf8_whole(sb.data, max) : sb.len;
+        lp_format(out, cap, "%.*s%s", (int)n, sb.data, n < sb.len ? "..." : "");
     }
     sb_free(&sb);
 }
@@ -126,12 +114,11 @@ static int fail(sv *c, const char *fmt, ...)
     char rule[SV_ERR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rule, sizeof rule, fmt, ap);
+    lp_vformat(rule, sizeof rule, fmt, ap);
     va_end(ap);
     /* Cut to fit when the path is very long; the rule comes last. */
-    if (snprintf(c->err, sizeof c->err, "%s: %s",
-                 c->path.data ? c->path.data : "$", rule) < 0)
-        c->err[0] = '\0';
+    lp_format(c->err, sizeof c->err, "%s: %s",
+              c->path.data ? c->path.data : "$", rule);
     c->err_depth = c->path.len;
     return 1;
 }
@@ -303,8 +290,8 @@ static const char *plural(int64_t n, const char *one, const char *many)
 
 static int check_string(sv *c, json_object *s, json_object *v)
 {
-    int64_t n = (int64_t)sv_utf8_length(json_object_get_string(v),
-                                        (size_t)json_object_get_string_len(v));
+    int64_t n = (int64_t)lp_utf8_count(json_object_get_string(v),
+                                       (size_t)json_object_get_string_len(v));
     int64_t lo = bound(s, "minLength"), hi = bound(s, "maxLength");
     if (lo >= 0 && n < lo)
         return fail(c, "string has %lld %s, fewer than minLength %lld",
@@ -580,8 +567,8 @@ int sv_validate(json_object *schema, json_object *value, int flags,
     int bad = check(&c, schema, value);
     int rc = c.oom ? MP_E_NO_MEMORY : bad ? MP_E_VALIDATION : MP_OK;
     if (msg && msglen)
-        snprintf(msg, msglen, "%s", rc == MP_E_NO_MEMORY ? "out of memory"
-                                    : rc ? c.err : "");
+        lp_format(msg, msglen, "%s", rc == MP_E_NO_MEMORY ? "out of memory"
+                                     : rc ? c.err : "");
     sb_free(&c.path);
     return rc;
 }

@@ -45,7 +45,4 @@ int sv_validate(json_object *schema, json_object *value, int flags,
  * in any order. */
 int sv_json_equal(json_object *a, json_object *b);
 
-/* Unicode code points in UTF-8 text (continuation bytes not counted). */
-size_t sv_utf8_length(const char *s, size_t len);
-
 #endif

@@ -13,6 +13,7 @@
 #include "json_util.h"
 #include "json_writer.h"
 #include "schema_validate.h"
+#include "utf8.h"
 
 /* Keep the first buffer failure; the mapper must not see it as a cancel. */
 static void keep(so_reply *r, int rc)
@@ -144,7 +145,7 @@ static int fail_with_raw(mp_error *err, const char *lead, const char *raw,
     char head[1400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(head, sizeof head, fmt, ap);
+    lp_vformat(head, sizeof head, fmt, ap);
     va_end(ap);
     size_t cap = lp_error_message_room(err), used = strlen(head) + strlen(lead);
     if (cap == 0 || used + 1 >= cap)
@@ -155,9 +156,8 @@ static int fail_with_raw(mp_error *err, const char *lead, const char *raw,
         snprintf(tail, sizeof tail, "(nothing)");
     } else if (raw_len > avail) {
         snprintf(tail, sizeof tail, "... (%zu bytes in all)", raw_len);
-        n = avail > strlen(tail) ? avail - strlen(tail) : 0;
-        while (n > 0 && ((unsigned char)raw[n] & 0xC0) == 0x80)
-            n--;
+        n = lp_utf8_whole(raw, avail > strlen(tail) ? avail - strlen(tail)
+                                                    : 0);
     }
     return lp_fail(err, MP_E_VALIDATION, "%s%s%.*s%s", head, lead, (int)n,
                    raw ? raw : "", tail);
@@ -252,7 +252,8 @@ int so_reply_result(so_reply *r, int path, json_object *schema, strbuf *out,
     char lead[200];
     if (use_tool)
         snprintf(lead, sizeof lead, "; the model returned in tool call "
-                 "\"%.64s\": ", r->tool_name.data ? r->tool_name.data : "");
+                 "\"%.*s\": ", lp_utf8_prec(r->tool_name.data, 64),
+                 r->tool_name.data ? r->tool_name.data : "");
     else
         snprintf(lead, sizeof lead, "; the model returned as text: ");
 

@@ -45,11 +45,15 @@ int rp_file_load(const char *path, json_object **messages, mp_error *err);
 /* ---- instances (replay_instance.c) ------------------------------------ */
 /* update_config and get_config may run on any thread, also while a
  * stream() runs (MP_HOST_4), so everything but `cancel` is guarded by
- * `lock`; a stream takes a snapshot (its own reference to the recording,
- * the settings, its message index) at its start and keeps it to its end
- * (MP_PLUGIN_12).  The recording itself is never modified once loaded. */
+ * `lock`, which is held only to read or swap these fields (never across
+ * file I/O or a host callback); a stream takes a snapshot (its own
+ * reference to the recording, the settings, its message index) at its
+ * start and keeps it to its end (MP_PLUGIN_12).  The recording itself is
+ * never modified once loaded. */
 struct mp_instance {
     pthread_mutex_t lock;
+    pthread_mutex_t update_lock; /* serializes update_config: each builds
+                               on the config the previous one left      */
     json_object *config;   /* the config document, unknown keys included */
     json_object *messages; /* from rp_file_load                          */
     int loop;

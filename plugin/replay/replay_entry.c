@@ -7,64 +7,39 @@
  * nothing behind after the last deinit (MP_PLUGIN_6).
  */
 #include <stdatomic.h>
-#include <string.h>
 
 #include "../errors.h"
 #include "../event_json.h"
 #include "../provider_entry.h"
-#include "../strbuf.h"
 #include "replay.h"
 
 #define RP_VERSION "0.1.0"
 
-static int init_count; /* init/deinit are never concurrent (MP_HOST_3) */
-static lp_logger logger;
-static atomic_int live_instances;
+static lp_module_state state;
 
 int rp_module_initialized(void)
 {
-    return init_count > 0;
+    return state.init_count > 0;
 }
 
 const lp_logger *rp_logger(void)
 {
-    return &logger;
+    return &state.logger;
 }
 
 void rp_instances_add(int delta)
 {
-    atomic_fetch_add(&live_instances, delta);
+    atomic_fetch_add(&state.live_instances, delta);
 }
 
 static int op_init(const mp_host_v1 *host, mp_error *err)
 {
-    lp_error_clear(err);
-    if (host && host->struct_size < LP_V10_SIZE(mp_host_v1, log))
-        return lp_fail(err, MP_E_INVALID_ARGUMENT, "init: host struct_size %u "
-                       "is smaller than mp_host_v1 of ABI 1.0 (%zu)",
-                       host->struct_size, LP_V10_SIZE(mp_host_v1, log));
-    if (init_count++ == 0) {
-        memset(&logger, 0, sizeof logger);
-        if (host) {
-            logger.fn = host->log;
-            logger.ctx = host->log_ctx;
-        }
-    }
-    return MP_OK;
+    return lp_module_state_init(&state, host, NULL, err);
 }
 
 static int op_deinit(void)
 {
-    if (init_count == 0)
-        return MP_OK;
-    if (init_count == 1 && atomic_load(&live_instances) > 0) {
-        lp_log(&logger, MP_LOG_ERROR, "replay: deinit refused: %d instance(s) "
-               "still exist", atomic_load(&live_instances));
-        return MP_E_BUSY;
-    }
-    if (--init_count == 0)
-        memset(&logger, 0, sizeof logger);
-    return MP_OK;
+    return lp_module_state_deinit(&state, "replay: ", NULL);
 }
 
 static int op_structured_output(mp_instance *inst, const char *request_json,
@@ -102,7 +77,7 @@ static const mp_provider_v1 descriptor = {
     .structured_output = op_structured_output,
     .cancel = rp_cancel,
     .get_extension = lp_no_extension,
-    .event_to_json = lp_op_event_to_json,
+    .event_to_json = lp_event_to_json_sink,
 };
 
 __attribute__((visibility("default")))

@@ -107,6 +107,7 @@ int rp_create(const char *config_json, const char *client_args_json,
     }
     warn_unknown(cfg);
     pthread_mutex_init(&inst->lock, NULL);
+    pthread_mutex_init(&inst->update_lock, NULL);
     inst->config = cfg;
     inst->messages = messages;
     inst->loop = s.loop;
@@ -124,14 +125,25 @@ void rp_destroy(mp_instance *inst)
     json_object_put(inst->config);
     json_object_put(inst->messages);
     pthread_mutex_destroy(&inst->lock);
+    pthread_mutex_destroy(&inst->update_lock);
     free(inst);
     rp_instances_add(-1);
 }
 
-/* The update itself; the caller holds inst->lock. */
-static int update_locked(mp_instance *inst, const char *json, size_t len,
-                         mp_error *err)
+/* The update is prepared without `lock` (the recording is read from disk
+ * and warnings go to the host's log meanwhile), with `update_lock` held so
+ * that no other update replaces the config it starts from, and only the
+ * swap takes `lock`. */
+int rp_update_config(mp_instance *inst, const char *json, size_t len,
+                     mp_error *err)
 {
+    lp_error_clear(err);
+    if (!inst || !json)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "update_config: instance and JSON are required");
+    pthread_mutex_lock(&inst->update_lock);
+    /* inst->config is replaced only under update_lock, which is ours: it
+     * can be read here without `lock`. */
     json_object *update = NULL, *merged = NULL, *messages = NULL;
     rp_settings s;
     int rc = parse_object(json, len, "config", &update, err);
@@ -143,43 +155,39 @@ static int update_locked(mp_instance *inst, const char *json, size_t len,
         rc = check_config(merged, &s, err);
     }
     /* A new recording starts from its first message; the same one goes on. */
-    const char *old = json_object_get_string(
+    const char *old_file = json_object_get_string(
         json_object_object_get(inst->config, "events_file"));
-    int same_file = !rc && strcmp(old, s.events_file) == 0;
+    int same_file = !rc && strcmp(old_file, s.events_file) == 0;
     if (!rc && !same_file)
         rc = rp_file_load(s.events_file, &messages, err);
     if (rc) {
         json_object_put(update);
         json_object_put(merged);
+        pthread_mutex_unlock(&inst->update_lock);
         return rc; /* nothing changed: updates are atomic */
     }
     warn_unknown(update);
     json_object_put(update);
-    json_object_put(inst->config);
+
+    pthread_mutex_lock(&inst->lock);
+    json_object *old_config = inst->config;
     inst->config = merged;
     inst->loop = s.loop;
     inst->delay_ms = s.delay_ms;
     if (!same_file) {
         /* A stream still replaying the old recording holds its own
-         * reference to it. */
+         * reference to it; references change only under `lock` (json-c's
+         * count is not atomic). */
         json_object_put(inst->messages);
         inst->messages = messages;
         inst->next = 0;
     }
-    return MP_OK;
-}
-
-int rp_update_config(mp_instance *inst, const char *json, size_t len,
-                     mp_error *err)
-{
-    lp_error_clear(err);
-    if (!inst || !json)
-        return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "update_config: instance and JSON are required");
-    pthread_mutex_lock(&inst->lock);
-    int rc = update_locked(inst, json, len, err);
     pthread_mutex_unlock(&inst->lock);
-    return rc;
+    /* Nobody else holds the old config: get_config reads inst->config
+     * under `lock` and took no reference. */
+    json_object_put(old_config);
+    pthread_mutex_unlock(&inst->update_lock);
+    return MP_OK;
 }
 
 int rp_get_config(mp_instance *inst, const mp_text_sink *out, mp_error *err)

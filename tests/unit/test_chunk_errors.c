@@ -57,7 +57,8 @@ static void test_stream_truncated_before_finish(void **state)
     char *body = sse_body(chunks, 0);
     rec_init(&r, NULL);
     assert_int_equal(cm_feed(&r.m, body, strlen(body), &r.err), MP_OK);
-    assert_int_equal(cm_abort_network(&r.m, 0, 0, &r.err), MP_E_NETWORK);
+    assert_int_equal(cm_body_cut(&r.m, 0, 0, MP_E_NETWORK, "", &r.err),
+                     MP_E_NETWORK);
     assert_string_equal(r.err.message,
                         "connection closed before finish_reason");
     /* What was delivered stays delivered; the error is sticky. */
@@ -87,7 +88,8 @@ static void test_stream_end_after_finish_without_done(void **state)
     /* Cut inside the usage chunk: its partial line is dropped. */
     size_t cut = strlen(body) - 20;
     assert_int_equal(cm_feed(&r.m, body, cut, &r.err), MP_OK);
-    assert_int_equal(cm_abort_network(&r.m, 0, 0, &r.err), MP_OK);
+    assert_int_equal(cm_body_cut(&r.m, 0, 0, MP_E_NETWORK, "reset", &r.err),
+                     MP_OK);
     assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
     rec_free(&r);
     free(body);
@@ -182,42 +184,6 @@ static void test_invalid_json_chunk(void **state)
     assert_int_equal(rec_stream(&r, "data: {} {}\n\n"), MP_E_PROTOCOL);
     assert_non_null(strstr(r.err.message, "invalid JSON at payload byte 3"));
     rec_free(&r);
-}
-
-/* The UTF-8 check every string for the host passes (RFC 3629). */
-static void test_utf8_validator(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *s;
-        size_t bad; /* offset of the first bad byte; SIZE_MAX: valid */
-    } cases[] = {
-        {"plain ascii text that is longer than eight bytes", SIZE_MAX},
-        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82", SIZE_MAX},
-        {"\xed\x9f\xbf\xee\x80\x80", SIZE_MAX},   /* U+D7FF, U+E000 */
-        {"\xf4\x8f\xbf\xbf", SIZE_MAX},           /* U+10FFFF */
-        {"\xc2\x80\xdf\xbf", SIZE_MAX},           /* U+0080, U+07FF */
-        {"caf\xe9", 3},                          /* Latin-1 */
-        {"abcdefghij\x80", 10},                   /* lone continuation */
-        {"abcdefgh\xe2\x82", 8},                  /* cut at the end */
-        {"ab\xe2\x28\xa1", 2},                    /* bad continuation */
-        {"x\xc0\xaf", 1},                         /* overlong '/' */
-        {"\xc1\xbf", 0},                          /* overlong */
-        {"\xe0\x9f\xbf", 0},                      /* overlong U+07FF */
-        {"\xf0\x8f\xbf\xbf", 0},                  /* overlong U+FFFF */
-        {"ok\xed\xa0\x80", 2},                     /* surrogate U+D800 */
-        {"\xf4\x90\x80\x80", 0},                  /* past U+10FFFF */
-        {"\xf5\x80\x80\x80", 0},
-        {"\xff", 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        size_t n = strlen(cases[i].s);
-        size_t want = cases[i].bad == SIZE_MAX ? n : cases[i].bad;
-        size_t got = cm_utf8_bad(cases[i].s, n);
-        if (got != want)
-            fail_msg("case %zu: first bad byte %zu, want %zu", i, got, want);
-    }
-    assert_int_equal(cm_utf8_bad(NULL, 0), 0);
 }
 
 /* JSON text is UTF-8: multi-byte text passes through unchanged, but a
@@ -384,6 +350,101 @@ static void test_callback_cancel(void **state)
     rec_free(&r);
 }
 
+/* A timeout that cuts the body (whole-call or idle) is the transport's
+ * timeout error before the finish_reason, and harmless after it, exactly
+ * like a broken connection. */
+static void test_timeout_cut_before_and_after_finish(void **state)
+{
+    (void)state;
+    const char *before[] = {CHUNK("{`content`:`par`}"), NULL};
+    char *body = sse_body(before, 0);
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(cm_feed(&r.m, body, strlen(body), &r.err), MP_OK);
+    assert_int_equal(cm_body_cut(&r.m, 0, 0, MP_E_TIMEOUT, "stream stalled: "
+                                 "no data from the server for 300 ms "
+                                 "(idle_timeout)", &r.err), MP_E_TIMEOUT);
+    assert_int_equal(r.err.code, MP_E_TIMEOUT);
+    assert_string_equal(r.err.message, "stream stalled: no data from the "
+                        "server for 300 ms (idle_timeout)");
+    assert_events(&r, MSG_START START TEXT("par"));
+    rec_free(&r);
+    free(body);
+
+    const char *after[] = {CHUNK("{`content`:`ok`}"), FINISH("{}", "stop"),
+                           NULL};
+    body = sse_body(after, 0);
+    rec_init(&r, NULL);
+    assert_int_equal(cm_feed(&r.m, body, strlen(body), &r.err), MP_OK);
+    assert_int_equal(cm_body_cut(&r.m, 0, 0, MP_E_TIMEOUT, "request timed "
+                                 "out", &r.err), MP_OK);
+    assert_int_equal(r.err.code, MP_OK);
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
+    rec_free(&r);
+    free(body);
+}
+
+/* The header's stream() contract: after MESSAGE_STOP the rest of the
+ * response is still read for usage, so an error can follow MESSAGE_STOP
+ * (the message itself is whole; only METADATA is missing). */
+static void test_errors_after_message_stop(void **state)
+{
+    (void)state;
+    /* Usage of the wrong shape after the finish chunk. */
+    const char *bad_usage[] = {CHUNK("{`content`:`ok`}"), FINISH("{}", "stop"),
+                               "{`choices`:[],`usage`:[1,2]}", NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, bad_usage, 1), MP_E_PROTOCOL);
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
+    assert_non_null(strstr(r.err.message, "usage is a JSON array, expected "
+                           "an object"));
+    rec_free(&r);
+
+    /* Malformed JSON after the finish chunk. */
+    const char *garbage[] = {FINISH("{`content`:`ok`}", "stop"), "{`choices`:",
+                             NULL};
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, garbage, 1), MP_E_PROTOCOL);
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
+    rec_free(&r);
+
+    /* An error object after the finish chunk keeps its type. */
+    const char *late_error[] = {FINISH("{`content`:`ok`}", "stop"),
+                                "{`error`:{`message`:`upstream died`,"
+                                "`code`:`503`}}", NULL};
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, late_error, 1), MP_E_SERVER);
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
+    rec_free(&r);
+
+    /* The host's callback stops at MESSAGE_STOP (event 5): MP_E_CANCELLED,
+     * and the usage that followed never becomes METADATA. */
+    const char *with_usage[] = {CHUNK("{`content`:`ok`}"), FINISH("{}", "stop"),
+                                "{`choices`:[],`usage`:{`prompt_tokens`:1,"
+                                "`completion_tokens`:1,`total_tokens`:2}}",
+                                NULL};
+    rec_init(&r, NULL);
+    r.cancel_at = 5;
+    assert_int_equal(rec_chunks(&r, with_usage, 1), MP_E_CANCELLED);
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
+    rec_free(&r);
+
+    /* cancel() between MESSAGE_STOP and METADATA: the same. */
+    atomic_int flag;
+    atomic_init(&flag, 0);
+    rec_init(&r, NULL);
+    ev_watch_cancel(&r.em, &flag);
+    char *body = sse_body(with_usage, 1);
+    assert_int_equal(cm_feed(&r.m, body, strlen(body), &r.err), MP_OK);
+    atomic_store(&flag, 1);
+    assert_int_equal(cm_finish(&r.m, 0, 0, &r.err), MP_E_CANCELLED);
+    assert_string_equal(r.err.message, "cancelled");
+    assert_events(&r, MSG_START START TEXT("ok") STOP MSG_STOP("end_turn"));
+    free(body);
+    rec_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,13 +455,14 @@ int main(void)
         cmocka_unit_test(test_mid_stream_error_object),
         cmocka_unit_test(test_error_event_frame),
         cmocka_unit_test(test_invalid_json_chunk),
-        cmocka_unit_test(test_utf8_validator),
         cmocka_unit_test(test_invalid_utf8_chunk),
         cmocka_unit_test(test_wrong_shape_chunk),
         cmocka_unit_test(test_keepalives_and_after_done),
         cmocka_unit_test(test_body_not_an_event_stream),
         cmocka_unit_test(test_line_over_max_line),
         cmocka_unit_test(test_callback_cancel),
+        cmocka_unit_test(test_timeout_cut_before_and_after_finish),
+        cmocka_unit_test(test_errors_after_message_stop),
     };
     return cmocka_run_group_tests_name("chunk_errors", tests, NULL, NULL);
 }

@@ -250,6 +250,32 @@ static void test_tool_name_not_overwritten(void **state)
     rec_free(&r);
 }
 
+/* Only a value that is kept must be UTF-8: a later delta repeating the
+ * name (here with bytes that are not UTF-8) is ignored like any repeat,
+ * since it never reaches the host.  A kept one that is not UTF-8 fails. */
+static void test_tool_repeats_are_not_checked_only_kept_values(void **state)
+{
+    (void)state;
+    const char *repeat[] = {
+        TC_CHUNK("{`index`:0,`id`:`c`,`function`:{`name`:`first`,`arguments`:``}}"),
+        TC_CHUNK("{`index`:0,`id`:``,`function`:{`name`:`fi\xffst`,`arguments`:`{}`}}"),
+        FINISH("tool_calls"), NULL};
+    recorder r;
+    run(&r, NULL, repeat, MP_OK);
+    assert_events(&r, MSG_START TOOL("first", "c") INPUT("{}") STOP
+                      MSG_STOP("tool_use"));
+    rec_free(&r);
+
+    const char *kept[] = {
+        TC_CHUNK("{`index`:0,`id`:`c`,`function`:{`name`:`fi\xffst`,`arguments`:``}}"),
+        FINISH("tool_calls"), NULL};
+    run(&r, NULL, kept, MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "tool_calls[].function.name is not "
+                           "UTF-8"));
+    assert_events(&r, MSG_START); /* no tool block */
+    rec_free(&r);
+}
+
 /* Groq: the whole call in one delta. */
 static void test_tool_whole_in_one_delta(void **state)
 {
@@ -454,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_tool_delta_without_index),
         cmocka_unit_test(test_tool_empty_id_repeats),
         cmocka_unit_test(test_tool_name_not_overwritten),
+        cmocka_unit_test(test_tool_repeats_are_not_checked_only_kept_values),
         cmocka_unit_test(test_tool_whole_in_one_delta),
         cmocka_unit_test(test_tool_empty_args),
         cmocka_unit_test(test_tool_args_invalid_or_object),

@@ -14,6 +14,7 @@
 
 #include "../../plugin/config.h"
 #include "../../plugin/strbuf.h"
+#include "request_copy_meter.h"
 
 typedef struct captured {
     int warnings;
@@ -157,6 +158,49 @@ static void test_update_config_validation_warns_on_unknown_keys(void **state)
     lp_config_unref(c);
     lp_config_unref(u);
     lp_config_unref(v);
+}
+
+/* A log that keeps the length of the last line. */
+static void measure(void *ctx, int level, const char *msg)
+{
+    (void)level;
+    *(size_t *)ctx = strlen(msg);
+}
+
+/* The unknown-key warning is a sorted list of every key: with no host log
+ * to read it, none of it is built. */
+static void test_unknown_keys_cost_nothing_without_a_log(void **state)
+{
+    (void)state;
+    if (!RCM_AVAILABLE)
+        skip(); /* AddressSanitizer owns malloc */
+    enum { KEYS = 300 };
+    char json[KEYS * 16 + 8];
+    size_t n = (size_t)snprintf(json, sizeof json, "{");
+    for (int i = 0; i < KEYS; i++)
+        n += (size_t)snprintf(json + n, sizeof json - n, "%s\"unknown_%03d\":1",
+                              i ? "," : "", i);
+    snprintf(json + n, sizeof json - n, "}");
+    size_t warning_len = 0;
+    lp_logger heard = {measure, &warning_len}, silent = {NULL, NULL};
+    const lp_logger *logs[] = {&heard, &silent, NULL};
+    size_t bytes[3];
+    for (int i = 0; i < 3; i++) {
+        lp_config *c = NULL;
+        rcm_start();
+        assert_int_equal(lp_config_new(json, (size_t)-1, NULL, 0, logs[i], &c,
+                                       NULL), MP_OK);
+        bytes[i] = rcm_stop().alloc_bytes;
+        lp_config_unref(c);
+    }
+    assert_true(warning_len > 1024); /* every key is in it */
+    /* Heard, the warning costs its text twice (built, then formatted for
+     * the callback) and a pointer per key; unheard, nothing at all. */
+    size_t least = 2 * warning_len + KEYS * sizeof(char *);
+    if (bytes[1] + least > bytes[0] || bytes[2] + least > bytes[0])
+        fail_msg("with a log %zu bytes, with a NULL callback %zu, with no "
+                 "logger %zu: the warning (%zu bytes) was built for nobody",
+                 bytes[0], bytes[1], bytes[2], warning_len);
 }
 
 static void test__init__context_window_limit(void **state)
@@ -305,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_apply_proxy_prefix_cases),
         cmocka_unit_test(test_config_validation_warns_on_unknown_keys),
         cmocka_unit_test(test_update_config_validation_warns_on_unknown_keys),
+        cmocka_unit_test(test_unknown_keys_cost_nothing_without_a_log),
         cmocka_unit_test(test__init__context_window_limit),
         cmocka_unit_test(test_bad_config_names_the_path),
         cmocka_unit_test(test_get_config_redacts_secrets),

@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include "../../plugin/config.h"
+#include "../../plugin/error_classify.h"
 #include "../../plugin/errors.h"
 #include "../../plugin/json_util.h"
 #include "../../plugin/log.h"
 #include "../../plugin/strbuf.h"
+#include "../../plugin/utf8.h"
 
 static void test_fail_fills_code_and_message(void **state)
 {
@@ -31,8 +33,6 @@ static void test_fail_fills_code_and_message(void **state)
     assert_int_equal(err.retryable, 1);
     assert_int_equal(err.retry_after_ms, 1500);
     assert_string_equal(err.provider_code, "rate_limit_exceeded");
-    lp_error_prefix(&err, "stream");
-    assert_string_equal(err.message, "stream: after 250 ms");
     /* Clearing resets every field to "no error". */
     lp_error_clear(&err);
     assert_int_equal(err.code, MP_OK);
@@ -45,7 +45,6 @@ static void test_fail_fills_code_and_message(void **state)
     assert_int_equal(lp_fail(NULL, MP_E_NETWORK, "x"), MP_E_NETWORK);
     lp_error_clear(NULL);
     lp_error_http(NULL, 500, 1, -1, NULL);
-    lp_error_prefix(NULL, "x");
 }
 
 /* An older or smaller host struct is written only as far as it goes. */
@@ -67,7 +66,6 @@ static void test_small_error_structs_are_never_overrun(void **state)
         lp_error_clear(&box.err);
         lp_fail(&box.err, MP_E_PROTOCOL, "a message much longer than ten bytes");
         lp_error_http(&box.err, 502, 1, 10, "a_provider_code");
-        lp_error_prefix(&box.err, "prefix");
         /* Nothing at or after struct_size changed. */
         const unsigned char *bytes = (const unsigned char *)&box;
         for (size_t b = sizes[i] < sizeof(uint32_t) ? sizeof(uint32_t) : sizes[i];
@@ -94,14 +92,102 @@ static void test_long_messages_are_truncated_safely(void **state)
     big[sizeof big - 1] = '\0';
     lp_fail(&err, MP_E_INTERNAL, "%s", big);
     assert_int_equal(strlen(err.message), MP_ERROR_MESSAGE_MAX - 1);
-    lp_error_prefix(&err, "context");
-    assert_int_equal(strlen(err.message), MP_ERROR_MESSAGE_MAX - 1);
-    assert_memory_equal(err.message, "context: aaa", 12);
     char code[MP_ERROR_CODE_MAX * 2];
     memset(code, 'c', sizeof code - 1);
     code[sizeof code - 1] = '\0';
     lp_error_http(&err, 400, 0, -1, code);
     assert_int_equal(strlen(err.provider_code), MP_ERROR_CODE_MAX - 1);
+}
+
+/* An error struct whose message field holds `room` bytes (NUL included). */
+static mp_error *small_error(size_t room)
+{
+    static struct {
+        mp_error err;
+        char spare[8];
+    } box;
+    memset(&box, 0, sizeof box);
+    box.err.struct_size = (uint32_t)(offsetof(mp_error, message) + room);
+    return &box.err;
+}
+
+/* The message is UTF-8 even when cut: a cut inside a 2-byte or a 4-byte
+ * character drops the part of it that fit, never leaves a lead byte. */
+static void test_truncation_never_splits_a_character(void **state)
+{
+    (void)state;
+    /* 10 bytes of room: 9 characters' worth of bytes and the NUL. */
+    mp_error *err = small_error(10);
+    lp_fail(err, MP_E_PROTOCOL, "%s", "abcdefgh\xc3\xa9"); /* cut after \xc3 */
+    assert_string_equal(err->message, "abcdefgh");
+    lp_fail(err, MP_E_PROTOCOL, "%s", "abcdefg\xf0\x9f\x98\x80"); /* 2 of 4 */
+    assert_string_equal(err->message, "abcdefg");
+    lp_fail(err, MP_E_PROTOCOL, "%s", "abcdef\xf0\x9f\x98\x80"); /* 3 of 4 */
+    assert_string_equal(err->message, "abcdef");
+    lp_fail(err, MP_E_PROTOCOL, "%s", "abcde\xf0\x9f\x98\x80x"); /* whole */
+    assert_string_equal(err->message, "abcde\xf0\x9f\x98\x80");
+
+    /* The full-size field: a long message ending in 2-byte characters. */
+    mp_error full = MP_ERROR_INIT;
+    char big[MP_ERROR_MESSAGE_MAX + 16];
+    memset(big, 'a', MP_ERROR_MESSAGE_MAX - 2);
+    strcpy(big + MP_ERROR_MESSAGE_MAX - 2, "\xc3\xa9\xc3\xa9"); /* é at 2046 */
+    lp_fail(&full, MP_E_INTERNAL, "%s", big);
+    assert_int_equal(strlen(full.message), MP_ERROR_MESSAGE_MAX - 2);
+
+    /* Text put together from parts is cut the same way. */
+    err = small_error(12);
+    lp_fail(err, MP_E_NETWORK, "%s: %s", "ctx",
+            "\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+    assert_string_equal(err->message, "ctx: \xf0\x9f\x98\x80"); /* not + 2 */
+    err = small_error(8);
+    lp_fail(err, MP_E_NETWORK, "%s: %s", "ctx", "\xc3\xa9\xc3\xa9");
+    assert_string_equal(err->message, "ctx: \xc3\xa9");
+    err = small_error(7);
+    lp_fail(err, MP_E_NETWORK, "%s: %s", "ctx", "\xc3\xa9\xc3\xa9");
+    assert_string_equal(err->message, "ctx: "); /* "ctx: " + \xc3 cut */
+
+    /* The provider code field. */
+    mp_error e = MP_ERROR_INIT;
+    char code[MP_ERROR_CODE_MAX + 8];
+    memset(code, 'c', MP_ERROR_CODE_MAX - 2);
+    strcpy(code + MP_ERROR_CODE_MAX - 2, "\xe2\x82\xac"); /* € from 62 */
+    lp_error_http(&e, 400, 0, -1, code);
+    assert_int_equal(strlen(e.provider_code), MP_ERROR_CODE_MAX - 2);
+
+    /* And any scratch buffer on the way (lp_format). */
+    char buf[6];
+    assert_int_equal(lp_format(buf, sizeof buf, "ab%s", "c\xe2\x82\xac"), 3);
+    assert_string_equal(buf, "abc");
+    assert_int_equal(lp_format(buf, sizeof buf, "%d", 42), 2);
+    assert_string_equal(buf, "42");
+}
+
+/* A server's error text becomes the host's message, which is UTF-8: a
+ * page in Latin-1 or a JSON string with bytes that are not UTF-8 keeps its
+ * readable part, with '?' for each bad byte. */
+static void test_server_text_that_is_not_utf8(void **state)
+{
+    (void)state;
+    mp_error err = MP_ERROR_INIT;
+    static const char page[] = "<html><body><h1>Erreur: caf\xe9 "
+                               "ferm\xe9</h1></body></html>";
+    assert_int_equal(ec_classify_http(500, page, strlen(page), NULL, NULL,
+                                      &err), MP_E_SERVER);
+    assert_string_equal(err.message, "HTTP 500: Erreur: caf? ferm?");
+    static const char json[] = "{\"error\":{\"message\":\"bad \xff\xfe "
+                               "bytes, good \xc3\xa9\"}}";
+    assert_int_equal(ec_classify_http(400, json, strlen(json), NULL, NULL,
+                                      &err), MP_E_BAD_REQUEST);
+    assert_string_equal(err.message, "HTTP 400: bad ?? bytes, good \xc3\xa9");
+    /* A page longer than what is kept, cut in the middle of a character. */
+    char big[4096] = "";
+    for (int k = 0; k < 1000; k++)
+        strcat(big, "\xe2\x82\xac");
+    assert_int_equal(ec_classify_http(503, big, strlen(big), NULL, NULL,
+                                      &err), MP_E_SERVER);
+    assert_true(lp_utf8_valid(err.message, strlen(err.message)));
+    assert_null(strchr(err.message, '?'));
 }
 
 static void expect_parse_error(const char *json, size_t len, const char *want)
@@ -245,6 +331,8 @@ int main(void)
         cmocka_unit_test(test_fail_fills_code_and_message),
         cmocka_unit_test(test_small_error_structs_are_never_overrun),
         cmocka_unit_test(test_long_messages_are_truncated_safely),
+        cmocka_unit_test(test_truncation_never_splits_a_character),
+        cmocka_unit_test(test_server_text_that_is_not_utf8),
         cmocka_unit_test(test_json_parse_names_what_and_where),
         cmocka_unit_test(test_log_lines_are_never_cut_short),
         cmocka_unit_test(test_unknown_key_warning_lists_every_key_as_python_does),

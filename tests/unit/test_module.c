@@ -20,6 +20,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../../host-sample/validate_internal.h"
+#include "../../plugin/utf8.h"
 
 static const mp_provider_v1 *desc(void)
 {
@@ -386,6 +387,48 @@ static void test_a_failed_update_changes_nothing(void **state)
     assert_int_equal(d->deinit(), MP_OK);
 }
 
+/* structured_output's `name` is the host's text: the message that refuses
+ * it is UTF-8 all the same, whether the name is cut to fit (never inside a
+ * character) or is not UTF-8 at all (then it is not shown). */
+static void test_a_refused_name_leaves_a_utf8_message(void **state)
+{
+    (void)state;
+    const mp_provider_v1 *d = desc();
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = NULL;
+    assert_int_equal(d->init(NULL, &err), MP_OK);
+    assert_int_equal(d->create("{\"model_id\":\"m\"}", NULL, &inst, &err), MP_OK);
+    static const char req[] =
+        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}";
+    vd_text t = {.len = 0};
+    mp_text_sink sink = {sizeof sink, &t, vd_text_write};
+
+    /* "a" and 50 "é": 101 bytes, shown as at most 80 of them. */
+    char name[128] = "a";
+    for (int i = 0; i < 50; i++)
+        strcat(name, "\xc3\xa9");
+    assert_int_equal(d->structured_output(inst, req, strlen(req), "{}", 2, name,
+                                          NULL, &sink, &err),
+                     MP_E_INVALID_ARGUMENT);
+    assert_true(lp_utf8_valid(err.message, strlen(err.message)));
+    char want[128] = "name: \"a";
+    for (int i = 0; i < 39; i++) /* 1 + 39 * 2 = 79 bytes */
+        strcat(want, "\xc3\xa9");
+    strcat(want, "\" is not a valid function name");
+    if (strncmp(err.message, want, strlen(want)) != 0)
+        fail_msg("message \"%s\"", err.message);
+
+    /* Not UTF-8: said so, without the bytes. */
+    assert_int_equal(d->structured_output(inst, req, strlen(req), "{}", 2,
+                                          "Out\xff\xfe", NULL, &sink, &err),
+                     MP_E_INVALID_ARGUMENT);
+    assert_true(lp_utf8_valid(err.message, strlen(err.message)));
+    assert_non_null(strstr(err.message, "name: not valid UTF-8"));
+    assert_int_equal(t.calls, 0);
+    d->destroy(inst);
+    assert_int_equal(d->deinit(), MP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_sinks_too_small_are_refused_unread),
         cmocka_unit_test(test_concurrent_updates_are_all_applied),
         cmocka_unit_test(test_a_failed_update_changes_nothing),
+        cmocka_unit_test(test_a_refused_name_leaves_a_utf8_message),
     };
     return cmocka_run_group_tests_name("module", tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
  * temporary directory (LOCPATH); when neither works they are skipped
  * (reported as skipped, never as passed).
  */
+#include <dlfcn.h>
+#include <errno.h>
 #include <locale.h>
 #include <unistd.h>
 
@@ -266,6 +268,42 @@ static void test_numbers_under_decimal_comma_locale(void **state)
     leave_comma_locale();
 }
 
+/* newlocale() made to fail on demand: the writer must not depend on
+ * creating a locale (it may fail for lack of memory, and making one per
+ * number would be waste), so numbers stay JSON even then. */
+static int newlocale_fails;
+
+locale_t newlocale(int mask, const char *name, locale_t base)
+{
+    static locale_t (*real)(int, const char *, locale_t);
+    if (newlocale_fails) {
+        errno = ENOMEM;
+        return (locale_t)0;
+    }
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "newlocale");
+    return real ? real(mask, name, base) : (locale_t)0;
+}
+
+static void test_numbers_need_no_locale_object(void **state)
+{
+    (void)state;
+    if (!use_comma_locale())
+        skip();
+    newlocale_fails = 1;
+    check_computed_doubles();
+}
+
+/* Whatever the test's outcome: newlocale works again (json-c's parser
+ * needs it) and the C locale is back. */
+static int locale_back(void **state)
+{
+    (void)state;
+    newlocale_fails = 0;
+    leave_comma_locale();
+    return 0;
+}
+
 static int remove_locale_dir(void **state)
 {
     (void)state;
@@ -276,6 +314,33 @@ static int remove_locale_dir(void **state)
             return -1;
     }
     return 0;
+}
+
+/* -------------------------------------------------- body presizing */
+
+/* A request passed with length (size_t)-1 (NUL-terminated) is measured: the
+ * body is presized from its real length, not from SIZE_MAX (which wrapped
+ * around and reserved the body's whole 2 GiB limit). */
+static void test_nul_terminated_request_presizes_by_its_length(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    const char *req = "{\"messages\":[{\"role\":\"user\",\"content\":"
+                      "[{\"text\":\"hi\"}]}]}";
+    rf_request r;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(rf_parse(req, (size_t)-1, NULL, &r, &err), MP_OK);
+    assert_int_equal(r.json_len, strlen(req));
+    strbuf body;
+    sb_init(&body, (size_t)1 << 31);
+    int streaming;
+    assert_int_equal(rf_format_body(&cfg, &r, NULL, NULL, &body, &streaming,
+                                    &err), MP_OK);
+    if (body.cap > 64 * 1024)
+        fail_msg("a %zu-byte request reserved %zu bytes of body", strlen(req),
+                 body.cap);
+    sb_free(&body);
+    rf_release(&r);
 }
 
 /* -------------------------------------------------- shared values */
@@ -317,6 +382,9 @@ int main(void)
         cmocka_unit_test(test_wide_integer_under_escaped_key_is_an_error),
         cmocka_unit_test(test_computed_doubles),
         cmocka_unit_test(test_numbers_under_decimal_comma_locale),
+        cmocka_unit_test_teardown(test_numbers_need_no_locale_object,
+                                  locale_back),
+        cmocka_unit_test(test_nul_terminated_request_presizes_by_its_length),
         cmocka_unit_test(test_writing_a_value_only_reads_it),
     };
     return cmocka_run_group_tests_name("request: JSON writing", tests, NULL,
