@@ -224,7 +224,6 @@ int agent_ask(agent *a, const char *prompt, json_object **final, agent_error *e)
     size_t mark = json_object_array_length(a->conv);
     int rc = MP_OK;
     *final = NULL;
-    conv_normalize(a->conv); /* a resumed session may hold raw messages */
     if (conv_add_user_text(a->conv, prompt))
         return fail(e, MP_E_NO_MEMORY, "out of memory");
     for (int turn = 0; turn < a->max_turns && !*final && rc == MP_OK; turn++) {

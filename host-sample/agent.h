@@ -56,7 +56,10 @@ typedef struct agent {
     size_t n_slots;
     size_t active;             /* index of the slot in use                */
     const mp_host_v1 *host;    /* for reloads                             */
-    json_object *conv;         /* the conversation (owned)                */
+    json_object *conv;         /* the conversation (owned).  Its assistant
+                                  messages must be normalised: the loop
+                                  normalises those it adds, so a caller
+                                  conv_normalize()s one it loaded         */
     json_object *specs;        /* tool specs of `tools` (owned)           */
     tool_set tools;
     const char *system_prompt; /* or NULL                                 */

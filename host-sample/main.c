@@ -20,6 +20,7 @@
 #include "../abi/model_provider.h"
 #include "agent.h"
 #include "cli.h"
+#include "conversation.h"
 #include "json_arg.h"
 #include "repl.h"
 #include "session.h"
@@ -95,6 +96,11 @@ static int run(cli *c, agent *a, prov_slot *slots)
         return report(&e);
     }
     if (loaded) {
+        /* A session written by hand or by another tool may hold assistant
+         * messages Strands' caller would normalise (reference-behaviour 1).
+         * Normalised once here, the conversation stays so: every message
+         * the loop adds afterwards is normalised as it is assembled. */
+        conv_normalize(loaded);
         json_object_put(a->conv);
         a->conv = loaded;
     }
@@ -155,9 +161,16 @@ int main(int argc, char **argv)
     a.specs = tools_specs(&a.tools);
     a.conv = json_object_new_array();
 
+    /* SA_RESTART: a SIGHUP that lands while stdout is a full pipe must not
+     * fail that write with EINTR (stdio would drop the output and the run
+     * would end with HOST_E_IO).  Nothing waits on a restartable call to
+     * see the flag: the REPL waits in poll() with a timeout, which a
+     * signal interrupts anyway (poll is never restarted), and the loop
+     * looks at the flag before every model call. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sighup; /* no SA_RESTART: a read at the prompt wakes */
+    sa.sa_handler = on_sighup;
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGHUP, &sa, NULL);
 
@@ -179,8 +192,6 @@ int main(int argc, char **argv)
                 host_errname(HOST_E_IO), strerror(err));
         failed = 1;
     }
-    if (a.events)
-        fclose(a.events);
     json_object_put(a.conv);
     json_object_put(a.specs);
     cli_free(&c);

@@ -10,6 +10,25 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Write all `n` bytes: write() may take fewer (a signal, a file size
+ * limit).  0, or -1 with errno set (EIO when write() gave none). */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 /* Copy `src` to a new private file and return its path (malloc'd).
  * mkstemps picks an unpredictable name and creates it with O_EXCL, so
  * nobody else can plant or swap the file we are about to map. */
@@ -30,21 +49,30 @@ static char *private_copy(const char *src, char *errbuf, size_t errlen)
     }
     int out = mkstemps(dst, 3);
     const char *failed = out < 0 ? "cannot create" : NULL;
+    int saved = out < 0 ? errno : 0;
     char buf[65536];
-    ssize_t n = 0;
-    while (!failed && (n = read(in, buf, sizeof buf)) != 0) {
-        if (n < 0)
+    while (!failed) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n == 0)
+            break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
             failed = "cannot read";
-        else if (write(out, buf, (size_t)n) != n)
+            saved = errno;
+        } else if (write_all(out, buf, (size_t)n) != 0) {
             failed = "cannot write";
+            saved = errno;
+        }
     }
-    int saved = errno;
     if (out >= 0 && close(out) != 0 && !failed) {
         failed = "cannot write";
         saved = errno;
     }
     close(in);
     if (failed) {
+        if (!saved)
+            saved = EIO; /* never report a stale or empty errno */
         if (strcmp(failed, "cannot read") == 0)
             snprintf(errbuf, errlen, "%s: cannot read: %s", src, strerror(saved));
         else

@@ -25,6 +25,8 @@ typedef struct hp_module {
     uint32_t minor;           /* negotiated minor                    */
     atomic_int in_flight;     /* calls running on this module        */
     int initialised;
+    struct hp_module *next_refused; /* link in a prov_slot's list of old
+                                       modules whose deinit refused   */
 } hp_module;
 
 /* Load (RTLD_NOW | RTLD_LOCAL), negotiate (offering `host_minor`) and

@@ -57,8 +57,12 @@ void prov_release(prov_lease *l)
     l->inst = NULL;
 }
 
-/* Step 3: wait for the old pair's calls, then destroy, deinit, dlclose. */
-static int retire(hp_module *mod, mp_instance *inst, char *why, size_t len)
+/* Step 3: wait for the old pair's calls, then destroy, deinit, dlclose.
+ * A module whose deinit refuses cannot be unmapped (it says it still
+ * holds state); it goes on the slot's `refused` list rather than being
+ * forgotten, so prov_close can try again. */
+static int retire(prov_slot *s, hp_module *mod, mp_instance *inst, char *why,
+                  size_t len)
 {
     struct timespec tick = {0, 2 * 1000 * 1000};
     while (atomic_load(&mod->in_flight) > 0)
@@ -67,7 +71,13 @@ static int retire(hp_module *mod, mp_instance *inst, char *why, size_t len)
     memcpy(copy, mod->copy_name, sizeof copy);
     mod->desc->destroy(inst);
     int rc = hp_module_unload(&mod, why, len);
-    if (rc == MP_OK && hp_path_is_mapped(copy)) {
+    if (mod) { /* refused: still loaded and initialised */
+        mod->next_refused = s->refused;
+        s->refused = mod;
+        size_t used = strnlen(why, len);
+        snprintf(why + used, len - used, "; it stays loaded and is tried "
+                 "again when the host closes \"%s\"", s->name);
+    } else if (rc == MP_OK && hp_path_is_mapped(copy)) {
         snprintf(why, len, "the old module (%s) is still mapped after "
                  "dlclose: something pins it, and its static state stays",
                  copy);
@@ -96,9 +106,9 @@ int prov_reload(prov_slot *s, const mp_host_v1 *host, char *why, size_t len)
     unsigned gen = ++s->generation;
     pthread_mutex_unlock(&s->lock);
 
-    char detail[512] = "";
+    char detail[768] = "";
     int busy = atomic_load(&old_mod->in_flight);
-    rc = retire(old_mod, old_inst, detail, sizeof detail);
+    rc = retire(s, old_mod, old_inst, detail, sizeof detail);
     if (rc)
         snprintf(why, len, "%s: reloaded (generation %u), but retiring the "
                  "old module failed: %s", s->name, gen, detail);
@@ -110,13 +120,45 @@ int prov_reload(prov_slot *s, const mp_host_v1 *host, char *why, size_t len)
     return rc;
 }
 
+/* Append "; text" (or just text, first) to why. */
+static void add_reason(char *why, size_t len, const char *text)
+{
+    size_t used = strnlen(why, len);
+    snprintf(why + used, len - used, "%s%s", used ? "; " : "", text);
+}
+
 int prov_close(prov_slot *s, char *why, size_t len)
 {
-    if (!s->mod)
-        return MP_OK;
-    s->mod->desc->destroy(s->inst);
-    s->inst = NULL;
-    int rc = hp_module_unload(&s->mod, why, len);
+    int rc = MP_OK;
+    char detail[512];
+    if (len)
+        why[0] = '\0';
+    if (s->mod) {
+        s->mod->desc->destroy(s->inst);
+        s->inst = NULL;
+        detail[0] = '\0';
+        rc = hp_module_unload(&s->mod, detail, sizeof detail);
+        if (rc)
+            add_reason(why, len, detail);
+    }
+    for (hp_module **link = &s->refused; *link;) {
+        hp_module *m = *link, *next = m->next_refused;
+        detail[0] = '\0';
+        int r = hp_module_unload(&m, detail, sizeof detail);
+        if (m) { /* refused again: it stays until the process exits */
+            link = &m->next_refused;
+            char line[640];
+            snprintf(line, sizeof line, "an old module retired at a reload "
+                     "could not be unloaded: %s", detail);
+            add_reason(why, len, line);
+        } else {
+            *link = next;
+            if (r)
+                add_reason(why, len, detail);
+        }
+        if (r && rc == MP_OK)
+            rc = r;
+    }
     pthread_mutex_destroy(&s->lock);
     return rc;
 }

@@ -12,7 +12,9 @@
  *   3. calls in flight on the old pair finish there (its in-flight
  *      counter); then the old instance is destroyed, the old module
  *      deinit'ed and dlclose'd, and a dlclose failure or a mapping that
- *      stays is reported.
+ *      stays is reported.  An old module whose deinit refuses stays
+ *      loaded on the slot's `refused` list (reported by the reload), and
+ *      prov_close tries it once more.
  *
  * If anything in step 1 fails, the old pair keeps serving and the error
  * is returned.  Calls on one slot's instance must still be serialized by
@@ -35,6 +37,9 @@ typedef struct prov_slot {
     hp_module *mod;
     mp_instance *inst;
     unsigned generation;     /* 1 after open, +1 per reload              */
+    hp_module *refused;      /* old modules whose deinit refused at a
+                                reload (their instances are destroyed);
+                                only prov_reload and prov_close touch it */
 } prov_slot;
 
 /* What one call runs on.  Valid from prov_acquire to prov_release. */
@@ -60,7 +65,10 @@ void prov_release(prov_lease *l);
  * `why`, or a negative mp_status with the reason. */
 int prov_reload(prov_slot *s, const mp_host_v1 *host, char *why, size_t len);
 
-/* Destroy the instance and unload the module (no call may be running). */
+/* Destroy the instance and unload the module, then try again to unload
+ * every module on the `refused` list (no call may be running).  MP_OK, or
+ * the first failure's code with every failure in `why`; a module that
+ * still refuses stays loaded (and listed) until the process exits. */
 int prov_close(prov_slot *s, char *why, size_t len);
 
 #endif

@@ -80,10 +80,13 @@ typedef struct line_reader {
     char *buf;
     size_t len, cap;
     int eof;
+    int error; /* errno of a failed poll or read, ENOMEM; 0 = none */
 } line_reader;
 
 /* The next line without its newline (valid until the next call), or NULL
- * at the end of input. */
+ * at the end of input or on an error (then lr->error says which: a read
+ * error is not the end of the input, and must not end the run as if it
+ * were). */
 static char *next_line(line_reader *lr, agent *a, size_t *consumed)
 {
     if (*consumed) {                 /* buf is still NULL before the first read */
@@ -103,18 +106,31 @@ static char *next_line(line_reader *lr, agent *a, size_t *consumed)
             return NULL;
         agent_reload_if_asked(a);
         struct pollfd p = {lr->fd, POLLIN, 0};
-        if (poll(&p, 1, 200) <= 0)
+        int ready = poll(&p, 1, 200);
+        if (ready < 0 && errno != EINTR) {
+            lr->error = errno;
+            return NULL;
+        }
+        if (ready <= 0)
             continue; /* a timeout or a signal: look at the flag again */
         if (lr->len + 4096 + 1 > lr->cap) {
-            char *grown = realloc(lr->buf, lr->cap = lr->len + 8192);
-            if (!grown)
+            size_t cap = lr->len + 8192;
+            char *grown = realloc(lr->buf, cap);
+            if (!grown) {
+                lr->error = ENOMEM;
                 return NULL;
+            }
             lr->buf = grown;
+            lr->cap = cap;
         }
         ssize_t got = read(lr->fd, lr->buf + lr->len, 4096);
-        if (got < 0 && errno == EINTR)
+        if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
-        if (got <= 0)
+        if (got < 0) {
+            lr->error = errno;
+            return NULL;
+        }
+        if (got == 0)
             lr->eof = 1;
         else
             lr->len += (size_t)got;
@@ -149,6 +165,12 @@ int repl_run(agent *a, int fd, int json)
         } else if (json) {
             repl_print_json(final);
         }
+    }
+    if (lr.error) {
+        fprintf(stderr, "agent-host: %s: cannot read the input: %s\n",
+                host_errname(lr.error == ENOMEM ? MP_E_NO_MEMORY : HOST_E_IO),
+                strerror(lr.error));
+        failed = 1;
     }
     free(lr.buf);
     return failed;

@@ -23,7 +23,8 @@
  * While it waits for a line, a SIGHUP (a->reload_requested) reloads every
  * provider.  `json` prints each final answer as JSON.  Returns 0, or 1 if
  * any prompt failed (each error is reported as it happens and the loop
- * goes on). */
+ * goes on) or the input could not be read (HOST_E_IO, or MP_E_NO_MEMORY,
+ * reported on stderr: an unreadable input is not the end of the input). */
 int repl_run(agent *a, int fd, int json);
 
 /* Print a final answer as JSON on stdout. */

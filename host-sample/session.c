@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conversation.h"
@@ -133,8 +134,16 @@ int session_save(const char *path, json_object *conv, char *why, size_t len)
         return -1;
     }
     unlink(tmp); /* a stale one from an earlier crash of this pid */
+    /* The new file keeps the permission bits of the one it replaces (a
+     * session its owner shared with a group stays shared, a private one
+     * private); a new session is private to its owner (0600), since a
+     * conversation can hold anything.  fchmod, unlike open's mode, is not
+     * narrowed by the umask, so an existing mode is kept exactly. */
+    struct stat old;
+    mode_t mode = stat(path, &old) == 0 ? (old.st_mode & 0777) : 0600;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    int ok = fd >= 0 && write_all(fd, text, strlen(text)) == 0 &&
+    int ok = fd >= 0 && fchmod(fd, mode) == 0 &&
+             write_all(fd, text, strlen(text)) == 0 &&
              write_all(fd, "\n", 1) == 0 && fsync(fd) == 0;
     int saved = errno;
     if (fd >= 0 && close(fd) != 0 && ok) {

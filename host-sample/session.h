@@ -5,7 +5,13 @@
  * Saving is atomic: the new text goes to a temporary file in the same
  * directory, which is fsync'd and renamed over the old one, and then the
  * directory is fsync'd.  A crash or a full disk leaves either the old
- * session or the new one, never a mix or a truncated file.
+ * session or the new one, never a mix or a truncated file.  The new file
+ * keeps the old one's permission bits; a new session file is 0600.
+ *
+ * A crash in the middle of a save leaves its temporary file
+ * (.NAME.tmp-PID) behind.  Only a save by a process with that same pid
+ * removes it: another process cannot tell a crashed writer's file from a
+ * live one's, and must never remove a file a live process is writing.
  *
  * Fault injection for tests, through the environment:
  *   AGENT_HOST_FAULT=session-write  the write fails (as with ENOSPC) after

@@ -194,17 +194,26 @@ static void check_entry(hp_module *m)
     vd_report(entry(NULL, &d) == MP_E_INVALID_ARGUMENT &&
               entry(&minor, NULL) == MP_E_INVALID_ARGUMENT, "negotiate.null_args",
               "NULL arguments are refused with MP_E_INVALID_ARGUMENT");
-    /* A host of another major asks for its own symbol; this entry must
-     * only ever hand out a major-1 descriptor, which the loop checked. */
-    int others = 0;
+    /* MP_PLUGIN_1: the v1 entry hands out a major-1 descriptor, and an
+     * entry point for another major, if the plugin has one (one .so may
+     * export _v1 and _v2 during a transition), is a function of its own:
+     * an alias of the v1 entry would give a v2 host a v1 descriptor. */
+    minor = MP_ABI_MINOR;
+    d = NULL;
+    int rc = entry(&minor, &d);
+    int major_ok = rc == MP_OK && d && d->abi_major == MP_ABI_MAJOR;
+    int others = 0, aliases = 0;
     for (int major = 2; major <= 9; major++) {
         char sym[32];
         snprintf(sym, sizeof sym, "mp_provider_entry_v%d", major);
-        others += dlsym(m->dl, sym) != NULL;
+        void *other = dlsym(m->dl, sym);
+        others += other != NULL;
+        aliases += other != NULL && other == (void *)entry;
     }
-    vd_report(ok, "negotiate.major", "the v1 entry answers only with ABI major 1; "
-              "%d entry point(s) of other majors (a v1 host never calls them)",
-              others);
+    vd_report(major_ok && !aliases, "negotiate.major", "the v1 entry's "
+              "descriptor says ABI major %u; %d entry point(s) of other majors, "
+              "%d of them the v1 entry itself", rc == MP_OK && d ? d->abi_major : 0u,
+              others, aliases);
 }
 
 static void check_descriptor(const mp_provider_v1 *d)
@@ -414,8 +423,6 @@ static void check_config(const mp_provider_v1 *d, const vctx *v, logs *lg,
               mp_errname(rc2));
 }
 
-#define USER_HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}"
-
 /* ---- bad input ----------------------------------------------------------- */
 
 static void check_bad_input(const mp_provider_v1 *d, const vctx *v,
@@ -456,7 +463,7 @@ static void check_bad_input(const mp_provider_v1 *d, const vctx *v,
     rc = vd_stream_counted(d, inst, "{", 1, sizeof(mp_event_sink), &events, &small);
     vd_report(rc == MP_E_INVALID_ARGUMENT && small.code == rc && small.message[0] == 'Z',
               "abi.error_struct_size", "a host's smaller mp_error is never written past");
-    rc = vd_stream_counted(d, inst, USER_HELLO, strlen(USER_HELLO),
+    rc = vd_stream_counted(d, inst, VD_USER_HELLO, strlen(VD_USER_HELLO),
                            (uint32_t)offsetof(mp_event_sink, on_event), &events, &err);
     vd_report(rc == MP_E_INVALID_ARGUMENT && events == 0, "abi.event_sink_struct_size",
               "an event sink smaller than ABI 1.0 is refused unread: %s", mp_errname(rc));
@@ -522,14 +529,20 @@ int validate_plugin_ex(const char *path, const char *config_json,
         vd_report(0, "setup.loopback", "cannot start the loopback server");
         return 1;
     }
-    char client[512];
+    char *client = NULL;
     if (client_args_json)
-        snprintf(client, sizeof client, "%s", client_args_json);
-    else
-        snprintf(client, sizeof client, "{\"api_base\":\"http://127.0.0.1:%d\","
-                 "\"api_key\":\"" SECRET_KEY "\",\"extra_headers\":{\"X-Api-Key\":"
-                 "\"" SECRET_HDR "\",\"X-Trace\":\"t\"},\"idle_timeout\":5}",
-                 loopback_port(srv));
+        client = strdup(client_args_json);
+    else if (asprintf(&client, "{\"api_base\":\"http://127.0.0.1:%d\","
+                      "\"api_key\":\"" SECRET_KEY "\",\"extra_headers\":{\"X-Api-Key\":"
+                      "\"" SECRET_HDR "\",\"X-Trace\":\"t\"},\"idle_timeout\":5}",
+                      loopback_port(srv)) < 0)
+        client = NULL;
+    if (!client) {
+        vd_report(0, "setup.client_args", "out of memory");
+        loopback_stop(srv);
+        pthread_mutex_destroy(&lg.mu);
+        return failures;
+    }
     vctx v = {.client = client, .builtin = !config_json};
     v.cfg = config_json ? config_json : "{\"model_id\":\"validate-model\"}";
     v.slow = slow_config_json ? slow_config_json
@@ -551,6 +564,7 @@ int validate_plugin_ex(const char *path, const char *config_json,
     pthread_mutex_destroy(&lg.mu);
     for (int i = 0; v.secrets[i]; i++)
         free((char *)v.secrets[i]);
+    free(client);
     printf("validate: %d check(s) failed\n", failures);
     return failures;
 }

@@ -12,8 +12,9 @@
 int validate_plugin(const char *path, const char *config_json,
                     const char *client_args_json);
 
-/* The same with a "slow" config: one whose stream runs long enough to be
- * cancelled from another thread (>= 250 ms).  Without --config the
+/* The same with a "slow" config: one whose stream goes on until it is
+ * cancelled from another thread (the checker cancels it 100 ms after its
+ * first event, and waits up to 30 s for that event).  Without --config the
  * built-in profile uses {"model_id":"validate-slow"}; with a config of
  * the caller's own and no slow config, the cancel-from-another-thread
  * check is skipped.  The LiteLLM-specific checks (params merge, model_id

@@ -13,6 +13,15 @@
 
 #define VD_MAX_SECRETS 16
 
+/* The request most checks stream: one user message saying "hi". */
+#define VD_USER_HELLO \
+    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}"
+
+/* Set AGENT_HOST_FAULT=validate-late-call to start each stream that another
+ * thread cancels 300 ms late, as a loaded machine may: the checks must not
+ * depend on when the call begins (a cancel() before it is dropped). */
+#define VD_FAULT_LATE_CALL "validate-late-call"
+
 /* What the checks run with: the built-in profile (a LiteLLM-style config
  * aimed at the loopback server) or the caller's own configs. */
 typedef struct vctx {

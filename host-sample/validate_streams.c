@@ -4,11 +4,15 @@
  * on several threads, and cancellation from another thread, from inside
  * the callback and by the callback's return value.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "validate_internal.h"
 
@@ -19,6 +23,7 @@ typedef struct counter {
     int open_block, next_block, started, stopped;
     const mp_provider_v1 *p;
     mp_instance *inst;
+    sem_t *first_event;          /* posted at the first event, or NULL     */
 } counter;
 
 /* The v1.0 size of each event type, for the size rule of the header. */
@@ -112,6 +117,8 @@ static int count_event(void *ctx, const mp_event_header *ev)
 {
     counter *c = ctx;
     c->events++;
+    if (c->events == 1 && c->first_event)
+        sem_post(c->first_event);
     check_shape(c, ev);
     if (ev->type == MP_EVENT_MESSAGE_STOP)
         c->stops++;
@@ -125,13 +132,11 @@ static counter new_counter(const mp_provider_v1 *p, mp_instance *inst)
     return (counter){.open_block = -1, .p = p, .inst = inst};
 }
 
-#define USER_HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}"
-
 static int stream_hello(const mp_provider_v1 *d, mp_instance *inst, counter *c,
                         mp_error *err)
 {
     mp_event_sink es = {sizeof es, c, count_event};
-    return d->stream(inst, USER_HELLO, strlen(USER_HELLO), &es, err);
+    return d->stream(inst, VD_USER_HELLO, strlen(VD_USER_HELLO), &es, err);
 }
 
 /* ---- streams --------------------------------------------------------------- */
@@ -141,10 +146,13 @@ void vd_check_events(const mp_provider_v1 *d, mp_instance *inst)
     mp_error err = MP_ERROR_INIT;
     counter c = new_counter(d, inst);
     int rc = stream_hello(d, inst, &c, &err);
+    char problem[256] = "";
+    if (c.bad_shape)
+        snprintf(problem, sizeof problem, " (event %d: %s)", c.bad_shape, c.why);
     vd_report(rc == MP_OK && c.stops == 1 && !c.bad_shape, "events.shape",
               "%d events: sizes >= v1.0, flags 0, in order, each rendered by "
-              "event_to_json%s%s%s", c.events, c.bad_shape ? " (event " : "",
-              c.bad_shape ? c.why : "", rc ? err.message : "");
+              "event_to_json%s%s%s%s%s", c.events, problem, rc ? "; " : "",
+              rc ? mp_errname(rc) : "", rc ? ": " : "", rc ? err.message : "");
 }
 
 typedef struct worker {
@@ -182,14 +190,20 @@ void vd_check_concurrency(const mp_provider_v1 *d, const vctx *v)
     enum { N = 4 };
     worker w[N];
     pthread_t th[N];
+    int started[N];
     for (int i = 0; i < N; i++) {
         w[i] = (worker){.d = d, .v = v};
-        pthread_create(&th[i], NULL, worker_main, &w[i]);
+        int e = pthread_create(&th[i], NULL, worker_main, &w[i]);
+        started[i] = e == 0;
+        if (e)
+            snprintf(w[i].detail, sizeof w[i].detail, "cannot start thread "
+                     "%d: %s", i, strerror(e));
     }
     int ok = 1;
     const char *why = "";
     for (int i = 0; i < N; i++) {
-        pthread_join(th[i], NULL);
+        if (started[i])
+            pthread_join(th[i], NULL);
         if (!w[i].ok) {
             ok = 0;
             why = w[i].detail;
@@ -199,21 +213,39 @@ void vd_check_concurrency(const mp_provider_v1 *d, const vctx *v)
               "instances %s", N, ok ? "all succeeded" : why);
 }
 
-/* Another thread acts on the instance while a slow stream runs: after
- * 200 ms it calls update_config and get_config (MP_HOST_4) if asked to,
- * then cancel() (twice: it is idempotent). */
+/* Another thread acts on the instance while a slow stream runs.  It waits
+ * for the stream's first event, not for a fixed time: a cancel() before
+ * the call begins is dropped (by contract), so on a loaded machine a timed
+ * cancel could miss the call and leave it running for good.  Then it calls
+ * update_config and get_config (MP_HOST_4) if asked to, lets the stream go
+ * on for a while, and calls cancel() (twice: it is idempotent). */
 typedef struct meddler {
     const mp_provider_v1 *d;
     mp_instance *inst;
     const char *update;     /* NULL: only cancel */
     int update_rc, config_rc;
-    double cancelled_at;
+    sem_t first_event;      /* posted at the first event, and when stream()
+                               returned (then `returned` is set first)    */
+    atomic_int returned;
+    int no_event;           /* none within MEDDLE_WAIT_S: cancelled anyway */
+    double cancelled_at;    /* 0: cancel() was not called                 */
 } meddler;
+
+#define MEDDLE_WAIT_S 30
 
 static void *meddle_main(void *arg)
 {
     meddler *m = arg;
-    vd_sleep_ms(200);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += MEDDLE_WAIT_S;
+    int rc;
+    while ((rc = sem_timedwait(&m->first_event, &until)) != 0 && errno == EINTR)
+        ;
+    if (rc != 0)
+        m->no_event = 1; /* try to end it anyway; the check fails */
+    else if (atomic_load(&m->returned))
+        return NULL;     /* it ended before its first event: nothing to do */
     mp_error err = MP_ERROR_INIT;
     if (m->update) {
         m->update_rc = m->d->update_config(m->inst, m->update, strlen(m->update), &err);
@@ -221,8 +253,8 @@ static void *meddle_main(void *arg)
         mp_text_sink s = {sizeof s, t, vd_text_write};
         m->config_rc = t ? m->d->get_config(m->inst, &s, &err) : MP_E_NO_MEMORY;
         free(t);
-        vd_sleep_ms(100);
     }
+    vd_sleep_ms(100); /* the stream goes on meanwhile */
     m->cancelled_at = vd_now_ms();
     m->d->cancel(m->inst);
     m->d->cancel(m->inst);
@@ -235,19 +267,35 @@ static void *meddle_main(void *arg)
 static int slow_stream(const mp_provider_v1 *d, const vctx *v, meddler *m,
                        counter *c, double *took_ms, mp_error *err)
 {
+    *took_ms = -1;
     int rc = d->create(v->slow, v->client, &m->inst, err);
     if (rc)
         return rc;
     m->d = d;
     *c = new_counter(NULL, NULL);
+    c->first_event = &m->first_event;
+    atomic_init(&m->returned, 0);
+    sem_init(&m->first_event, 0, 0);
     pthread_t th;
-    pthread_create(&th, NULL, meddle_main, m);
+    int e = pthread_create(&th, NULL, meddle_main, m);
+    if (e) {
+        snprintf(err->message, sizeof err->message, "the checker cannot start "
+                 "its thread: %s", strerror(e));
+        sem_destroy(&m->first_event);
+        d->destroy(m->inst);
+        return err->code = MP_E_INTERNAL;
+    }
+    const char *fault = getenv("AGENT_HOST_FAULT");
+    if (fault && strcmp(fault, VD_FAULT_LATE_CALL) == 0)
+        vd_sleep_ms(300);
     rc = stream_hello(d, m->inst, c, err);
     double returned = vd_now_ms();
+    atomic_store(&m->returned, 1);
+    sem_post(&m->first_event); /* wakes a meddler still waiting */
     pthread_join(th, NULL);
-    *took_ms = returned - m->cancelled_at;
-    if (returned < m->cancelled_at || m->cancelled_at == 0)
-        *took_ms = -1;
+    sem_destroy(&m->first_event);
+    if (m->cancelled_at > 0 && returned >= m->cancelled_at)
+        *took_ms = returned - m->cancelled_at;
     d->destroy(m->inst);
     return rc;
 }
@@ -266,8 +314,10 @@ void vd_check_cancel(const mp_provider_v1 *d, const vctx *v)
         int rc = slow_stream(d, v, &m, &c, &took, &err);
         vd_report(rc == MP_E_CANCELLED && took >= 0 && took < 200.0,
                   "cancel.other_thread", "%s %.1f ms after cancel() from another "
-                  "thread (target < 200 ms; negative: it ended first), %d events "
-                  "before %s", mp_errname(rc), took, c.events,
+                  "thread (target < 200 ms; -1: it ended before), %d events "
+                  "before%s%s%s", mp_errname(rc), took, c.events,
+                  m.no_event ? "; no event within 30 s" : "",
+                  rc == MP_E_CANCELLED ? "" : ": ",
                   rc == MP_E_CANCELLED ? "" : err.message);
         m = (meddler){.update = v->builtin ? "{\"model_id\":\"validate-model\"}" : v->slow};
         rc = slow_stream(d, v, &m, &c, &took, &err);
@@ -275,8 +325,11 @@ void vd_check_cancel(const mp_provider_v1 *d, const vctx *v)
                   m.config_rc == MP_OK, "config.update_during_stream",
                   "update_config (%s) and get_config (%s) from another thread "
                   "while a stream runs; it goes on until cancelled: %s after %d "
-                  "events", mp_errname(m.update_rc), mp_errname(m.config_rc),
-                  mp_errname(rc), c.events);
+                  "events%s%s%s", mp_errname(m.update_rc), mp_errname(m.config_rc),
+                  mp_errname(rc), c.events,
+                  m.no_event ? "; no event within 30 s" : "",
+                  rc == MP_E_CANCELLED ? "" : ": ",
+                  rc == MP_E_CANCELLED ? "" : err.message);
     }
     mp_instance *inst = NULL;
     if (d->create(v->cfg, v->client, &inst, &err)) {

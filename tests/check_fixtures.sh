@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ours="$here/fixtures/transcripts"
 upstream="$here/../../shared/fixtures/transcripts"
 if [ ! -d "$upstream" ]; then
-  echo "[ SKIPPED  ] fixtures: no ../shared here to compare with (not counted)"
+  echo "[  SKIPPED ] fixtures: no ../shared here to compare with (counted as skipped)"
   exit 2
 fi
 if diff -r "$upstream" "$ours" >/dev/null; then

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test: the export check, each cmocka program (unit and
 # integration), and the plugin conformance checker.  Prints each program's
-# own cmocka summary, then one closing line "N passed, N failed".
+# own cmocka summary, then one closing line "N passed, N failed, N skipped"
+# (a skipped test is never counted as passed).
 set -u
 build=${1:-build}
 # Under `make asan` an undefined-behaviour report must fail the test that
 # caused it, not scroll by in output that only a failure would show.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# A proxy from the environment (a CI runner's) must not reroute the tests'
+# 127.0.0.1 traffic; the proxy test sets its own.
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+# Each program runs under a time limit (TEST_TIMEOUT seconds, default 300),
+# so a hang fails that program, by name, instead of blocking the run
+# (timeout signals the whole process group, servers a test started
+# included; KILL 10 s later if need be).
+limit=${TEST_TIMEOUT:-300}
+bounded() { timeout -k 10 "$limit" "$@"; }
+timed_out() { [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; }
 pass=0
 fail=0
+skipped=0
 failed_names=()
 
 note_fail() { fail=$((fail + $1)); failed_names+=("$2"); }
@@ -67,7 +79,7 @@ elif ! printf '#include <model_provider.h>\nint main(void){return mp_strerror(MP
   echo "[  FAILED  ] install: the installed header is not clean pedantic C99 (and C++11):"; cat "$inst/cc.log"
   note_fail 1 install
 else
-  hout=$("$inst/example_host" "$dir/litellm_provider.so" 2>&1); hrc=$?
+  hout=$(bounded "$inst/example_host" "$dir/litellm_provider.so" 2>&1); hrc=$?
   if [ $hrc -eq 0 ] && printf '%s' "$hout" | grep -q '"api_key":"<redacted>"' &&
      printf '%s' "$hout" | grep -q '{"messageStart":{"role":"assistant"}}' &&
      ! printf '%s' "$hout" | grep -q 'sk-example-not-shown'; then
@@ -83,40 +95,55 @@ rm -rf "$inst"
 # 1b. The vendored transcripts are the upstream ones, unedited.
 fx=$(tests/check_fixtures.sh); fxrc=$?
 printf "%s\n" "$fx"
-case $fxrc in 0) pass=$((pass + 1)) ;; 2) ;; *) note_fail 1 fixtures ;; esac
+case $fxrc in 0) pass=$((pass + 1)) ;; 2) skipped=$((skipped + 1)) ;; *) note_fail 1 fixtures ;; esac
 
 # 2. Every cmocka program.
 for t in "$build"/tests/test_*; do
   [ -x "$t" ] || continue
-  out=$("$t" 2>&1)
+  name=$(basename "$t")
+  out=$(bounded "$t" 2>&1)
   rc=$?
-  printf '%s\n' "$out" | grep -E '^\[(  PASSED  |  FAILED  |  ERROR   |  SKIPPED )\]|^\[==========\]' | sed "s|^|$(basename "$t"): |"
+  printf '%s\n' "$out" | grep -E '^\[(  PASSED  |  FAILED  |  ERROR   |  SKIPPED )\]|^\[==========\]' | sed "s|^|$name: |"
   p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' | tail -1)
   f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' | tail -1)
+  s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below:/\1/p' | tail -1)
   pass=$((pass + ${p:-0}))
-  if [ -n "$f" ]; then
+  skipped=$((skipped + ${s:-0}))
+  if timed_out "$rc"; then
+    [ -n "$out" ] && printf '%s\n' "$out" | tail -20
+    echo "[  FAILED  ] $name: timed out after $limit s"
+    note_fail 1 "$name (timed out after $limit s)"
+  elif [ -n "$f" ]; then
     printf '%s\n' "$out" | grep -E 'error:|ERROR|Failure' | head -20
-    note_fail "$f" "$(basename "$t")"
+    note_fail "$f" "$name"
   elif [ $rc -ne 0 ] || [ -z "$p" ]; then
     printf '%s\n' "$out" | tail -20
-    note_fail 1 "$(basename "$t") (exit $rc)"
+    note_fail 1 "$name (exit $rc)"
   fi
 done
 
 # 3. The conformance checker on the real plugin.
 if [ -x "$build/agent-host" ] && [ -f "$build/litellm_provider.so" ]; then
-  vout=$("$build/agent-host" validate "$build/litellm_provider.so" 2>&1)
+  vout=$(bounded "$build/agent-host" validate "$build/litellm_provider.so" 2>&1)
   vrc=$?
   printf '%s\n' "$vout" | sed 's/^/validate: /'
   vp=$(printf '%s\n' "$vout" | grep -c '^PASS ')
   vf=$(printf '%s\n' "$vout" | grep -c '^FAIL ')
+  vs=$(printf '%s\n' "$vout" | grep -c '^SKIP ')
   pass=$((pass + vp))
-  [ "$vf" -gt 0 ] && note_fail "$vf" validate
-  [ "$vrc" -ne 0 ] && [ "$vf" -eq 0 ] && note_fail 1 "validate (exit $vrc)"
+  skipped=$((skipped + vs))
+  if timed_out "$vrc"; then
+    echo "[  FAILED  ] validate: timed out after $limit s"
+    note_fail 1 "validate (timed out after $limit s)"
+  elif [ "$vf" -gt 0 ]; then
+    note_fail "$vf" validate
+  elif [ "$vrc" -ne 0 ]; then
+    note_fail 1 "validate (exit $vrc)"
+  fi
 fi
 
 if [ $fail -gt 0 ]; then
   echo "failed: ${failed_names[*]}"
 fi
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]

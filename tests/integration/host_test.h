@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../../abi/model_provider.h"
+#include "../support/it_harness.h"
 #include "../support/mock_proc.h"
 #include "../support/test_paths.h"
 
@@ -48,12 +49,13 @@ static void ht_append(char **buf, size_t *len, const char *p, size_t n)
 
 /* Run agent-host with `args` (NULL-terminated, without the program),
  * `input` on stdin (or nothing), extra "NAME=VALUE" environment entries
- * (NULL-terminated, or NULL), and stdout going to the file `out_file`
+ * (NULL-terminated, or NULL), stdin read from the file `in_file` instead
+ * of `input` when it is not NULL, and stdout going to the file `out_file`
  * (e.g. "/dev/full") instead of r->out when it is not NULL.  The child is
  * killed after 30 s. */
-static HT_UNUSED int host_exec_to(host_run *r, const char *const *args,
+static HT_UNUSED int host_exec_io(host_run *r, const char *const *args,
                                   const char *input, const char *const *env,
-                                  const char *out_file)
+                                  const char *in_file, const char *out_file)
 {
     int in[2], out[2], err[2];
     memset(r, 0, sizeof *r);
@@ -73,6 +75,8 @@ static HT_UNUSED int host_exec_to(host_run *r, const char *const *args,
         }
         for (int i = 0; env && env[i]; i++)
             putenv((char *)env[i]);
+        if (in_file && !freopen(in_file, "r", stdin))
+            _exit(126);
         if (out_file && !freopen(out_file, "w", stdout))
             _exit(126);
         const char *argv[64];
@@ -121,10 +125,43 @@ static HT_UNUSED int host_exec_to(host_run *r, const char *const *args,
     return 0;
 }
 
+static HT_UNUSED int host_exec_to(host_run *r, const char *const *args,
+                                  const char *input, const char *const *env,
+                                  const char *out_file)
+{
+    return host_exec_io(r, args, input, env, NULL, out_file);
+}
+
 static HT_UNUSED int host_exec(host_run *r, const char *const *args,
                                const char *input, const char *const *env)
 {
-    return host_exec_to(r, args, input, env, NULL);
+    return host_exec_io(r, args, input, env, NULL, NULL);
+}
+
+/* A child a test started by hand (fork + exec), or 0: ht_teardown_test
+ * kills it if an assertion left it running. */
+static pid_t ht_child;
+
+/* Wait up to `ms` for child `pid` to exit, then kill it (SIGKILL) and
+ * reap it.  Returns its status as host_run.status has it (128 + N when
+ * killed by signal N), or -1 if it cannot be waited for. */
+static HT_UNUSED int ht_wait_child(pid_t pid, int ms)
+{
+    int st = 0;
+    pid_t got = 0;
+    for (int waited = 0; (got = waitpid(pid, &st, WNOHANG)) == 0 && waited < ms;
+         waited += 10)
+        usleep(10000);
+    if (got == 0) {
+        fprintf(stderr, "child %d still running after %d ms: killed\n", (int)pid, ms);
+        kill(pid, SIGKILL);
+        got = waitpid(pid, &st, 0);
+    }
+    if (pid == ht_child)
+        ht_child = 0;
+    if (got != pid)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static HT_UNUSED void host_run_free(host_run *r)
@@ -174,6 +211,7 @@ static HT_UNUSED const char *ht_path(const char *name)
 
 static HT_UNUSED void ht_cleanup(void)
 {
+    it_tmp_cleanup(); /* mock-server records live there */
     if (ht_dir[0]) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", ht_dir);
@@ -202,6 +240,16 @@ static HT_UNUSED int ht_stop_mock(void **state)
     if (g_mock.pid > 0)
         mock_stop(&g_mock);
     return 0;
+}
+
+/* The teardown of a test that also starts a child by hand (ht_child):
+ * stop the mock server, and kill and reap the child if it is still
+ * running. */
+static HT_UNUSED int ht_teardown_test(void **state)
+{
+    if (ht_child > 0)
+        ht_wait_child(ht_child, 0);
+    return ht_stop_mock(state);
 }
 
 static HT_UNUSED char *ht_read(const char *path)

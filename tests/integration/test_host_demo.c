@@ -18,7 +18,10 @@ static char *run_demo(int *status)
         "LITELLM_PROXY_API_BASE", "LITELLM_PROXY_API_KEY", "LITELLM_MODEL", NULL};
     for (int i = 0; keys[i]; i++)
         unsetenv(keys[i]);
-    FILE *p = popen("'" LP_SOURCE_DIR "/host-sample/demo/run.sh' '" LP_BUILD_DIR "' 2>&1", "r");
+    /* At most 120 s (the demo takes a few): `timeout` ends the whole
+     * process group, the demo's servers with it, and exits 124. */
+    FILE *p = popen("timeout -k 10 120 '" LP_SOURCE_DIR "/host-sample/demo/run.sh' '"
+                    LP_BUILD_DIR "' 2>&1", "r");
     assert_non_null(p);
     char *out = NULL, chunk[4096];
     size_t len = 0, n;
@@ -59,8 +62,9 @@ static void test_demo_offline(void **state)
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         const char *found = strstr(at, steps[i]);
         if (!found || status != 0)
-            fprintf(stderr, "demo exit %d; missing, in order: %s\n--- output\n%s\n",
-                    status, steps[i], out);
+            fprintf(stderr, "demo exit %d%s; missing, in order: %s\n--- output\n%s\n",
+                    status, status == 124 ? " (timed out after 120 s)" : "",
+                    steps[i], out);
         assert_non_null(found);
         at = found + strlen(steps[i]);
     }

@@ -13,11 +13,13 @@
  */
 #include <dirent.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "../../host-sample/assembler.h"
@@ -28,13 +30,17 @@
 
 static hp_module *g_mod;
 
-/* What one stream delivered: its StreamEvent JSON lines and the message. */
+/* What one stream delivered: its StreamEvent JSON lines and the message.
+ * With `pause_at`, the callback of that event posts `paused` and waits
+ * for `resume`: the stream is held mid-way, however loaded the machine. */
 typedef struct replayed {
     const mp_provider_v1 *desc;
     char *lines;
     size_t len;
     msg_assembler as;
     atomic_int events; /* how many arrived so far */
+    int pause_at;
+    sem_t paused, resume;
 } replayed;
 
 static int add_text(void *ctx, const char *p, size_t n)
@@ -48,7 +54,12 @@ static int on_event(void *ctx, const mp_event_header *ev)
 {
     replayed *r = ctx;
     mp_text_sink sink = {sizeof sink, r, add_text};
-    atomic_fetch_add(&r->events, 1);
+    int n = atomic_fetch_add(&r->events, 1) + 1;
+    if (r->pause_at && n == r->pause_at) {
+        sem_post(&r->paused);
+        while (sem_wait(&r->resume) != 0)
+            ;
+    }
     if (r->desc->event_to_json(ev, &sink) != MP_OK)
         return 1;
     ht_append(&r->lines, &r->len, "\n", 1);
@@ -160,26 +171,42 @@ static void test_update_config_during_a_stream(void **state)
                                  "{\"contentBlockStop\":{}}\n"
                                  "{\"messageStop\":{\"stopReason\":\"end_turn\"}}\n"), 0);
     streamer s = {.inst = open_recording(a, 10)}; /* 35 events, 10 ms apart */
+    s.r.pause_at = 3; /* held inside the callback of its third event */
+    sem_init(&s.r.paused, 0, 0);
+    sem_init(&s.r.resume, 0, 0);
     pthread_t th;
-    pthread_create(&th, NULL, stream_main, &s);
-    while (atomic_load(&s.r.events) < 3)
-        usleep(1000);
+    assert_int_equal(pthread_create(&th, NULL, stream_main, &s), 0);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30;
+    int waited;
+    while ((waited = sem_timedwait(&s.r.paused, &until)) != 0 && errno == EINTR)
+        ;
+    if (waited != 0) {
+        sem_post(&s.r.resume);
+        fail_msg("the stream delivered no third event within 30 s");
+    }
 
     /* Mid-stream, on this thread: a new recording and a new delay. */
     char update[512];
     snprintf(update, sizeof update, "{\"events_file\":\"%s\",\"delay_ms\":0}", b);
     mp_error err = MP_ERROR_INIT;
-    assert_int_equal(g_mod->desc->update_config(s.inst, update, strlen(update), &err), MP_OK);
+    int updated = g_mod->desc->update_config(s.inst, update, strlen(update), &err);
     replayed cfg = {0};
     mp_text_sink sink = {sizeof sink, &cfg, add_text};
-    assert_int_equal(g_mod->desc->get_config(s.inst, &sink, &err), MP_OK);
+    int got = g_mod->desc->get_config(s.inst, &sink, &err);
+    int events_meanwhile = atomic_load(&s.r.events);
+    sem_post(&s.r.resume); /* let the stream go on before any assertion */
+    assert_int_equal(updated, MP_OK);
+    assert_int_equal(got, MP_OK);
     assert_non_null(strstr(cfg.lines, "b.jsonl"));
     free(cfg.lines);
-    /* The update really landed mid-stream (a stall of this thread of over
-     * 300 ms would make this fail, not pass wrongly). */
-    assert_true(atomic_load(&s.r.events) < 35);
+    /* The update landed while the stream was held at its third event. */
+    assert_int_equal(events_meanwhile, 3);
 
     pthread_join(th, NULL);
+    sem_destroy(&s.r.paused);
+    sem_destroy(&s.r.resume);
     assert_int_equal(s.rc, MP_OK);
     json_object *first = asm_take_message(&s.r.as);
     char *t1 = text_of(first);

@@ -2,8 +2,8 @@
  * test_host_session.c - build/agent-host --session: save and resume, a
  * corrupt session refused and left untouched, and a save that fails or
  * crashes half way (AGENT_HOST_FAULT) never harming the previous session,
- * and a save onto a really full disk (a tiny tmpfs filled up) doing no
- * harm either.
+ * a save keeping the file's permission bits, and a save onto a really
+ * full disk (a tiny tmpfs filled up) doing no harm either.
  */
 #include <dirent.h>
 #include <sched.h>
@@ -52,6 +52,19 @@ static size_t messages_in(const char *path)
     return n;
 }
 
+/* Every entry of `dir` but . and .. (dot names included). */
+static int entries_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)))
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
 /* Names in the test directory that start with ".", other than . and .. */
 static int hidden_files(void)
 {
@@ -84,6 +97,37 @@ static void test_save_and_resume(void **state)
     assert_string_equal(ht_str(conv, "[3].content[0].text"), "Second answer.");
     json_object_put(conv);
     host_run_free(&r);
+}
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_mode & 0777;
+}
+
+/* A save replaces the file but keeps its permission bits; a new session
+ * file is private to its owner. */
+static void test_save_keeps_the_file_mode(void **state)
+{
+    (void)state;
+    const char *args[] = {"--sequence", "--scenario", scenario_path("host_session_first.scn"),
+                          "--scenario", scenario_path("host_session_first.scn"), NULL};
+    assert_int_equal(mock_start(&g_mock, args), 0);
+    const char *fresh = ht_path("fresh.json");
+    host_run r = ask(fresh, "first question", NULL);
+    ht_expect_status(&r, 0);
+    host_run_free(&r);
+    assert_int_equal(mode_of(fresh), 0600);
+
+    const char *shared = ht_path("shared.json");
+    assert_int_equal(ht_write(shared, "[]"), 0);
+    assert_int_equal(chmod(shared, 0640), 0);
+    r = ask(shared, "first question", NULL);
+    ht_expect_status(&r, 0);
+    host_run_free(&r);
+    assert_int_equal(messages_in(shared), 2); /* really replaced... */
+    assert_int_equal(mode_of(shared), 0640);  /* ...with its mode kept */
 }
 
 static void expect_refused(const char *name, const char *text, const char *why)
@@ -199,6 +243,18 @@ static int fill_disk(const char *path)
     return rc;
 }
 
+/* The small tmpfs while it is mounted: unmounted by the teardown, also
+ * when an assertion fails first (a mount point cannot be removed). */
+static char g_mounted[256];
+
+static int unmount_and_stop_mock(void **state)
+{
+    if (g_mounted[0] && umount2(g_mounted, MNT_DETACH) != 0)
+        fprintf(stderr, "cannot unmount %s: %s\n", g_mounted, strerror(errno));
+    g_mounted[0] = '\0';
+    return ht_stop_mock(state);
+}
+
 /* A real full disk, not a simulated one: the session lives on a 256 KiB
  * tmpfs that is then filled to the brim, so the save hits ENOSPC. */
 static void test_full_disk_keeps_the_old_session(void **state)
@@ -211,6 +267,7 @@ static void test_full_disk_keeps_the_old_session(void **state)
                 "is skipped, not passed\n", strerror(errno));
         skip();
     }
+    snprintf(g_mounted, sizeof g_mounted, "%s", dir);
     start(2);
     char session[256], filler[256];
     snprintf(session, sizeof session, "%s/session.json", dir);
@@ -231,13 +288,9 @@ static void test_full_disk_keeps_the_old_session(void **state)
     char *after = ht_read(session);
     assert_string_equal(after, before);             /* ...the file did not change */
     free(after);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int names = 0;
-    while (d && (e = readdir(d)))
-        names += e->d_name[0] != '.';
-    closedir(d);
-    assert_int_equal(names, 2); /* session.json and filler: no temporary left */
+    /* session.json and filler, and nothing else: the temporary file
+     * (.session.json.tmp-PID, a dot name) is gone too. */
+    assert_int_equal(entries_in(dir), 2);
     host_run_free(&r);
 
     /* Room again: the same prompt now saves. */
@@ -247,6 +300,7 @@ static void test_full_disk_keeps_the_old_session(void **state)
     assert_int_equal(messages_in(session), 4);
     host_run_free(&r);
     free(before);
+    g_mounted[0] = '\0';
     assert_int_equal(umount2(dir, MNT_DETACH), 0);
 }
 
@@ -256,8 +310,10 @@ int main(void)
         cmocka_unit_test_teardown(test_save_and_resume, ht_stop_mock),
         cmocka_unit_test_teardown(test_corrupt_session_refused, ht_stop_mock),
         cmocka_unit_test_teardown(test_failed_saves_keep_the_old_session, ht_stop_mock),
+        cmocka_unit_test_teardown(test_save_keeps_the_file_mode, ht_stop_mock),
         /* Last: it moves this process into a mount namespace of its own. */
-        cmocka_unit_test_teardown(test_full_disk_keeps_the_old_session, ht_stop_mock),
+        cmocka_unit_test_teardown(test_full_disk_keeps_the_old_session,
+                                  unmount_and_stop_mock),
     };
     return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

@@ -14,12 +14,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../support/it_cancel.h"
 #include "stream_it.h"
 
 #define SECRET "sk-nonstream-secret-0000000000"
@@ -166,21 +166,6 @@ static void test_nonstream_never_answers(void **state)
     mock_stop(&m);
 }
 
-typedef struct canceller {
-    mp_instance *inst;
-    int delay_ms;
-    double at;
-} canceller;
-
-static void *cancel_later(void *arg)
-{
-    canceller *k = arg;
-    usleep((useconds_t)k->delay_ms * 1000);
-    k->at = it_now_ms();
-    it_p->cancel(k->inst);
-    return NULL;
-}
-
 static void test_nonstream_cancel_while_waiting(void **state)
 {
     (void)state;
@@ -192,19 +177,25 @@ static void test_nonstream_cancel_while_waiting(void **state)
                                   "\"params\":{\"stream\":false}}", args, &err);
     free(args);
     assert_non_null(inst);
-    canceller k = {.inst = inst, .delay_ms = 100};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, cancel_later, &k), 0);
+    /* Cancelled 100 ms after the server got the request, while the call
+     * waits for the whole body. */
+    it_canceller k;
+    assert_int_equal(it_canceller_start(&k, inst, 100, &m), 0);
     it_events ev;
     it_events_init(&ev);
     int rc = it_stream(inst, it_hello_request, &ev, &err);
-    double ms = it_now_ms() - k.at;
-    pthread_join(t, NULL);
+    double returned = it_now_ms();
+    double ms = returned - it_canceller_join(&k);
+    assert_false(k.no_trigger);
     print_message("non-streaming cancel returned %.2f ms after cancel()\n", ms);
     assert_int_equal(rc, MP_E_CANCELLED);
     assert_string_equal(err.message, "cancelled");
     assert_int_equal(ev.count, 0);
-    assert_true(ms >= 0.0 && ms < 50.0);
+    /* The regression this guards against is a cancel noticed only at the
+     * transfer's next poll tick (~200 ms); 150 ms still catches that and
+     * leaves a loaded 2-core CI machine room.  The 50 ms target itself
+     * is asserted in test_stream_faults (cancel mid-stream). */
+    assert_true(ms >= 0.0 && ms < 150.0);
     it_events_free(&ev);
     it_p->destroy(inst);
     mock_stop(&m);

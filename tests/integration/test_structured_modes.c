@@ -5,10 +5,9 @@
  * text, bad input refused before anything is sent, cancel, and a sink that
  * stops.
  */
-#include <pthread.h>
-#include <time.h>
 
 #include "structured_it.h"
+#include "../support/it_cancel.h"
 
 #define TOOL_MODE "\"structured_output_mode\":\"tool\""
 #define RF_MODE "\"structured_output_mode\":\"response_format\""
@@ -170,20 +169,6 @@ static void test_bad_input_sends_nothing(void **state)
     so_stop(&m);
 }
 
-typedef struct canceller {
-    mp_instance *inst;
-    int delay_ms;
-} canceller;
-
-static void *cancel_later(void *arg)
-{
-    canceller *c = arg;
-    struct timespec ts = {0, (long)c->delay_ms * 1000000L};
-    nanosleep(&ts, NULL);
-    it_p->cancel(c->inst);
-    return NULL;
-}
-
 /* cancel() from another thread stops a call the server never answers. */
 static void test_cancel_from_another_thread(void **state)
 {
@@ -191,16 +176,18 @@ static void test_cancel_from_another_thread(void **state)
     mock_proc m;
     so_start(&m, NULL, (const char *const[]){"so_hang.scn", NULL});
     mp_instance *inst = so_instance(&m, "so-hang", TOOL_MODE);
-    canceller c = {inst, 150};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, cancel_later, &c), 0);
-    double t0 = it_now_ms();
+    /* 150 ms after the server got the request (a cancel() before the
+     * call began would be dropped). */
+    it_canceller k;
+    assert_int_equal(it_canceller_start(&k, inst, 150, &m), 0);
     so_result r;
-    assert_int_equal(so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel",
-                             NULL, &r), MP_E_CANCELLED);
-    double ms = it_now_ms() - t0;
-    pthread_join(t, NULL);
-    assert_true(ms < 2000);
+    int rc = so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel",
+                     NULL, &r);
+    double returned = it_now_ms();
+    double cancelled_at = it_canceller_join(&k);
+    assert_false(k.no_trigger);
+    assert_int_equal(rc, MP_E_CANCELLED);
+    assert_true(cancelled_at > 0 && returned - cancelled_at < 2000);
     assert_int_equal(r.writes, 0);
     so_result_free(&r);
     /* A later call is not affected by the old cancel. */

@@ -297,15 +297,29 @@ char *it_normalise_metrics(const char *jsonl, int64_t *latency, int64_t *ttfb)
 /* ------------------------------------------------------------ temp dir */
 
 static char tmpdir[256];
+static pid_t tmpdir_owner; /* the process that made it */
+
+/* At exit, whatever a failed test left (its teardown skipped).  Only in
+ * the process that made the directory: a forked child that exits must
+ * not take its parent's files. */
+static void tmp_cleanup_at_exit(void)
+{
+    if (tmpdir[0] && getpid() == tmpdir_owner)
+        it_tmp_cleanup();
+}
 
 const char *it_tmpdir(void)
 {
+    static int registered;
     if (!tmpdir[0]) {
         snprintf(tmpdir, sizeof tmpdir, "/tmp/lp-it-%d-XXXXXX", (int)getpid());
         if (!mkdtemp(tmpdir)) {
             perror("mkdtemp");
             abort();
         }
+        tmpdir_owner = getpid();
+        if (!registered && atexit(tmp_cleanup_at_exit) == 0)
+            registered = 1;
     }
     return tmpdir;
 }
@@ -546,5 +560,6 @@ int it_req_group_teardown(void **state)
     (void)state;
     it_clear_provider_env();
     mock_stop(&it_req_mock);
+    it_tmp_cleanup();
     return it_unload();
 }

@@ -118,7 +118,8 @@ char *it_normalise_metrics(const char *jsonl, int64_t *latency,
 /* ------------------------------------------------------ scenario files */
 
 /* A private temporary directory, created on first use and removed (with
- * every file in it) by it_tmp_cleanup. */
+ * every file in it) by it_tmp_cleanup, or else when the process that made
+ * it exits. */
 const char *it_tmpdir(void);
 void it_tmp_cleanup(void);
 /* Write it_tmpdir()/NAME with printf-formatted content; returns the path
@@ -169,7 +170,7 @@ extern mock_proc it_req_mock;
 /* Group setup: clear the provider's environment variables (keys and base
  * URLs from the environment would change the requests the tests check),
  * load the plugin and start it_req_mock.  Teardown: clear them again (a
- * test may set them), stop the server, unload. */
+ * test may set them), stop the server, remove it_tmpdir(), unload. */
 int it_req_group_setup(void **state);
 int it_req_group_teardown(void **state);
 /* Unset LITELLM_PROXY_API_KEY, LITELLM_API_KEY, OPENAI_API_KEY,

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "it_harness.h"
 #include "test_paths.h"
 
 static int counter;
@@ -16,8 +17,11 @@ static int counter;
 int mock_start(mock_proc *m, const char *const *args)
 {
     memset(m, 0, sizeof *m);
-    snprintf(m->record_path, sizeof m->record_path, "/tmp/mock-record-%d-%d.jsonl",
-             (int)getpid(), counter++);
+    /* In the test's private directory: a test that fails skips its
+     * mock_stop, and the directory goes with the group teardown or, at
+     * the latest, when the test process exits (it_tmpdir). */
+    snprintf(m->record_path, sizeof m->record_path, "%s/mock-record-%d.jsonl",
+             it_tmpdir(), counter++);
     unlink(m->record_path);
     const char *argv[64];
     int n = 0;

@@ -16,7 +16,8 @@ typedef struct mock_proc {
 } mock_proc;
 
 /* Start the server with extra arguments (NULL-terminated), recording to a
- * fresh temp file.  Returns 0 on success. */
+ * fresh file in it_tmpdir() (removed by mock_stop, and with that
+ * directory).  Returns 0 on success. */
 int mock_start(mock_proc *m, const char *const *args);
 void mock_stop(mock_proc *m);
 

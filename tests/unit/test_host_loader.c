@@ -7,7 +7,8 @@
  *     another major, has a short descriptor or lacks an operation is
  *     refused with MP_E_VERSION and a message that says which;
  *   - loading real files: missing, a directory, not an ELF object, a
- *     shared object that is not a provider, and the real plugin, each time
+ *     shared object that is not a provider, nowhere to put the copy, a
+ *     copy that cannot be written whole, and the real plugin, each time
  *     from a unique private copy that leaves nothing on disk;
  *   - unloading: refused while a call is in flight and while an instance
  *     lives (deinit refuses), then deinit + dlclose and the mapping gone;
@@ -15,6 +16,8 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <ftw.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,7 +35,14 @@
 
 #define PLUGIN LP_BUILD_DIR "/litellm_provider.so"
 
-static char g_tmp[64]; /* private TMPDIR: where the loader puts its copies */
+/* Everything a test makes lives under g_root, removed by the group
+ * teardown: g_tmp is the private TMPDIR where the loader puts its copies
+ * (it must stay empty), and other files go next to it. */
+static char g_root[64], g_tmp[80];
+
+/* RLIMIT_FSIZE as it was, while a test has lowered it. */
+static struct rlimit g_fsize;
+static int g_fsize_lowered;
 
 /* ---- negotiation with fake entries -------------------------------------- */
 
@@ -151,7 +162,7 @@ static void test_bad_files(void **state)
                       "cannot open: No such file or directory");
     expect_load_fails(g_tmp, MP_E_INVALID_ARGUMENT, "cannot read: Is a directory");
     char text[128];
-    snprintf(text, sizeof text, "%s.txt", g_tmp);
+    snprintf(text, sizeof text, "%s/not-elf.txt", g_root);
     FILE *f = fopen(text, "w");
     assert_non_null(f);
     fputs("not an ELF object\n", f);
@@ -164,14 +175,43 @@ static void test_bad_files(void **state)
     expect_load_fails(info.dli_fname, MP_E_VERSION,
                       "not a model provider for ABI major 1 (no mp_provider_entry_v1 symbol)");
 
-    /* Nowhere to put the private copy. */
+    /* Nowhere to put the private copy (the test teardown restores TMPDIR,
+     * also when an assertion fails first). */
     setenv("TMPDIR", "/nonexistent-tmpdir", 1);
     hp_module *m = NULL;
     char why[512];
     assert_int_equal(hp_module_load(PLUGIN, MP_ABI_MINOR, NULL, &m, why, sizeof why),
                      MP_E_INVALID_ARGUMENT);
     assert_non_null(strstr(why, "cannot create its private copy /nonexistent-tmpdir/"));
-    setenv("TMPDIR", g_tmp, 1);
+}
+
+/* The copy cannot be written whole: a file size limit makes write() take
+ * only part of a block and then fail with EFBIG.  The reason names the
+ * real error (not a stale errno), and no partial copy stays. */
+static void test_copy_write_fails(void **state)
+{
+    (void)state;
+    struct stat st;
+    assert_int_equal(stat(PLUGIN, &st), 0);
+    assert_true(st.st_size > 150000);
+    signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails, not kills */
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &g_fsize), 0);
+    g_fsize_lowered = 1;
+    struct rlimit small = g_fsize;
+    small.rlim_cur = 100000; /* a 64 KiB block, then 34464 bytes of one */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    hp_module *m = (hp_module *)&m;
+    char why[512] = "";
+    int rc = hp_module_load(PLUGIN, MP_ABI_MINOR, NULL, &m, why, sizeof why);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &g_fsize), 0);
+    g_fsize_lowered = 0;
+    if (rc != MP_E_INVALID_ARGUMENT || !strstr(why, "File too large"))
+        fprintf(stderr, "got %s \"%s\"\n", mp_errname(rc), why);
+    assert_int_equal(rc, MP_E_INVALID_ARGUMENT);
+    assert_null(m);
+    assert_non_null(strstr(why, "cannot write its private copy"));
+    assert_non_null(strstr(why, "File too large"));
+    assert_int_equal(files_in(g_tmp), 0);
 }
 
 static void test_unique_copies(void **state)
@@ -265,27 +305,51 @@ static void test_retry_delay(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_tmp, sizeof g_tmp, "/tmp/host-loader-XXXXXX");
-    if (!mkdtemp(g_tmp))
+    snprintf(g_root, sizeof g_root, "/tmp/host-loader-XXXXXX");
+    if (!mkdtemp(g_root))
+        return -1;
+    snprintf(g_tmp, sizeof g_tmp, "%s/copies", g_root);
+    if (mkdir(g_tmp, 0700) != 0)
         return -1;
     setenv("TMPDIR", g_tmp, 1);
     return 0;
 }
 
+/* After every test, pass or fail: the environment as the next test
+ * expects it. */
+static int restore(void **state)
+{
+    (void)state;
+    setenv("TMPDIR", g_tmp, 1);
+    if (g_fsize_lowered && setrlimit(RLIMIT_FSIZE, &g_fsize) == 0)
+        g_fsize_lowered = 0;
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
 static int teardown(void **state)
 {
     (void)state;
-    return rmdir(g_tmp);
+    return nftw(g_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_negotiation),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_unique_copies),
-        cmocka_unit_test(test_unload_refusals),
-        cmocka_unit_test(test_retry_delay),
+        cmocka_unit_test_teardown(test_negotiation, restore),
+        cmocka_unit_test_teardown(test_bad_files, restore),
+        cmocka_unit_test_teardown(test_copy_write_fails, restore),
+        cmocka_unit_test_teardown(test_unique_copies, restore),
+        cmocka_unit_test_teardown(test_unload_refusals, restore),
+        cmocka_unit_test_teardown(test_retry_delay, restore),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
