@@ -52,19 +52,6 @@ static size_t messages_in(const char *path)
     return n;
 }
 
-/* Every entry of `dir` but . and .. (dot names included). */
-static int entries_in(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    if (d)
-        closedir(d);
-    return n;
-}
-
 /* Names in the test directory that start with ".", other than . and .. */
 static int hidden_files(void)
 {
@@ -290,7 +277,7 @@ static void test_full_disk_keeps_the_old_session(void **state)
     free(after);
     /* session.json and filler, and nothing else: the temporary file
      * (.session.json.tmp-PID, a dot name) is gone too. */
-    assert_int_equal(entries_in(dir), 2);
+    assert_int_equal(it_count_entries(dir), 2);
     host_run_free(&r);
 
     /* Room again: the same prompt now saves. */

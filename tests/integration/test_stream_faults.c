@@ -289,16 +289,11 @@ static double cancel_during(const mock_proc *m, const char *model,
     mp_instance *inst = it_create(config, args, err);
     free(args);
     assert_non_null(inst);
-    it_canceller k;
-    assert_int_equal(it_canceller_start(&k, inst, delay_ms,
-                                        after_request ? m : NULL), 0);
-    it_events_init(ev);
-    ev->hook = it_canceller_on_text;
-    ev->hook_ctx = &k;
-    *rc = it_stream(inst, it_hello_request, ev, err);
-    double returned = it_now_ms();
-    double cancelled_at = it_canceller_join(&k);
-    assert_false(k.no_trigger);
+    double ms;
+    int no_trigger;
+    *rc = it_stream_cancelled(inst, delay_ms, after_request ? m : NULL, ev, err,
+                              &ms, &no_trigger);
+    assert_false(no_trigger);
     /* The instance works normally afterwards: cancel is not sticky. */
     mp_error err2 = MP_ERROR_INIT;
     assert_int_equal(it_p->update_config(inst, "{\"model_id\":\"it-ok\"}", 20,
@@ -309,7 +304,7 @@ static double cancel_during(const mock_proc *m, const char *model,
     assert_int_equal(after.by_type[MP_EVENT_MESSAGE_STOP], 1);
     it_events_free(&after);
     it_p->destroy(inst);
-    return cancelled_at > 0 ? returned - cancelled_at : -1.0;
+    return ms;
 }
 
 static void test_cancel_from_another_thread(void **state)
@@ -359,14 +354,11 @@ static void test_cancel_during_retry_backoff(void **state)
     assert_non_null(inst);
     /* 80 ms after the first try reached the server: inside the 200 ms
      * Retry-After wait that follows its 429. */
-    it_canceller k;
-    assert_int_equal(it_canceller_start(&k, inst, 80, &m), 0);
     it_events ev;
-    it_events_init(&ev);
-    int rc = it_stream(inst, it_hello_request, &ev, &err);
-    double returned = it_now_ms();
-    double ms = returned - it_canceller_join(&k);
-    assert_false(k.no_trigger);
+    double ms;
+    int no_trigger;
+    int rc = it_stream_cancelled(inst, 80, &m, &ev, &err, &ms, &no_trigger);
+    assert_false(no_trigger);
     print_message("cancel in the retry wait returned %.2f ms after cancel()\n", ms);
     assert_int_equal(rc, MP_E_CANCELLED);
     assert_int_equal(ev.count, 0);

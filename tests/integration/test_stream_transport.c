@@ -123,35 +123,11 @@ static void test_no_proxy_env_bypasses_the_proxy(void **state)
 
 /* ------------------------------------------------------ connect timeout */
 
-/* A listener on 127.0.0.1 whose accept queue is full: the kernel drops
- * further SYNs, so a connect hangs until the client gives up.  `fill`
- * receives the sockets that fill the queue (closed by the caller). */
-static int full_listener(int *port, int fill[3])
-{
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t n = sizeof a;
-    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) ||
-        listen(l, 0) || getsockname(l, (struct sockaddr *)&a, &n))
-        return -1;
-    *port = ntohs(a.sin_port);
-    for (int i = 0; i < 3; i++) {
-        fill[i] = socket(AF_INET, SOCK_STREAM, 0);
-        fcntl(fill[i], F_SETFL, O_NONBLOCK);
-        if (connect(fill[i], (struct sockaddr *)&a, sizeof a) &&
-            errno != EINPROGRESS)
-            return -1;
-    }
-    usleep(50 * 1000); /* let the handshakes that can complete do so */
-    return l;
-}
-
 static void test_connect_timeout(void **state)
 {
     (void)state;
     int port = 0, fill[3];
-    int l = full_listener(&port, fill);
+    int l = it_full_listener(&port, fill);
     assert_true(l >= 0);
     char args[256];
     snprintf(args, sizeof args, "{\"api_base\":\"http://127.0.0.1:%d\","

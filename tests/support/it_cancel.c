@@ -94,3 +94,23 @@ double it_canceller_join(it_canceller *k)
     sem_destroy(&k->wake);
     return k->cancelled_at;
 }
+
+int it_stream_cancelled(mp_instance *inst, int delay_ms, const mock_proc *mock,
+                        it_events *ev, mp_error *err, double *ms,
+                        int *no_trigger)
+{
+    it_canceller k;
+    if (it_canceller_start(&k, inst, delay_ms, mock) != 0)
+        return -1;
+    it_events_init(ev);
+    if (!mock) {
+        ev->hook = it_canceller_on_text;
+        ev->hook_ctx = &k;
+    }
+    int rc = it_stream(inst, it_hello_request, ev, err);
+    double returned = it_now_ms();
+    double at = it_canceller_join(&k);
+    *ms = at > 0 ? returned - at : -1.0;
+    *no_trigger = k.no_trigger;
+    return rc;
+}

@@ -55,4 +55,15 @@ int it_canceller_on_text(it_events *e, const mp_event_header *ev);
  * cancelling.  Returns cancelled_at. */
 double it_canceller_join(it_canceller *k);
 
+/* One stream() of it_hello_request on `inst` (events into `ev`, which this
+ * initialises), cancelled `delay_ms` after the trigger: `mock` receiving
+ * the request, or with `mock` NULL the first text delta.  Returns the
+ * stream's status (-1 if the thread cannot start); *ms is the time from
+ * cancel() to stream()'s return (negative: it returned first or no
+ * cancel() was made), and
+ * *no_trigger says the trigger never came. */
+int it_stream_cancelled(mp_instance *inst, int delay_ms, const mock_proc *mock,
+                        it_events *ev, mp_error *err, double *ms,
+                        int *no_trigger);
+
 #endif

@@ -1,13 +1,18 @@
 /* it_harness.c - helpers of the integration tests; see it_harness.h. */
 #include "it_harness.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -562,4 +567,37 @@ int it_req_group_teardown(void **state)
     mock_stop(&it_req_mock);
     it_tmp_cleanup();
     return it_unload();
+}
+
+int it_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)))
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+int it_full_listener(int *port, int fill[3])
+{
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t n = sizeof a;
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 0) ||
+        getsockname(l, (struct sockaddr *)&a, &n))
+        return -1;
+    *port = ntohs(a.sin_port);
+    for (int i = 0; i < 3; i++) {
+        fill[i] = socket(AF_INET, SOCK_STREAM, 0);
+        fcntl(fill[i], F_SETFL, O_NONBLOCK);
+        if (connect(fill[i], (struct sockaddr *)&a, sizeof a) &&
+            errno != EINPROGRESS)
+            return -1;
+    }
+    usleep(50 * 1000); /* let the handshakes that can complete do so */
+    return l;
 }

@@ -193,4 +193,14 @@ int it_has(json_object *root, const char *path);
 /* The string at a path, or NULL. */
 const char *it_get_str(json_object *root, const char *path);
 
+/* Entries of `dir` other than . and .. (dot names included); 0 if it
+ * cannot be read. */
+int it_count_entries(const char *dir);
+
+/* A listener on 127.0.0.1 whose accept queue is full: the kernel drops
+ * further SYNs, so a connect to it hangs until the client gives up.  Its
+ * port goes to *port and the sockets that fill the queue to `fill` (the
+ * caller closes them and the listener).  The listener, or -1. */
+int it_full_listener(int *port, int fill[3]);
+
 #endif

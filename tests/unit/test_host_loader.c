@@ -14,7 +14,6 @@
  *     lives (deinit refuses), then deinit + dlclose and the mapping gone;
  *   - the throttling backoff.
  */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <ftw.h>
 #include <signal.h>
@@ -32,6 +31,7 @@
 
 #include "../../host-sample/agent.h"
 #include "../../host-sample/provider_loader.h"
+#include "../support/it_harness.h"
 
 #define PLUGIN LP_BUILD_DIR "/litellm_provider.so"
 
@@ -126,20 +126,6 @@ static void test_negotiation(void **state)
     expect_refused(MP_E_VERSION, "no event_to_json operation");
 }
 
-/* ---- loading files ------------------------------------------------------ */
-
-static int files_in(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void expect_load_fails(const char *path, int want, const char *needle)
 {
     hp_module *m = (hp_module *)&m; /* must be reset to NULL */
@@ -152,7 +138,7 @@ static void expect_load_fails(const char *path, int want, const char *needle)
     assert_null(m);
     assert_non_null(strstr(why, needle));
     assert_non_null(strstr(why, path)); /* the message names the file */
-    assert_int_equal(files_in(g_tmp), 0); /* no copy left behind */
+    assert_int_equal(it_count_entries(g_tmp), 0); /* no copy left behind */
 }
 
 static void test_bad_files(void **state)
@@ -211,7 +197,7 @@ static void test_copy_write_fails(void **state)
     assert_null(m);
     assert_non_null(strstr(why, "cannot write its private copy"));
     assert_non_null(strstr(why, "File too large"));
-    assert_int_equal(files_in(g_tmp), 0);
+    assert_int_equal(it_count_entries(g_tmp), 0);
 }
 
 static void test_unique_copies(void **state)
@@ -221,7 +207,7 @@ static void test_unique_copies(void **state)
     char why[512];
     assert_int_equal(hp_module_load(PLUGIN, MP_ABI_MINOR, NULL, &a, why, sizeof why), MP_OK);
     assert_int_equal(hp_module_load(PLUGIN, MP_ABI_MINOR, NULL, &b, why, sizeof why), MP_OK);
-    assert_int_equal(files_in(g_tmp), 0); /* the copies were unlinked once mapped */
+    assert_int_equal(it_count_entries(g_tmp), 0); /* the copies were unlinked once mapped */
     /* The same path loaded twice gives two separate mappings: two copies
      * of the code and of its static data (a rebuilt file would be new). */
     assert_string_not_equal(a->copy_name, b->copy_name);

@@ -16,14 +16,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../support/it_harness.h"
@@ -72,33 +68,11 @@ static void test_idle_timeout_after_finish_reason_is_success(void **state)
     free(scn);
 }
 
-/* A listener whose accept queue is full: connecting to it hangs. */
-static int full_listener(int *port, int fill[3])
-{
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t n = sizeof a;
-    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 0) ||
-        getsockname(l, (struct sockaddr *)&a, &n))
-        return -1;
-    *port = ntohs(a.sin_port);
-    for (int i = 0; i < 3; i++) {
-        fill[i] = socket(AF_INET, SOCK_STREAM, 0);
-        fcntl(fill[i], F_SETFL, O_NONBLOCK);
-        if (connect(fill[i], (struct sockaddr *)&a, sizeof a) &&
-            errno != EINPROGRESS)
-            return -1;
-    }
-    usleep(50 * 1000); /* let the handshakes that can complete do so */
-    return l;
-}
-
 static void test_whole_call_timeout_while_connecting(void **state)
 {
     (void)state;
     int port = 0, fill[3];
-    int l = full_listener(&port, fill);
+    int l = it_full_listener(&port, fill);
     assert_true(l >= 0);
     /* connect_timeout 0 (libcurl's default, 300 s) and 10 s: either way
      * the 0.3 s whole-call timeout is what ends the call. */
