@@ -35,6 +35,8 @@ static int setup(void **state)
     (void)state;
     if (it_load())
         return -1;
+    if (!it_transcripts_dir())
+        return 0; /* no ../shared here: the tests skip */
     int listed = it_list_names(TRANSCRIPTS, ".sse", cases, MAX_CASES);
     if (listed < 0) {
         fprintf(stderr, "cannot open %s\n", TRANSCRIPTS);
@@ -174,6 +176,8 @@ static void check_requests(void)
 static void test_every_transcript_whole_and_trickled(void **state)
 {
     (void)state;
+    if (!it_transcripts_dir())
+        skip(); /* no ../shared here */
     /* Every transcript must have expected files: a new recording cannot
      * slip through unchecked. */
     assert_true(ncases >= 12);
@@ -190,6 +194,8 @@ static void test_every_transcript_whole_and_trickled(void **state)
 static void test_repeated_calls_on_one_instance(void **state)
 {
     (void)state;
+    if (!it_transcripts_dir())
+        skip();
     const char *name = "openai_gpt4o_parallel_tools_usage";
     char config[200], path[1024];
     snprintf(config, sizeof config, "{\"model_id\":\"tr-%s\"}", name);

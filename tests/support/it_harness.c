@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -255,6 +256,14 @@ int it_list_names(const char *dir, const char *suffix, char **names, int max)
     closedir(d);
     qsort(names, (size_t)n, sizeof names[0], by_name);
     return n;
+}
+
+const char *it_transcripts_dir(void)
+{
+    struct stat st;
+    if (stat(LP_TRANSCRIPTS_DIR, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    return LP_TRANSCRIPTS_DIR;
 }
 
 /* Replace the number after `key` with 0 in b; returns its value, -1 when

@@ -106,6 +106,12 @@ char *it_read_file(const char *path, size_t *len);
  * many, or -1 when the directory cannot be opened. */
 int it_list_names(const char *dir, const char *suffix, char **names,
                   int max);
+/* The third-party recordings: LP_TRANSCRIPTS_DIR (the Makefile's
+ * TRANSCRIPTS, by default ../shared/fixtures/transcripts), or NULL when it
+ * is not there (a clone without ../shared).  They are read in place, never
+ * copied into the project; a test that needs them calls cmocka's skip()
+ * when this is NULL, so it counts as skipped, never as passed. */
+const char *it_transcripts_dir(void);
 
 /* A copy of `jsonl` (events as JSON lines) with the values of
  * "latencyMs" and "timeToFirstByteMs" replaced by 0, so output can be

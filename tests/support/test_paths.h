@@ -13,7 +13,7 @@
 #define LP_SOURCE_DIR "."
 #endif
 #ifndef LP_TRANSCRIPTS_DIR
-#define LP_TRANSCRIPTS_DIR "tests/fixtures/transcripts"
+#define LP_TRANSCRIPTS_DIR "../shared/fixtures/transcripts"
 #endif
 
 #endif

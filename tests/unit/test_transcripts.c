@@ -137,6 +137,8 @@ static void check_case(const char *name)
 static void test_every_transcript(void **state)
 {
     (void)state;
+    if (!it_transcripts_dir())
+        skip(); /* no ../shared here: nothing to replay */
     char *names[256];
     int count = it_list_names(TRANSCRIPTS, ".sse", names, 256);
     assert_true(count >= 12);
@@ -322,6 +324,8 @@ done:
 static void test_expected_files_agree_with_openai_node(void **state)
 {
     (void)state;
+    if (!it_transcripts_dir())
+        skip();
     char *names[256];
     int count = it_list_names(TRANSCRIPTS "/expected-openai-node", ".json",
                               names, 256);
