@@ -24,16 +24,19 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 LDFLAGS  ?=
 
 # ---------------------------------------------------------------- plugin
-PLUGIN_SRC := $(wildcard plugin/*.c)
+# One folder per stage (plugin/README.md): core/, request/, transport/, one
+# folder per wire adapter, structured/.  plugin/replay/ is the other plugin.
+PLUGIN_SRC := $(filter-out plugin/replay/%,$(wildcard plugin/*/*.c))
+PLUGIN_HDR := $(wildcard abi/*.h plugin/*/*.h)
 PLUGIN_PIC := $(PLUGIN_SRC:%.c=$(BUILD)/pic/%.o)
 # The same sources without hidden visibility, for unit tests to link.
 PLUGIN_TST := $(PLUGIN_SRC:%.c=$(BUILD)/tst/%.o)
 
-$(BUILD)/pic/%.o: %.c $(wildcard abi/*.h plugin/*.h plugin/replay/*.h) | dirs
+$(BUILD)/pic/%.o: %.c $(PLUGIN_HDR) | dirs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(BUILD)/tst/%.o: %.c $(wildcard abi/*.h plugin/*.h host-sample/*.h) | dirs
+$(BUILD)/tst/%.o: %.c $(PLUGIN_HDR) $(wildcard host-sample/*.h) | dirs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
@@ -46,8 +49,8 @@ $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 
 # The replay provider: a second plugin that replays recorded events.  It
 # shares the event helpers with the main plugin but none of its HTTP code.
-REPLAY_SRC := $(wildcard plugin/replay/*.c) plugin/event_emit.c plugin/event_json.c \
-  plugin/errors.c plugin/strbuf.c plugin/json_util.c plugin/json_numbers.c plugin/json_writer.c plugin/log.c
+REPLAY_SRC := $(wildcard plugin/replay/*.c) plugin/core/event_emit.c plugin/core/event_json.c \
+  plugin/core/errors.c plugin/core/strbuf.c plugin/core/json_util.c plugin/core/json_numbers.c plugin/core/json_writer.c plugin/core/log.c
 REPLAY_PIC := $(REPLAY_SRC:%.c=$(BUILD)/pic/%.o)
 
 $(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "../../abi/model_provider.h"
-#include "../log.h"
+#include "../core/log.h"
 
 /* ---- module (replay_entry.c) ------------------------------------------ */
 int rp_module_initialized(void);

@@ -8,9 +8,9 @@
  */
 #include <stdatomic.h>
 
-#include "../errors.h"
-#include "../event_json.h"
-#include "../provider_entry.h"
+#include "../core/errors.h"
+#include "../core/event_json.h"
+#include "../core/provider_entry.h"
 #include "replay.h"
 
 #define RP_VERSION "0.1.0"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../errors.h"
+#include "../core/errors.h"
 #include "replay.h"
 
 #define RP_MAX_FILE ((size_t)256 << 20)

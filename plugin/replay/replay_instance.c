@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../errors.h"
-#include "../json_util.h"
-#include "../json_writer.h"
-#include "../strbuf.h"
+#include "../core/errors.h"
+#include "../core/json_util.h"
+#include "../core/json_writer.h"
+#include "../core/strbuf.h"
 #include "replay.h"
 
 /* A checked config: what an instance runs with. */

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../errors.h"
-#include "../event_emit.h"
-#include "../json_util.h"
+#include "../core/errors.h"
+#include "../core/event_emit.h"
+#include "../core/json_util.h"
 #include "replay.h"
 
 static const char *const block_keys[] = {

@@ -25,8 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../plugin/config.h"
-#include "../../plugin/request_format.h"
+#include "../../plugin/core/config.h"
+#include "../../plugin/openai_chat/request_format.h"
 #include "../support/it_harness.h"
 #include "../unit/request_copy_meter.h"
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/request_format.h"
+#include "../../plugin/openai_chat/request_format.h"
 #include "../support/requote.h"
 
 #define RT_MAX_LOGS 64

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "../../host-sample/assembler.h"
-#include "../../plugin/chunk_mapper.h"
-#include "../../plugin/event_json.h"
-#include "../../plugin/strbuf.h"
+#include "../../plugin/openai_chat/chunk_mapper.h"
+#include "../../plugin/core/event_json.h"
+#include "../../plugin/core/strbuf.h"
 #include "../support/requote.h"
 
 /* The Strands JSON of each event kind, in ` quoting, one line each. */

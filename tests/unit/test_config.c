@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/config.h"
-#include "../../plugin/strbuf.h"
+#include "../../plugin/core/config.h"
+#include "../../plugin/core/strbuf.h"
 #include "request_copy_meter.h"
 
 typedef struct captured {

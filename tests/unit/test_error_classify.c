@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/error_classify.h"
+#include "../../plugin/core/error_classify.h"
 
 /* An OpenAI/LiteLLM error body around `message` and `code`. */
 static int classify_msg(int status, const char *message, const char *code,

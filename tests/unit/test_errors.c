@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/config.h"
-#include "../../plugin/error_classify.h"
-#include "../../plugin/errors.h"
-#include "../../plugin/json_util.h"
-#include "../../plugin/log.h"
-#include "../../plugin/strbuf.h"
-#include "../../plugin/utf8.h"
+#include "../../plugin/core/config.h"
+#include "../../plugin/core/error_classify.h"
+#include "../../plugin/core/errors.h"
+#include "../../plugin/core/json_util.h"
+#include "../../plugin/core/log.h"
+#include "../../plugin/core/strbuf.h"
+#include "../../plugin/core/utf8.h"
 
 static void test_fail_fills_code_and_message(void **state)
 {

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../plugin/event_json.h"
+#include "../../plugin/core/event_json.h"
 
 static mp_str S(const char *s)
 {

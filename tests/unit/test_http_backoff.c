@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/http_transport.h"
+#include "../../plugin/transport/http_transport.h"
 
 static lp_config config(int64_t base, int64_t max)
 {

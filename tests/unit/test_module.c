@@ -20,7 +20,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../../host-sample/validate_internal.h"
-#include "../../plugin/utf8.h"
+#include "../../plugin/core/utf8.h"
 
 static const mp_provider_v1 *desc(void)
 {

@@ -16,7 +16,7 @@
 
 #include "request_test_util.h"
 #include "request_copy_meter.h"
-#include "../../plugin/json_writer.h"
+#include "../../plugin/core/json_writer.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "../../plugin/schema_memo.h"
+#include "../../plugin/structured/schema_memo.h"
 
 static void test_each_model_keeps_its_answer(void **state)
 {

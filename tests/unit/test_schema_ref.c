@@ -4,7 +4,7 @@
  */
 #include "request_test_util.h"
 
-#include "../../plugin/schema_ref.h"
+#include "../../plugin/structured/schema_ref.h"
 
 static mp_error err;
 

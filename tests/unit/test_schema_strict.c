@@ -4,8 +4,8 @@
  */
 #include "request_test_util.h"
 
-#include "../../plugin/json_writer.h"
-#include "../../plugin/schema_strict.h"
+#include "../../plugin/core/json_writer.h"
+#include "../../plugin/structured/schema_strict.h"
 
 /* make_strict(in) must print exactly as `want` (both in ' quoting). */
 static void expect_strict(const char *in, const char *want)

@@ -4,9 +4,9 @@
  */
 #include "request_test_util.h"
 
-#include "../../plugin/json_writer.h"
-#include "../../plugin/schema_validate.h"
-#include "../../plugin/utf8.h"
+#include "../../plugin/core/json_writer.h"
+#include "../../plugin/structured/schema_validate.h"
+#include "../../plugin/core/utf8.h"
 
 static char msg[1024];
 

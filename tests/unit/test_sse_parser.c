@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "../../abi/model_provider.h"
-#include "../../plugin/sse_parser.h"
-#include "../../plugin/strbuf.h"
+#include "../../plugin/transport/sse_parser.h"
+#include "../../plugin/core/strbuf.h"
 #include "../support/it_harness.h"
 
 /* Every event as "name|offset|data\n" (name "-" for the default). */

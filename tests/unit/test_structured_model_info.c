@@ -5,8 +5,8 @@
  */
 #include "request_test_util.h"
 
-#include "../../plugin/instance.h"
-#include "../../plugin/model_info.h"
+#include "../../plugin/core/instance.h"
+#include "../../plugin/structured/model_info.h"
 
 static int parse(const char *body, const char *model, int *support)
 {

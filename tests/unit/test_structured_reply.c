@@ -6,9 +6,9 @@
  */
 #include "request_test_util.h"
 
-#include "../../plugin/chunk_mapper.h"
-#include "../../plugin/event_emit.h"
-#include "../../plugin/structured_reply.h"
+#include "../../plugin/openai_chat/chunk_mapper.h"
+#include "../../plugin/core/event_emit.h"
+#include "../../plugin/structured/structured_reply.h"
 
 #define PERSON "{'type':'object','properties':{'name':{'type':'string'},'age':" \
                "{'type':'integer'}},'required':['name','age']}"

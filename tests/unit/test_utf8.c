@@ -1,5 +1,5 @@
 /*
- * test_utf8.c - the plugin's one UTF-8 helper (plugin/utf8.h): the
+ * test_utf8.c - the plugin's one UTF-8 helper (plugin/core/utf8.h): the
  * validator every string for the host passes (model text, tool ids and
  * names, the structured-output description), the code-point count of
  * schema minLength/maxLength, and the cutting helpers that keep error and
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../plugin/utf8.h"
+#include "../../plugin/core/utf8.h"
 
 /* RFC 3629: overlongs, surrogates and code points past U+10FFFF are not
  * UTF-8; the offset returned is the first byte of the first bad one. */

@@ -1,0 +1,97 @@
+/*
+ * config.h - an instance's configuration: parsed, validated, immutable.
+ *
+ * A config is built whole from JSON and never changed afterwards.  An
+ * instance holds a pointer to its current config; update_config builds a
+ * new one and swaps the pointer under the instance lock, and every call
+ * takes its own reference first, so a stream that is running keeps the
+ * config it started with (decision 23).
+ */
+#ifndef LP_CONFIG_H
+#define LP_CONFIG_H
+
+#include <json-c/json.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../../abi/model_provider.h"
+#include "log.h"
+
+#define LP_PROXY_PREFIX "litellm_proxy/"
+
+enum lp_structured_mode {
+    LP_SO_AUTO = 0,
+    LP_SO_RESPONSE_FORMAT = 1,
+    LP_SO_TOOL = 2
+};
+
+typedef struct lp_config {
+    atomic_int refs; /* see lp_config_ref/unref */
+
+    /* The documents as stored, unknown keys included.  Owned. */
+    json_object *config;      /* object */
+    json_object *client_args; /* object */
+
+    /* --- model config (Strands LiteLLMConfig + our additions) --- */
+    const char *model_id;      /* with the litellm_proxy/ prefix rule
+                                  applied; NULL when missing            */
+    const char *wire_model;    /* model_id without a leading
+                                  "litellm_proxy/", as sent on the wire */
+    json_object *params;       /* object, or NULL when absent           */
+    int params_is_null;        /* "params": null was given (an error at
+                                  request time, as the reference)       */
+    int64_t context_window_limit; /* -1 when absent                     */
+    int reasoning_round_trip;  /* decision 5, default 0                 */
+    int structured_output_mode; /* enum lp_structured_mode            */
+
+    /* --- client args (LiteLLM names) --- */
+    const char *api_key;       /* NULL: from the environment            */
+    const char *api_base;      /* NULL: from the environment            */
+    int use_litellm_proxy;
+    int64_t timeout_ms;        /* whole call; 0 = none; default 600 s   */
+    int64_t connect_timeout_ms;/* default 10 s                          */
+    int64_t idle_timeout_ms;   /* max silence between body bytes; 0 = none;
+                                  default 120 s                         */
+    int num_retries;           /* default 0                             */
+    json_object *extra_headers;/* object of string values, or NULL      */
+    int ssl_verify;            /* default 1                             */
+    const char *ca_bundle;     /* NULL: system default                  */
+    int64_t max_response_bytes;/* limit for an SSE line / JSON body;
+                                  default 8 MiB                         */
+    int64_t retry_base_ms;     /* first backoff delay, default 500 ms   */
+    int64_t retry_max_ms;      /* backoff cap, default 30 s             */
+} lp_config;
+
+/* Build a config from two JSON texts (NULL means {}).  Unknown keys are kept
+ * and reported with one warning each document, worded as the reference's.
+ * Errors are MP_E_INVALID_ARGUMENT with a message naming the key. */
+int lp_config_new(const char *config_json, size_t config_len,
+                  const char *client_args_json, size_t client_len,
+                  const lp_logger *log, lp_config **out, mp_error *err);
+
+/* A new config = `base` with the keys of `update_json` merged in (shallow;
+ * `params` is replaced, not deep-merged).  `base` is unchanged. */
+int lp_config_update(const lp_config *base, const char *update_json,
+                     size_t len, const lp_logger *log, lp_config **out,
+                     mp_error *err);
+
+lp_config *lp_config_ref(lp_config *cfg);
+void lp_config_unref(lp_config *cfg);
+
+/* {"config":{...},"client_args":{...}} with secrets redacted (decision 21),
+ * written with the JSON writer into `out`. */
+struct strbuf;
+int lp_config_to_redacted_json(const lp_config *cfg, struct strbuf *out);
+
+/* True if a header or key name looks secret: contains "key", "token",
+ * "secret" or "authorization" (case-insensitive). */
+int lp_is_secret_name(const char *name);
+
+/* The API key to send: api_key, else $LITELLM_PROXY_API_KEY, else
+ * $LITELLM_API_KEY, else $OPENAI_API_KEY; NULL when none. */
+const char *lp_config_api_key(const lp_config *cfg);
+/* The base URL: api_base, else $LITELLM_PROXY_API_BASE, else
+ * $LITELLM_API_BASE, else "http://127.0.0.1:4000" (a local proxy). */
+const char *lp_config_api_base(const lp_config *cfg);
+
+#endif

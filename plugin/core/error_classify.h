@@ -1,0 +1,64 @@
+/*
+ * error_classify.h - HTTP error responses and mid-stream error objects to
+ * typed mp_error values (decisions 14-16).
+ *
+ * Order of the rules, first match wins:
+ *   1. HTTP 429, or error.type "throttling_error"          -> MP_E_THROTTLED
+ *   2. context overflow: "ContextWindowExceededError" in the message, code
+ *      "context_length_exceeded", or an overflow phrase of reference 7.1/7.2
+ *      and litellm-wire 1.5 (case-insensitive, 7.1 exclusions apply to the
+ *      phrases)                                             -> MP_E_CONTEXT_OVERFLOW
+ *   3. rate-limit wording of reference 7.1 ("rate limit", "rate_limit",
+ *      "RateLimit", "service tier capacity exceeded", "request too large",
+ *      a standalone "429" when the status is unknown)      -> MP_E_THROTTLED
+ *   4. by status: 401/403 AUTHENTICATION, 404 NOT_FOUND, 400/422 BAD_REQUEST,
+ *      408 TIMEOUT, 5xx SERVER, anything else HTTP.
+ * retryable: status 408/409/429/5xx, or throttled; never for an overflow (the
+ * same request would overflow again).  retry_after_ms from Retry-After.
+ *
+ * Messages are "HTTP <status>: <provider message>" with every given secret
+ * replaced by "<redacted>" and sk-style keys masked, truncated (on a UTF-8
+ * boundary) to fit the host's mp_error.
+ *
+ * Thread: pure functions, [any-thread].
+ */
+#ifndef LP_ERROR_CLASSIFY_H
+#define LP_ERROR_CLASSIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../abi/model_provider.h"
+#include "strbuf.h"
+
+struct json_object;
+
+/* A non-2xx HTTP response.  `body` may be NULL/empty, JSON (OpenAI/LiteLLM
+ * {"error":{message,type,param,code}}, {"detail":..}, {"message":..},
+ * {"status":"failure","message":..}, {"html-message":..}), plain text or
+ * HTML.  `retry_after` is the Retry-After header value or NULL.  `secrets`
+ * is a NULL-terminated list (or NULL).  Fills `err`, returns its code. */
+int ec_classify_http(int http_status, const char *body, size_t len,
+                     const char *retry_after, const char *const *secrets,
+                     mp_error *err);
+
+/* An error object that arrived inside the stream: the value of a chunk's
+ * "error" key (object or string), or a whole `event: error` payload.
+ * `http_status` is 0 when unknown; then a numeric `code` ("429", 503) is
+ * taken as the status.  Fills `err`, returns its code. */
+int ec_classify_error_object(struct json_object *error_obj, int http_status,
+                             const char *const *secrets, mp_error *err);
+
+/* Retry-After: delta-seconds (fractions accepted) or an HTTP date
+ * (IMF-fixdate, RFC 850 or asctime form, in English whatever the locale).
+ * Returns milliseconds to wait from `now_ms` (Unix epoch ms; a past date
+ * gives 0), or -1 when absent or unparseable. */
+int64_t ec_parse_retry_after(const char *value, int64_t now_ms);
+
+/* Append `text` to `out` with every secret replaced by "<redacted>" and
+ * every sk-style key ("sk-" then 8+ of [A-Za-z0-9_-], not inside a word)
+ * masked as "sk-<redacted>".  Returns 0 or an strbuf error. */
+int ec_scrub(const char *text, size_t len, const char *const *secrets,
+             strbuf *out);
+
+#endif

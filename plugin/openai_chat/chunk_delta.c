@@ -1,0 +1,301 @@
+/*
+ * chunk_delta.c - one delta (streaming) or message (non-streaming) to text
+ * and reasoning events, following the reference's _stream_switch_content:
+ * a block is opened when the kind of content changes, closing the previous
+ * one.  Within one delta, reasoning comes before text (reference 4.2 a, b).
+ */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "chunk_mapper.h"
+#include "../core/utf8.h"
+
+int cm_check_utf8(chunk_mapper *m, const char *s, size_t n, const char *what)
+{
+    size_t bad = lp_utf8_bad(s, n);
+    if (bad == n)
+        return MP_OK;
+    return cm_protocol_error(m, "choices[%zu].%s.%s is not UTF-8 (byte %zu of "
+                             "%zu is 0x%02x)", m->choice, cm_delta_name(m),
+                             what, bad, n, (unsigned char)s[bad]);
+}
+
+/* Make `kind` the open block, then deliver one delta into it.  `what`
+ * names the member the text came from, for the UTF-8 check. */
+static int emit(chunk_mapper *m, int block_kind, int delta_kind,
+                const char *s, size_t n, const char *what)
+{
+    int bad = cm_check_utf8(m, s, n, what);
+    if (bad)
+        return bad;
+    if (m->open_kind != block_kind) {
+        int rc = MP_OK;
+        if (m->open_kind)
+            rc = ev_block_stop(m->em);
+        m->open_kind = block_kind;
+        if (!rc)
+            rc = ev_block_start(m->em, block_kind, NULL, 0, NULL, 0, NULL, 0);
+        if (rc)
+            return rc;
+    }
+    return ev_block_delta(m->em, delta_kind, s, n);
+}
+
+static int emit_text(chunk_mapper *m, const char *s, size_t n,
+                     const char *what)
+{
+    if (n == 0)
+        return MP_OK; /* "" emits nothing, as in the reference */
+    return emit(m, MP_BLOCK_TEXT, MP_DELTA_TEXT, s, n, what);
+}
+
+static int emit_reasoning(chunk_mapper *m, const char *s, size_t n,
+                          const char *what)
+{
+    if (n == 0)
+        return MP_OK;
+    return emit(m, MP_BLOCK_REASONING, MP_DELTA_REASONING_TEXT, s, n, what);
+}
+
+/* Decision 5: a reasoning signature belongs to the reasoning block. */
+static int emit_signature(chunk_mapper *m, const char *s, size_t n)
+{
+    if (n == 0 || !m->opt.reasoning_round_trip)
+        return MP_OK;
+    return emit(m, MP_BLOCK_REASONING, MP_DELTA_REASONING_SIGNATURE, s, n,
+                "signature");
+}
+
+/* The members of a delta we read, found in one pass over its keys: a
+ * delta has one to four members, so walking them beats a hash lookup for
+ * each of the dozen names we know (this is the per-chunk hot path). */
+typedef struct delta_fields {
+    json_object *reasoning_content, *reasoning, *content, *refusal;
+    json_object *tool_calls, *thinking_blocks, *thinking, *psf;
+} delta_fields;
+
+static void collect(json_object *delta, delta_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    json_object_object_foreach(delta, key, val) {
+        switch (key[0]) {
+        case 'c':
+            if (strcmp(key, "content") == 0)
+                f->content = val;
+            break;
+        case 'r':
+            if (strcmp(key, "reasoning_content") == 0)
+                f->reasoning_content = val;
+            else if (strcmp(key, "reasoning") == 0)
+                f->reasoning = val;
+            else if (strcmp(key, "refusal") == 0)
+                f->refusal = val;
+            break;
+        case 't':
+            if (strcmp(key, "tool_calls") == 0)
+                f->tool_calls = val;
+            else if (strcmp(key, "thinking_blocks") == 0)
+                f->thinking_blocks = val;
+            else if (strcmp(key, "thinking") == 0)
+                f->thinking = val;
+            break;
+        case 'p':
+            if (strcmp(key, "provider_specific_fields") == 0)
+                f->psf = val;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* An optional string member: absent or null leaves *s NULL; any other type
+ * is a protocol error naming the member. */
+static int get_str(chunk_mapper *m, json_object *v, const char *key,
+                   const char **s, size_t *n)
+{
+    *s = NULL;
+    *n = 0;
+    if (!v || json_object_is_type(v, json_type_null))
+        return MP_OK;
+    if (!json_object_is_type(v, json_type_string))
+        return cm_shape_error(m, v, "a string", "choices[%zu].%s.%s",
+                              m->choice, cm_delta_name(m), key);
+    *s = json_object_get_string(v);
+    *n = (size_t)json_object_get_string_len(v);
+    return MP_OK;
+}
+
+/* A non-empty string value, leniently: anything else is "none". */
+static int soft_value(json_object *v, const char **s, size_t *n)
+{
+    if (!v || !json_object_is_type(v, json_type_string) ||
+        json_object_get_string_len(v) == 0)
+        return 0;
+    *s = json_object_get_string(v);
+    *n = (size_t)json_object_get_string_len(v);
+    return 1;
+}
+
+/* A non-empty string member, leniently: anything else is "none".  For
+ * optional extras whose shape varies between gateways. */
+static int soft_str(json_object *obj, const char *key, const char **s,
+                    size_t *n)
+{
+    json_object *v;
+    if (!obj || !json_object_is_type(obj, json_type_object) ||
+        !json_object_object_get_ex(obj, key, &v) ||
+        !json_object_is_type(v, json_type_string) ||
+        json_object_get_string_len(v) == 0)
+        return 0;
+    *s = json_object_get_string(v);
+    *n = (size_t)json_object_get_string_len(v);
+    return 1;
+}
+
+/* The signatures of a thinking_blocks list ({type, thinking, signature}),
+ * in order.  Returns through *found whether there was any. */
+static int thinking_block_signatures(chunk_mapper *m, json_object *blocks,
+                                     int *found)
+{
+    if (!blocks || !json_object_is_type(blocks, json_type_array))
+        return MP_OK;
+    size_t count = json_object_array_length(blocks);
+    for (size_t i = 0; i < count; i++) {
+        const char *s;
+        size_t n;
+        if (!soft_str(json_object_array_get_idx(blocks, i), "signature", &s,
+                      &n))
+            continue;
+        *found = 1;
+        int rc = emit_signature(m, s, n);
+        if (rc)
+            return rc;
+    }
+    return MP_OK;
+}
+
+/* Reasoning signatures (decision 5), from the first source that has any:
+ * LiteLLM's delta.thinking_blocks, the same under provider_specific_fields,
+ * a signature field there, or delta.thinking.signature.  Taking a single
+ * source keeps a gateway that repeats the signature in two places from
+ * delivering it twice. */
+static int delta_signatures(chunk_mapper *m, const delta_fields *f)
+{
+    json_object *v = NULL, *psf = f->psf;
+    int found = 0;
+    int rc = thinking_block_signatures(m, f->thinking_blocks, &found);
+    if (rc || found)
+        return rc;
+    if (psf && json_object_is_type(psf, json_type_object)) {
+        json_object_object_get_ex(psf, "thinking_blocks", &v);
+        rc = thinking_block_signatures(m, v, &found);
+        if (rc || found)
+            return rc;
+    }
+    const char *s;
+    size_t n;
+    if (soft_str(psf, "reasoning_signature", &s, &n) ||
+        soft_str(psf, "signature", &s, &n))
+        return emit_signature(m, s, n);
+    if (soft_str(f->thinking, "signature", &s, &n))
+        return emit_signature(m, s, n);
+    return MP_OK;
+}
+
+/* delta.content as a list of parts: {type:"text",text} and
+ * {type:"thinking",thinking,signature?}; other part types carry nothing we
+ * can represent and are skipped. */
+static int content_parts(chunk_mapper *m, json_object *parts)
+{
+    size_t count = json_object_array_length(parts);
+    for (size_t i = 0; i < count; i++) {
+        json_object *p = json_object_array_get_idx(parts, i), *t, *v;
+        if (!json_object_is_type(p, json_type_object))
+            return cm_shape_error(m, p, "an object", "choices[%zu].%s."
+                                  "content[%zu]", m->choice, cm_delta_name(m),
+                                  i);
+        if (!json_object_object_get_ex(p, "type", &t) ||
+            !json_object_is_type(t, json_type_string))
+            continue;
+        const char *type = json_object_get_string(t);
+        int thinking = strcmp(type, "thinking") == 0;
+        if (!thinking && strcmp(type, "text") != 0)
+            continue;
+        const char *key = thinking ? "thinking" : "text";
+        if (!json_object_object_get_ex(p, key, &v) ||
+            json_object_is_type(v, json_type_null))
+            continue;
+        if (!json_object_is_type(v, json_type_string))
+            return cm_shape_error(m, v, "a string", "choices[%zu].%s."
+                                  "content[%zu].%s", m->choice,
+                                  cm_delta_name(m), i, key);
+        const char *s = json_object_get_string(v);
+        size_t n = (size_t)json_object_get_string_len(v);
+        int rc = thinking ? emit_reasoning(m, s, n, "content[].thinking")
+                          : emit_text(m, s, n, "content[].text");
+        if (!rc && thinking && soft_str(p, "signature", &s, &n))
+            rc = emit_signature(m, s, n);
+        if (rc)
+            return rc;
+    }
+    return MP_OK;
+}
+
+static int content(chunk_mapper *m, json_object *v)
+{
+    if (!v || json_object_is_type(v, json_type_null))
+        return MP_OK;
+    if (json_object_is_type(v, json_type_string))
+        return emit_text(m, json_object_get_string(v),
+                         (size_t)json_object_get_string_len(v), "content");
+    if (json_object_is_type(v, json_type_array))
+        return content_parts(m, v);
+    return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."
+                          "content", m->choice, cm_delta_name(m));
+}
+
+static int tool_calls(chunk_mapper *m, json_object *v)
+{
+    if (!v || json_object_is_type(v, json_type_null))
+        return MP_OK;
+    if (!json_object_is_type(v, json_type_array))
+        return cm_shape_error(m, v, "an array", "choices[%zu].%s.tool_calls",
+                              m->choice, cm_delta_name(m));
+    size_t count = json_object_array_length(v);
+    for (size_t i = 0; i < count; i++) {
+        int rc = cm_tools_add(m, json_object_array_get_idx(v, i), i);
+        if (rc)
+            return rc;
+    }
+    return MP_OK;
+}
+
+int cm_apply_delta(chunk_mapper *m, json_object *delta)
+{
+    delta_fields f;
+    collect(delta, &f);
+    const char *s;
+    size_t n;
+    /* Reasoning: LiteLLM's reasoning_content, else the `reasoning` field
+     * of Cerebras, Groq, OpenRouter and vLLM. */
+    int rc = get_str(m, f.reasoning_content, "reasoning_content", &s, &n);
+    const char *from = "reasoning_content";
+    if (!rc && n == 0 && soft_value(f.reasoning, &s, &n))
+        from = "reasoning";
+    if (!rc)
+        rc = emit_reasoning(m, s, n, from);
+    if (!rc && m->opt.reasoning_round_trip)
+        rc = delta_signatures(m, &f);
+    if (!rc)
+        rc = content(m, f.content);
+    /* A refusal is what the model said instead of an answer: show it as
+     * text rather than lose it. */
+    if (!rc)
+        rc = get_str(m, f.refusal, "refusal", &s, &n);
+    if (!rc)
+        rc = emit_text(m, s, n, "refusal");
+    if (!rc)
+        rc = tool_calls(m, f.tool_calls);
+    return rc;
+}

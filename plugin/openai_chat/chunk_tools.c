@@ -1,0 +1,348 @@
+/*
+ * chunk_tools.c - buffering tool-call deltas and emitting them as tool-use
+ * blocks (reference 4.2 c and 4); grouping by index with decision 11, and
+ * the Gemini thought signature of reference 5 / litellm-wire 1.8.
+ */
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chunk_mapper.h"
+#include "../core/errors.h"
+#include "../core/utf8.h"
+
+/* More tool calls than this in one answer is a broken or hostile server;
+ * the bound keeps memory proportional to something sane. */
+#define CM_MAX_TOOL_CALLS 4096
+
+/* LiteLLM's separator between a tool-call id and its signature (reference
+ * 5; a copy of a LiteLLM constant, as in the Python provider). */
+static const char thought_sep[] = "__thought__";
+
+static void tool_free(cm_tool *t)
+{
+    sb_free(&t->id);
+    sb_free(&t->name);
+    sb_free(&t->args);
+    sb_free(&t->sig_call);
+    sb_free(&t->sig_func);
+    sb_free(&t->sig_google);
+    free(t->ends);
+}
+
+void cm_tools_free(chunk_mapper *m)
+{
+    for (size_t i = 0; i < m->ntools; i++)
+        tool_free(&m->tools[i]);
+    free(m->tools);
+    m->tools = NULL;
+    m->ntools = m->cap_tools = 0;
+}
+
+static int new_tool(chunk_mapper *m, int64_t index, cm_tool **out)
+{
+    if (m->ntools >= CM_MAX_TOOL_CALLS)
+        return cm_protocol_error(m, "more than %d tool calls",
+                                 CM_MAX_TOOL_CALLS);
+    if (m->ntools == m->cap_tools) {
+        size_t cap = m->cap_tools ? m->cap_tools * 2 : 4;
+        cm_tool *p = realloc(m->tools, cap * sizeof *p);
+        if (!p)
+            return MP_E_NO_MEMORY;
+        m->tools = p;
+        m->cap_tools = cap;
+    }
+    cm_tool *t = &m->tools[m->ntools++];
+    memset(t, 0, sizeof *t);
+    t->index = index;
+    /* Ids and names arrive within one SSE line, so max_line bounds them;
+     * arguments grow over many lines and have their own limit. */
+    sb_init(&t->id, m->opt.max_line);
+    sb_init(&t->name, m->opt.max_line);
+    sb_init(&t->args, m->opt.max_tool_args);
+    sb_init(&t->sig_call, m->opt.max_line);
+    sb_init(&t->sig_func, m->opt.max_line);
+    sb_init(&t->sig_google, m->opt.max_line);
+    *out = t;
+    return MP_OK;
+}
+
+/* A member that must be a string when present; absent or null leave *s
+ * NULL.  `what` names it in the error. */
+static int str_member(chunk_mapper *m, json_object *obj, const char *key,
+                      size_t pos, const char *what, const char **s,
+                      size_t *n)
+{
+    json_object *v;
+    *s = NULL;
+    *n = 0;
+    if (!json_object_object_get_ex(obj, key, &v) ||
+        json_object_is_type(v, json_type_null))
+        return MP_OK;
+    if (!json_object_is_type(v, json_type_string))
+        return cm_shape_error(m, v, "a string", "choices[%zu].%s."
+                              "tool_calls[%zu].%s", m->choice,
+                              cm_delta_name(m), pos, what);
+    *s = json_object_get_string(v);
+    *n = (size_t)json_object_get_string_len(v);
+    return MP_OK;
+}
+
+/* Keep a string for the host: it must be UTF-8 (`what` names it if not),
+ * and is bounded by max_line (ids, names and signatures arrive within one
+ * SSE line).  Checked here, where a value is kept, because later deltas
+ * repeat values that are then not kept. */
+static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
+                       const char *s, size_t n, const char *what)
+{
+    int rc = cm_check_utf8(m, s, n, what);
+    if (rc)
+        return rc;
+    rc = sb_append(sb, s, n);
+    if (rc == MP_E_PROTOCOL)
+        return cm_protocol_error(m, "tool call at index %lld: a field is "
+                                 "longer than max_line (%zu bytes)",
+                                 (long long)t->index, m->opt.max_line);
+    return rc;
+}
+
+/* Keep the first non-empty value of an optional signature found at
+ * obj.key1(.key2).thought_signature; other shapes are ignored (these are
+ * provider extras, not content).  A kept value that is not UTF-8 fails
+ * like any other string for the host. */
+static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
+                          json_object *obj, const char *key1,
+                          const char *key2)
+{
+    json_object *v = obj;
+    if (sb->len)
+        return MP_OK;
+    if (!json_object_object_get_ex(v, key1, &v) ||
+        !json_object_is_type(v, json_type_object))
+        return MP_OK;
+    if (key2 && (!json_object_object_get_ex(v, key2, &v) ||
+                 !json_object_is_type(v, json_type_object)))
+        return MP_OK;
+    if (!json_object_object_get_ex(v, "thought_signature", &v) ||
+        !json_object_is_type(v, json_type_string))
+        return MP_OK;
+    return keep_string(m, t, sb, json_object_get_string(v),
+                       (size_t)json_object_get_string_len(v),
+                       "tool_calls[].thought_signature");
+}
+
+/* The call a streaming delta belongs to: the latest call with its index
+ * (no index: the latest call, as LiteLLM and Mistral mean it), unless the
+ * delta carries a different non-empty id, which starts a new call. */
+static int target(chunk_mapper *m, int has_index, int64_t index,
+                  const char *id, size_t id_len, cm_tool **out)
+{
+    cm_tool *t = NULL;
+    if (!has_index) {
+        if (m->ntools)
+            t = &m->tools[m->ntools - 1];
+        index = t ? t->index : 0;
+    } else {
+        for (size_t i = m->ntools; i-- > 0;)
+            if (m->tools[i].index == index) {
+                t = &m->tools[i];
+                break;
+            }
+    }
+    if (t && id_len && t->id.len &&
+        (t->id.len != id_len || memcmp(t->id.data, id, id_len) != 0))
+        t = NULL; /* decision 11: same index, another id, another call */
+    if (t) {
+        *out = t;
+        return MP_OK;
+    }
+    return new_tool(m, index, out);
+}
+
+static int add_args(chunk_mapper *m, cm_tool *t, const char *s, size_t n)
+{
+    if (n == 0)
+        return MP_OK;
+    int rc = sb_append(&t->args, s, n);
+    if (rc == MP_E_PROTOCOL)
+        return cm_protocol_error(m, "arguments of the tool call at index "
+                                 "%lld exceed max_tool_args (%zu bytes)",
+                                 (long long)t->index, m->opt.max_tool_args);
+    if (rc)
+        return rc;
+    if (t->nends == t->cap_ends) {
+        size_t cap = t->cap_ends ? t->cap_ends * 2 : 16;
+        size_t *p = realloc(t->ends, cap * sizeof *p);
+        if (!p)
+            return MP_E_NO_MEMORY;
+        t->ends = p;
+        t->cap_ends = cap;
+    }
+    t->ends[t->nends++] = t->args.len;
+    return MP_OK;
+}
+
+/* function.arguments: normally a string of JSON text; a few servers send
+ * the object itself, which we turn back into text rather than refuse. */
+static int arguments(chunk_mapper *m, json_object *fn, size_t pos,
+                     const char **s, size_t *n)
+{
+    json_object *v;
+    *s = NULL;
+    *n = 0;
+    if (!json_object_object_get_ex(fn, "arguments", &v) ||
+        json_object_is_type(v, json_type_null))
+        return MP_OK;
+    if (json_object_is_type(v, json_type_object)) {
+        *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+        *n = *s ? strlen(*s) : 0;
+        return *s ? MP_OK : MP_E_NO_MEMORY;
+    }
+    return str_member(m, fn, "arguments", pos, "function.arguments", s, n);
+}
+
+int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
+{
+    if (!json_object_is_type(tc, json_type_object))
+        return cm_shape_error(m, tc, "an object", "choices[%zu].%s."
+                              "tool_calls[%zu]", m->choice, cm_delta_name(m),
+                              pos);
+    json_object *v, *fn = NULL;
+    int has_index = 0;
+    int64_t index = (int64_t)pos;
+    if (json_object_object_get_ex(tc, "index", &v) &&
+        !json_object_is_type(v, json_type_null)) {
+        if (!json_object_is_type(v, json_type_int))
+            return cm_shape_error(m, v, "an integer", "choices[%zu].%s."
+                                  "tool_calls[%zu].index", m->choice,
+                                  cm_delta_name(m), pos);
+        has_index = 1;
+        index = json_object_get_int64(v);
+    }
+    const char *id, *name = NULL, *args = NULL;
+    size_t id_len, name_len = 0, args_len = 0;
+    int rc = str_member(m, tc, "id", pos, "id", &id, &id_len);
+    if (rc)
+        return rc;
+    if (json_object_object_get_ex(tc, "function", &fn) &&
+        !json_object_is_type(fn, json_type_null)) {
+        if (!json_object_is_type(fn, json_type_object))
+            return cm_shape_error(m, fn, "an object", "choices[%zu].%s."
+                                  "tool_calls[%zu].function", m->choice,
+                                  cm_delta_name(m), pos);
+        rc = str_member(m, fn, "name", pos, "function.name", &name,
+                        &name_len);
+        if (!rc)
+            rc = arguments(m, fn, pos, &args, &args_len);
+        if (rc)
+            return rc;
+    } else {
+        fn = NULL;
+    }
+    /* Every argument piece is kept, so each is checked; ids, names and
+     * signatures are checked where they are kept (keep_string). */
+    if ((rc = cm_check_utf8(m, args, args_len,
+                            "tool_calls[].function.arguments")))
+        return rc;
+    cm_tool *t;
+    /* In a whole message each element is a call of its own (reference
+     * 4.3: index = position in the list). */
+    if (m->whole)
+        rc = new_tool(m, (int64_t)pos, &t);
+    else
+        rc = target(m, has_index, index, id, id_len, &t);
+    if (rc)
+        return rc;
+    /* Later deltas repeat "id":"" and sometimes the name: the first
+     * non-empty value stays. */
+    if (id_len && !t->id.len)
+        rc = keep_string(m, t, &t->id, id, id_len, "tool_calls[].id");
+    if (!rc && name_len && !t->name.len)
+        rc = keep_string(m, t, &t->name, name, name_len,
+                         "tool_calls[].function.name");
+    if (!rc)
+        rc = keep_signature(m, t, &t->sig_call, tc,
+                            "provider_specific_fields", NULL);
+    if (!rc && fn)
+        rc = keep_signature(m, t, &t->sig_func, fn,
+                            "provider_specific_fields", NULL);
+    if (!rc)
+        rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
+                            "google");
+    return rc ? rc : add_args(m, t, args, args_len);
+}
+
+/* Reference 5 plus the newer provider's order: the call's
+ * provider_specific_fields, then the function's, then the part of the id
+ * after the first "__thought__"; Google's own OpenAI-compatible form last. */
+static void signature(const cm_tool *t, const char **s, size_t *n)
+{
+    *s = NULL;
+    *n = 0;
+    const strbuf *pick = t->sig_call.len ? &t->sig_call
+                         : t->sig_func.len ? &t->sig_func : NULL;
+    if (pick) {
+        *s = pick->data;
+        *n = pick->len;
+        return;
+    }
+    if (t->id.len) {
+        const char *sep = memmem(t->id.data, t->id.len, thought_sep,
+                                 sizeof thought_sep - 1);
+        if (sep) {
+            const char *sig = sep + sizeof thought_sep - 1;
+            size_t len = (size_t)(t->id.data + t->id.len - sig);
+            if (len) {
+                *s = sig;
+                *n = len;
+                return;
+            }
+        }
+    }
+    if (t->sig_google.len) {
+        *s = t->sig_google.data;
+        *n = t->sig_google.len;
+    }
+}
+
+static int emit_tool(chunk_mapper *m, const cm_tool *t)
+{
+    const char *sig;
+    size_t sig_len;
+    signature(t, &sig, &sig_len);
+    int rc = ev_block_start(m->em, MP_BLOCK_TOOL_USE, t->name.data,
+                            t->name.len, t->id.len ? t->id.data : "",
+                            t->id.len, sig, sig_len);
+    /* One delta per piece received, so a host sees the input grow as the
+     * reference shows it; an input that never came is one "" delta, which
+     * the assembler turns into {} as the reference does. */
+    if (!rc && t->nends == 0)
+        rc = ev_block_delta(m->em, MP_DELTA_TOOL_INPUT, "", 0);
+    for (size_t k = 0; !rc && k < t->nends; k++) {
+        size_t from = k ? t->ends[k - 1] : 0;
+        rc = ev_block_delta(m->em, MP_DELTA_TOOL_INPUT, t->args.data + from,
+                            t->ends[k] - from);
+    }
+    if (!rc)
+        rc = ev_block_stop(m->em);
+    return rc;
+}
+
+int cm_tools_emit(chunk_mapper *m)
+{
+    /* Check every call before the first block goes out, so a nameless call
+     * fails the stream without a half-delivered list. */
+    for (size_t i = 0; i < m->ntools; i++)
+        if (!m->tools[i].name.len)
+            return cm_protocol_error(m, "the tool call at index %lld (id "
+                                     "\"%.*s\") never received a function "
+                                     "name", (long long)m->tools[i].index,
+                                     lp_utf8_prec(m->tools[i].id.data, 64),
+                                     m->tools[i].id.len ? m->tools[i].id.data
+                                                        : "");
+    int rc = MP_OK;
+    for (size_t i = 0; !rc && i < m->ntools; i++)
+        rc = emit_tool(m, &m->tools[i]);
+    cm_tools_free(m);
+    return rc;
+}

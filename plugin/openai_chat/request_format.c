@@ -1,0 +1,203 @@
+/*
+ * request_format.c - the /chat/completions body (reference-behaviour.md
+ * 3.1 with decision 1, and the structured-output bodies of 6.1 with
+ * decision 20).
+ *
+ * Keys are written in the reference's order; `params` is spread last and
+ * wins over any of them.  Rather than write a key twice, a fixed key that
+ * params also has is skipped and the params value is written in its place
+ * further on (JSON key order carries no meaning).
+ */
+#include <string.h>
+
+#include "../core/errors.h"
+#include "../core/json_util.h"
+#include "../request/request_internal.h"
+
+typedef enum body_kind {
+    BODY_STREAM,          /* plain stream() */
+    BODY_RESPONSE_FORMAT, /* 6.1a */
+    BODY_FORCED_TOOL      /* 6.1b */
+} body_kind;
+
+/* `params` is the config's params, or NULL where a body ignores them. */
+static int in_params(json_object *params, const char *key)
+{
+    return params && json_object_object_get_ex(params, key, NULL);
+}
+
+/* Decision 1: stream = params.stream when given, else true. */
+static int stream_flag(const lp_config *cfg, int *stream, mp_error *err)
+{
+    json_object *v;
+    *stream = 1;
+    if (!cfg->params || !json_object_object_get_ex(cfg->params, "stream", &v))
+        return MP_OK;
+    if (!json_object_is_type(v, json_type_boolean))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "config.params.stream: expected boolean, got %s",
+                       lp_json_type_name(v));
+    *stream = json_object_get_boolean(v);
+    return MP_OK;
+}
+
+/* Keys the forced-tool body decides whatever params say: it is never
+ * streamed (stream is written as false after params, and stream_options
+ * never go with it), and the caller's schema is its only tool, forced.  The
+ * reference lets params override tools and tool_choice here, which turns
+ * structured output into an ordinary call that may answer in prose. */
+static int forced_tool_owns(const char *key)
+{
+    return strcmp(key, "stream") == 0 || strcmp(key, "stream_options") == 0 ||
+           strcmp(key, "tools") == 0 || strcmp(key, "tool_choice") == 0;
+}
+
+static void write_params(jw *w, json_object *params, body_kind kind)
+{
+    if (!params)
+        return;
+    json_object_object_foreach(params, key, val) {
+        if (kind == BODY_FORCED_TOOL && forced_tool_owns(key))
+            continue;
+        jw_key(w, key);
+        jw_json(w, val);
+    }
+}
+
+static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
+                       const rf_request *req, const rf_options *opt,
+                       body_kind kind, int stream)
+{
+    /* The response_format body ignores params (reference 6.1a).  The
+     * config is shared with other threads' calls, so it is only read. */
+    json_object *p = kind == BODY_RESPONSE_FORMAT ? NULL : cfg->params;
+    jw_object_open(w);
+    if (!in_params(p, "messages")) {
+        jw_key(w, "messages");
+        rq_write_messages(c, w, req);
+    }
+    if (!in_params(p, "model")) {
+        jw_key(w, "model");
+        jw_cstring(w, cfg->wire_model);
+    }
+    if (kind == BODY_RESPONSE_FORMAT) {
+        jw_key(w, "response_format");
+        jw_json(w, opt->response_format);
+        jw_key(w, "stream");
+        jw_bool(w, 0);
+        jw_object_close(w);
+        return;
+    }
+    if (kind == BODY_STREAM && !in_params(p, "stream")) {
+        jw_key(w, "stream");
+        jw_bool(w, 1);
+    }
+    /* Decision 1: only a streaming body asks for the usage chunk. */
+    if (kind == BODY_STREAM && stream && !in_params(p, "stream_options")) {
+        jw_key(w, "stream_options");
+        jw_object_open(w);
+        jw_key(w, "include_usage");
+        jw_bool(w, 1);
+        jw_object_close(w);
+    }
+    if (kind == BODY_FORCED_TOOL) {
+        jw_key(w, "tools");
+        rq_write_tools(w, NULL, opt->forced_tool_spec);
+        jw_key(w, "tool_choice");
+        jw_cstring(w, "required"); /* the reference's {"any":{}} */
+    } else {
+        if (!in_params(p, "tools")) {
+            jw_key(w, "tools");
+            rq_write_tools(w, req->tool_specs, NULL);
+        }
+        if (!in_params(p, "tool_choice") &&
+            rq_tool_choice_present(req->tool_choice)) {
+            jw_key(w, "tool_choice");
+            rq_write_tool_choice(w, req->tool_choice);
+        }
+    }
+    write_params(w, p, kind);
+    if (kind == BODY_FORCED_TOOL) {
+        jw_key(w, "stream");
+        jw_bool(w, 0);
+    }
+    jw_object_close(w);
+}
+
+/* A writer failure becomes an error the host can act on. */
+static int body_error(int rc, const strbuf *body, mp_error *err)
+{
+    if (rc == MP_E_NO_MEMORY)
+        return lp_fail(err, rc, "request: out of memory building the body");
+    if (rc == MP_E_PROTOCOL) /* strbuf's "over the limit" */
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "request: the body would exceed %zu bytes", body->max);
+    return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                   "request: JSON nested too deeply to write");
+}
+
+int rf_format_body(const lp_config *cfg, const rf_request *req,
+                   const rf_options *opt, const lp_logger *log, strbuf *body,
+                   int *streaming_out, mp_error *err)
+{
+    *streaming_out = 0;
+    sb_reset(body);
+    if (!cfg || !req || !req->messages)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "request: no parsed request or config");
+    if (!cfg->wire_model)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "config.model_id is required");
+
+    body_kind kind = BODY_STREAM;
+    if (opt && opt->response_format)
+        kind = BODY_RESPONSE_FORMAT;
+    else if (opt && opt->forced_tool_spec)
+        kind = BODY_FORCED_TOOL;
+    /* The reference fails on a null params when it spreads them (a
+     * TypeError); the response_format body does not use them. */
+    if (cfg->params_is_null && kind != BODY_RESPONSE_FORMAT)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "config.params is null (expected an object)");
+    int stream = 0;
+    if (kind == BODY_STREAM) {
+        int rc = stream_flag(cfg, &stream, err);
+        if (rc)
+            return rc;
+    }
+
+    rq_ctx c;
+    memset(&c, 0, sizeof c);
+    c.log = log;
+    c.err = err;
+    c.round_trip = cfg->reasoning_round_trip;
+    sb_init(&c.run, body->max);
+    sb_init(&c.dump, body->max);
+
+    int rc = rq_check_request(&c, req, opt);
+    if (!rc) {
+        /* The body is about the size of the request (the base64 dominates),
+         * so one reservation avoids regrowing it across the payloads.  A
+         * failed reservation is not an error: appends report the limit. */
+        size_t want = req->json_len + req->json_len / 8 + 4096;
+        if (want > body->max)
+            want = body->max;
+        (void)sb_reserve(body, want);
+
+        jw w;
+        jw_init(&w, body);
+        write_body(&c, &w, cfg, req, opt, kind, stream);
+        rc = c.status ? c.status : jw_status(&w);
+        if (rc)
+            rc = body_error(rc, body, err);
+    }
+    rq_idmap_free(&c.ids);
+    sb_free(&c.run);
+    sb_free(&c.dump);
+    if (rc) {
+        sb_reset(body);
+        return rc;
+    }
+    *streaming_out = stream;
+    return MP_OK;
+}

@@ -1,0 +1,161 @@
+/*
+ * request_internal.h - pieces shared by the request_*.c files (not part of
+ * the plugin's interface; see request_format.h for that).
+ *
+ * Formatting runs in two passes over the parsed request:
+ *   1. request_check.c validates every shape and fails with a JSON path;
+ *   2. request_messages.c / request_tools.c / request_content.c write the
+ *      body, trusting the shapes pass 1 accepted.
+ * Splitting them keeps "bad input builds nothing and logs nothing" true
+ * without unwinding half-written output or half-emitted warnings.
+ */
+#ifndef LP_REQUEST_INTERNAL_H
+#define LP_REQUEST_INTERNAL_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "../../abi/model_provider.h"
+#include "../core/json_writer.h"
+#include "../core/log.h"
+#include "../openai_chat/request_format.h"
+#include "../core/strbuf.h"
+
+/* LiteLLM's separator for a Gemini thought signature inside a tool-call id
+ * (reference section 5). */
+#define RQ_THOUGHT_SEP "__thought__"
+
+/* ---------------------------------------------------------- JSON paths */
+
+/* A JSON path such as "messages[2].content[0].toolResult" built while
+ * walking, for error messages.  Overlong paths are cut, never overflowed. */
+#define RQ_PATH_MAX 512
+typedef struct rq_path {
+    char buf[RQ_PATH_MAX];
+    size_t len;
+} rq_path;
+
+void rq_path_set(rq_path *p, const char *root);
+/* Append ".key" or "[i]"; both return the previous length for rq_path_pop. */
+size_t rq_path_key(rq_path *p, const char *key);
+size_t rq_path_index(rq_path *p, size_t i);
+void rq_path_pop(rq_path *p, size_t len);
+/* MP_E_INVALID_ARGUMENT with "<path>: <message>". */
+int rq_invalid(mp_error *err, const rq_path *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------ content blocks */
+
+/* What a Strands content block is: its one key.  Tool-result items use the
+ * same names plus "json". */
+typedef enum rq_kind {
+    RQ_UNKNOWN = 0,
+    RQ_TEXT,
+    RQ_IMAGE,
+    RQ_DOCUMENT,
+    RQ_VIDEO,
+    RQ_REASONING,
+    RQ_TOOL_USE,
+    RQ_TOOL_RESULT,
+    RQ_CACHE_POINT,
+    RQ_JSON
+} rq_kind;
+
+/* The kind of a one-key block object and its value (NULL block -> unknown).
+ * Blocks are only classified after pass 1 accepted them. */
+rq_kind rq_block(json_object *block, json_object **value);
+rq_kind rq_kind_of(const char *key);
+
+/* A string member or NULL (length in *len when len is not NULL). */
+const char *rq_str(json_object *obj, const char *key, size_t *len);
+/* A member of any type, or NULL when absent (or JSON null). */
+json_object *rq_get(json_object *obj, const char *key);
+
+/* Standard base64 (RFC 4648: A-Z a-z 0-9 + /, '=' padding, length a
+ * multiple of 4).  Returns 1 if valid; else 0 and the offset of the first
+ * offending byte in *bad_at.  Scans only, never decodes. */
+int rq_base64_valid(const char *s, size_t len, size_t *bad_at);
+
+/* The MIME type of a document/image format, Python's mimetypes table with
+ * the system types loaded (reference 3.3, right column). */
+const char *rq_mime_type(const char *format);
+/* "video/<fmt>" with the three Strands names that are not MIME subtypes
+ * mapped (three_gp, flv, mkv). */
+void rq_video_mime(const char *format, char *out, size_t size);
+
+/* Media block value (image/document/video): 1 and the base64 text when it
+ * has source.bytes, 0 when location-sourced. */
+int rq_media_bytes(json_object *media, const char **b64, size_t *len);
+
+/* The inside of a content part object for a text or bytes-sourced media
+ * block (the caller opens and closes the object, so a cachePoint can still
+ * add cache_control before it is closed). */
+void rq_write_part_fields(jw *w, rq_kind kind, json_object *value);
+/* "cache_control":{"type":"ephemeral"(,"ttl":T)} for a cachePoint value. */
+void rq_write_cache_control(jw *w, json_object *cache_point);
+/* 1 if a cachePoint applies: its type is "default" (reference 3.8). */
+int rq_cache_point_applies(json_object *cache_point);
+/* {"type":"thinking","thinking":X(,"signature":S)} for a reasoningText. */
+void rq_write_thinking(jw *w, json_object *reasoning_text);
+
+/* ------------------------------------------------------- tool call ids */
+
+/* The id a toolUse goes out with: `id`, plus RQ_THOUGHT_SEP and `sig` when
+ * sig is not NULL (reference 3.5 / decision 4). */
+typedef struct rq_id {
+    const char *id;
+    size_t id_len;
+    const char *sig; /* NULL: the id is sent unchanged */
+    size_t sig_len;
+} rq_id;
+
+/* toolUseId -> the id its toolUse was sent with, so the matching tool
+ * message carries the same tool_call_id (decision 4).  Keys and values
+ * borrow strings of the parsed request. */
+typedef struct rq_idmap {
+    rq_id *slots;
+    size_t cap;   /* power of two, or 0 */
+    size_t count;
+} rq_idmap;
+
+void rq_idmap_clear(rq_idmap *m);
+void rq_idmap_free(rq_idmap *m);
+/* Insert or replace (the latest toolUse with an id wins). */
+int rq_idmap_put(rq_idmap *m, const rq_id *e);
+const rq_id *rq_idmap_get(const rq_idmap *m, const char *id, size_t len);
+/* The id for a (validated) toolUse value. */
+void rq_tool_use_id(json_object *tool_use, rq_id *out);
+
+/* ------------------------------------------------------------ context */
+
+typedef struct rq_ctx {
+    const lp_logger *log;
+    mp_error *err;
+    int round_trip;    /* cfg->reasoning_round_trip (decision 5) */
+    int status;        /* first scratch-buffer failure, like jw's */
+    rq_idmap ids;
+    rq_path path;
+    strbuf run;        /* a merged tool-result text, JSON-escaped */
+    strbuf dump;       /* compact JSON of a tool input / json result */
+} rq_ctx;
+
+/* Pass 1.  Checks the whole request (and the structured-output extras in
+ * `opt`), fills c->ids as a side effect, returns 0 or
+ * MP_E_INVALID_ARGUMENT with the path in c->err. */
+int rq_check_request(rq_ctx *c, const rf_request *req, const rf_options *opt);
+int rq_check_tool_spec(rq_ctx *c, json_object *spec);
+
+/* Pass 2 writers. */
+void rq_write_messages(rq_ctx *c, jw *w, const rf_request *req);
+/* The tools array from `specs` (array or NULL), or of the single `one`. */
+void rq_write_tools(jw *w, json_object *specs, json_object *one);
+/* 1 if tool_choice is sent at all (a non-empty object, reference 3.9). */
+int rq_tool_choice_present(json_object *choice);
+void rq_write_tool_choice(jw *w, json_object *choice);
+void rq_write_tool_call(rq_ctx *c, jw *w, json_object *tool_use);
+/* The id as a JSON string value. */
+void rq_write_id(rq_ctx *c, jw *w, const rq_id *id);
+/* The id as C text (in c->dump, valid until the next use of it). */
+const char *rq_id_text(rq_ctx *c, const rq_id *id);
+
+#endif

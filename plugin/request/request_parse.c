@@ -1,0 +1,99 @@
+/*
+ * request_parse.c - the host's request document: strict parse and the
+ * top-level shape (abi stream()).  The contents of each member are checked
+ * later, in request_check.c, when the body is built.
+ */
+#include <string.h>
+
+#include "../core/errors.h"
+#include "../core/json_util.h"
+#include "../openai_chat/request_format.h"
+
+static const char *const known_keys[] = {
+    "messages", "tool_specs", "tool_choice", "system_prompt",
+    "system_prompt_content", NULL};
+
+static int is_known(const char *key)
+{
+    for (const char *const *k = known_keys; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Member `key` of the root: must have `type`; absent or null -> NULL
+ * unless required. */
+static int top_member(json_object *root, const char *key, json_type type,
+                      int required, json_object **out, mp_error *err)
+{
+    json_object *v = NULL;
+    *out = NULL;
+    if (!json_object_object_get_ex(root, key, &v) || !v) {
+        if (required)
+            return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                           "request: missing key \"%s\"", key);
+        return MP_OK;
+    }
+    if (!json_object_is_type(v, type))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "%s: expected %s, got %s", key,
+                       json_type_to_name(type), lp_json_type_name(v));
+    *out = v;
+    return MP_OK;
+}
+
+int rf_parse(const char *json, size_t len, const lp_logger *log,
+             rf_request *out, mp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (json && len == (size_t)-1) /* NUL-terminated: keep the real size */
+        len = strlen(json);
+    json_object *root;
+    int rc = lp_json_parse(json, len, "request", &root, err);
+    if (rc)
+        return rc;
+    if (!json_object_is_type(root, json_type_object)) {
+        rc = lp_fail(err, MP_E_INVALID_ARGUMENT,
+                     "request: expected object, got %s",
+                     lp_json_type_name(root));
+        json_object_put(root);
+        return rc;
+    }
+    json_object *prompt = NULL;
+    rc = top_member(root, "messages", json_type_array, 1, &out->messages, err);
+    if (!rc)
+        rc = top_member(root, "tool_specs", json_type_array, 0,
+                        &out->tool_specs, err);
+    if (!rc)
+        rc = top_member(root, "tool_choice", json_type_object, 0,
+                        &out->tool_choice, err);
+    if (!rc)
+        rc = top_member(root, "system_prompt", json_type_string, 0, &prompt,
+                        err);
+    if (!rc)
+        rc = top_member(root, "system_prompt_content", json_type_array, 0,
+                        &out->system_prompt_content, err);
+    if (rc) {
+        json_object_put(root);
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
+    json_object_object_foreach(root, key, val) {
+        (void)val;
+        if (!is_known(key))
+            lp_log(log, MP_LOG_WARN, "request: unknown key \"%s\" is ignored",
+                   key);
+    }
+    out->root = root;
+    out->system_prompt = prompt ? json_object_get_string(prompt) : NULL;
+    out->json_len = len;
+    return MP_OK;
+}
+
+void rf_release(rf_request *req)
+{
+    if (!req)
+        return;
+    json_object_put(req->root);
+    memset(req, 0, sizeof *req);
+}

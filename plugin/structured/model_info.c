@@ -1,0 +1,171 @@
+/* model_info.c - does the proxy say a model supports response_format
+ * json_schema?  See model_info.h. */
+#include "model_info.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../openai_chat/chat_call.h"
+#include "../core/errors.h"
+#include "../core/instance.h"
+#include "../core/json_util.h"
+#include "../openai_chat/request_format.h"
+#include "../core/strbuf.h"
+#include "../core/utf8.h"
+
+/* The longest a probe may take (each of the two GETs), whatever the
+ * config's timeout (see ask()). */
+#define MI_PROBE_MS 30000
+
+int mi_parse(const char *body, size_t len, const char *model, int *support)
+{
+    json_object *root = NULL, *data;
+    *support = LP_SCHEMA_NO;
+    if (!body || lp_json_parse(body, len, "model info", &root, NULL))
+        return 0;
+    if (!json_object_is_type(root, json_type_object) ||
+        !json_object_object_get_ex(root, "data", &data) ||
+        !json_object_is_type(data, json_type_array)) {
+        json_object_put(root);
+        return 0;
+    }
+    size_t n = json_object_array_length(data), found = 0, yes = 0;
+    for (size_t i = 0; model && i < n; i++) {
+        json_object *e = json_object_array_get_idx(data, i), *name, *info, *flag;
+        if (!json_object_is_type(e, json_type_object) ||
+            !json_object_object_get_ex(e, "model_name", &name) ||
+            !json_object_is_type(name, json_type_string) ||
+            strcmp(json_object_get_string(name), model) != 0)
+            continue;
+        found++;
+        if (json_object_object_get_ex(e, "model_info", &info) &&
+            json_object_is_type(info, json_type_object) &&
+            json_object_object_get_ex(info, "supports_response_schema", &flag) &&
+            json_object_is_type(flag, json_type_boolean) &&
+            json_object_get_boolean(flag))
+            yes++;
+    }
+    json_object_put(root);
+    *support = found && yes == found ? LP_SCHEMA_YES : LP_SCHEMA_NO;
+    return 1;
+}
+
+/* The whole body of a 2xx answer, bounded. */
+static int collect(void *ctx, const char *p, size_t n, mp_error *err)
+{
+    strbuf *sb = ctx;
+    int rc = sb_append(sb, p, n);
+    if (rc == MP_E_PROTOCOL)
+        return lp_fail(err, rc, "model info larger than max_response_bytes");
+    if (rc)
+        return lp_fail(err, rc, "out of memory reading model info");
+    return MP_OK;
+}
+
+static int nothing_started(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* One GET.  Returns 1 with out filled when it gave a model-info document,
+ * 0 when not (out->why says why), or -1 when cancelled (err filled). */
+static int ask(lp_transport *t, const lp_config *cfg, const char *root,
+               const char *path, struct curl_slist *headers,
+               const char *const *secrets, const char *model, mi_answer *out,
+               int *answered, mp_error *err)
+{
+    strbuf url, body;
+    sb_init(&url, 8192);
+    sb_init(&body, (size_t)cfg->max_response_bytes);
+    int result = 0;
+    if (sb_appends(&url, root) || sb_appends(&url, path)) {
+        snprintf(out->why, sizeof out->why, "GET %s: out of memory", path);
+        goto done;
+    }
+    lp_body_handler h = {.ctx = &body, .on_bytes = collect,
+                         .started = nothing_started};
+    /* A probe: one attempt, whatever num_retries says, and at most
+     * MI_PROBE_MS however long the chat call may take (which keeps its
+     * own retries and timeouts). */
+    lp_http_request req = {.url = url.data, .headers = headers,
+                           .timeout_cap_ms = MI_PROBE_MS,
+                           .single_attempt = 1};
+    lp_http_result res;
+    mp_error e = MP_ERROR_INIT;
+    int rc = lp_http_perform(t, cfg, &req, &h, secrets, &res, &e);
+    if (rc == MP_E_CANCELLED) {
+        lp_fail(err, MP_E_CANCELLED, "cancelled");
+        result = -1;
+        goto done;
+    }
+    /* A status is the server's answer, except a transient one (5xx, 408,
+     * 429): the route may work next time, so that is not remembered. */
+    if (res.status && res.status < 500 && res.status != 408 &&
+        res.status != 429)
+        *answered = 1;
+    if (!rc && res.complete && mi_parse(body.data, body.len, model, &out->support)) {
+        out->definite = 1;
+        snprintf(out->why, sizeof out->why, "GET %s: %s", path,
+                 out->support == LP_SCHEMA_YES
+                     ? "supports_response_schema is true"
+                     : "not listed, or supports_response_schema is not true");
+        result = 1;
+    } else if (rc) {
+        lp_format(out->why, sizeof out->why, "GET %s: %s (%.*s)", path,
+                  mp_errname(rc), lp_utf8_prec(e.message, 80), e.message);
+    } else {
+        snprintf(out->why, sizeof out->why, "GET %s: HTTP %ld, not a "
+                 "model-info document", path, res.status);
+    }
+done:
+    sb_free(&url);
+    sb_free(&body);
+    return result;
+}
+
+int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
+             mi_answer *out, mp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->support = LP_SCHEMA_NO;
+    strbuf root;
+    sb_init(&root, 8192);
+    struct curl_slist *headers = NULL;
+    mp_error e = MP_ERROR_INIT;
+    if (rf_proxy_root(cfg, &root) || !root.data ||
+        rf_build_headers(cfg, 0, &headers, &e)) {
+        snprintf(out->why, sizeof out->why, "could not build the request");
+        sb_free(&root);
+        curl_slist_free_all(headers);
+        return MP_OK;
+    }
+    const char *secrets[LP_MAX_SECRETS];
+    lp_instance_secrets(cfg, secrets, LP_MAX_SECRETS);
+    static const char *const paths[] = {"/v1/model/info", "/model/info"};
+    /* Without a document, the "no" is remembered only when both routes
+     * answered for good (e.g. 404 twice: a server without them). */
+    int answered_both = 1, got = 0;
+    char first_why[sizeof out->why] = "";
+    for (size_t i = 0; i < 2 && !got; i++) {
+        int answered = 0;
+        got = ask(t, cfg, root.data, paths[i], headers, secrets, model, out,
+                  &answered, err);
+        answered_both &= answered;
+        if (i == 0 && !got)
+            memcpy(first_why, out->why, sizeof first_why);
+    }
+    if (got == 0) {
+        char second[sizeof out->why];
+        memcpy(second, out->why, sizeof second);
+        lp_format(out->why, sizeof out->why, "%.*s; %.*s",
+                  lp_utf8_prec(first_why, 70), first_why,
+                  lp_utf8_prec(second, 80), second);
+        out->support = LP_SCHEMA_NO;
+        out->definite = answered_both;
+    }
+    sb_free(&root);
+    curl_slist_free_all(headers);
+    return got < 0 ? MP_E_CANCELLED : MP_OK;
+}

@@ -1,0 +1,339 @@
+/*
+ * op_structured.c - the structured_output() operation (reference 6.1 with
+ * decisions 18-20).
+ *
+ *  1. Everything the host gave is checked before anything is sent: the
+ *     name, the description, the schema (schema_ref.h) and the request
+ *     (its body is built at once).
+ *  2. The path: config structured_output_mode `tool` or `response_format`
+ *     decides; `auto` uses what this instance learned about the model, and
+ *     otherwise asks the proxy's /model/info (model_info.h) and remembers
+ *     the answer.  Unknown means the tool path (the reference's answer for
+ *     proxy model ids).
+ *  3. One non-streaming exchange; the body goes through the chunk mapper
+ *     into a collecting sink (structured_reply.h), so it is read exactly as
+ *     stream() reads it, HTTP errors are classified the same way, and the
+ *     answer is validated against the caller's schema.
+ *  4. `auto` only: a 400 to response_format (MP_E_BAD_REQUEST, never an
+ *     overflow) switches to the tool path at once and for the model's
+ *     future calls on this instance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../openai_chat/chat_call.h"
+#include "../openai_chat/chunk_mapper.h"
+#include "../core/clock.h"
+#include "../core/errors.h"
+#include "../core/event_emit.h"
+#include "../transport/http_transport.h"
+#include "../core/instance.h"
+#include "../core/json_util.h"
+#include "../core/log.h"
+#include "model_info.h"
+#include "../core/module.h"
+#include "../openai_chat/request_format.h"
+#include "schema_ref.h"
+#include "schema_strict.h"
+#include "../core/strbuf.h"
+#include "structured_reply.h"
+#include "../core/utf8.h"
+
+/* The two ways to ask, built once per call. */
+typedef struct so_call {
+    json_object *schema;    /* the caller's schema, parsed              */
+    rf_options tool;        /* forced_tool_spec: the schema as a tool   */
+    rf_options rformat;     /* response_format with the strict schema   */
+} so_call;
+
+static void so_call_free(so_call *s)
+{
+    json_object_put(s->schema);
+    json_object_put(s->tool.forced_tool_spec);
+    json_object_put(s->rformat.response_format);
+}
+
+/* ^[A-Za-z0-9_-]{1,64}$, the rule for an OpenAI function name. */
+static int valid_name(const char *name)
+{
+    size_t n = 0;
+    for (; name[n]; n++) {
+        char c = name[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return 0;
+    }
+    return n >= 1 && n <= 64;
+}
+
+static int add(json_object *obj, const char *key, json_object *v)
+{
+    if (!v || json_object_object_add(obj, key, v)) {
+        json_object_put(v);
+        return MP_E_NO_MEMORY;
+    }
+    return MP_OK;
+}
+
+/* The forced-tool ToolSpec (reference convert_pydantic_to_tool_spec) and
+ * the strict response_format (reference 6.1a). */
+static int build_options(so_call *s, const char *name, const char *description)
+{
+    int has_desc = description && *description;
+    json_object *spec = json_object_new_object();
+    json_object *input = json_object_new_object();
+    json_object *rf = json_object_new_object();
+    json_object *js = json_object_new_object();
+    json_object *strict = NULL;
+    int rc = spec && input && rf && js ? MP_OK : MP_E_NO_MEMORY;
+    if (!rc)
+        rc = add(spec, "name", json_object_new_string(name));
+    char fallback[128]; /* the name has at most 64 characters */
+    snprintf(fallback, sizeof fallback, "%s structured output tool", name);
+    if (!rc)
+        rc = add(spec, "description",
+                 json_object_new_string(has_desc ? description : fallback));
+    if (!rc)
+        rc = add(input, "json", json_object_get(s->schema));
+    if (!rc) {
+        rc = add(spec, "inputSchema", input);
+        input = NULL;
+    }
+    if (!rc)
+        rc = ss_make_strict(s->schema, &strict);
+    if (!rc)
+        rc = add(js, "name", json_object_new_string(name));
+    if (!rc && has_desc)
+        rc = add(js, "description", json_object_new_string(description));
+    if (!rc) {
+        rc = add(js, "schema", strict);
+        strict = NULL;
+    }
+    if (!rc)
+        rc = add(js, "strict", json_object_new_boolean(1));
+    if (!rc)
+        rc = add(rf, "type", json_object_new_string("json_schema"));
+    if (!rc) {
+        rc = add(rf, "json_schema", js);
+        js = NULL;
+    }
+    json_object_put(input);
+    json_object_put(js);
+    json_object_put(strict);
+    if (rc) {
+        json_object_put(spec);
+        json_object_put(rf);
+        return rc;
+    }
+    s->tool.forced_tool_spec = spec;
+    s->rformat.response_format = rf;
+    return MP_OK;
+}
+
+/* The host's arguments, checked before anything is sent. */
+static int check_args(so_call *s, const char *schema_json, size_t schema_len,
+                      const char *name, const char *description, mp_error *err)
+{
+    if (!valid_name(name)) {
+        /* Shown in the message only when it is text (a message is UTF-8). */
+        if (!lp_utf8_valid(name, strlen(name)))
+            return lp_fail(err, MP_E_INVALID_ARGUMENT, "name: not valid UTF-8 "
+                           "(a function name is 1 to 64 of A-Z, a-z, 0-9, _ "
+                           "and -)");
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "name: \"%.*s\" is not a "
+                       "valid function name (1 to 64 of A-Z, a-z, 0-9, _ "
+                       "and -)", lp_utf8_prec(name, 80), name);
+    }
+    if (description && !lp_utf8_valid(description, strlen(description)))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "description: not valid UTF-8");
+    int rc = lp_json_parse(schema_json, schema_len, "schema", &s->schema, err);
+    if (!rc)
+        rc = sch_check(s->schema, err);
+    if (!rc && (rc = build_options(s, name, description)))
+        lp_fail(err, rc, "structured_output: out of memory");
+    return rc;
+}
+
+/* ------------------------------------------------------- one exchange */
+
+static int collect(void *ctx, const char *p, size_t n, mp_error *err)
+{
+    strbuf *sb = ctx;
+    int rc = sb_append(sb, p, n);
+    if (rc == MP_E_PROTOCOL)
+        return lp_fail(err, rc, "response body exceeds max_response_bytes "
+                       "(%zu bytes)", sb->max);
+    if (rc)
+        return lp_fail(err, rc, "out of memory reading the response");
+    return MP_OK;
+}
+
+/* Nothing reaches the host before the answer is whole, so a failed
+ * attempt may always be retried. */
+static int never_started(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* Re-build the body of `p` for another path (the request stays parsed;
+ * its warnings were logged the first time). */
+static int reformat(chat_call *p, const lp_config *cfg, const rf_options *opt,
+                    mp_error *err)
+{
+    static const lp_logger quiet = {NULL, NULL};
+    return rf_format_body(cfg, &p->req, opt, &quiet, &p->body, &p->streaming,
+                          err);
+}
+
+static const char *path_name(int path)
+{
+    return path == SO_PATH_TOOL ? "tool" : "response_format";
+}
+
+static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
+                    int path, json_object *schema, strbuf *result,
+                    mp_error *err)
+{
+    size_t max = (size_t)cfg->max_response_bytes;
+    strbuf whole;
+    sb_init(&whole, max);
+    so_reply reply;
+    so_reply_init(&reply, max);
+    ev_emitter em;
+    ev_init(&em, &reply.sink);
+    chunk_mapper mapper;
+    cm_options opt = {.max_line = max, .max_tool_args = max,
+                      .secrets = p->secrets};
+    int rc = cm_init(&mapper, &em, &opt);
+    if (rc) {
+        so_reply_free(&reply);
+        return lp_fail(err, rc, "structured_output: out of memory");
+    }
+    lp_body_handler h = {.ctx = &whole, .on_bytes = collect,
+                         .started = never_started};
+    lp_http_request hreq = {.url = p->url.data, .headers = p->headers,
+                            .body = p->body.data, .body_len = p->body.len};
+    lp_http_result res;
+    int64_t t0 = lp_now_ms();
+    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
+                         err);
+    int64_t latency = lp_now_ms() - t0;
+    if (!rc && !res.complete) /* not expected: nothing ever "started" */
+        rc = lp_fail(err, res.cut_status, "the response was cut short: %s",
+                     res.detail);
+    if (!rc)
+        rc = cm_map_response(&mapper, whole.data, whole.len, latency,
+                             res.ttfb_ms, err);
+    if (!rc)
+        rc = so_reply_check_choices(whole.data, whole.len, err);
+    if (!rc)
+        rc = so_reply_result(&reply, path, schema, result, err);
+    lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: %s path, "
+           "HTTP %ld, %lld ms, tokens in %lld out %lld: %s", path_name(path),
+           res.status, (long long)latency, (long long)reply.in_tokens,
+           (long long)reply.out_tokens, rc ? mp_errname(rc) : "valid");
+    cm_free(&mapper);
+    so_reply_free(&reply);
+    sb_free(&whole);
+    return rc;
+}
+
+/* ------------------------------------------------------- the operation */
+
+/* The path to start with; *probe says auto does not know yet. */
+static int first_path(const mp_instance *inst, const lp_config *cfg,
+                      int *probe)
+{
+    *probe = 0;
+    if (cfg->structured_output_mode == LP_SO_TOOL)
+        return SO_PATH_TOOL;
+    if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
+        return SO_PATH_RESPONSE_FORMAT;
+    int known = lp_schema_memo_get(&inst->schema_memo, cfg->wire_model);
+    if (known == LP_SCHEMA_YES)
+        return SO_PATH_RESPONSE_FORMAT;
+    *probe = known == LP_SCHEMA_UNKNOWN;
+    return SO_PATH_TOOL;
+}
+
+/* auto, first call for this model: ask the proxy, remember, and switch
+ * the body to response_format when the model supports it. */
+static int probe_model(mp_instance *inst, const lp_config *cfg, chat_call *p,
+                       const so_call *s, int *path, mp_error *err)
+{
+    mi_answer a;
+    int rc = mi_query(&inst->transport, cfg, cfg->wire_model, &a, err);
+    if (rc)
+        return rc;
+    lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: model info "
+           "for \"%s\": %s -> %s path%s", cfg->wire_model, a.why,
+           a.support == LP_SCHEMA_YES ? "response_format" : "tool",
+           a.definite ? "" : " (not remembered: no answer)");
+    if (a.definite)
+        lp_schema_memo_put(&inst->schema_memo, cfg->wire_model, a.support);
+    if (a.support != LP_SCHEMA_YES)
+        return MP_OK;
+    *path = SO_PATH_RESPONSE_FORMAT;
+    return reformat(p, cfg, &s->rformat, err);
+}
+
+int lp_op_structured_output(mp_instance *inst, const char *request_json,
+                            size_t len, const char *schema_json,
+                            size_t schema_len, const char *name,
+                            const char *description, const mp_text_sink *out,
+                            mp_error *err)
+{
+    lp_error_clear(err);
+    if (!LP_TEXT_SINK_OK(out))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "structured_output: the "
+                       "output sink is NULL, has no write, or its struct_size "
+                       "is smaller than mp_text_sink of ABI 1.0");
+    if (!inst || !request_json || !schema_json || !name)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "structured_output: "
+                       "instance, request, schema and name are required");
+    lp_instance_begin_call(inst);
+    lp_config *cfg = lp_instance_config(inst);
+    so_call s;
+    memset(&s, 0, sizeof s);
+    chat_call p;
+    memset(&p, 0, sizeof p);
+    strbuf result;
+    sb_init(&result, (size_t)1 << 31);
+
+    int rc = check_args(&s, schema_json, schema_len, name, description, err);
+    int probe = 0;
+    int path = first_path(inst, cfg, &probe);
+    if (!rc)
+        rc = chat_call_prepare(&p, cfg, request_json, len,
+                               path == SO_PATH_TOOL ? &s.tool : &s.rformat,
+                               err);
+    if (!rc && probe)
+        rc = probe_model(inst, cfg, &p, &s, &path, err);
+    if (!rc)
+        rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
+        cfg->structured_output_mode == LP_SO_AUTO) {
+        const char *why = LP_ERR_HAS(err, message) ? err->message : "HTTP 400";
+        lp_log(lp_module_logger(), MP_LOG_INFO, "structured_output: \"%s\" "
+               "rejected response_format (%.*s); using the tool path for "
+               "this model from now on", cfg->wire_model, lp_utf8_prec(why, 300),
+               why);
+        lp_schema_memo_put(&inst->schema_memo, cfg->wire_model, LP_SCHEMA_NO);
+        path = SO_PATH_TOOL;
+        lp_error_clear(err);
+        rc = reformat(&p, cfg, &s.tool, err);
+        if (!rc)
+            rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    }
+    if (!rc && out->write(out->ctx, result.data ? result.data : "", result.len))
+        rc = lp_fail(err, MP_E_CANCELLED, "structured_output: the sink "
+                     "stopped");
+    sb_free(&result);
+    chat_call_free(&p);
+    so_call_free(&s);
+    lp_config_unref(cfg);
+    return rc;
+}

@@ -1,0 +1,119 @@
+/*
+ * http_transport.h - one HTTP exchange with libcurl, on the caller's
+ * thread, cancellable from any thread, with timeouts and retries.
+ *
+ * Each instance owns one transport: a curl multi handle (which keeps the
+ * connection pool, so keep-alive works across calls) and one easy handle
+ * reused for every call.  The multi interface is driven with
+ * curl_multi_poll, so cancel() from another thread can wake it with
+ * curl_multi_wakeup and the call returns at once.
+ *
+ * Proxies: no proxy option is set, so libcurl's environment rules apply to
+ * every call: http_proxy (lower case only, as curl requires for http),
+ * https_proxy / HTTPS_PROXY, all_proxy / ALL_PROXY, no_proxy / NO_PROXY.
+ * TLS: peer and host verification on unless ssl_verify is false; ca_bundle
+ * (or ssl_verify given as a path) replaces the system CA store.  HTTP/2 is
+ * offered through ALPN on TLS connections and used when the server agrees.
+ */
+#ifndef LP_HTTP_TRANSPORT_H
+#define LP_HTTP_TRANSPORT_H
+
+#include <curl/curl.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../abi/model_provider.h"
+#include "../core/config.h"
+
+typedef struct lp_transport {
+    CURLM *multi;
+    CURL *easy;
+    atomic_int cancel; /* set by lp_transport_cancel, cleared per call */
+    /* Jitter for retry backoff.  Private to the instance and seeded from
+     * the clock, the pid and its address: libc rand() would share the
+     * host's sequence (and disturb it), and, never seeded, would make every
+     * process back off in lockstep, which is what jitter exists to avoid. */
+    uint64_t rng;
+} lp_transport;
+
+int lp_transport_init(lp_transport *t);
+void lp_transport_free(lp_transport *t);
+/* [any-thread] Stop the call in flight, if any. */
+void lp_transport_cancel(lp_transport *t);
+
+/* Where the body of a successful (2xx) response goes. */
+typedef struct lp_body_handler {
+    void *ctx;
+    /* Called with body bytes as they arrive.  A non-zero return (an
+     * mp_status, with `err` filled) stops the transfer and is returned. */
+    int (*on_bytes)(void *ctx, const char *p, size_t n, mp_error *err);
+    /* Whether the handler has delivered anything to the host yet; once it
+     * has, the exchange is never retried (decision 17). */
+    int (*started)(void *ctx);
+} lp_body_handler;
+
+typedef struct lp_http_request {
+    const char *url;
+    struct curl_slist *headers;
+    const char *body;   /* NULL: GET */
+    size_t body_len;
+    /* Apply cfg->idle_timeout_ms (the longest silence between bytes).  Set
+     * for streamed answers, whose bytes keep coming; a non-streamed answer
+     * may legitimately stay silent while the model works, so it is bounded
+     * by the whole-call timeout only. */
+    int watch_idle;
+    /* Tighter bounds than the config's, for a side request such as the
+     * model-info probe (0 = the config's): the whole-call timeout is at
+     * most timeout_cap_ms, and single_attempt makes one attempt whatever
+     * num_retries says.  The config itself is shared and never copied. */
+    int64_t timeout_cap_ms;
+    int single_attempt;
+} lp_http_request;
+
+typedef struct lp_http_result {
+    long status;          /* final HTTP status (0 if none)                  */
+    int complete;         /* the body was received to its end              */
+    int64_t ttfb_ms;      /* attempt start -> first body byte, -1 if none   */
+    int attempts;         /* how many were made                            */
+    /* When complete is 0 after the handler started: why the body stopped,
+     * as the error it is unless the handler's answer was already whole:
+     * MP_E_NETWORK (connection broken; `detail` is curl's words) or
+     * MP_E_TIMEOUT (whole-call or idle timeout; `detail` is a whole
+     * sentence saying which). */
+    int cut_status;
+    char detail[256];
+} lp_http_result;
+
+/* The wait before retry number `attempt_no` + 1 (decision 17): exponential
+ * backoff with jitter, uniform in [cap/2, cap] where cap =
+ * cfg->retry_base_ms * 2^attempt_no limited to cfg->retry_max_ms, and never
+ * shorter than the server's Retry-After (`retry_after_ms`, -1 if none).
+ * Advances `*rng`. */
+int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
+                      int64_t retry_after_ms, uint64_t *rng);
+
+/*
+ * Perform the exchange.  Returns:
+ *  - MP_OK with res->complete = 1: a 2xx body was handed over completely;
+ *  - MP_OK with res->complete = 0: a 2xx body started (h->started) but
+ *    stopped early: the connection broke or a timeout (whole-call or idle)
+ *    cut it; res->cut_status and res->detail say which, and the handler's
+ *    owner decides whether that is an error (it knows whether the stream
+ *    had finished);
+ *  - an error: HTTP errors classified (overflow, throttling, ...), curl
+ *    failures (timeout, network), cancellation, or the handler's error.
+ *    A connection that could not be made within connect_timeout is
+ *    MP_E_TIMEOUT with retryable = 1 (a new attempt may reach another
+ *    backend); the whole-call and idle timeouts are not retryable.  `err`
+ *    starts clear (the caller clears it once per operation).
+ * Retries (cfg->num_retries) happen only for retryable failures before any
+ * body byte was handed to `h`, waiting lp_backoff_ms() in between.
+ * `secrets` (NULL-terminated, may be NULL) are scrubbed from any message.
+ */
+int lp_http_perform(lp_transport *t, const lp_config *cfg,
+                    const lp_http_request *req, const lp_body_handler *h,
+                    const char *const *secrets, lp_http_result *res,
+                    mp_error *err);
+
+#endif
