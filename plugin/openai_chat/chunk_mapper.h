@@ -45,7 +45,9 @@ struct json_tokener;
 typedef struct cm_options {
     int reasoning_round_trip; /* decision 5: emit reasoning signatures     */
     size_t max_line;          /* longest SSE line / JSON payload; 0 = 1 MiB */
-    size_t max_tool_args;     /* longest arguments of one tool call; 0 = 1 MiB */
+    size_t max_tool_args;     /* most bytes the tool calls of one answer
+                                 may buffer (ids, names, signatures and
+                                 arguments together); 0 = 1 MiB          */
     /* Optional NULL-terminated strings scrubbed from error messages of
      * mid-stream error objects (the API key).  Borrowed for the mapper's
      * lifetime; may be NULL. */
@@ -89,6 +91,7 @@ typedef struct chunk_mapper {
     /* Tool calls in first-seen order. */
     cm_tool *tools;
     size_t ntools, cap_tools;
+    size_t tool_bytes;    /* charged against opt.max_tool_args           */
     /* Last usage seen. */
     int have_usage;
     int64_t in_tokens, out_tokens, total_tokens, cache_read, cache_write;

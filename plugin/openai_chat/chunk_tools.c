@@ -59,11 +59,27 @@ static int new_tool(chunk_mapper *m, int64_t index, cm_tool **out)
      * arguments grow over many lines and have their own limit. */
     sb_init(&t->id, m->opt.max_line);
     sb_init(&t->name, m->opt.max_line);
-    sb_init(&t->args, m->opt.max_tool_args);
+    sb_init(&t->args, m->opt.max_tool_args); /* see charge() */
     sb_init(&t->sig_call, m->opt.max_line);
     sb_init(&t->sig_func, m->opt.max_line);
     sb_init(&t->sig_google, m->opt.max_line);
     *out = t;
+    return MP_OK;
+}
+
+/* Everything kept for the tool calls of one answer counts against one
+ * budget, max_tool_args: a limit per call alone would let 4096 calls each
+ * hold that much.  A piece of arguments also costs its entry in `ends`. */
+static int charge(chunk_mapper *m, const cm_tool *t, size_t n)
+{
+    if (n > m->opt.max_tool_args - m->tool_bytes)
+        return cm_protocol_error(m, "the tool calls of this answer hold more "
+                                 "than max_tool_args (%zu bytes) at the "
+                                 "call at index %lld; raise "
+                                 "client_args.max_response_bytes if the "
+                                 "answer is genuine",
+                                 m->opt.max_tool_args, (long long)t->index);
+    m->tool_bytes += n;
     return MP_OK;
 }
 
@@ -96,6 +112,8 @@ static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
                        const char *s, size_t n, const char *what)
 {
     int rc = cm_check_utf8(m, s, n, what);
+    if (!rc)
+        rc = charge(m, t, n);
     if (rc)
         return rc;
     rc = sb_append(sb, s, n);
@@ -163,11 +181,9 @@ static int add_args(chunk_mapper *m, cm_tool *t, const char *s, size_t n)
 {
     if (n == 0)
         return MP_OK;
-    int rc = sb_append(&t->args, s, n);
-    if (rc == MP_E_PROTOCOL)
-        return cm_protocol_error(m, "arguments of the tool call at index "
-                                 "%lld exceed max_tool_args (%zu bytes)",
-                                 (long long)t->index, m->opt.max_tool_args);
+    int rc = charge(m, t, n + sizeof *t->ends);
+    if (!rc)
+        rc = sb_append(&t->args, s, n);
     if (rc)
         return rc;
     if (t->nends == t->cap_ends) {
@@ -305,7 +321,7 @@ static void signature(const cm_tool *t, const char **s, size_t *n)
     }
 }
 
-static int emit_tool(chunk_mapper *m, const cm_tool *t)
+static int emit_tool(chunk_mapper *m, cm_tool *t)
 {
     const char *sig;
     size_t sig_len;
@@ -318,10 +334,17 @@ static int emit_tool(chunk_mapper *m, const cm_tool *t)
      * the assembler turns into {} as the reference does. */
     if (!rc && t->nends == 0)
         rc = ev_block_delta(m->em, MP_DELTA_TOOL_INPUT, "", 0);
+    /* The pieces share one buffer: each is NUL-terminated in place for
+     * the length of its event (mp_str promises ptr[len] == '\0'), and
+     * the byte it covers is put back before the next piece. */
     for (size_t k = 0; !rc && k < t->nends; k++) {
         size_t from = k ? t->ends[k - 1] : 0;
+        char *end = t->args.data + t->ends[k];
+        char kept = *end;
+        *end = '\0';
         rc = ev_block_delta(m->em, MP_DELTA_TOOL_INPUT, t->args.data + from,
                             t->ends[k] - from);
+        *end = kept;
     }
     if (!rc)
         rc = ev_block_stop(m->em);
