@@ -185,6 +185,12 @@ static void set_text(char *dst, size_t cap, json_object *v)
         ? json_object_get_string(v)
         : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
     lp_format(dst, cap, "%s", s ? s : ""); /* cut on a character boundary */
+    /* It reaches the host as provider_code, which is UTF-8 like every
+     * string there: a byte that starts no well-formed character is '?',
+     * as in the message. */
+    size_t n = strlen(dst);
+    for (size_t i = lp_utf8_bad(dst, n); i < n; i += 1 + lp_utf8_bad(dst + i + 1, n - i - 1))
+        dst[i] = '?';
 }
 
 static void from_text(const char *s, size_t n, ec_info *in);
@@ -369,6 +375,42 @@ int ec_scrub(const char *text, size_t len, const char *const *secrets,
     return rc;
 }
 
+/* Where a text that was cut at its end may hold the first part of a
+ * secret: the earliest offset from which the rest is a proper prefix of a
+ * secret, or an sk-style key running to the end (its length unknown);
+ * `len` when there is none. */
+static size_t secret_tail(const char *text, size_t len,
+                          const char *const *secrets)
+{
+    for (size_t i = 0; i < len; i++) {
+        size_t rest = len - i;
+        for (size_t k = 0; secrets && secrets[k]; k++) {
+            size_t sl = strlen(secrets[k]);
+            if (sl > rest && memcmp(text + i, secrets[k], rest) == 0)
+                return i;
+        }
+        if ((i == 0 || !key_char((unsigned char)text[i - 1])) &&
+            memcmp(text + i, "sk-", rest < 3 ? rest : 3) == 0) {
+            size_t j = i + (rest < 3 ? rest : 3);
+            while (j < len && key_char((unsigned char)text[j]))
+                j++;
+            if (j == len)
+                return i;
+        }
+    }
+    return len;
+}
+
+int ec_scrub_cut(const char *text, size_t len, const char *const *secrets,
+                 strbuf *out)
+{
+    size_t keep = secret_tail(text, len, secrets);
+    int rc = ec_scrub(text, keep, secrets, out);
+    if (!rc && keep < len)
+        rc = sb_appends(out, "<redacted>");
+    return rc;
+}
+
 /* --------------------------------------------------------- Retry-After */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (civil calendar
@@ -542,7 +584,10 @@ static int fill(mp_error *err, int code, int status, int64_t retry_after,
     fit(&clean, lp_error_message_room(err));
     lp_fail(err, code, "%s", clean.data ? clean.data : "");
     const char *pc = in->code[0] ? in->code : in->type;
-    ec_scrub(pc, strlen(pc), secrets, &pcode);
+    if (strlen(pc) + 4 >= sizeof in->code) /* possibly cut by set_text */
+        ec_scrub_cut(pc, strlen(pc), secrets, &pcode);
+    else
+        ec_scrub(pc, strlen(pc), secrets, &pcode);
     fit(&pcode, MP_ERROR_CODE_MAX);
     lp_error_http(err, status, is_retryable(status, code), retry_after,
                   pcode.data ? pcode.data : "");

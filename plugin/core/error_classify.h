@@ -61,4 +61,11 @@ int64_t ec_parse_retry_after(const char *value, int64_t now_ms);
 int ec_scrub(const char *text, size_t len, const char *const *secrets,
              strbuf *out);
 
+/* ec_scrub for a text that is only the start of a longer one (the first
+ * bytes of a body, say): a tail that may be the first part of a secret or
+ * of an sk-style key, cut off with the rest, is replaced by "<redacted>"
+ * too, so no prefix of a secret survives the cut. */
+int ec_scrub_cut(const char *text, size_t len, const char *const *secrets,
+                 strbuf *out);
+
 #endif

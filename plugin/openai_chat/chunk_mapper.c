@@ -75,9 +75,18 @@ int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
     where(m, w, sizeof w);
     va_list ap;
     va_start(ap, fmt);
-    lp_vformat(msg, sizeof msg, fmt, ap);
+    size_t n = lp_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w, msg);
+    /* A message may quote what the server sent (an id), which may echo a
+     * secret of the request. */
+    strbuf clean;
+    sb_init(&clean, 4 * sizeof msg);
+    int rc = n + 1 < sizeof msg ? ec_scrub(msg, n, m->opt.secrets, &clean)
+                                : ec_scrub_cut(msg, n, m->opt.secrets, &clean);
+    lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w,
+            rc ? "(message not shown: out of memory)" : clean.data);
+    sb_free(&clean);
+    return MP_E_PROTOCOL;
 }
 
 int cm_shape_error(chunk_mapper *m, json_object *v, const char *what,
@@ -458,12 +467,22 @@ static int looks_like_sse(const char *s, size_t n)
     return 0;
 }
 
-/* The head bytes as printable text for a message (C-style escapes). */
+/* The head bytes as printable text for a message (C-style escapes).  The
+ * head is the start of what the server sent, which may echo the request's
+ * Authorization header: secrets are scrubbed, a secret cut by the end of
+ * the head included. */
 static void show_head(const chunk_mapper *m, char *out, size_t cap)
 {
+    strbuf clean;
+    sb_init(&clean, 4 * sizeof m->head + 64);
+    if (ec_scrub_cut(m->head, m->head_len, m->opt.secrets, &clean)) {
+        sb_free(&clean);
+        lp_format(out, cap, "(not shown)");
+        return;
+    }
     size_t o = 0;
-    for (size_t i = 0; i < m->head_len && o + 5 < cap; i++) {
-        unsigned char c = (unsigned char)m->head[i];
+    for (size_t i = 0; i < clean.len && o + 5 < cap; i++) {
+        unsigned char c = (unsigned char)clean.data[i];
         if (c == '"' || c == '\\')
             o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
         else if (c >= 0x20 && c < 0x7f)
@@ -472,6 +491,7 @@ static void show_head(const chunk_mapper *m, char *out, size_t cap)
             o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
     }
     out[o] = '\0';
+    sb_free(&clean);
 }
 
 /* What is still due once the body is over (decision 10).  `cut` is 0 for

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chunk_mapper.h"
+#include "../core/error_classify.h"
 #include "../core/errors.h"
 #include "../core/utf8.h"
 
@@ -355,14 +356,26 @@ int cm_tools_emit(chunk_mapper *m)
 {
     /* Check every call before the first block goes out, so a nameless call
      * fails the stream without a half-delivered list. */
-    for (size_t i = 0; i < m->ntools; i++)
-        if (!m->tools[i].name.len)
-            return cm_protocol_error(m, "the tool call at index %lld (id "
-                                     "\"%.*s\") never received a function "
-                                     "name", (long long)m->tools[i].index,
-                                     lp_utf8_prec(m->tools[i].id.data, 64),
-                                     m->tools[i].id.len ? m->tools[i].id.data
-                                                        : "");
+    for (size_t i = 0; i < m->ntools; i++) {
+        if (m->tools[i].name.len)
+            continue;
+        /* The id is scrubbed whole before it is cut for the message, so
+         * no part of a secret the server echoed there can show. */
+        strbuf id;
+        sb_init(&id, m->tools[i].id.len * 2 + 64);
+        if (ec_scrub(m->tools[i].id.len ? m->tools[i].id.data : "",
+                     m->tools[i].id.len, m->opt.secrets, &id)) {
+            sb_free(&id);
+            return MP_E_NO_MEMORY;
+        }
+        int rc = cm_protocol_error(m, "the tool call at index %lld (id "
+                                   "\"%.*s\") never received a function "
+                                   "name", (long long)m->tools[i].index,
+                                   lp_utf8_prec(id.data, 64),
+                                   id.len ? id.data : "");
+        sb_free(&id);
+        return rc;
+    }
     int rc = MP_OK;
     for (size_t i = 0; !rc && i < m->ntools; i++)
         rc = emit_tool(m, &m->tools[i]);
