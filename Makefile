@@ -50,7 +50,8 @@ $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 # The replay provider: a second plugin that replays recorded events.  It
 # shares the event helpers with the main plugin but none of its HTTP code.
 REPLAY_SRC := $(wildcard plugin/replay/*.c) plugin/core/event_emit.c plugin/core/event_json.c \
-  plugin/core/errors.c plugin/core/strbuf.c plugin/core/json_util.c plugin/core/json_numbers.c plugin/core/json_writer.c plugin/core/log.c
+  plugin/core/errors.c plugin/core/strbuf.c plugin/core/json_util.c plugin/core/json_numbers.c plugin/core/json_writer.c plugin/core/log.c \
+  plugin/core/utf8.c
 REPLAY_PIC := $(REPLAY_SRC:%.c=$(BUILD)/pic/%.o)
 
 $(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map

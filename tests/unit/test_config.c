@@ -50,6 +50,46 @@ static lp_config *update(lp_config *base, const char *json, captured *cap)
     return c;
 }
 
+/* Config and client args are host JSON too: text that is not Unicode is
+ * refused, so it can reach neither the wire nor a warning (an unknown key
+ * is quoted in one) nor get_config. */
+static void test_config_refuses_invalid_unicode(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{\"model_id\":\"m\xed\xa0\x80\"}",
+        "{\"unknown_\xc0\xaf\":1}",
+        "{\"params\":{\"x\":\"\xf4\x90\x80\x80\"}}",
+        "{\"model_id\":\"\\udfff\"}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        captured cap = {0};
+        lp_logger log = {capture, &cap};
+        lp_config *c = NULL;
+        mp_error err = MP_ERROR_INIT;
+        if (lp_config_new(docs[i], (size_t)-1, NULL, 0, &log, &c, &err) !=
+            MP_E_INVALID_ARGUMENT)
+            fail_msg("config %zu accepted", i);
+        assert_null(c);
+        assert_int_equal(cap.warnings, 0);
+        assert_non_null(strstr(err.message, "invalid JSON at byte"));
+        c = NULL;
+        if (lp_config_new(NULL, 0, docs[i], (size_t)-1, &log, &c, &err) !=
+            MP_E_INVALID_ARGUMENT)
+            fail_msg("client args %zu accepted", i);
+        assert_int_equal(cap.warnings, 0);
+    }
+    captured cap = {0};
+    lp_config *base = make("{\"model_id\":\"m\"}", NULL, &cap);
+    lp_logger log = {capture, &cap};
+    lp_config *next = NULL;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(lp_config_update(base, docs[0], strlen(docs[0]), &log,
+                                      &next, &err), MP_E_INVALID_ARGUMENT);
+    assert_null(next);
+    lp_config_unref(base);
+}
+
 static void test_update_config(void **state)
 {
     (void)state;
@@ -354,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_bad_config_names_the_path),
         cmocka_unit_test(test_get_config_redacts_secrets),
         cmocka_unit_test(test_params_keep_wide_integers),
+        cmocka_unit_test(test_config_refuses_invalid_unicode),
         cmocka_unit_test(test_api_key_and_base_from_environment),
         cmocka_unit_test(test_client_args_units_and_defaults),
     };
