@@ -259,7 +259,17 @@ static int read_client(lp_config *c, mp_error *err)
     if (json_object_object_get_ex(doc, "extra_headers", &v) && v) {
         if (!json_object_is_type(v, json_type_object))
             return type_error(err, "client_args", "extra_headers", "object", v);
+        int hidden = 0;
         json_object_object_foreach(v, name, val) {
+            if (!lp_header_is_public(name) &&
+                ++hidden > LP_MAX_HIDDEN_HEADERS)
+                return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                               "client_args.extra_headers: more than %d "
+                               "headers whose values are kept secret (all "
+                               "but Accept, Accept-Language, Cache-Control, "
+                               "Content-Type, User-Agent, X-Request-Id and "
+                               "version/beta headers); send fewer",
+                               LP_MAX_HIDDEN_HEADERS);
             if (!json_object_is_type(val, json_type_string))
                 return lp_fail(err, MP_E_INVALID_ARGUMENT,
                                "client_args.extra_headers.%s: expected string, "
@@ -433,6 +443,18 @@ int lp_is_secret_name(const char *name)
            contains_ci(name, "password");
 }
 
+int lp_header_is_public(const char *name)
+{
+    static const char *const public_headers[] = {
+        "Accept", "Accept-Language", "Cache-Control", "Content-Type",
+        "User-Agent", "X-Request-Id", "anthropic-version", "anthropic-beta",
+        "OpenAI-Beta", NULL};
+    for (size_t i = 0; public_headers[i]; i++)
+        if (strcasecmp(name, public_headers[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Inside params, "token" alone would hide max_tokens; a key is secret there
  * when it names a key, secret, password or credential, or a *_token. */
 static int is_secret_param(const char *name)
@@ -444,6 +466,35 @@ static int is_secret_param(const char *name)
         return 1;
     return strcasecmp(name, "token") == 0 ||
            (n > 6 && strcasecmp(name + n - 6, "_token") == 0);
+}
+
+static void write_redacted(jw *w, json_object *v, int (*secret)(const char *));
+
+/* client_args: secret-looking names, and every extra header off the
+ * public list (lp_header_is_public). */
+static void write_client_args(jw *w, json_object *client)
+{
+    jw_object_open(w);
+    json_object_object_foreach(client, k, val) {
+        jw_key(w, k);
+        if (strcmp(k, "extra_headers") == 0 &&
+            json_object_is_type(val, json_type_object)) {
+            jw_object_open(w);
+            json_object_object_foreach(val, name, hv) {
+                jw_key(w, name);
+                if (lp_header_is_public(name) || !hv)
+                    jw_json(w, hv);
+                else
+                    jw_cstring(w, "<redacted>");
+            }
+            jw_object_close(w);
+        } else if (lp_is_secret_name(k) && val) {
+            jw_cstring(w, "<redacted>");
+        } else {
+            write_redacted(w, val, lp_is_secret_name);
+        }
+    }
+    jw_object_close(w);
 }
 
 static void write_redacted(jw *w, json_object *v, int (*secret)(const char *))
@@ -479,8 +530,7 @@ int lp_config_to_redacted_json(const lp_config *cfg, strbuf *out)
     jw_key(&w, "config");
     write_redacted(&w, cfg->config, is_secret_param);
     jw_key(&w, "client_args");
-    /* Every secret-looking name in client args and its headers. */
-    write_redacted(&w, cfg->client_args, lp_is_secret_name);
+    write_client_args(&w, cfg->client_args);
     jw_object_close(&w);
     return jw_status(&w);
 }

@@ -87,6 +87,21 @@ int lp_config_to_redacted_json(const lp_config *cfg, struct strbuf *out);
  * "secret" or "authorization" (case-insensitive). */
 int lp_is_secret_name(const char *name);
 
+/* extra_headers: the value of every header NOT named on a short list of
+ * headers that never carry a credential (Accept, Accept-Language,
+ * Cache-Control, Content-Type, User-Agent, X-Request-Id and the vendors'
+ * version/beta headers; case-insensitive) is treated as a secret: shown as
+ * "<redacted>" by get_config, and scrubbed from error text (values of
+ * fewer than LP_MIN_SCRUBBED bytes excepted when the name does not look
+ * secret: such a value would mask ordinary digits and words).  A name that
+ * is not on the list cannot leak, whatever it is called (Cookie, X-Auth,
+ * Proxy-Authorization...).  At most LP_MAX_HIDDEN_HEADERS such headers are
+ * accepted, so every one of them fits in the list of secrets an exchange
+ * scrubs. */
+int lp_header_is_public(const char *name);
+#define LP_MAX_HIDDEN_HEADERS 32
+#define LP_MIN_SCRUBBED 4
+
 /* The API key to send: api_key, else $LITELLM_PROXY_API_KEY, else
  * $LITELLM_API_KEY, else $OPENAI_API_KEY; NULL when none. */
 const char *lp_config_api_key(const lp_config *cfg);

@@ -137,7 +137,12 @@ void lp_instance_secrets(const lp_config *cfg, const char **out, size_t cap)
     if (cfg->extra_headers) {
         json_object_object_foreach(cfg->extra_headers, name, val) {
             const char *s = json_object_get_string(val);
-            if (lp_is_secret_name(name) && s && *s && n + 1 < cap)
+            size_t len = s ? strlen(s) : 0;
+            int hide = lp_is_secret_name(name)
+                           ? len > 0
+                           : !lp_header_is_public(name) &&
+                                 len >= LP_MIN_SCRUBBED;
+            if (hide && n + 1 < cap)
                 out[n++] = s;
         }
     }

@@ -14,7 +14,8 @@
 #include "request_format.h"
 #include "../core/strbuf.h"
 
-#define LP_MAX_SECRETS 16
+/* The API key, every hidden extra header (config.h), the terminator. */
+#define LP_MAX_SECRETS (LP_MAX_HIDDEN_HEADERS + 2)
 
 typedef struct chat_call {
     rf_request req;
