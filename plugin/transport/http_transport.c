@@ -280,9 +280,11 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
             return lp_fail(err, MP_E_TIMEOUT, "could not connect within "
                            "connect_timeout (%lld ms): %s",
                            (long long)cfg->connect_timeout_ms, why);
-        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
-                       "connect_timeout %lld ms): %s", (long long)timeout_ms,
-                       (long long)cfg->connect_timeout_ms, why);
+        /* Connected (or out of time anyway): the whole-call limit is the
+         * one reached, whatever connect_timeout says. */
+        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld "
+                       "ms, the limit for the whole call, was reached): %s",
+                       (long long)timeout_ms, why);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         return lp_fail(err, MP_E_INVALID_ARGUMENT, "bad api_base URL \"%s\": %s",
