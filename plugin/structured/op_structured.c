@@ -202,6 +202,7 @@ static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
     sb_init(&whole, max);
     so_reply reply;
     so_reply_init(&reply, max);
+    reply.secrets = p->secrets;
     ev_emitter em;
     ev_init(&em, &reply.sink);
     chunk_mapper mapper;
