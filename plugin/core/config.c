@@ -304,7 +304,10 @@ static int apply_proxy_prefix(lp_config *c)
     sb_free(&sb);
     if (!s)
         return MP_E_NO_MEMORY;
-    json_object_object_add(c->config, "model_id", s);
+    if (json_object_object_add(c->config, "model_id", s)) {
+        json_object_put(s);
+        return MP_E_NO_MEMORY;
+    }
     c->model_id = json_object_get_string(s);
     return MP_OK;
 }
@@ -402,8 +405,16 @@ int lp_config_update(const lp_config *base, const char *update_json,
         json_object_put(client);
         return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
     }
-    json_object_object_foreach(update, k, v)
-        json_object_object_add(config, k, json_object_get(v));
+    json_object_object_foreach(update, k, v) {
+        /* A new key is copied: that can fail, and must not drop it. */
+        if (json_object_object_add(config, k, json_object_get(v))) {
+            json_object_put(v);
+            json_object_put(update);
+            json_object_put(config);
+            json_object_put(client);
+            return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
+        }
+    }
     /* Only the update's own unknown keys deserve a warning; the base's were
      * reported when they arrived.  So validate silently, then warn about
      * the update's keys (its values now also live in the new config). */

@@ -2,6 +2,7 @@
 #include "json_util.h"
 #include "json_numbers.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -147,11 +148,19 @@ int lp_json_parse(const char *json, size_t len, const char *what,
     if (!tok)
         return lp_fail(err, MP_E_NO_MEMORY, "%s: out of memory", what);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    /* json-c 0.16 reports a failed allocation as a syntax error (most often
+     * "unexpected end"); only an allocation sets ENOMEM, so that tells. */
+    errno = 0;
     json_object *v = json_tokener_parse_ex(tok, json, (int)len);
+    int oom = errno == ENOMEM;
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
     int rc = MP_OK;
-    if (jerr == json_tokener_continue || (!v && jerr == json_tokener_success)) {
+    if (oom && (!v || jerr != json_tokener_success)) {
+        rc = lp_fail(err, MP_E_NO_MEMORY, "%s: out of memory parsing the "
+                     "JSON", what);
+    } else if (jerr == json_tokener_continue ||
+               (!v && jerr == json_tokener_success)) {
         rc = lp_fail(err, MP_E_INVALID_ARGUMENT,
                      "%s: invalid JSON: unexpected end of input at byte %zu",
                      what, len);

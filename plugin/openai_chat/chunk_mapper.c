@@ -5,6 +5,7 @@
  */
 #include "chunk_mapper.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,8 +145,11 @@ static int parse_payload(chunk_mapper *m, const char *data, size_t len,
     if (len > (size_t)INT32_MAX)
         return cm_protocol_error(m, "JSON payload too large");
     json_tokener_reset(m->tok);
+    errno = 0; /* json-c 0.16 reports a failed allocation as bad syntax */
     json_object *v = json_tokener_parse_ex(m->tok, data, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(m->tok);
+    if (!v && errno == ENOMEM)
+        return MP_E_NO_MEMORY;
     if (!v) {
         if (jerr == json_tokener_continue || jerr == json_tokener_success)
             return cm_protocol_error(m, "invalid JSON: unexpected end of "

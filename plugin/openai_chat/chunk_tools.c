@@ -10,6 +10,7 @@
 #include "chunk_mapper.h"
 #include "../core/error_classify.h"
 #include "../core/errors.h"
+#include "../core/json_writer.h"
 #include "../core/utf8.h"
 
 /* More tool calls than this in one answer is a broken or hostile server;
@@ -202,7 +203,7 @@ static int add_args(chunk_mapper *m, cm_tool *t, const char *s, size_t n)
 /* function.arguments: normally a string of JSON text; a few servers send
  * the object itself, which we turn back into text rather than refuse. */
 static int arguments(chunk_mapper *m, json_object *fn, size_t pos,
-                     const char **s, size_t *n)
+                     strbuf *text, const char **s, size_t *n)
 {
     json_object *v;
     *s = NULL;
@@ -211,9 +212,18 @@ static int arguments(chunk_mapper *m, json_object *fn, size_t pos,
         json_object_is_type(v, json_type_null))
         return MP_OK;
     if (json_object_is_type(v, json_type_object)) {
-        *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-        *n = *s ? strlen(*s) : 0;
-        return *s ? MP_OK : MP_E_NO_MEMORY;
+        /* Our writer, not json-c's printer, which returns cut text when
+         * an allocation fails. */
+        int rc = jw_to_string(v, text);
+        if (rc)
+            return rc == MP_E_PROTOCOL
+                       ? cm_protocol_error(m, "tool call arguments longer "
+                                           "than max_line (%zu bytes)",
+                                           m->opt.max_line)
+                       : rc;
+        *s = text->data ? text->data : "";
+        *n = text->len;
+        return MP_OK;
     }
     return str_member(m, fn, "arguments", pos, "function.arguments", s, n);
 }
@@ -238,6 +248,8 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     }
     const char *id, *name = NULL, *args = NULL;
     size_t id_len, name_len = 0, args_len = 0;
+    strbuf obj_args; /* arguments sent as an object, as text */
+    sb_init(&obj_args, m->opt.max_line);
     int rc = str_member(m, tc, "id", pos, "id", &id, &id_len);
     if (rc)
         return rc;
@@ -250,29 +262,27 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
         rc = str_member(m, fn, "name", pos, "function.name", &name,
                         &name_len);
         if (!rc)
-            rc = arguments(m, fn, pos, &args, &args_len);
-        if (rc)
+            rc = arguments(m, fn, pos, &obj_args, &args, &args_len);
+        if (rc) {
+            sb_free(&obj_args);
             return rc;
+        }
     } else {
         fn = NULL;
     }
     /* Every argument piece is kept, so each is checked; ids, names and
      * signatures are checked where they are kept (keep_string). */
-    if ((rc = cm_check_utf8(m, args, args_len,
-                            "tool_calls[].function.arguments")))
-        return rc;
-    cm_tool *t;
+    rc = cm_check_utf8(m, args, args_len, "tool_calls[].function.arguments");
+    cm_tool *t = NULL;
     /* In a whole message each element is a call of its own (reference
      * 4.3: index = position in the list). */
-    if (m->whole)
+    if (!rc && m->whole)
         rc = new_tool(m, (int64_t)pos, &t);
-    else
+    else if (!rc)
         rc = target(m, has_index, index, id, id_len, &t);
-    if (rc)
-        return rc;
     /* Later deltas repeat "id":"" and sometimes the name: the first
      * non-empty value stays. */
-    if (id_len && !t->id.len)
+    if (!rc && id_len && !t->id.len)
         rc = keep_string(m, t, &t->id, id, id_len, "tool_calls[].id");
     if (!rc && name_len && !t->name.len)
         rc = keep_string(m, t, &t->name, name, name_len,
@@ -286,7 +296,10 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     if (!rc)
         rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
                             "google");
-    return rc ? rc : add_args(m, t, args, args_len);
+    if (!rc)
+        rc = add_args(m, t, args, args_len);
+    sb_free(&obj_args);
+    return rc;
 }
 
 /* Reference 5 plus the newer provider's order: the call's

@@ -10,8 +10,9 @@
  *   bits 0-1  how the body ends: 0 clean, 1 connection reset, 2 timeout,
  *             3 whole non-streaming body (clean end if the adapter has
  *             no whole-body entry);
- *   bits 2-3  how it is split: 0 one piece, 1 byte by byte, 2 and 3 at
- *             pseudo-random points (seeded by the input's length);
+ *   bits 2-3  how it is split: 0 one piece, 1 byte by byte (the first
+ *             4 KiB; the rest in one piece), 2 and 3 at pseudo-random
+ *             points up to 61 or 4093 bytes apart (seeded by the length);
  *   bit  4    small limits (a 200-byte line, 300 bytes of tool input)
  *             and the adapter's variant option;
  *   bits 5-7  n > 0: the event callback stops the stream at event 3n-2. */
@@ -54,10 +55,10 @@ int fz_stream_run(const fz_stream_adapter *a, const uint8_t *data,
         for (size_t off = 0; !rc && off < len;) {
             size_t n = len - off;
             if (split == 1) {
-                n = 1;
+                n = off < 4096 ? 1 : n;
             } else if (split >= 2) {
                 seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-                n = 1 + (size_t)((seed >> 33) % (split == 2 ? 7 : 97));
+                n = 1 + (size_t)((seed >> 33) % (split == 2 ? 61 : 4093));
                 if (n > len - off)
                     n = len - off;
             }
