@@ -1,10 +1,12 @@
 /* http_transport.c - one HTTP exchange with libcurl; see http_transport.h. */
 #include "http_transport.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../core/clock.h"
@@ -28,6 +30,17 @@ static uint64_t next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+int lp_transport_out_of_fds(void)
+{
+    /* The direct question: can a socket be opened now? */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == EMFILE || errno == ENFILE ? errno : 0;
+}
+
 int lp_transport_init(lp_transport *t)
 {
     memset(t, 0, sizeof *t);
@@ -40,7 +53,11 @@ int lp_transport_init(lp_transport *t)
              ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)t;
     t->multi = curl_multi_init();
     t->easy = curl_easy_init();
-    if (!t->multi || !t->easy) {
+    /* libcurl makes the multi handle's wakeup pair quietly, and goes on
+     * without one when the descriptor table is full; cancel() would then
+     * wait for the next poll slice instead of waking the call.  A wakeup
+     * now proves the pair is there (the next poll just returns once). */
+    if (!t->multi || !t->easy || curl_multi_wakeup(t->multi) != CURLM_OK) {
         lp_transport_free(t);
         return MP_E_NO_MEMORY;
     }
@@ -266,6 +283,20 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
                         int64_t timeout_ms, mp_error *err)
 {
     const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+    /* A full descriptor table makes socket() fail, which libcurl reports
+     * as "Couldn't connect to server" (without the errno): say what
+     * really ran out. */
+    int no_fds = !connected && cc == CURLE_COULDNT_CONNECT
+                     ? lp_transport_out_of_fds() : 0;
+    if (no_fds) {
+        lp_error_http(err, 0, 1, -1, NULL);
+        return lp_fail(err, MP_E_NETWORK, "no file descriptors left to "
+                       "connect to %s (%s: the %s open-file limit is "
+                       "reached); raise it (ulimit -n) or run fewer calls "
+                       "at once", req->url, no_fds == EMFILE ? "EMFILE"
+                       : "ENFILE", no_fds == EMFILE ? "process's"
+                       : "system's");
+    }
     /* No HTTP status; retryable for the connection failures that a new
      * attempt may cure (the ones num_retries retries before any body
      * byte arrived). */

@@ -37,7 +37,12 @@ typedef struct lp_transport {
     uint64_t rng;
 } lp_transport;
 
+/* MP_OK, or MP_E_NO_MEMORY when memory or a descriptor for the wakeup
+ * pair is missing (lp_transport_out_of_fds tells which). */
 int lp_transport_init(lp_transport *t);
+/* EMFILE or ENFILE when no socket can be opened now (the process's or the
+ * system's descriptor table is full), else 0. */
+int lp_transport_out_of_fds(void);
 void lp_transport_free(lp_transport *t);
 /* [any-thread] Stop the call in flight, if any. */
 void lp_transport_cancel(lp_transport *t);
