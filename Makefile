@@ -22,6 +22,9 @@ CFLAGS   ?= -O2 -g
 SAN      ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 LDFLAGS  ?=
+# Plugins are linked with -z defs (no undefined symbol left, MP_PLUGIN_1);
+# `make tsan` clears it: clang's static TSan runtime lives in the program.
+ZDEFS    ?= -Wl,-z,defs
 
 # ---------------------------------------------------------------- plugin
 # One folder per stage (plugin/README.md): core/, request/, transport/, one
@@ -42,7 +45,7 @@ $(BUILD)/tst/%.o: %.c $(PLUGIN_HDR) $(wildcard host-sample/*.h) | dirs
 
 $(BUILD)/litellm_provider.so: $(PLUGIN_PIC) plugin/exports.map
 	$(CC) -shared $(SAN) -o $@ $(PLUGIN_PIC) -Wl,--version-script=plugin/exports.map \
-	  -Wl,-z,defs $(LDFLAGS) $(PKG_LIBS)
+	  $(ZDEFS) $(LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 	rm -f $@ && ar rcs $@ $^
@@ -56,7 +59,7 @@ REPLAY_PIC := $(REPLAY_SRC:%.c=$(BUILD)/pic/%.o)
 
 $(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map
 	$(CC) -shared $(SAN) -o $@ $(REPLAY_PIC) -Wl,--version-script=plugin/exports.map \
-	  -Wl,-z,defs $(LDFLAGS) $(shell pkg-config --libs json-c)
+	  $(ZDEFS) $(LDFLAGS) $(shell pkg-config --libs json-c)
 
 # ---------------------------------------------------------------- host
 HOST_LIB_SRC := $(filter-out host-sample/main.c,$(wildcard host-sample/*.c))
@@ -157,7 +160,7 @@ TSAN_TESTS := test_config_update test_module test_replay_update test_host_reload
   test_host_replay test_stream_faults test_stream_modes test_stream_nonstream \
   test_structured_modes test_soak_reload test_load_streams
 tsan:
-	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" all
+	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" ZDEFS= all
 	@TEST_ONLY="$(TSAN_TESTS)" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 	  tests/run_all.sh build-tsan
 
