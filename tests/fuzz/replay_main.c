@@ -66,9 +66,9 @@ static void replay_dir(void **state)
     print_message("%s: %zu input(s) kept the contract\n", dir, ran - before);
 }
 
-/* The words after "fuzz-seeds:" in the target's source, with $TRANSCRIPTS
- * replaced by the transcripts directory; relative paths are from the
- * source tree. */
+/* The words after "fuzz-seeds:" in the target's source, with a leading
+ * $TRANSCRIPTS replaced by the transcripts directory; other paths are from
+ * the source tree. */
 static void seed_dirs(void)
 {
     char src[4096];
@@ -82,9 +82,9 @@ static void seed_dirs(void)
             continue;
         for (char *w = strtok(p + 11, " \t\r\n"); w && ndirs < MAX_DIRS - 1;
              w = strtok(NULL, " \t\r\n")) {
-            if (strcmp(w, "$TRANSCRIPTS") == 0)
-                snprintf(dirs[ndirs++], sizeof dirs[0], "%s",
-                         LP_TRANSCRIPTS_DIR);
+            if (strncmp(w, "$TRANSCRIPTS", 12) == 0)
+                snprintf(dirs[ndirs++], sizeof dirs[0], "%s%s",
+                         LP_TRANSCRIPTS_DIR, w + 12);
             else
                 snprintf(dirs[ndirs++], sizeof dirs[0], "%s/%s",
                          LP_SOURCE_DIR, w);

@@ -2,8 +2,8 @@
 # Runs each libFuzzer target of BUILD/fuzz/ for SECONDS, one after the
 # other: its corpus is BUILD/fuzz/corpus/NAME (kept between runs) plus the
 # seed directories its source names on its "fuzz-seeds:" line ($TRANSCRIPTS
-# is ../shared/fixtures/transcripts, read in place; a missing one is left
-# out) and tests/fuzz/regressions/NAME; its dictionary is the file on its
+# at the start of one is ../shared/fixtures/transcripts, read in place; a
+# missing one is left out) and tests/fuzz/regressions/NAME; its dictionary is the file on its
 # "fuzz-dict:" line.  A finding (crash, leak, timeout, contract break,
 # UBSan report) fails the run: the input is kept in BUILD/fuzz/findings/
 # NAME/, to be fixed and then saved in tests/fuzz/regressions/NAME/.
@@ -25,7 +25,10 @@ for name in "$@"; do
   mkdir -p "$corpus" "$findings"
   dirs=()
   for w in $(sed -n 's/.*fuzz-seeds://p' "$src" | head -1); do
-    [ "$w" = '$TRANSCRIPTS' ] && d=$transcripts || d=$root/$w
+    case $w in
+      '$TRANSCRIPTS'*) d=$transcripts${w#\$TRANSCRIPTS} ;;
+      *) d=$root/$w ;;
+    esac
     if [ -d "$d" ]; then dirs+=("$d"); else echo "fuzz: $name: seeds $d not here, left out"; fi
   done
   [ -d "$root/tests/fuzz/regressions/$name" ] && dirs+=("$root/tests/fuzz/regressions/$name")
