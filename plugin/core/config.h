@@ -52,7 +52,9 @@ typedef struct lp_config {
     int64_t connect_timeout_ms;/* default 10 s                          */
     int64_t idle_timeout_ms;   /* max silence between body bytes; 0 = none;
                                   default 120 s                         */
-    int num_retries;           /* default 0                             */
+    int num_retries;           /* -1 when not given: the route's default */
+    const char *api_version;   /* Azure api-version; NULL: from the env  */
+    const char *vertex_project, *vertex_location; /* NULL: from the env  */
     json_object *extra_headers;/* object of string values, or NULL      */
     int ssl_verify;            /* default 1                             */
     const char *ca_bundle;     /* NULL: system default                  */

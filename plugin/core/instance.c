@@ -128,18 +128,3 @@ int lp_instance_cancel(mp_instance *inst)
     return MP_OK;
 }
 
-void lp_instance_secrets(const lp_config *cfg, const char **out, size_t cap)
-{
-    size_t n = 0;
-    const char *key = lp_config_api_key(cfg);
-    if (key && *key && n + 1 < cap)
-        out[n++] = key;
-    if (cfg->extra_headers) {
-        json_object_object_foreach(cfg->extra_headers, name, val) {
-            const char *s = json_object_get_string(val);
-            if (lp_is_secret_name(name) && s && *s && n + 1 < cap)
-                out[n++] = s;
-        }
-    }
-    out[n] = NULL;
-}

@@ -29,10 +29,6 @@ lp_config *lp_instance_config(mp_instance *inst);
  * the host's mp_error itself, once, on entry). */
 void lp_instance_begin_call(mp_instance *inst);
 
-/* Secrets to scrub from error text for this config: api key and secret
- * header values.  Fills up to `cap`-1 entries and a NULL. */
-void lp_instance_secrets(const lp_config *cfg, const char **out, size_t cap);
-
 int lp_instance_create(const char *config_json, const char *client_args_json,
                        mp_instance **out, mp_error *err);
 void lp_instance_destroy(mp_instance *inst);

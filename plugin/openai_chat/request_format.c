@@ -12,7 +12,9 @@
 
 #include "../core/errors.h"
 #include "../core/json_util.h"
-#include "../request/request_internal.h"
+#include "../route/route.h"
+#include "body_writers.h"
+#include "request_format.h"
 
 typedef enum body_kind {
     BODY_STREAM,          /* plain stream() */
@@ -65,8 +67,8 @@ static void write_params(jw *w, json_object *params, body_kind kind)
 }
 
 static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
-                       const rf_request *req, const rf_options *opt,
-                       body_kind kind, int stream)
+                       const char *model, const rf_request *req,
+                       const lp_call_options *opt, body_kind kind, int stream)
 {
     /* The response_format body ignores params (reference 6.1a).  The
      * config is shared with other threads' calls, so it is only read. */
@@ -78,7 +80,7 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
     }
     if (!in_params(p, "model")) {
         jw_key(w, "model");
-        jw_cstring(w, cfg->wire_model);
+        jw_cstring(w, model);
     }
     if (kind == BODY_RESPONSE_FORMAT) {
         jw_key(w, "response_format");
@@ -136,16 +138,18 @@ static int body_error(int rc, const strbuf *body, mp_error *err)
                    "request: JSON nested too deeply to write");
 }
 
-int rf_format_body(const lp_config *cfg, const rf_request *req,
-                   const rf_options *opt, const lp_logger *log, strbuf *body,
-                   int *streaming_out, mp_error *err)
+int rf_format_body(const lp_config *cfg, const lp_route *route,
+                   const rf_request *req, const lp_call_options *opt,
+                   const lp_logger *log, strbuf *body, int *streaming_out,
+                   mp_error *err)
 {
     *streaming_out = 0;
     sb_reset(body);
     if (!cfg || !req || !req->messages)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "request: no parsed request or config");
-    if (!cfg->wire_model)
+    const char *model = route ? route->model : cfg->wire_model;
+    if (!model)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "config.model_id is required");
 
@@ -186,7 +190,7 @@ int rf_format_body(const lp_config *cfg, const rf_request *req,
 
         jw w;
         jw_init(&w, body);
-        write_body(&c, &w, cfg, req, opt, kind, stream);
+        write_body(&c, &w, cfg, model, req, opt, kind, stream);
         rc = c.status ? c.status : jw_status(&w);
         if (rc)
             rc = body_error(rc, body, err);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../request/request_internal.h"
+#include "body_writers.h"
 
 /* Warning texts of the reference, word for word (hosts may match them). */
 #define WARN_REASONING "reasoningContent is not supported in multi-turn " \

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "../request/request_internal.h"
+#include "body_writers.h"
 
 static void write_tool(jw *w, json_object *spec)
 {

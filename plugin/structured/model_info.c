@@ -6,11 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../openai_chat/chat_call.h"
+#include "../core/exchange.h"
 #include "../core/errors.h"
 #include "../core/instance.h"
 #include "../core/json_util.h"
-#include "../openai_chat/request_format.h"
 #include "../core/strbuf.h"
 #include "../core/utf8.h"
 
@@ -125,24 +124,25 @@ done:
     return result;
 }
 
-int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
+int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
              mi_answer *out, mp_error *err)
 {
+    const char *model = route->model;
     memset(out, 0, sizeof *out);
     out->support = LP_SCHEMA_NO;
     strbuf root;
     sb_init(&root, 8192);
     struct curl_slist *headers = NULL;
     mp_error e = MP_ERROR_INIT;
-    if (rf_proxy_root(cfg, &root) || !root.data ||
-        rf_build_headers(cfg, 0, &headers, &e)) {
+    if (lp_route_proxy_root(route, &root) || !root.data ||
+        lp_route_headers(route, 0, &headers, &e)) {
         snprintf(out->why, sizeof out->why, "could not build the request");
         sb_free(&root);
         curl_slist_free_all(headers);
         return MP_OK;
     }
     const char *secrets[LP_MAX_SECRETS];
-    lp_instance_secrets(cfg, secrets, LP_MAX_SECRETS);
+    lp_route_secrets(route, secrets, LP_MAX_SECRETS);
     static const char *const paths[] = {"/v1/model/info", "/model/info"};
     /* Without a document, the "no" is remembered only when both routes
      * answered for good (e.g. 404 twice: a server without them). */

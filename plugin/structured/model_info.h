@@ -3,7 +3,7 @@
  * response_format json_schema (decision 19; litellm-wire 1.3).
  *
  * GET {root}/v1/model/info, and when that fails, GET {root}/model/info
- * (root = api_base without a final "/v1", rf_proxy_root).  The answer is
+ * (root = the route's base without a final "/v1", lp_route_proxy_root).  The answer is
  * {"data": [{"model_name": ..., "model_info": {...}}, ...]}; the entries
  * whose model_name equals the wire model are read, and the model supports
  * a response schema when every one of them (a model group may hold
@@ -20,6 +20,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../core/config.h"
+#include "../route/route.h"
 #include "../transport/http_transport.h"
 
 typedef struct mi_answer {
@@ -39,7 +40,7 @@ int mi_parse(const char *body, size_t len, const char *model, int *support);
 /* Ask the server (see above).  Never fails because the information is
  * missing: that is LP_SCHEMA_NO.  Returns MP_OK, or MP_E_CANCELLED (with
  * `err` filled) when cancel() stopped it. */
-int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
+int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
              mi_answer *out, mp_error *err);
 
 #endif

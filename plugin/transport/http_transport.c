@@ -305,7 +305,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
     if (req->timeout_cap_ms > 0 &&
         (timeout_ms <= 0 || timeout_ms > req->timeout_cap_ms))
         timeout_ms = req->timeout_cap_ms;
-    int num_retries = req->single_attempt ? 0 : cfg->num_retries;
+    int num_retries = req->single_attempt ? 0 : req->num_retries;
     int64_t deadline = timeout_ms > 0 ? lp_now_ms() + timeout_ms : 0;
     int rc = MP_OK;
 
@@ -374,7 +374,8 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                 retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
-            rc = ec_classify_http((int)a.status, a.error_body.data,
+            rc = (req->classify ? req->classify : ec_classify_http)(
+                                  (int)a.status, a.error_body.data,
                                   a.error_body.len,
                                   a.retry_after[0] ? a.retry_after : NULL,
                                   secrets, err);

@@ -69,6 +69,13 @@ typedef struct lp_http_request {
      * num_retries says.  The config itself is shared and never copied. */
     int64_t timeout_cap_ms;
     int single_attempt;
+    /* Retries after the first attempt (the route's num_retries). */
+    int num_retries;
+    /* Classifies a non-2xx answer (the wire adapter's); NULL:
+     * ec_classify_http. */
+    int (*classify)(int http_status, const char *body, size_t len,
+                    const char *retry_after, const char *const *secrets,
+                    mp_error *err);
 } lp_http_request;
 
 typedef struct lp_http_result {
@@ -107,7 +114,7 @@ int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
  *    MP_E_TIMEOUT with retryable = 1 (a new attempt may reach another
  *    backend); the whole-call and idle timeouts are not retryable.  `err`
  *    starts clear (the caller clears it once per operation).
- * Retries (cfg->num_retries) happen only for retryable failures before any
+ * Retries (req->num_retries) happen only for retryable failures before any
  * body byte was handed to `h`, waiting lp_backoff_ms() in between.
  * `secrets` (NULL-terminated, may be NULL) are scrubbed from any message.
  */
