@@ -89,11 +89,4 @@ int lp_config_to_redacted_json(const lp_config *cfg, struct strbuf *out);
  * "secret" or "authorization" (case-insensitive). */
 int lp_is_secret_name(const char *name);
 
-/* The API key to send: api_key, else $LITELLM_PROXY_API_KEY, else
- * $LITELLM_API_KEY, else $OPENAI_API_KEY; NULL when none. */
-const char *lp_config_api_key(const lp_config *cfg);
-/* The base URL: api_base, else $LITELLM_PROXY_API_BASE, else
- * $LITELLM_API_BASE, else "http://127.0.0.1:4000" (a local proxy). */
-const char *lp_config_api_base(const lp_config *cfg);
-
 #endif

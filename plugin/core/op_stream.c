@@ -108,6 +108,7 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
                             .classify = w->classify_http};
     lp_http_result res;
     rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, x.secrets, &res, err);
+    lp_exchange_explain(&x, rc, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete)
         rc = w->cut(mapper, latency, res.ttfb_ms, res.cut_status, res.detail,

@@ -122,6 +122,13 @@ typedef struct rq_ctx {
     const lp_logger *log;
     mp_error *err;
     int round_trip;    /* cfg->reasoning_round_trip (decision 5) */
+    /* What the route's door wants (route.h quirks), set by the adapter. */
+    const char *sig_vendor; /* "google"/"vertex": signatures go back as
+                               extra_content.<vendor>.thought_signature
+                               (NULL: in the id, "__thought__")          */
+    int sig_placeholder;    /* a message's tool calls made without any
+                               signature get Google's placeholder         */
+    int no_stream_options, max_tokens_only, no_empty_tools;
     int status;        /* first scratch-buffer failure, like jw's */
     rq_idmap ids;
     rq_path path;

@@ -161,6 +161,24 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
         rest = model + strlen(row->prefix);
     } else {
         row = proxy_row();
+        if (strchr(model, '/') && !cfg->api_base) {
+            const char *which = NULL;
+            if (!first_env(row->base_env, &which)) {
+                strbuf sb;
+                sb_init(&sb, 4096);
+                lp_route_list_prefixes(&sb);
+                int rc = lp_fail(err, MP_E_INVALID_ARGUMENT, "model \"%.*s\": "
+                                 "unknown provider prefix \"%.*s/\" and no "
+                                 "LiteLLM proxy configured (client_args."
+                                 "api_base, $LITELLM_PROXY_API_BASE or "
+                                 "$LITELLM_API_BASE); known prefixes: %s",
+                                 lp_utf8_prec(model, 200), model,
+                                 (int)(strchr(model, '/') - model), model,
+                                 sb.data ? sb.data : "");
+                sb_free(&sb);
+                return rc;
+            }
+        }
     }
     out->row = row;
     out->wire = row->wire;
@@ -194,7 +212,7 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
             out->location = row->default_location;
     }
     out->num_retries = cfg->num_retries >= 0 ? cfg->num_retries
-                                             : row->default_retries;
+                       : (row->quirks & LP_Q_PROXY) ? 0 : 2;
     return MP_OK;
 }
 
@@ -212,12 +230,21 @@ static size_t trimmed_len(const char *base)
     return n;
 }
 
+static int expand(const lp_route *r, const char *t, int depth, strbuf *out);
+
 /* Append the value of one {name} of the URL template. */
-static int fill(const lp_route *r, const char *name, size_t len, strbuf *out)
+static int fill(const lp_route *r, const char *name, size_t len, int depth,
+                strbuf *out)
 {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
-    if (IS("base"))
-        return sb_append(out, r->base, trimmed_len(r->base));
+    if (IS("base") && depth == 0) {
+        /* The base may hold {location-} etc. itself (Vertex's default). */
+        size_t from = out->len;
+        int rc = expand(r, r->base, depth + 1, out);
+        while (!rc && out->len > from && out->data[out->len - 1] == '/')
+            out->data[--out->len] = '\0';
+        return rc;
+    }
     if (IS("model"))
         return sb_appends(out, r->model);
     if (IS("api_version"))
@@ -236,26 +263,33 @@ static int fill(const lp_route *r, const char *name, size_t len, strbuf *out)
     return sb_append(out, name - 1, len + 2); /* not ours: kept as is */
 }
 
+static int expand(const lp_route *r, const char *t, int depth, strbuf *out)
+{
+    int rc = MP_OK;
+    while (*t && !rc) {
+        const char *open = strchr(t, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (!close)
+            return sb_appends(out, t);
+        rc = sb_append(out, t, (size_t)(open - t));
+        if (!rc)
+            rc = fill(r, open + 1, (size_t)(close - open - 1), depth, out);
+        t = close + 1;
+    }
+    return rc;
+}
+
 int lp_route_url(const lp_route *r, strbuf *out)
 {
     const char *t = r->row->url;
     if ((r->row->quirks & LP_Q_API_VERSION) && !r->api_version)
         t = r->row->url_no_version;
     sb_reset(out);
-    int rc = MP_OK;
-    while (*t && !rc) {
-        const char *open = strchr(t, '{');
-        const char *close = open ? strchr(open, '}') : NULL;
-        if (!close) {
-            rc = sb_appends(out, t);
-            break;
-        }
-        rc = sb_append(out, t, (size_t)(open - t));
-        if (!rc)
-            rc = fill(r, open + 1, (size_t)(close - open - 1), out);
-        t = close + 1;
+    if (!t) {
+        int rc = expand(r, "{base}", 0, out);
+        return rc ? rc : sb_appends(out, r->wire->default_path);
     }
-    return rc;
+    return expand(r, t, 0, out);
 }
 
 int lp_route_proxy_root(const lp_route *r, strbuf *out)

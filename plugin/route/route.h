@@ -60,9 +60,11 @@ enum lp_quirk {
                                       needs a signature: send Google's
                                       skip_thought_signature_validator
                                       for calls made without one          */
-    LP_Q_MAX_COMPLETION_TOKENS = 1u << 5, /* takes max_tokens only: rename
-                                      params.max_completion_tokens        */
-    LP_Q_API_VERSION = 1u << 6     /* Azure: {api_version} in the URL     */
+    LP_Q_MAX_TOKENS_ONLY = 1u << 5, /* takes max_tokens only: params.
+                                      max_completion_tokens is renamed   */
+    LP_Q_NO_EMPTY_TOOLS = 1u << 6,  /* refuses "tools": [] (sent only when
+                                      there are tools)                   */
+    LP_Q_API_VERSION = 1u << 7     /* Azure: {api_version} in the URL     */
 };
 
 /* A header whose value comes from an environment variable, sent only when
@@ -80,7 +82,8 @@ typedef struct lp_route_row {
     const lp_wire *wire;       /* NULL: not built yet (then refused)     */
     /* The URL: {base} (trailing slashes removed), {model} (the wire
      * model), {api_version}, {project}, {location}, {location-} (the
-     * location and a dash, or nothing for "global"). */
+     * location and a dash, or nothing for "global"); the base may use
+     * them too.  NULL: {base} and the adapter's default_path. */
     const char *url;
     const char *url_no_version; /* LP_Q_API_VERSION: the URL when no
                                    api_version is configured             */
@@ -96,7 +99,6 @@ typedef struct lp_route_row {
     const char *location_env[LP_ROUTE_MAX_ENV];/* {location}              */
     const char *default_location;
     unsigned quirks;           /* enum lp_quirk                           */
-    int default_retries;       /* num_retries when not configured        */
 } lp_route_row;
 
 /* The table: rows in lookup order, ended by a row whose prefix is NULL.
@@ -119,7 +121,9 @@ typedef struct lp_route {
      * Static or in the buffers below. */
     const char *base_from, *key_from;
     char base_from_buf[64], key_from_buf[64];
-    int num_retries;         /* configured, else the row's default       */
+    int num_retries;         /* configured, else 0 through a proxy (its
+                                router retries) and 2 on direct routes,
+                                the official SDKs' default (decision 24) */
 } lp_route;
 
 /* Resolve the route for `cfg` (see above).  MP_E_INVALID_ARGUMENT naming
