@@ -107,7 +107,7 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
                             .num_retries = x.route.num_retries,
                             .classify = w->classify_http};
     lp_http_result res;
-    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, x.secrets, &res, err);
+    rc = x.route.perform(&inst->transport, cfg, &hreq, &h, x.secrets, &res, err);
     lp_exchange_explain(&x, rc, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete)

@@ -8,6 +8,8 @@
 
 #include "../core/errors.h"
 #include "../core/utf8.h"
+#include "../openai_chat/openai_chat.h"
+#include "../transport/mock_transport.h"
 
 static const char *env_nonempty(const char *name)
 {
@@ -161,7 +163,7 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
         rest = model + strlen(row->prefix);
     } else {
         row = proxy_row();
-        if (strchr(model, '/') && !cfg->api_base) {
+        if (strchr(model, '/') && !cfg->api_base && !lp_mock_requested(cfg)) {
             const char *which = NULL;
             if (!first_env(row->base_env, &which)) {
                 strbuf sb;
@@ -182,6 +184,13 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
     }
     out->row = row;
     out->wire = row->wire;
+    out->perform = lp_http_perform;
+    if (lp_mock_requested(cfg)) {
+        /* LiteLLM's mock answers need no server, key or adapter: they are
+         * OpenAI chat answers made on the spot, whatever the prefix. */
+        out->wire = &lp_wire_openai_chat;
+        out->perform = lp_mock_perform;
+    }
     int rc = resolve_model(out, rest, err);
     if (rc)
         return rc;
@@ -191,10 +200,13 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
                        "LiteLLM proxy (client_args.use_litellm_proxy)",
                        model, row->provider);
     resolve_base(out);
+    int mocked = out->perform != lp_http_perform;
+    if (!out->base && mocked)
+        out->base = "http://mock.invalid", out->base_from = "params.mock_*";
     if (!out->base)
         return missing(out, err, "base URL", "api_base", row->base_env);
     resolve_key(out);
-    if (row->key_required && !out->key)
+    if (row->key_required && !out->key && !mocked)
         return missing(out, err, "API key", "api_key", row->key_env);
     const char *which = NULL;
     if (row->quirks & LP_Q_API_VERSION)
@@ -203,7 +215,7 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
     if (row->project_env[0]) {
         out->project = cfg->vertex_project ? cfg->vertex_project
                                            : first_env(row->project_env, &which);
-        if (!out->project)
+        if (!out->project && !mocked)
             return missing(out, err, "project", "vertex_project",
                            row->project_env);
         out->location = cfg->vertex_location ? cfg->vertex_location

@@ -36,6 +36,7 @@
 #include "../core/config.h"
 #include "../core/strbuf.h"
 #include "../core/wire.h"
+#include "../transport/http_transport.h"
 
 struct curl_slist;
 
@@ -121,6 +122,10 @@ typedef struct lp_route {
      * Static or in the buffers below. */
     const char *base_from, *key_from;
     char base_from_buf[64], key_from_buf[64];
+    /* How the exchange is made: lp_http_perform, or lp_mock_perform
+     * when params ask for LiteLLM's offline mock answers (then the wire
+     * is the OpenAI chat adapter, the format those answers come in). */
+    lp_perform_fn perform;
     int num_retries;         /* configured, else 0 through a proxy (its
                                 router retries) and 2 on direct routes,
                                 the official SDKs' default (decision 24) */

@@ -209,7 +209,7 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
                             .classify = w->classify_http};
     lp_http_result res;
     int64_t t0 = lp_now_ms();
-    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
+    rc = p->route.perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
                          err);
     lp_exchange_explain(p, rc, err);
     int64_t latency = lp_now_ms() - t0;
@@ -235,19 +235,26 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
 
 /* ------------------------------------------------------- the operation */
 
-/* The path to start with; *probe says auto does not know yet. */
+/* The path to start with; *probe says auto does not know yet.  Only a
+ * LiteLLM proxy can be asked (/model/info); a provider reached directly
+ * is tried with response_format, and a 400 moves it to the tool path as
+ * for a proxy's model. */
 static int first_path(const mp_instance *inst, const lp_config *cfg,
-                      const char *model, int *probe)
+                      const lp_route *route, int *probe)
 {
     *probe = 0;
     if (cfg->structured_output_mode == LP_SO_TOOL)
         return SO_PATH_TOOL;
     if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
         return SO_PATH_RESPONSE_FORMAT;
-    int known = lp_schema_memo_get(&inst->schema_memo, model);
+    int known = lp_schema_memo_get(&inst->schema_memo, route->model);
     if (known == LP_SCHEMA_YES)
         return SO_PATH_RESPONSE_FORMAT;
-    *probe = known == LP_SCHEMA_UNKNOWN;
+    if (known == LP_SCHEMA_NO)
+        return SO_PATH_TOOL;
+    if (!lp_route_quirk(route, LP_Q_PROXY) || route->perform != lp_http_perform)
+        return SO_PATH_RESPONSE_FORMAT;
+    *probe = 1;
     return SO_PATH_TOOL;
 }
 
@@ -303,7 +310,7 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
     if (!rc)
         rc = lp_route_resolve(cfg, &route, err);
     int probe = 0;
-    int path = rc ? SO_PATH_TOOL : first_path(inst, cfg, route.model, &probe);
+    int path = rc ? SO_PATH_TOOL : first_path(inst, cfg, &route, &probe);
     if (!rc)
         rc = lp_exchange_prepare(&p, cfg, request_json, len,
                                  path == SO_PATH_TOOL ? &s.tool : &s.rformat,
