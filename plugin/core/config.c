@@ -451,6 +451,20 @@ static int is_secret_param(const char *name)
            (n > 6 && strcasecmp(name + n - 6, "_token") == 0);
 }
 
+static void write_redacted(jw *w, json_object *v, int (*secret)(const char *));
+
+/* The members of object `v`, secrets redacted. */
+static void write_members(jw *w, json_object *v, int (*secret)(const char *))
+{
+    json_object_object_foreach(v, k, val) {
+        jw_key(w, k);
+        if (secret(k) && val)
+            jw_cstring(w, "<redacted>");
+        else
+            write_redacted(w, val, secret);
+    }
+}
+
 static void write_redacted(jw *w, json_object *v, int (*secret)(const char *))
 {
     if (!json_object_is_type(v, json_type_object)) {
@@ -466,23 +480,25 @@ static void write_redacted(jw *w, json_object *v, int (*secret)(const char *))
         return;
     }
     jw_object_open(w);
-    json_object_object_foreach(v, k, val) {
-        jw_key(w, k);
-        if (secret(k) && val)
-            jw_cstring(w, "<redacted>");
-        else
-            write_redacted(w, val, secret);
-    }
+    write_members(w, v, secret);
     jw_object_close(w);
 }
 
-int lp_config_to_redacted_json(const lp_config *cfg, strbuf *out)
+int lp_config_to_redacted_json(const lp_config *cfg, int64_t learned_window,
+                               strbuf *out)
 {
     jw w;
     jw_init(&w, out);
     jw_object_open(&w);
     jw_key(&w, "config");
-    write_redacted(&w, cfg->config, is_secret_param);
+    jw_object_open(&w);
+    write_members(&w, cfg->config, is_secret_param);
+    if (learned_window > 0 && cfg->context_window_limit < 0 &&
+        !json_object_object_get_ex(cfg->config, "context_window_limit", NULL)) {
+        jw_key(&w, "context_window_limit");
+        jw_int(&w, learned_window);
+    }
+    jw_object_close(&w);
     jw_key(&w, "client_args");
     /* Every secret-looking name in client args and its headers. */
     write_redacted(&w, cfg->client_args, lp_is_secret_name);

@@ -81,9 +81,12 @@ lp_config *lp_config_ref(lp_config *cfg);
 void lp_config_unref(lp_config *cfg);
 
 /* {"config":{...},"client_args":{...}} with secrets redacted (decision 21),
- * written with the JSON writer into `out`. */
+ * written with the JSON writer into `out`.  `learned_window` > 0 is the
+ * model's context window as a LiteLLM proxy reported it, shown as
+ * config.context_window_limit when the config gives none. */
 struct strbuf;
-int lp_config_to_redacted_json(const lp_config *cfg, struct strbuf *out);
+int lp_config_to_redacted_json(const lp_config *cfg, int64_t learned_window,
+                               struct strbuf *out);
 
 /* True if a header or key name looks secret: contains "key", "token",
  * "secret" or "authorization" (case-insensitive). */

@@ -12,6 +12,7 @@
 #include "exchange.h"
 #include "../transport/http_transport.h"
 #include "instance.h"
+#include "../route/model_info.h"
 #include "module.h"
 #include "strbuf.h"
 
@@ -67,6 +68,14 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     lp_config *cfg = lp_instance_config(inst);
     lp_exchange x;
     int rc = lp_exchange_prepare(&x, cfg, request_json, len, NULL, err);
+    if (rc) {
+        lp_exchange_free(&x);
+        lp_config_unref(cfg);
+        return rc;
+    }
+
+    /* A LiteLLM proxy says what the model takes (asked once per model). */
+    rc = mi_check_request(inst, cfg, &x.route, &x.req, err);
     if (rc) {
         lp_exchange_free(&x);
         lp_config_unref(cfg);

@@ -67,6 +67,10 @@ typedef enum rq_kind {
 rq_kind rq_block(json_object *block, json_object **value);
 rq_kind rq_kind_of(const char *key);
 
+/* Whether any message holds an image block, also inside a toolResult
+ * (the request's shapes must have been checked). */
+int rq_request_has_images(const rf_request *req);
+
 /* A string member or NULL (length in *len when len is not NULL). */
 const char *rq_str(json_object *obj, const char *key, size_t *len);
 /* A member of any type, or NULL when absent (or JSON null). */

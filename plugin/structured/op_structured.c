@@ -30,13 +30,17 @@
 #include "../core/instance.h"
 #include "../core/json_util.h"
 #include "../core/log.h"
-#include "model_info.h"
+#include "../route/model_info.h"
 #include "../core/module.h"
 #include "schema_ref.h"
 #include "schema_strict.h"
 #include "../core/strbuf.h"
 #include "structured_reply.h"
 #include "../core/utf8.h"
+
+/* The longest the `auto` probe may take (each of the proxy's two
+ * model-info routes), whatever the config's timeout. */
+#define SO_PROBE_MS 30000
 
 /* The two ways to ask, built once per call. */
 typedef struct so_call {
@@ -247,7 +251,7 @@ static int first_path(const mp_instance *inst, const lp_config *cfg,
         return SO_PATH_TOOL;
     if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
         return SO_PATH_RESPONSE_FORMAT;
-    int known = lp_schema_memo_get(&inst->schema_memo, route->model);
+    int known = lp_model_memo_get_schema(&inst->model_memo, route->model);
     if (known == LP_SCHEMA_YES)
         return SO_PATH_RESPONSE_FORMAT;
     if (known == LP_SCHEMA_NO)
@@ -258,25 +262,17 @@ static int first_path(const mp_instance *inst, const lp_config *cfg,
     return SO_PATH_TOOL;
 }
 
-/* auto, first call for this model: ask the proxy, remember, and switch
- * the body to response_format when the model supports it. */
+/* auto, first call for this model: ask the proxy (mi_learn remembers),
+ * and switch the body to response_format when the model supports it. */
 static int probe_model(mp_instance *inst, const lp_config *cfg,
                        lp_exchange *p, const so_call *s, int *path,
                        mp_error *err)
 {
-    const char *model = p->route.model;
-    mi_answer a;
-    int rc = mi_query(&inst->transport, cfg, &p->route, &a, err);
-    if (rc)
+    lp_model_facts f;
+    int known;
+    int rc = mi_learn(inst, cfg, &p->route, SO_PROBE_MS, &f, &known, err);
+    if (rc || !known || f.response_schema != LP_SCHEMA_YES)
         return rc;
-    lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: model info "
-           "for \"%s\": %s -> %s path%s", model, a.why,
-           a.support == LP_SCHEMA_YES ? "response_format" : "tool",
-           a.definite ? "" : " (not remembered: no answer)");
-    if (a.definite)
-        lp_schema_memo_put(&inst->schema_memo, model, a.support);
-    if (a.support != LP_SCHEMA_YES)
-        return MP_OK;
     *path = SO_PATH_RESPONSE_FORMAT;
     return lp_exchange_rebuild(p, cfg, &s->rformat, err);
 }
@@ -326,7 +322,9 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
                "rejected response_format (%.*s); using the tool path for "
                "this model from now on", p.route.model,
                lp_utf8_prec(why, 300), why);
-        lp_schema_memo_put(&inst->schema_memo, p.route.model, LP_SCHEMA_NO);
+        pthread_mutex_lock(&inst->lock); /* get_config reads the memo */
+        lp_model_memo_put_schema(&inst->model_memo, p.route.model, LP_SCHEMA_NO);
+        pthread_mutex_unlock(&inst->lock);
         path = SO_PATH_TOOL;
         lp_error_clear(err);
         rc = lp_exchange_rebuild(&p, cfg, &s.tool, err);

@@ -59,7 +59,7 @@ static void test_swap_at_between_providers(void **state)
     assert_non_null(strstr(r.out, "Provider b says: 42."));
     assert_non_null(strstr(r.err, "[swap] the conversation (3 messages) moves from "
                            "provider \"a\" to \"b\""));
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 2);
     assert_string_equal(ht_str(reqs, "[0].body.model"), "host-swap-a");
     assert_string_equal(ht_str(reqs, "[1].body.model"), "host-swap-b");
@@ -118,7 +118,7 @@ static void test_interactive(void **state)
     assert_non_null(strstr(r.err, "[reload] b: reloaded"));
     assert_non_null(strstr(r.err, "no provider named \"nobody\""));
     assert_non_null(strstr(r.err, "unknown command :bogus"));
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 3); /* not "never" */
     assert_string_equal(ht_str(reqs, "[0].body.model"), "host-hello-a");
     assert_string_equal(ht_str(reqs, "[1].body.model"), "host-hello-b");

@@ -258,7 +258,7 @@ static void test_get_config_redacts_secrets(void **state)
         "\"X-Session-Token\":\"st\",\"X-Trace\":\"visible\"}}", &cap);
     strbuf sb;
     sb_init(&sb, 1 << 20);
-    assert_int_equal(lp_config_to_redacted_json(c, &sb), 0);
+    assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
     assert_null(strstr(sb.data, "sk-abcdef123456"));
     assert_null(strstr(sb.data, "t0k"));
     assert_null(strstr(sb.data, "\"hk\""));
@@ -282,7 +282,7 @@ static void test_params_keep_wide_integers(void **state)
                         "123456789012345678901234567890}}", "{}", &cap);
     strbuf sb;
     sb_init(&sb, 1 << 20);
-    assert_int_equal(lp_config_to_redacted_json(c, &sb), 0);
+    assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
     assert_non_null(strstr(sb.data, "\"seed\":123456789012345678901234567890"));
     sb_free(&sb);
     lp_config_unref(c);
