@@ -1,6 +1,6 @@
 /*
  * fuzz_config.c - config and client args: parse, update, get_config's
- * redaction, the secrets list and the request target built from them.
+ * redaction, and the route built from them (secrets list, URL, headers).
  * The input is up to three JSON texts separated by NUL bytes: the config,
  * the client args and an update.  get_config's output must be one JSON
  * object, UTF-8, with api_key and every extra header off the public list
@@ -18,10 +18,9 @@
 
 #include "contract.h"
 #include "../../plugin/core/config.h"
-#include "../../plugin/core/instance.h"
+#include "../../plugin/core/exchange.h"
 #include "../../plugin/core/strbuf.h"
-#include "../../plugin/openai_chat/chat_call.h"
-#include "../../plugin/openai_chat/request_format.h"
+#include "../../plugin/route/route.h"
 
 static int redacted(json_object *v)
 {
@@ -34,7 +33,7 @@ static void check_redaction(const lp_config *cfg)
 {
     strbuf out;
     sb_init(&out, (size_t)1 << 28);
-    int rc = lp_config_to_redacted_json(cfg, &out);
+    int rc = lp_config_to_redacted_json(cfg, -1, &out);
     if (rc == MP_E_NO_MEMORY) {
         sb_free(&out);
         return;
@@ -63,26 +62,27 @@ static void check_redaction(const lp_config *cfg)
     sb_free(&out);
 }
 
-/* What an exchange would use: the secrets to scrub, URL and headers. */
+/* What an exchange would use: the route, its secrets, URL and headers. */
 static void check_target(const lp_config *cfg)
 {
+    lp_route route;
+    mp_error err = MP_ERROR_INIT;
+    int rc = lp_route_resolve(cfg, &route, &err);
+    fz_check_error(rc, &err, NULL); /* the input wrote the secrets */
+    if (rc)
+        return;
     const char *secrets[LP_MAX_SECRETS];
-    lp_instance_secrets(cfg, secrets, LP_MAX_SECRETS);
-    size_t n = 0;
-    while (secrets[n])
-        n++;
-    if (n >= LP_MAX_SECRETS)
-        fz_fail("the secrets list is not terminated");
+    lp_route_secrets(&route, secrets, LP_MAX_SECRETS);
     strbuf url;
     sb_init(&url, 8192);
-    int rc = rf_build_url(cfg, "/chat/completions", &url);
+    rc = lp_route_url(&route, &url);
     if (rc == MP_OK)
         fz_check_text("url", url.data, url.len, NULL);
     sb_free(&url);
     struct curl_slist *h = NULL;
-    mp_error err = MP_ERROR_INIT;
-    rc = rf_build_headers(cfg, 1, &h, &err);
-    fz_check_error(rc, &err, NULL); /* the input wrote the secrets */
+    err = (mp_error)MP_ERROR_INIT;
+    rc = lp_route_headers(&route, 1, &h, &err);
+    fz_check_error(rc, &err, NULL);
     curl_slist_free_all(h);
 }
 

@@ -45,7 +45,7 @@ static void answer(json_object *schema, int path, const char *body,
     else
         rc = MP_E_NO_MEMORY, err.code = rc, strcpy(err.message, "oom");
     if (!rc)
-        rc = so_reply_check_choices(body, len, &err);
+        rc = cm_check_single_choice(body, len, &err);
     if (!rc)
         rc = so_reply_result(&reply, path, schema, &out, &err);
     fz_check_error(rc, &err, fz_secrets);

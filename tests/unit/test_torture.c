@@ -7,12 +7,13 @@
  * failure must never change data silently); it must never crash, and it
  * must free every block it allocated (nothing armed is left live).
  *
- *  - request building: config, the host request parsed and checked, the
- *    /chat/completions body and headers;
+ *  - request building: config, then everything stream() prepares
+ *    (lp_exchange_prepare: route, request parsed and checked, body, URL,
+ *    headers, secrets);
  *  - SSE and chunk mapping: our recorded-style streams (text with usage,
  *    reasoning and tool calls in pieces, an error object mid-stream) fed
  *    in 7-byte pieces, and a whole non-streaming body;
- *  - config: create, update, get_config's redaction, the secrets list;
+ *  - config: create, update, get_config's redaction;
  *  - structured output: the schema checked and made strict, the answer
  *    mapped, picked, parsed and validated (both paths).
  *
@@ -41,13 +42,11 @@
 #include "../../plugin/core/config.h"
 #include "../../plugin/core/event_emit.h"
 #include "../../plugin/core/event_json.h"
-#include "../../plugin/core/instance.h"
+#include "../../plugin/core/exchange.h"
 #include "../../plugin/core/json_util.h"
 #include "../../plugin/core/json_writer.h"
 #include "../../plugin/core/strbuf.h"
-#include "../../plugin/openai_chat/chat_call.h"
 #include "../../plugin/openai_chat/chunk_mapper.h"
-#include "../../plugin/openai_chat/request_format.h"
 #include "../../plugin/structured/schema_ref.h"
 #include "../../plugin/structured/schema_strict.h"
 #include "../../plugin/structured/structured_reply.h"
@@ -101,24 +100,19 @@ static int sc_request(const char *input, strbuf *out, mp_error *err)
                            &quiet, &cfg, err);
     if (rc)
         return rc;
-    rf_request req;
-    strbuf body;
-    sb_init(&body, (size_t)1 << 26);
-    struct curl_slist *h = NULL;
-    int streaming = 0;
-    rc = rf_parse(input, strlen(input), &quiet, &req, err);
-    if (!rc)
-        rc = rf_format_body(cfg, &req, NULL, &quiet, &body, &streaming, err);
-    if (!rc)
-        rc = rf_build_headers(cfg, streaming, &h, err);
+    /* The whole of stream()'s preparation: route, parse, body, URL,
+     * headers, secrets. */
+    lp_exchange x;
+    rc = lp_exchange_prepare(&x, cfg, input, strlen(input), NULL, err);
     if (!rc) {
-        sb_append(out, body.data, body.len);
-        for (struct curl_slist *p = h; p; p = p->next)
+        sb_append(out, x.body.data, x.body.len);
+        sb_printf(out, "\n%s", x.url.data);
+        for (struct curl_slist *p = x.headers; p; p = p->next)
             sb_printf(out, "\n%s", p->data);
+        for (size_t i = 0; x.secrets[i]; i++)
+            sb_printf(out, "\n%s", x.secrets[i]);
     }
-    curl_slist_free_all(h);
-    sb_free(&body);
-    rf_release(&req);
+    lp_exchange_free(&x);
     lp_config_unref(cfg);
     return rc;
 }
@@ -182,13 +176,8 @@ static int sc_config(const char *input, strbuf *out, mp_error *err)
         return rc;
     rc = lp_config_update(cfg, input, strlen(input), &quiet, &next, err);
     if (!rc)
-        rc = lp_config_to_redacted_json(next, out);
-    if (!rc) {
-        const char *secrets[LP_MAX_SECRETS];
-        lp_instance_secrets(next, secrets, LP_MAX_SECRETS);
-        for (size_t i = 0; secrets[i]; i++)
-            sb_printf(out, "\n%s", secrets[i]);
-    } else if (rc == MP_E_NO_MEMORY && !err->message[0]) {
+        rc = lp_config_to_redacted_json(next, -1, out);
+    if (rc == MP_E_NO_MEMORY && !err->message[0]) {
         err->code = rc;
         snprintf(err->message, sizeof err->message, "get_config: out of memory");
     }
@@ -226,7 +215,7 @@ static int sc_structured(const char *input, strbuf *out, mp_error *err)
         if (!rc)
             rc = cm_map_response(&m, body, strlen(body), 1, 1, err);
         if (!rc)
-            rc = so_reply_check_choices(body, strlen(body), err);
+            rc = cm_check_single_choice(body, strlen(body), err);
         if (!rc)
             rc = so_reply_result(&reply, path, schema, out, err);
         sb_appendc(out, '\n');
