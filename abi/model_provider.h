@@ -394,7 +394,10 @@ typedef struct mp_event_metadata {
     int64_t output_tokens;
     int64_t total_tokens;
     int64_t cache_read_input_tokens;  /* -1 when absent or 0 (as Strands) */
-    int64_t cache_write_input_tokens; /* -1 when absent or 0              */
+    int64_t cache_write_input_tokens; /* -1 when absent; 0 only when the
+                                         server reported 0 as Anthropic's
+                                         cache_creation_input_tokens (the
+                                         reference passes that 0 on) */
     int64_t latency_ms;               /* wall time of the whole call      */
     int64_t time_to_first_byte_ms;    /* request sent -> first body byte,
                                          -1 when unknown                  */

@@ -263,7 +263,7 @@ static int metadata(msg_assembler *a, const mp_event_header *ev)
         e->cache_read_input_tokens > 0)
         rc |= add_count(u, "cacheReadInputTokens", e->cache_read_input_tokens);
     if (HAS(ev, mp_event_metadata, cache_write_input_tokens) &&
-        e->cache_write_input_tokens > 0)
+        e->cache_write_input_tokens >= 0)
         rc |= add_count(u, "cacheWriteInputTokens",
                         e->cache_write_input_tokens);
     int64_t latency = HAS(ev, mp_event_metadata, latency_ms) ? e->latency_ms : 0;

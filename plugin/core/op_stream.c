@@ -34,8 +34,11 @@ static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
     for (size_t i = 0; b->mode == BODY_UNDECIDED && i < n; i++)
         if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
             b->mode = p[i] == '{' ? BODY_WHOLE : BODY_SSE;
-    if (b->mode != BODY_WHOLE) /* leading blank lines are harmless SSE */
-        return cm_feed(b->mapper, p, n, err);
+    if (b->mode != BODY_WHOLE) { /* leading blank lines are harmless SSE */
+        int rc = cm_feed(b->mapper, p, n, err);
+        /* Decision 26: the terminator ends the call, not the connection. */
+        return rc ? rc : cm_complete(b->mapper) ? LP_BODY_COMPLETE : MP_OK;
+    }
     int rc = sb_append(&b->whole, p, n);
     if (rc == MP_E_PROTOCOL)
         return lp_fail(err, MP_E_PROTOCOL, "response body exceeds "
@@ -89,6 +92,7 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         .max_line = (size_t)cfg->max_response_bytes,
         .max_tool_args = (size_t)cfg->max_response_bytes,
         .secrets = p.secrets,
+        .log = lp_module_logger(),
     };
     rc = cm_init(&mapper, &em, &opt);
     if (rc) {
