@@ -30,8 +30,8 @@ static int emit(chunk_mapper *m, int block_kind, int delta_kind,
     if (bad)
         return bad;
     if (m->open_kind != block_kind) {
-        int rc = MP_OK;
-        if (m->open_kind)
+        int rc = cm_message_start(m);
+        if (!rc && m->open_kind)
             rc = ev_block_stop(m->em);
         m->open_kind = block_kind;
         if (!rc)

@@ -162,7 +162,7 @@ static int parse_payload(chunk_mapper *m, const char *data, size_t len,
     return MP_OK;
 }
 
-static int lazy_message_start(chunk_mapper *m)
+int cm_message_start(chunk_mapper *m)
 {
     if (m->started)
         return MP_OK;
@@ -327,9 +327,11 @@ static int map_chunk(chunk_mapper *m, json_object *root, int error_event)
     json_object_object_get_ex(root, "type", &type);
     if (error_event || says_error(object, type))
         return mid_stream_error(m, root);
-    int rc = lazy_message_start(m);
-    int seen;
-    if (!rc && !m->finished)
+    /* No messageStart yet: it goes out with the first content (or the
+     * finish), so a chunk that only fails, or only says who answers,
+     * leaves the call retryable. */
+    int rc = MP_OK, seen;
+    if (!m->finished)
         rc = map_choices(m, root, &seen);
     if (!rc)
         rc = cm_read_usage(m, root);
@@ -413,7 +415,7 @@ int cm_stop_reason(const char *raw, size_t len)
 
 int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len)
 {
-    int rc = lazy_message_start(m);
+    int rc = cm_message_start(m);
     if (!rc && m->open_kind) {
         m->open_kind = 0;
         rc = ev_block_stop(m->em);
@@ -604,8 +606,6 @@ static int map_response(chunk_mapper *m, json_object *root)
     /* Usage first: a malformed usage fails the call before any event. */
     int rc = cm_read_usage(m, root);
     int seen = 0;
-    if (!rc)
-        rc = lazy_message_start(m);
     if (!rc)
         rc = map_choices(m, root, &seen);
     if (!rc && !m->finished)

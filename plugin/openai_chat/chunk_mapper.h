@@ -4,8 +4,9 @@
  * This is the response half of the Python LiteLLMModel (reference-behaviour
  * 4.2 streaming, 4.3 non-streaming) with decisions 5 and 7-13:
  *
- *  - messageStart is emitted lazily, with the first valid chunk, so a call
- *    that fails before any data delivers no events at all;
+ *  - messageStart is emitted lazily, with the first content (or the end of
+ *    the message), so a call that fails before any content delivers no
+ *    events at all and may still be retried;
  *  - only choices whose `index` is 0 (a missing index counts as 0) are used;
  *  - reasoning (delta.reasoning_content, or delta.reasoning) is handled before
  *    text (delta.content as a string or as parts, delta.refusal) in a chunk,
@@ -183,6 +184,8 @@ int cm_tools_add(chunk_mapper *m, struct json_object *tc, size_t pos);
 /* Emit the buffered tool calls as blocks and forget them. */
 int cm_tools_emit(chunk_mapper *m);
 void cm_tools_free(chunk_mapper *m);
+/* messageStart, unless it went out already. */
+int cm_message_start(chunk_mapper *m);
 /* Close the open block, emit tools, then messageStop for `raw` (NULL:
  * end_turn). */
 int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len);
