@@ -252,6 +252,26 @@ static void test_params_merge(void **state)
     json_object_put(r);
 }
 
+/* reference-update 3.5 cases 153 (test_litellm.py) and 160
+ * (test_openai.py), both test_stream_derives_prompt_cache_key_from_agent_
+ * session: stream() with the agent's session in the request's
+ * agent_metadata and an empty cache_config sends prompt_cache_key
+ * "strands-s1"; the next call without it sends none. */
+static void test_stream_derives_prompt_cache_key_from_agent_session(void **state)
+{
+    (void)state;
+    const char *config = "{\"model_id\":\"it-req\",\"cache_config\":{}}";
+    json_object *r = send_with(NULL, config, NULL,
+        "{`messages`:[{`role`:`user`,`content`:[{`text`:`q`}]}],"
+        "`agent_metadata`:{`session_id`:`s1`}}");
+    expect_at(r, "body.prompt_cache_key", "`strands-s1`");
+    assert_false(it_has(r, "body.prompt_cache_retention"));
+    json_object_put(r);
+    r = send_with(NULL, config, NULL, USER("{`text`:`q`}"));
+    assert_false(it_has(r, "body.prompt_cache_key"));
+    json_object_put(r);
+}
+
 static void test_auth_and_extra_headers(void **state)
 {
     (void)state;
@@ -344,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_cache_points),
         cmocka_unit_test(test_tool_choice),
         cmocka_unit_test(test_params_merge),
+        cmocka_unit_test(test_stream_derives_prompt_cache_key_from_agent_session),
         cmocka_unit_test(test_auth_and_extra_headers),
         cmocka_unit_test(test_litellm_proxy_prefix_stripped),
         cmocka_unit_test(test_url_paths),

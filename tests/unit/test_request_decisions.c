@@ -62,20 +62,15 @@ static void test_params_override_any_key(void **state)
     json_object_put(body);
 }
 
-/* Decision 1: params null and a missing model_id are invalid arguments,
- * as the reference's TypeError and KeyError. */
-static void test_decision1_params_null_and_missing_model(void **state)
+/* A missing model_id is an invalid argument, as the reference's KeyError;
+ * a params.stream that is neither boolean nor null too (the reference
+ * takes its truthiness). */
+static void test_decision1_missing_model_and_bad_stream(void **state)
 {
     (void)state;
     lp_config cfg = rt_config();
-    cfg.params_is_null = 1;
     rt_log log = {0};
     mp_error err = MP_ERROR_INIT;
-    assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
-                     MP_E_INVALID_ARGUMENT);
-    assert_non_null(strstr(err.message, "params is null"));
-
-    cfg = rt_config();
     cfg.wire_model = NULL;
     cfg.model_id = NULL;
     assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
@@ -87,8 +82,8 @@ static void test_decision1_params_null_and_missing_model(void **state)
     cfg.params = params;
     assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
                      MP_E_INVALID_ARGUMENT);
-    assert_string_equal(err.message,
-                        "config.params.stream: expected boolean, got string");
+    assert_string_equal(err.message, "config.params.stream: expected boolean "
+                        "or null, got string");
     json_object_put(params);
 }
 
@@ -304,6 +299,46 @@ static void test_structured_output_forced_tool_body(void **state)
     json_object_put(params);
 }
 
+/* reference-update 2.3/2.15: cache_config in structured output.  The tool
+ * path carries the configured key and retention, never one derived from
+ * the session (the reference passes no agent metadata there); the
+ * response_format path carries neither (the reference sends only model,
+ * messages and response_format there). */
+static void test_structured_output_cache_keys(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    lp_config *cfg = rt_config_json("{'model_id':'m1','cache_config':"
+                                    "{'cache_key':'tenant-42','ttl':'24h'}}",
+                                    &log);
+    json_object *spec = rt_parse(J("{'name':'Person','inputSchema':{'json':"
+                                   "{'type':'object'}}}"));
+    rf_options tool = {.forced_tool_spec = spec};
+    const char *req = J("{'messages':[" USER_HI "],'agent_metadata':"
+                        "{'session_id':'s1'}}");
+    json_object *body = rt_format_opt(cfg, req, &tool, &log, NULL);
+    rt_assert_json(rt_member(body, "prompt_cache_key"), "\"tenant-42\"");
+    rt_assert_json(rt_member(body, "prompt_cache_retention"), "\"24h\"");
+    json_object_put(body);
+    json_object *rf = rt_parse("{\"type\":\"json_object\"}");
+    rf_options format = {.response_format = rf};
+    body = rt_format_opt(cfg, req, &format, &log, NULL);
+    assert_false(json_object_object_get_ex(body, "prompt_cache_key", NULL));
+    assert_false(json_object_object_get_ex(body, "prompt_cache_retention",
+                                           NULL));
+    json_object_put(body);
+    lp_config_unref(cfg);
+
+    /* No key configured: the session gives none on the tool path. */
+    cfg = rt_config_json("{'model_id':'m1','cache_config':{}}", &log);
+    body = rt_format_opt(cfg, req, &tool, &log, NULL);
+    assert_false(json_object_object_get_ex(body, "prompt_cache_key", NULL));
+    json_object_put(body);
+    lp_config_unref(cfg);
+    json_object_put(rf);
+    json_object_put(spec);
+}
+
 /* 3.4/3.9: tools [] always; tool_choice sent even without tools; an
  * outputSchema is not sent; {} sends no tool_choice. */
 static void test_tools_always_sent_and_output_schema_dropped(void **state)
@@ -415,7 +450,7 @@ int main(void)
         cmocka_unit_test(test_decision1_no_stream_options_without_streaming),
         cmocka_unit_test(test_decision1_params_stream_options_win),
         cmocka_unit_test(test_params_override_any_key),
-        cmocka_unit_test(test_decision1_params_null_and_missing_model),
+        cmocka_unit_test(test_decision1_missing_model_and_bad_stream),
         cmocka_unit_test(test_decision2_message_cache_point),
         cmocka_unit_test(test_decision2_cache_point_without_preceding_block),
         cmocka_unit_test(test_decision3_video_data_url),
@@ -424,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_decision6_compact_stable_json),
         cmocka_unit_test(test_structured_output_response_format_body),
         cmocka_unit_test(test_structured_output_forced_tool_body),
+        cmocka_unit_test(test_structured_output_cache_keys),
         cmocka_unit_test(test_tools_always_sent_and_output_schema_dropped),
         cmocka_unit_test(test_location_media_and_tool_result_video_skipped),
         cmocka_unit_test(test_mime_table),
