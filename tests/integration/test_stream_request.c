@@ -121,6 +121,21 @@ static void test_video(void **state)
     json_object_put(r);
 }
 
+/* Decision 29 on the wire: a redundant "type" key and a video without
+ * "format" (an MP4 by its ftyp box) are accepted, as the reference
+ * accepts them. */
+static void test_inputs_the_reference_accepts(void **state)
+{
+    (void)state;
+    json_object *r = send_req(USER(
+        "{`type`:`text`,`text`:`look`},"
+        "{`video`:{`source`:{`bytes`:`AAAAGGZ0eXBtcDQy`}}}"));
+    expect_at(r, "body.messages[0].content",
+              "[{`text`:`look`,`type`:`text`},{`type`:`video_url`,`video_url`:"
+              "{`detail`:`auto`,`url`:`data:video/mp4;base64,AAAAGGZ0eXBtcDQy`}}]");
+    json_object_put(r);
+}
+
 static void test_tool_use_with_signature_and_result(void **state)
 {
     (void)state;
@@ -359,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_image_base64_unchanged),
         cmocka_unit_test(test_document),
         cmocka_unit_test(test_video),
+        cmocka_unit_test(test_inputs_the_reference_accepts),
         cmocka_unit_test(test_tool_use_with_signature_and_result),
         cmocka_unit_test(test_tool_result_with_image_moves_it),
         cmocka_unit_test(test_cache_points),
