@@ -35,6 +35,12 @@ int lp_fail(mp_error *err, int code, const char *fmt, ...)
 void lp_error_http(mp_error *err, int http_status, int retryable,
                    int64_t retry_after_ms, const char *provider_code);
 
+/* Append `suffix` to the message.  The suffix is kept whole when it
+ * fits the field at all: the message before it is cut (on a character
+ * boundary, ending "...") to make room, since what the suffix says
+ * (where a call went) is what the reader needs to act. */
+void lp_error_append(mp_error *err, const char *suffix);
+
 /* Bytes of the host's message field, NUL included (0 if it has none). */
 size_t lp_error_message_room(const mp_error *err);
 

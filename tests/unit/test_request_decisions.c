@@ -257,7 +257,7 @@ static void test_structured_output_response_format_body(void **state)
     cfg.params = params;
     json_object *rf = rt_parse("{\"type\":\"json_schema\",\"json_schema\":"
                                "{\"name\":\"P\",\"schema\":{},\"strict\":true}}");
-    rf_options opt = {.response_format = rf};
+    lp_call_options opt = {.response_format = rf};
     rt_log log = {0};
     int streaming = -1;
     json_object *body = rt_format_opt(&cfg, J("{'messages':[" USER_HI "],"
@@ -284,7 +284,7 @@ static void test_structured_output_forced_tool_body(void **state)
     cfg.params = params;
     json_object *spec = rt_parse(J("{'name':'Person','description':'P tool',"
                                    "'inputSchema':{'json':{'type':'object'}}}"));
-    rf_options opt = {.forced_tool_spec = spec};
+    lp_call_options opt = {.forced_tool_spec = spec};
     rt_log log = {0};
     int streaming = -1;
     json_object *body = rt_format_opt(&cfg, J("{'messages':[" USER_HI "],"
@@ -315,7 +315,7 @@ static void test_structured_output_cache_keys(void **state)
                                     &log);
     json_object *spec = rt_parse(J("{'name':'Person','inputSchema':{'json':"
                                    "{'type':'object'}}}"));
-    rf_options tool = {.forced_tool_spec = spec};
+    lp_call_options tool = {.forced_tool_spec = spec};
     const char *req = J("{'messages':[" USER_HI "],'agent_metadata':"
                         "{'session_id':'s1'}}");
     json_object *body = rt_format_opt(cfg, req, &tool, &log, NULL);
@@ -323,7 +323,7 @@ static void test_structured_output_cache_keys(void **state)
     rt_assert_json(rt_member(body, "prompt_cache_retention"), "\"24h\"");
     json_object_put(body);
     json_object *rf = rt_parse("{\"type\":\"json_object\"}");
-    rf_options format = {.response_format = rf};
+    lp_call_options format = {.response_format = rf};
     body = rt_format_opt(cfg, req, &format, &log, NULL);
     assert_false(json_object_object_get_ex(body, "prompt_cache_key", NULL));
     assert_false(json_object_object_get_ex(body, "prompt_cache_retention",
