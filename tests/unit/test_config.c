@@ -295,6 +295,16 @@ static void test_stream_and_cache_config_are_valid_keys(void **state)
     lp_config_unref(v);
     lp_config_unref(w);
 
+    /* An unknown cache_config field is kept and reported, as unknown keys
+     * are. */
+    cap.warnings = 0;
+    lp_config *x = make("{\"model_id\":\"m1\",\"cache_config\":{\"bogus\":1}}",
+                        NULL, &cap);
+    assert_int_equal(cap.warnings, 1);
+    assert_non_null(strstr(cap.last, "Invalid cache_config parameters: "
+                           "['bogus']"));
+    lp_config_unref(x);
+
     expect_invalid("{\"stream\":\"yes\"}", NULL,
                    "config.stream: expected boolean or null, got string");
     expect_invalid("{\"cache_config\":\"k\"}", NULL,
