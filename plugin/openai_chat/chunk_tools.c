@@ -12,6 +12,7 @@
 #include "../core/errors.h"
 #include "../core/json_writer.h"
 #include "../core/utf8.h"
+#include "../core/uuid.h"
 
 /* More tool calls than this in one answer is a broken or hostile server;
  * the bound keeps memory proportional to something sane. */
@@ -335,14 +336,35 @@ static void signature(const cm_tool *t, const char **s, size_t *n)
     }
 }
 
+/* A call that never got an id gets "call_<uuid4>" (reference-update 2.4),
+ * so the host can pair its result with it. */
+static int made_up_id(chunk_mapper *m, char *out)
+{
+    memcpy(out, "call_", 5);
+    if (lp_uuid4(out + 5) == MP_OK)
+        return MP_OK;
+    return lp_fail(m->err, MP_E_INTERNAL, "a tool call came without an id "
+                   "and no random bytes were available to make one "
+                   "(getrandom and /dev/urandom both failed)");
+}
+
 static int emit_tool(chunk_mapper *m, cm_tool *t)
 {
     const char *sig;
     size_t sig_len;
     signature(t, &sig, &sig_len);
+    char made[5 + LP_UUID_TEXT_LEN + 1];
+    const char *id = t->id.data;
+    size_t id_len = t->id.len;
+    if (!id_len) {
+        int rc = made_up_id(m, made);
+        if (rc)
+            return rc;
+        id = made;
+        id_len = strlen(made);
+    }
     int rc = ev_block_start(m->em, MP_BLOCK_TOOL_USE, t->name.data,
-                            t->name.len, t->id.len ? t->id.data : "",
-                            t->id.len, sig, sig_len);
+                            t->name.len, id, id_len, sig, sig_len);
     /* One delta per piece received, so a host sees the input grow as the
      * reference shows it; an input that never came is one "" delta, which
      * the assembler turns into {} as the reference does. */
