@@ -100,6 +100,9 @@ static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
     if (rc)
         return rc;
     rc = sb_append(sb, s, n);
+    if (rc == MP_E_PROTOCOL && !t)
+        return cm_protocol_error(m, "%s is longer than max_line (%zu bytes)",
+                                 what, m->opt.max_line);
     if (rc == MP_E_PROTOCOL)
         return cm_protocol_error(m, "tool call at index %lld: a field is "
                                  "longer than max_line (%zu bytes)",
@@ -129,7 +132,8 @@ static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
         return MP_OK;
     return keep_string(m, t, sb, json_object_get_string(v),
                        (size_t)json_object_get_string_len(v),
-                       "tool_calls[].thought_signature");
+                       t ? "tool_calls[].thought_signature"
+                         : "extra_content.thought_signature");
 }
 
 /* The call a streaming delta belongs to: the latest call with its index
@@ -267,10 +271,22 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     if (!rc && fn)
         rc = keep_signature(m, t, &t->sig_func, fn,
                             "provider_specific_fields", NULL);
+    /* Google's endpoint, then Vertex's: the first value seen wins. */
     if (!rc)
         rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
                             "google");
+    if (!rc)
+        rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
+                            "vertex");
     return rc ? rc : add_args(m, t, args, args_len);
+}
+
+int cm_tools_message_signature(chunk_mapper *m, json_object *delta)
+{
+    int rc = keep_signature(m, NULL, &m->msg_sig, delta, "extra_content",
+                            "google");
+    return rc ? rc : keep_signature(m, NULL, &m->msg_sig, delta,
+                                    "extra_content", "vertex");
 }
 
 /* Reference 5 plus the newer provider's order: the call's
@@ -323,6 +339,12 @@ static int emit_tool(chunk_mapper *m, const cm_tool *t)
     const char *sig;
     size_t sig_len;
     signature(t, &sig, &sig_len);
+    /* A signature Google put on the message rather than on a call belongs
+     * to the first call (the one Gemini checks). */
+    if (!sig && t == m->tools && m->msg_sig.len) {
+        sig = m->msg_sig.data;
+        sig_len = m->msg_sig.len;
+    }
     char made[5 + LP_UUID_TEXT_LEN + 1];
     const char *id = t->id.data;
     size_t id_len = t->id.len;
