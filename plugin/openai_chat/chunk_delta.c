@@ -345,6 +345,8 @@ int cm_apply_delta(chunk_mapper *m, json_object *delta)
     if (!rc)
         rc = emit_text(m, s, n, "refusal");
     if (!rc)
+        rc = cm_tools_message_signature(m, delta);
+    if (!rc)
         rc = tool_calls(m, f.tool_calls);
     return rc;
 }

@@ -34,6 +34,7 @@ int cm_init(chunk_mapper *m, ev_emitter *em, const cm_options *opt)
     if (!m->opt.max_tool_args)
         m->opt.max_tool_args = CM_DEFAULT_LIMIT;
     sse_init(&m->sse, m->opt.max_line, on_event, m);
+    sb_init(&m->msg_sig, m->opt.max_line);
     /* One tokener for the whole stream, reset per payload: no per-chunk
      * allocation of parser state. */
     m->tok = json_tokener_new_ex(CM_JSON_DEPTH);
@@ -53,6 +54,7 @@ void cm_free(chunk_mapper *m)
         json_tokener_free(m->tok);
     m->tok = NULL;
     cm_tools_free(m);
+    sb_free(&m->msg_sig);
 }
 
 int cm_started(const chunk_mapper *m)

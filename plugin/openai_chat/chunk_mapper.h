@@ -103,6 +103,9 @@ typedef struct chunk_mapper {
     uint64_t at;          /* stream offset of the event being mapped      */
     int whole;            /* mapping a non-streaming body                 */
     size_t choice;        /* position of the choice being mapped          */
+    /* extra_content.google/vertex.thought_signature on the message itself
+     * (not on a call): it goes to the first tool call. */
+    strbuf msg_sig;
     /* Tool calls in first-seen order. */
     cm_tool *tools;
     size_t ntools, cap_tools;
@@ -174,6 +177,9 @@ int cm_apply_delta(chunk_mapper *m, struct json_object *delta);
 /* Buffer one tool_calls[] element; `pos` is its position in the list.  In a
  * whole message every element is its own call. */
 int cm_tools_add(chunk_mapper *m, struct json_object *tc, size_t pos);
+/* A message-level thought signature (Google's endpoint puts one on the
+ * delta or message itself at times); the first value wins. */
+int cm_tools_message_signature(chunk_mapper *m, struct json_object *delta);
 /* Emit the buffered tool calls as blocks and forget them. */
 int cm_tools_emit(chunk_mapper *m);
 void cm_tools_free(chunk_mapper *m);

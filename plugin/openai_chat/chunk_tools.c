@@ -4,6 +4,7 @@
  * the Gemini thought signature of reference 5 / litellm-wire 1.8.
  */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,13 +76,16 @@ static int new_tool(chunk_mapper *m, int64_t index, cm_tool **out)
  * hold that much.  A piece of arguments also costs its entry in `ends`. */
 static int charge(chunk_mapper *m, const cm_tool *t, size_t n)
 {
+    /* t is NULL for the message-level signature. */
+    char at[64] = "the message's thought signature";
+    if (t)
+        snprintf(at, sizeof at, "the call at index %lld", (long long)t->index);
     if (n > m->opt.max_tool_args - m->tool_bytes)
         return cm_protocol_error(m, "the tool calls of this answer hold more "
-                                 "than max_tool_args (%zu bytes) at the "
-                                 "call at index %lld; raise "
-                                 "client_args.max_response_bytes if the "
-                                 "answer is genuine",
-                                 m->opt.max_tool_args, (long long)t->index);
+                                 "than max_tool_args (%zu bytes) at %s; "
+                                 "raise client_args.max_response_bytes if "
+                                 "the answer is genuine",
+                                 m->opt.max_tool_args, at);
     m->tool_bytes += n;
     return MP_OK;
 }
@@ -120,6 +124,9 @@ static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
     if (rc)
         return rc;
     rc = sb_append(sb, s, n);
+    if (rc == MP_E_PROTOCOL && !t)
+        return cm_protocol_error(m, "%s is longer than max_line (%zu bytes)",
+                                 what, m->opt.max_line);
     if (rc == MP_E_PROTOCOL)
         return cm_protocol_error(m, "tool call at index %lld: a field is "
                                  "longer than max_line (%zu bytes)",
@@ -149,7 +156,8 @@ static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
         return MP_OK;
     return keep_string(m, t, sb, json_object_get_string(v),
                        (size_t)json_object_get_string_len(v),
-                       "tool_calls[].thought_signature");
+                       t ? "tool_calls[].thought_signature"
+                         : "extra_content.thought_signature");
 }
 
 /* The call a streaming delta belongs to: the latest call with its index
@@ -294,13 +302,25 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     if (!rc && fn)
         rc = keep_signature(m, t, &t->sig_func, fn,
                             "provider_specific_fields", NULL);
+    /* Google's endpoint, then Vertex's: the first value seen wins. */
     if (!rc)
         rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
                             "google");
     if (!rc)
+        rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
+                            "vertex");
+    if (!rc)
         rc = add_args(m, t, args, args_len);
     sb_free(&obj_args);
     return rc;
+}
+
+int cm_tools_message_signature(chunk_mapper *m, json_object *delta)
+{
+    int rc = keep_signature(m, NULL, &m->msg_sig, delta, "extra_content",
+                            "google");
+    return rc ? rc : keep_signature(m, NULL, &m->msg_sig, delta,
+                                    "extra_content", "vertex");
 }
 
 /* Reference 5 plus the newer provider's order: the call's
@@ -353,6 +373,12 @@ static int emit_tool(chunk_mapper *m, cm_tool *t)
     const char *sig;
     size_t sig_len;
     signature(t, &sig, &sig_len);
+    /* A signature Google put on the message rather than on a call belongs
+     * to the first call (the one Gemini checks). */
+    if (!sig && t == m->tools && m->msg_sig.len) {
+        sig = m->msg_sig.data;
+        sig_len = m->msg_sig.len;
+    }
     char made[5 + LP_UUID_TEXT_LEN + 1];
     const char *id = t->id.data;
     size_t id_len = t->id.len;
