@@ -536,25 +536,28 @@ static int looks_like_sse(const char *s, size_t n)
  * the head included. */
 static void show_head(const chunk_mapper *m, char *out, size_t cap)
 {
-    strbuf clean;
+    strbuf clean, shown;
     sb_init(&clean, 4 * sizeof m->head + 64);
-    if (ec_scrub_cut(m->head, m->head_len, m->opt.secrets, &clean)) {
-        sb_free(&clean);
-        lp_format(out, cap, "(not shown)");
-        return;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < clean.len && o + 5 < cap; i++) {
+    sb_init(&shown, 4 * (4 * sizeof m->head + 64));
+    int rc = ec_scrub_cut(m->head, m->head_len, m->opt.secrets, &clean);
+    for (size_t i = 0; !rc && i < clean.len; i++) {
         unsigned char c = (unsigned char)clean.data[i];
         if (c == '"' || c == '\\')
-            o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+            rc = sb_printf(&shown, "\\%c", c);
         else if (c >= 0x20 && c < 0x7f)
-            out[o++] = (char)c;
+            rc = sb_appendc(&shown, (char)c);
         else
-            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+            rc = sb_printf(&shown, "\\x%02x", c);
     }
-    out[o] = '\0';
+    /* Escapes make text too ("f\xff" + "uzz..." reads "...ffuzz..."):
+     * scrub what is shown as well. */
+    sb_reset(&clean);
+    if (!rc)
+        rc = ec_scrub(shown.data ? shown.data : "", shown.len,
+                      m->opt.secrets, &clean);
+    lp_format(out, cap, "%s", rc ? "(not shown)" : clean.data ? clean.data : "");
     sb_free(&clean);
+    sb_free(&shown);
 }
 
 /* What is still due once the body is over (decision 10).  `cut` is 0 for
