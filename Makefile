@@ -164,7 +164,9 @@ TSAN_TESTS := test_config_update test_module test_replay_update test_host_reload
   test_host_replay test_stream_faults test_stream_modes test_stream_nonstream \
   test_structured_modes test_soak_reload test_load_streams
 tsan:
-	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" ZDEFS= all
+	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" ZDEFS= \
+	  build-tsan/litellm_provider.so build-tsan/replay_provider.so build-tsan/agent-host \
+	  build-tsan/mock-server $(TSAN_TESTS:%=build-tsan/tests/%)
 	@TEST_ONLY="$(TSAN_TESTS)" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 	  tests/run_all.sh build-tsan
 

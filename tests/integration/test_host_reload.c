@@ -115,7 +115,7 @@ static void test_reload_under_load(void **state)
     char old_module[64];
     snprintf(old_module, sizeof old_module, "%s", slot.mod->copy_name);
 
-    /* A slow stream (about 400 ms) starts on the current module... */
+    /* A slow stream (about 1 s) starts on the current module... */
     call in_flight = {.slot = &slot};
     pthread_t th_call, th_reload;
     pthread_create(&th_call, NULL, call_main, &in_flight);

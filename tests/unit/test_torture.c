@@ -292,9 +292,17 @@ static void torture(const char *name, scenario_fn fn, const char *input)
 #endif
 }
 
+/* Before any input is read: skip() leaves the test at once. */
+static void need_injection(void)
+{
+    if (!AF_AVAILABLE)
+        skip();
+}
+
 static void test_torture_request(void **state)
 {
     (void)state;
+    need_injection();
     static const char *const files[] = {"request/tools.json",
                                         "request/media.json",
                                         "request/reasoning.json"};
@@ -308,6 +316,7 @@ static void test_torture_request(void **state)
 static void test_torture_chunk_mapping(void **state)
 {
     (void)state;
+    need_injection();
     static const char *const files[] = {"openai_chunks/text_usage.sse",
                                         "openai_chunks/reasoning_tool_pieces.sse",
                                         "openai_chunks/error_mid_stream.sse"};
@@ -331,6 +340,7 @@ static void test_torture_chunk_mapping(void **state)
 static void test_torture_config(void **state)
 {
     (void)state;
+    need_injection();
     torture("config update", sc_config,
             "{\"model_id\":\"other\",\"params\":{\"api_key\":\"p\",\"n\":"
             "123456789012345678901234567890},\"structured_output_mode\":"
@@ -340,6 +350,7 @@ static void test_torture_config(void **state)
 static void test_torture_structured(void **state)
 {
     (void)state;
+    need_injection();
     static const char *const files[] = {"structured/rf_text",
                                         "structured/tool_call",
                                         "structured/fenced_bad"};
