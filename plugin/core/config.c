@@ -15,8 +15,9 @@
 
 /* Sorted, as the reference prints them (Python's sorted()). */
 static const char *const model_keys[] = {
-    "context_window_limit", "model_id", "params", "reasoning_round_trip",
-    "structured_output_mode", NULL};
+    "anthropic_tools", "cache_config", "cache_tools", "context_window_limit",
+    "model_id", "params", "reasoning_round_trip", "structured_output_mode",
+    NULL};
 
 static const char *const client_keys[] = {
     "api_base", "api_key", "base_url", "ca_bundle", "connect_timeout",
@@ -323,6 +324,8 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
     c->retry_max_ms = 30000;
     int rc = read_model(c, err);
     if (!rc)
+        rc = lp_config_check_native(config, log, err);
+    if (!rc)
         rc = read_client(c, err);
     if (!rc && (rc = apply_proxy_prefix(c)))
         lp_fail(err, rc, "out of memory");
@@ -400,6 +403,8 @@ int lp_config_update(const lp_config *base, const char *update_json,
     rc = build(config, client, NULL, out, err);
     if (!rc)
         warn_unknown(update, model_keys, "configuration", log);
+    if (!rc) /* warnings about the update's own keys only */
+        (void)lp_config_check_native(update, log, err);
     json_object_put(update);
     return rc;
 }

@@ -80,6 +80,13 @@ int lp_config_update(const lp_config *base, const char *update_json,
 lp_config *lp_config_ref(lp_config *cfg);
 void lp_config_unref(lp_config *cfg);
 
+/* Check the native providers' model keys of a config document
+ * (cache_config, cache_tools, anthropic_tools; config_native.c): types,
+ * and no function tool among the server tools.  Warnings (the deprecated
+ * cache_tools, unknown cache_config fields) go to `log`. */
+int lp_config_check_native(json_object *doc, const lp_logger *log,
+                           mp_error *err);
+
 /* {"config":{...},"client_args":{...}} with secrets redacted (decision 21),
  * written with the JSON writer into `out`. */
 struct strbuf;

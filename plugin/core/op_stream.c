@@ -51,6 +51,43 @@ static int started(void *ctx)
     return b->wire->started(b->mapper);
 }
 
+static int done(void *ctx)
+{
+    body_sink *b = ctx;
+    return b->mode == BODY_SSE && b->wire->complete &&
+           b->wire->complete(b->mapper);
+}
+
+/* One HTTP exchange of the call and the mapping of its answer. */
+static int exchange_once(mp_instance *inst, const lp_config *cfg,
+                         const lp_exchange *x, body_sink *bs, int64_t t0,
+                         mp_error *err)
+{
+    const lp_wire *w = x->route.wire;
+    bs->mode = x->streaming ? BODY_UNDECIDED : BODY_WHOLE;
+    sb_reset(&bs->whole);
+    lp_body_handler h = {.ctx = bs, .on_bytes = on_bytes, .started = started,
+                         .done = done};
+    lp_http_request hreq = {.url = x->url.data, .headers = x->headers,
+                            .watch_idle = x->streaming,
+                            .body = x->body.data, .body_len = x->body.len,
+                            .num_retries = x->route.num_retries,
+                            .classify = w->classify_http};
+    lp_http_result res;
+    int rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, x->secrets,
+                             &res, err);
+    int64_t latency = lp_now_ms() - t0;
+    if (!rc && !res.complete)
+        rc = w->cut(bs->mapper, latency, res.ttfb_ms, res.cut_status,
+                    res.detail, err);
+    else if (!rc && bs->mode != BODY_WHOLE)
+        rc = w->finish(bs->mapper, latency, res.ttfb_ms, err);
+    else if (!rc)
+        rc = w->map_whole(bs->mapper, bs->whole.data, bs->whole.len, latency,
+                          res.ttfb_ms, err);
+    return rc;
+}
+
 int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
                  const mp_event_sink *sink, mp_error *err)
 {
@@ -89,6 +126,7 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         .max_line = (size_t)cfg->max_response_bytes,
         .max_tool_args = (size_t)cfg->max_response_bytes,
         .secrets = x.secrets,
+        .log = lp_module_logger(),
     };
     lp_mapper *mapper = NULL;
     rc = w->new_mapper(&em, &opt, &mapper);
@@ -97,26 +135,19 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         lp_config_unref(cfg);
         return lp_fail(err, rc, "stream: out of memory");
     }
-    body_sink bs = {.wire = w, .mapper = mapper,
-                    .mode = x.streaming ? BODY_UNDECIDED : BODY_WHOLE};
+    body_sink bs = {.wire = w, .mapper = mapper};
     sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
-    lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started};
-    lp_http_request hreq = {.url = x.url.data, .headers = x.headers,
-                            .watch_idle = x.streaming,
-                            .body = x.body.data, .body_len = x.body.len,
-                            .num_retries = x.route.num_retries,
-                            .classify = w->classify_http};
-    lp_http_result res;
-    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, x.secrets, &res, err);
-    int64_t latency = lp_now_ms() - t0;
-    if (!rc && !res.complete)
-        rc = w->cut(mapper, latency, res.ttfb_ms, res.cut_status, res.detail,
-                    err);
-    else if (!rc && bs.mode != BODY_WHOLE)
-        rc = w->finish(mapper, latency, res.ttfb_ms, err);
-    else if (!rc)
-        rc = w->map_whole(mapper, bs.whole.data, bs.whole.len, latency,
-                          res.ttfb_ms, err);
+    /* An answer may ask to be continued in the same message (the
+     * adapter's next_request rewrites the body); each exchange's answer
+     * is mapped before the next is sent. */
+    while (!(rc = exchange_once(inst, cfg, &x, &bs, t0, err)) &&
+           w->next_request) {
+        int more = w->next_request(mapper, &x.body, err);
+        if (more <= 0) {
+            rc = more;
+            break;
+        }
+    }
     if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
         lp_fail(err, MP_E_CANCELLED, "cancelled");
     w->free_mapper(mapper);

@@ -30,6 +30,7 @@
 #include "../../abi/model_provider.h"
 #include "config.h"
 #include "event_emit.h"
+#include "http_reply.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -49,6 +50,14 @@ typedef struct lp_call_options {
     /* Force one tool: a Strands ToolSpec {"name","description",
      * "inputSchema":{"json":...}}; never streamed. */
     struct json_object *forced_tool_spec;
+    /* With response_format: the caller's schema as given, for an API
+     * that wants its own transformation of it rather than OpenAI's strict
+     * form (Anthropic's output_config.format). */
+    struct json_object *schema;
+    /* Ask in the API's older form (Anthropic: the beta output_format
+     * instead of output_config.format), after the current one was
+     * refused; see lp_wire.older_form. */
+    int legacy_format;
 } lp_call_options;
 
 /* How a response mapper reads (shared by every adapter). */
@@ -60,6 +69,9 @@ typedef struct lp_map_options {
      * mid-stream error objects (the API key).  Borrowed for the mapper's
      * lifetime; may be NULL. */
     const char *const *secrets;
+    /* Where a mapper's warnings go (a block type it skips, a citation it
+     * cannot place); may be NULL. */
+    const lp_logger *log;
 } lp_map_options;
 
 typedef struct lp_mapper lp_mapper; /* an adapter's response mapper */
@@ -99,8 +111,20 @@ typedef struct lp_wire {
     int (*cut)(lp_mapper *m, int64_t latency_ms, int64_t ttfb_ms, int status,
                const char *why, mp_error *err);
     int (*started)(const lp_mapper *m);
+    /* Optional (NULL: never): whether the streamed answer is whole
+     * although the body has not ended (an API with an end event, after
+     * which a server may keep the connection open).  The transport stops
+     * reading then, and finish follows at once. */
+    int (*complete)(const lp_mapper *m);
     int (*map_whole)(lp_mapper *m, const char *body, size_t len,
                      int64_t latency_ms, int64_t ttfb_ms, mp_error *err);
+    /* Optional (NULL: never): after finish or map_whole returned MP_OK,
+     * whether the answer asks to be continued by another request in the
+     * same message (Anthropic's pause_turn).  Returns 1 with `body`
+     * rewritten for that request (the mapper is then ready for its
+     * response: feed/finish or map_whole again, events continuing the
+     * same message), 0 when the answer is over, or an error. */
+    int (*next_request)(lp_mapper *m, strbuf *body, mp_error *err);
     void (*free_mapper)(lp_mapper *m);
 
     /* Structured output reads a whole answer; this says whether the body
@@ -108,12 +132,12 @@ typedef struct lp_wire {
      * NULL: nothing to check. */
     int (*check_single_answer)(const char *body, size_t len, mp_error *err);
 
-    /* A non-2xx response: its body (may be empty, JSON, text or HTML),
-     * the Retry-After header or NULL, secrets to scrub.  Fills `err` and
-     * returns its code. */
-    int (*classify_http)(int http_status, const char *body, size_t len,
-                         const char *retry_after, const char *const *secrets,
-                         mp_error *err);
+    /* A non-2xx response: its status, body (may be empty, JSON, text or
+     * HTML) and headers; secrets to scrub.  Fills `err` (retryable and
+     * retry_after_ms decide the transport's retries) and returns its
+     * code. */
+    int (*classify_http)(const lp_http_reply *reply,
+                         const char *const *secrets, mp_error *err);
 } lp_wire;
 
 #endif

@@ -91,12 +91,6 @@ void rq_write_part_fields(jw *w, rq_kind kind, json_object *value)
     }
 }
 
-int rq_cache_point_applies(json_object *cache_point)
-{
-    const char *type = rq_str(cache_point, "type", NULL);
-    return type && strcmp(type, "default") == 0;
-}
-
 void rq_write_cache_control(jw *w, json_object *cache_point)
 {
     size_t ttl_len;

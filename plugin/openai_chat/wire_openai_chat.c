@@ -89,5 +89,5 @@ const lp_wire lp_wire_openai_chat = {
     .map_whole = map_whole,
     .free_mapper = free_mapper,
     .check_single_answer = cm_check_single_choice,
-    .classify_http = ec_classify_http,
+    .classify_http = ec_classify_reply,
 };

@@ -20,13 +20,18 @@ typedef struct rf_request {
     const char *system_prompt;          /* or NULL                        */
     json_object *system_prompt_content; /* array or NULL (present-but-[]
                                            is not NULL)                   */
+    /* How many trailing blocks of the last user message the caller
+     * rebuilds on every call (Strands' dynamic_trailing_blocks): prompt
+     * caching keeps its cache point ahead of them.  0 when absent. */
+    size_t dynamic_trailing_blocks;
     size_t json_len;                    /* size of the parsed text, used
                                            to presize the body            */
 } rf_request;
 
 /* Parse and check the top-level shape
  *   {"messages":[...], "tool_specs":[...], "tool_choice":{...},
- *    "system_prompt":"...", "system_prompt_content":[...]}
+ *    "system_prompt":"...", "system_prompt_content":[...],
+ *    "dynamic_trailing_blocks": n}
  * (strict JSON, UTF-8 validated, no trailing data; a syntax error names
  * its byte offset).  Optional keys may be null.  An unknown top-level key
  * is a warning through `log`, not an error.  On failure `out` holds

@@ -92,6 +92,10 @@ static void resolve_key(lp_route *r)
     } else if ((r->key = first_env(r->row->key_env, &which))) {
         r->key_from = env_label(r->key_from_buf, sizeof r->key_from_buf,
                                 which);
+    } else if ((r->key = first_env(r->row->token_env, &which))) {
+        r->key_is_token = 1;
+        r->key_from = env_label(r->key_from_buf, sizeof r->key_from_buf,
+                                which);
     } else {
         r->key_from = "nowhere (no key is sent)";
     }
@@ -114,6 +118,11 @@ static int missing(lp_route *r, mp_error *err, const char *what,
     if (env[0]) {
         sb_appends(&sb, " or ");
         list_env(&sb, env);
+    }
+    if (env == r->row->key_env && r->row->token_env[0]) {
+        sb_appends(&sb, " (or a bearer token in ");
+        list_env(&sb, r->row->token_env);
+        sb_appendc(&sb, ')');
     }
     int rc = lp_fail(err, MP_E_INVALID_ARGUMENT, "%s",
                      sb.data ? sb.data : what);
@@ -236,12 +245,23 @@ static int fill(const lp_route *r, const char *name, size_t len, strbuf *out)
     return sb_append(out, name - 1, len + 2); /* not ours: kept as is */
 }
 
+/* Whether the base already ends with the template's path after {base}. */
+static int base_is_url(const lp_route *r, const char *t)
+{
+    if (strncmp(t, "{base}", 6) != 0 || strchr(t + 6, '{') || !t[6])
+        return 0;
+    size_t n = trimmed_len(r->base), k = strlen(t + 6);
+    return n >= k && strncmp(r->base + n - k, t + 6, k) == 0;
+}
+
 int lp_route_url(const lp_route *r, strbuf *out)
 {
     const char *t = r->row->url;
     if ((r->row->quirks & LP_Q_API_VERSION) && !r->api_version)
         t = r->row->url_no_version;
     sb_reset(out);
+    if (base_is_url(r, t))
+        return sb_append(out, r->base, trimmed_len(r->base));
     int rc = MP_OK;
     while (*t && !rc) {
         const char *open = strchr(t, '{');

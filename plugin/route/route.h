@@ -87,7 +87,12 @@ typedef struct lp_route_row {
     const char *default_base;  /* NULL: a base must be configured        */
     const char *base_env[LP_ROUTE_MAX_ENV]; /* NULL-terminated            */
     const char *key_env[LP_ROUTE_MAX_ENV];
-    int key_required;          /* no key -> refused before sending       */
+    /* When no key is found: a token from these variables, sent as
+     * "Authorization: Bearer" whatever `auth` says (Anthropic's
+     * $ANTHROPIC_AUTH_TOKEN). */
+    const char *token_env[LP_ROUTE_MAX_ENV];
+    int key_required;          /* no key (nor token) -> refused before
+                                  sending                               */
     int auth;                  /* enum lp_auth                            */
     const char *model_prefix;  /* prepended to a wire model without '/'  */
     lp_env_header env_headers[2];
@@ -112,6 +117,7 @@ typedef struct lp_route {
     char model_buf[512];     /* model_prefix + model when one is added   */
     const char *base;        /* the base URL as configured               */
     const char *key;         /* NULL: none                               */
+    int key_is_token;        /* the key came from token_env: Bearer      */
     const char *api_version; /* NULL: none                               */
     const char *project, *location;
     /* Where each came from, for error messages: "client_args.api_base",
@@ -131,7 +137,9 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err);
 /* Whether the route has quirk `q`. */
 int lp_route_quirk(const lp_route *r, unsigned q);
 
-/* The URL of the call (the row's template filled in). */
+/* The URL of the call (the row's template filled in).  A base that
+ * already ends with the path the template adds after {base} (a full
+ * ".../v1/messages" URL given as the base) is used as it is. */
 int lp_route_url(const lp_route *r, strbuf *out);
 
 /* A LiteLLM proxy's root: the base without trailing slashes and a final

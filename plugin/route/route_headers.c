@@ -61,10 +61,11 @@ static int add_auth(const lp_route *r, struct curl_slist **list)
 {
     if (!r->key || !*r->key)
         return MP_OK;
-    const char *name = auth_header[r->row->auth];
+    int auth = r->key_is_token ? LP_AUTH_BEARER : r->row->auth;
+    const char *name = auth_header[auth];
     if (lp_route_has_extra(r, name))
         return MP_OK;
-    if (r->row->auth != LP_AUTH_BEARER)
+    if (auth != LP_AUTH_BEARER)
         return lp_route_add_header(list, name, r->key);
     strbuf v;
     sb_init(&v, 64 * 1024);

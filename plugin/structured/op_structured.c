@@ -195,7 +195,7 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
     const lp_wire *w = p->route.wire;
     lp_mapper *mapper = NULL;
     lp_map_options opt = {.max_line = max, .max_tool_args = max,
-                          .secrets = p->secrets};
+                          .secrets = p->secrets, .log = lp_module_logger()};
     int rc = w->new_mapper(&em, &opt, &mapper);
     if (rc) {
         so_reply_free(&reply);

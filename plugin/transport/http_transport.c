@@ -76,8 +76,9 @@ typedef struct attempt {
     int handler_rc;      /* error returned by the handler, 0 if none */
     size_t fed;          /* 2xx body bytes handed to the handler */
     int cancelled;
+    int done_early;      /* the handler had the whole answer (h->done) */
     strbuf error_body;   /* body of a non-2xx response (bounded) */
-    char retry_after[64];
+    strbuf headers;      /* header lines of the response (bounded) */
 } attempt;
 
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
@@ -87,19 +88,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
     a->last_byte_ms = lp_now_ms();
     /* A new status line (after a 100 Continue, say) starts over. */
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
-        a->retry_after[0] = '\0';
-    if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
-        const char *v = data + 12;
-        size_t vl = len - 12;
-        while (vl && (*v == ' ' || *v == '\t'))
-            v++, vl--;
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        if (vl >= sizeof a->retry_after)
-            vl = sizeof a->retry_after - 1;
-        memcpy(a->retry_after, v, vl);
-        a->retry_after[vl] = '\0';
-    }
+        sb_reset(&a->headers);
+    else if (a->headers.len + len <= a->headers.max) /* else: dropped */
+        sb_append(&a->headers, data, len);
     return len;
 }
 
@@ -126,6 +117,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     int rc = a->h->on_bytes(a->h->ctx, data, len, a->err);
     if (rc) {
         a->handler_rc = rc;
+        return CURL_WRITEFUNC_ERROR;
+    }
+    if (a->h->done && a->h->done(a->h->ctx)) {
+        a->done_early = 1; /* stop reading: the answer is whole */
         return CURL_WRITEFUNC_ERROR;
     }
     return len;
@@ -318,10 +313,12 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         a.start_ms = a.last_byte_ms = lp_now_ms();
         a.ttfb_ms = -1;
         sb_init(&a.error_body, 64 * 1024);
+        sb_init(&a.headers, 16 * 1024);
         char errbuf[CURL_ERROR_SIZE] = "";
         int64_t remaining = deadline ? deadline - a.start_ms : 0;
         if (deadline && remaining <= 0) {
             sb_free(&a.error_body);
+            sb_free(&a.headers);
             return lp_fail(err, MP_E_TIMEOUT, "request timed out after %lld ms "
                            "(timeout), %d attempt(s)", (long long)timeout_ms,
                            attempt_no);
@@ -343,6 +340,8 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         rc = MP_OK;
         if (outcome == -1 || a.cancelled) {
             rc = lp_fail(err, MP_E_CANCELLED, "cancelled");
+        } else if (a.done_early) {
+            res->complete = 1;
         } else if (a.handler_rc) {
             rc = a.handler_rc; /* err already filled by the handler */
         } else if (outcome == -2 && body_started) {
@@ -374,11 +373,11 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                 retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
-            rc = (req->classify ? req->classify : ec_classify_http)(
-                                  (int)a.status, a.error_body.data,
-                                  a.error_body.len,
-                                  a.retry_after[0] ? a.retry_after : NULL,
-                                  secrets, err);
+            lp_http_reply reply = {(int)a.status, a.error_body.data,
+                                   a.error_body.len, a.headers.data,
+                                   a.headers.len};
+            rc = (req->classify ? req->classify : ec_classify_reply)(
+                                  &reply, secrets, err);
             retry = LP_ERR_HAS(err, retryable) ? err->retryable : 0;
             retry_after = LP_ERR_HAS(err, retry_after_ms) ? err->retry_after_ms : -1;
         } else {
@@ -395,6 +394,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             retry = retryable_curl((CURLcode)outcome, connected);
         }
         sb_free(&a.error_body);
+        sb_free(&a.headers);
 
         /* Decision 17: only failures before the first byte of a response
          * are retried.  Once the handler has body bytes it holds state

@@ -25,6 +25,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../core/config.h"
+#include "../core/http_reply.h"
 
 typedef struct lp_transport {
     CURLM *multi;
@@ -51,6 +52,11 @@ typedef struct lp_body_handler {
     /* Whether the handler has delivered anything to the host yet; once it
      * has, the exchange is never retried (decision 17). */
     int (*started)(void *ctx);
+    /* Optional: whether the handler has the whole answer although bytes
+     * may still come (a stream's end event; a server may keep the
+     * connection open after it).  Asked after each on_bytes; when it says
+     * yes the transfer stops there and counts as complete. */
+    int (*done)(void *ctx);
 } lp_body_handler;
 
 typedef struct lp_http_request {
@@ -72,9 +78,8 @@ typedef struct lp_http_request {
     /* Retries after the first attempt (the route's num_retries). */
     int num_retries;
     /* Classifies a non-2xx answer (the wire adapter's); NULL:
-     * ec_classify_http. */
-    int (*classify)(int http_status, const char *body, size_t len,
-                    const char *retry_after, const char *const *secrets,
+     * ec_classify_reply. */
+    int (*classify)(const lp_http_reply *reply, const char *const *secrets,
                     mp_error *err);
 } lp_http_request;
 

@@ -134,7 +134,8 @@ static void test_config_validation_warns_on_unknown_keys(void **state)
     assert_non_null(strstr(cap.last, "invalid_param"));
     assert_string_equal(cap.last,
         "Invalid configuration parameters: ['invalid_param'].\n"
-        "Valid parameters are: ['context_window_limit', 'model_id', 'params', "
+        "Valid parameters are: ['anthropic_tools', 'cache_config', "
+        "'cache_tools', 'context_window_limit', 'model_id', 'params', "
         "'reasoning_round_trip', 'structured_output_mode'].\n\n"
         "See https://github.com/strands-agents/sdk-python/issues/815");
     /* Kept, not dropped (reference 2.2). */
