@@ -404,6 +404,11 @@ static void write_tool_use(an_req *c, jw *w, json_object *tu)
     jw_key(w, "type");
     jw_cstring(w, "tool_use");
     jw_key(w, "id");
+    if (an_tool_id(c, id, id_len))
+        lp_log(c->rq.log, MP_LOG_WARN, "toolUseId \"%.*s\" is not an id "
+               "Anthropic takes (letters, digits, _ and -; another model's "
+               "thought signature is not sent) | sent as \"%s\"",
+               lp_utf8_prec(id, 200), id, c->text.data ? c->text.data : "");
     write_id(c, w, id, id_len);
     jw_key(w, "name");
     jw_string(w, name, name_len);

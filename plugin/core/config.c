@@ -442,6 +442,11 @@ int lp_is_secret_name(const char *name)
  * when it names a key, secret, password or credential, or a *_token. */
 static int is_secret_param(const char *name)
 {
+    /* Names of cache namespaces, not credentials (cache_config.cache_key,
+     * OpenAI's prompt_cache_key): shown, as get_config should. */
+    if (strcmp(name, "cache_key") == 0 ||
+        strcmp(name, "prompt_cache_key") == 0)
+        return 0;
     size_t n = strlen(name);
     if (contains_ci(name, "key") || contains_ci(name, "secret") ||
         contains_ci(name, "authorization") || contains_ci(name, "password") ||
