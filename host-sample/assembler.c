@@ -186,7 +186,9 @@ static int block_stop(msg_assembler *a)
         a->text.len = 0;
         return rc;
     }
-    if (a->reasoning.len)
+    /* A block with a signature and no text (thinking with display
+     * "omitted") is still reasoning, and its signature must go back. */
+    if (a->reasoning.len || a->signature.len)
         return close_reasoning(a);
     return 0;
 }

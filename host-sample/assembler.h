@@ -11,8 +11,9 @@
  *
  * At each block stop: a tool block becomes a toolUse whose input is the
  * concatenated input text parsed as JSON (empty or invalid: {}); otherwise
- * non-empty text becomes a text block; otherwise non-empty reasoning text a
- * reasoningContent block (with the signature deltas, concatenated, if any).
+ * non-empty text becomes a text block; otherwise non-empty reasoning text or
+ * a signature a reasoningContent block (with the signature deltas,
+ * concatenated, if any).
  * The stop reason is the messageStop's, turned from end_turn into tool_use
  * when the content holds a toolUse.  Usage and metrics come from the last
  * metadata event.

@@ -66,6 +66,7 @@ static int by_status(int status, int *retryable)
     case 401: case 402: case 403: return MP_E_AUTHENTICATION;
     case 404: return MP_E_NOT_FOUND;
     case 408: case 504: return MP_E_TIMEOUT;
+    case 409: return MP_E_SERVER; /* a conflict: the SDK retries it */
     case 429: case 529: return MP_E_THROTTLED;
     case 200: *retryable = 1; return MP_E_SERVER; /* inside a stream */
     default: return status >= 500 ? MP_E_SERVER : MP_E_HTTP;

@@ -286,18 +286,32 @@ static int misplaced(an_mapper *m, const char *type)
                        names[m->open], (long long)m->open_index);
 }
 
+static const char *const delta_types[] = {
+    "text_delta", "input_json_delta", "thinking_delta", "signature_delta",
+    "citations_delta", NULL};
+
 static int block_delta(an_mapper *m, json_object *ev)
 {
+    json_object *d = member(ev, "delta");
+    const char *type = string_member(d, "type", NULL);
+    if (!type)
+        return an_protocol(m, "content_block_delta without a delta type");
+    int known = 0;
+    for (size_t i = 0; delta_types[i] && !known; i++)
+        known = strcmp(type, delta_types[i]) == 0;
+    if (!known) {
+        /* A new delta type: Strands raises; the answer is still readable,
+         * so say so and go on (spec 3.2, case 27). */
+        lp_log(m->opt.log, MP_LOG_WARN, "event_type=<content_block_delta>, "
+               "delta_type=<%.60s> | unknown type, ignored", type);
+        return MP_OK;
+    }
     int64_t index;
     if (read_index(m, ev, "content_block_delta", &index))
         return m->status;
     if (m->open == AO_NONE || index != m->open_index)
         return an_protocol(m, "content_block_delta for block %lld, which is "
                            "not open", (long long)index);
-    json_object *d = member(ev, "delta");
-    const char *type = string_member(d, "type", NULL);
-    if (!type)
-        return an_protocol(m, "content_block_delta without a delta type");
     size_t len;
     const char *s;
     if (strcmp(type, "text_delta") == 0 && (s = string_member(d, "text", &len))) {
@@ -341,11 +355,9 @@ static int block_delta(an_mapper *m, json_object *ev)
         return m->open == AO_TEXT ? an_emit_citation(m, member(d, "citation"))
                                   : misplaced(m, type);
     }
-    /* A new delta type, or a known one without its field: Strands raises;
-     * the answer is still readable, so say so and go on (spec 3.2). */
-    lp_log(m->opt.log, MP_LOG_WARN, "event_type=<content_block_delta>, "
-           "delta_type=<%.60s> | unknown or malformed delta, ignored", type);
-    return MP_OK;
+    return an_protocol(m, "%s without its %s", type,
+                       strcmp(type, "citations_delta") == 0 ? "citation"
+                                                            : "field");
 }
 
 static int block_stop(an_mapper *m, json_object *ev)
@@ -406,12 +418,10 @@ static int message_stop(an_mapper *m)
 
 static int error_event(an_mapper *m, json_object *ev)
 {
-    /* Bytes went out already, so never retried here (spec 5.5). */
-    int rc = an_classify_error(member(ev, "error"), 200, m->opt.secrets,
-                               m->err);
-    if (LP_ERR_HAS(m->err, retryable) && m->started)
-        m->err->retryable = 0;
-    return m->status = rc;
+    /* retryable says whether the host may try the call again; the
+     * transport never does, since bytes went out (spec 5.5). */
+    return m->status = an_classify_error(member(ev, "error"), 200,
+                                         m->opt.secrets, m->err);
 }
 
 static int dispatch(an_mapper *m, json_object *ev, const char *type)
