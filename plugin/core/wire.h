@@ -91,9 +91,13 @@ typedef struct lp_wire {
     /* The adapter's own headers (Accept, Content-Type, API versions),
      * appended to *list; the route adds auth and extra headers.  A header
      * the route's extra headers also name must be left out, so the user's
-     * value wins: `has_extra(route, name)` says. */
+     * value wins: `has_extra(route, name)` says; or, for a comma list
+     * such as Anthropic's betas, written with the user's value merged in
+     * (the route then does not send the user's again).  `opt` is what
+     * format_body was given (may be NULL). */
     int (*add_headers)(const struct lp_route *route, int streaming,
-                       struct curl_slist **list, mp_error *err);
+                       const lp_call_options *opt, struct curl_slist **list,
+                       mp_error *err);
 
     /* Response mapping.  new_mapper allocates a mapper that delivers
      * through `em` (which outlives it); feed takes streamed body bytes
@@ -126,6 +130,16 @@ typedef struct lp_wire {
      * same message), 0 when the answer is over, or an error. */
     int (*next_request)(lp_mapper *m, strbuf *body, mp_error *err);
     void (*free_mapper)(lp_mapper *m);
+
+    /* Structured output's `auto` mode: whether `model` takes a JSON
+     * schema (response_format), 1 or 0, known from the model id alone.
+     * NULL: ask the server (a LiteLLM proxy's /model/info). */
+    int (*json_schema_support)(const char *model);
+
+    /* After a 400 to a response_format body: whether the API's older form
+     * of it may be accepted (lp_call_options.legacy_format); structured
+     * output then tries once more with it.  NULL: never. */
+    int (*older_form)(const mp_error *err);
 
     /* Structured output reads a whole answer; this says whether the body
      * holds exactly one (MP_E_PROTOCOL naming what it holds instead).

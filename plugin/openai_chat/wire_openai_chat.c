@@ -12,7 +12,8 @@
 #include "request_format.h"
 
 static int add_headers(const lp_route *route, int streaming,
-                       struct curl_slist **list, mp_error *err)
+                       const lp_call_options *opt, struct curl_slist **list,
+                       mp_error *err)
 {
     int rc = MP_OK;
     if (!lp_route_has_extra(route, "Content-Type"))

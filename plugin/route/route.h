@@ -146,13 +146,15 @@ int lp_route_url(const lp_route *r, strbuf *out);
  * "/v1", for routes such as "/v1/model/info". */
 int lp_route_proxy_root(const lp_route *r, strbuf *out);
 
-/* The request headers: the adapter's (wire->add_headers), the key in the
- * row's form, the row's environment headers, then every
+/* The request headers: the adapter's (wire->add_headers, given `opt`),
+ * the key in the row's form, the row's environment headers, then every
  * client_args.extra_headers entry (overriding a default header of the same
- * name), and an empty "Expect:".  The caller frees the list with
+ * name; one the adapter already wrote, merged, is not sent twice), and an
+ * empty "Expect:".  The caller frees the list with
  * curl_slist_free_all.  On failure *out is NULL. */
 int lp_route_headers(const lp_route *r, int streaming,
-                     struct curl_slist **out, mp_error *err);
+                     const lp_call_options *opt, struct curl_slist **out,
+                     mp_error *err);
 
 /* Whether client_args.extra_headers names `header` (case-insensitive):
  * an adapter leaves such a default out so the user's value wins. */

@@ -126,6 +126,7 @@ static int build_options(so_call *s, const char *name, const char *description)
     }
     s->tool.forced_tool_spec = spec;
     s->rformat.response_format = rf;
+    s->rformat.schema = s->schema; /* borrowed; for the adapter's own form */
     return MP_OK;
 }
 
@@ -236,14 +237,20 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
 
 /* The path to start with; *probe says auto does not know yet. */
 static int first_path(const mp_instance *inst, const lp_config *cfg,
-                      const char *model, int *probe)
+                      const lp_route *route, int *probe)
 {
+    const char *model = route->model;
     *probe = 0;
     if (cfg->structured_output_mode == LP_SO_TOOL)
         return SO_PATH_TOOL;
     if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
         return SO_PATH_RESPONSE_FORMAT;
     int known = lp_schema_memo_get(&inst->schema_memo, model);
+    /* An API that knows from the model id: no probe (a 400 still moves
+     * the model to the tool path, remembered below). */
+    if (known == LP_SCHEMA_UNKNOWN && route->wire->json_schema_support)
+        known = route->wire->json_schema_support(model) ? LP_SCHEMA_YES
+                                                        : LP_SCHEMA_NO;
     if (known == LP_SCHEMA_YES)
         return SO_PATH_RESPONSE_FORMAT;
     *probe = known == LP_SCHEMA_UNKNOWN;
@@ -302,7 +309,7 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
     if (!rc)
         rc = lp_route_resolve(cfg, &route, err);
     int probe = 0;
-    int path = rc ? SO_PATH_TOOL : first_path(inst, cfg, route.model, &probe);
+    int path = rc ? SO_PATH_TOOL : first_path(inst, cfg, &route, &probe);
     if (!rc)
         rc = lp_exchange_prepare(&p, cfg, request_json, len,
                                  path == SO_PATH_TOOL ? &s.tool : &s.rformat,
@@ -311,6 +318,19 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
         rc = probe_model(inst, cfg, &p, &s, &path, err);
     if (!rc)
         rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    /* An API whose older form of response_format may still be taken (an
+     * older deployment): once more in that form. */
+    if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
+        p.route.wire->older_form && p.route.wire->older_form(err)) {
+        lp_log(lp_module_logger(), MP_LOG_INFO, "structured_output: \"%s\" "
+               "refused the current response_format form; trying the older "
+               "one", p.route.model);
+        s.rformat.legacy_format = 1;
+        lp_error_clear(err);
+        rc = lp_exchange_rebuild(&p, cfg, &s.rformat, err);
+        if (!rc)
+            rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    }
     if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
         cfg->structured_output_mode == LP_SO_AUTO) {
         const char *why = LP_ERR_HAS(err, message) ? err->message : "HTTP 400";
