@@ -322,6 +322,7 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
     c->max_response_bytes = 8 << 20;
     c->retry_base_ms = 500;
     c->retry_max_ms = 30000;
+    c->num_retries = -1; /* not given: the route's default (route.h) */
     int rc = read_model(c, err);
     if (!rc)
         rc = lp_config_check_native(config, log, err);
