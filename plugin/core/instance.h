@@ -9,7 +9,7 @@
 #include "../../abi/model_provider.h"
 #include "config.h"
 #include "../transport/http_transport.h"
-#include "../structured/schema_memo.h"
+#include "../route/model_memo.h"
 
 struct mp_instance {
     pthread_mutex_t lock;   /* guards `cfg` (swapped by update_config);
@@ -19,7 +19,7 @@ struct mp_instance {
     lp_config *cfg;
     lp_transport transport;
     /* Structured output `auto`: what each model answered (decision 19). */
-    lp_schema_memo schema_memo;
+    lp_model_memo model_memo;
 };
 
 /* The config a call should use: a new reference (unref when done). */

@@ -12,6 +12,7 @@
 #include "exchange.h"
 #include "../transport/http_transport.h"
 #include "instance.h"
+#include "../route/model_info.h"
 #include "module.h"
 #include "strbuf.h"
 
@@ -74,8 +75,9 @@ static int exchange_once(mp_instance *inst, const lp_config *cfg,
                             .num_retries = x->route.num_retries,
                             .classify = w->classify_http};
     lp_http_result res;
-    int rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, x->secrets,
-                             &res, err);
+    int rc = x->route.perform(&inst->transport, cfg, &hreq, &h, x->secrets,
+                              &res, err);
+    lp_exchange_explain(x, rc, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete)
         rc = w->cut(bs->mapper, latency, res.ttfb_ms, res.cut_status,
@@ -104,6 +106,14 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     lp_config *cfg = lp_instance_config(inst);
     lp_exchange x;
     int rc = lp_exchange_prepare(&x, cfg, request_json, len, NULL, err);
+    if (rc) {
+        lp_exchange_free(&x);
+        lp_config_unref(cfg);
+        return rc;
+    }
+
+    /* A LiteLLM proxy says what the model takes (asked once per model). */
+    rc = mi_check_request(inst, cfg, &x.route, &x.req, err);
     if (rc) {
         lp_exchange_free(&x);
         lp_config_unref(cfg);

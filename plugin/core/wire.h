@@ -78,6 +78,9 @@ typedef struct lp_mapper lp_mapper; /* an adapter's response mapper */
 
 typedef struct lp_wire {
     const char *name; /* "openai_chat", "anthropic": for logs and tests */
+    /* Appended to the base URL when the route row gives no URL of its
+     * own: "/chat/completions", "/v1/messages". */
+    const char *default_path;
 
     /* The body for `req` (already parsed; the adapter checks its
      * contents).  *streaming says whether the body asks for a streamed

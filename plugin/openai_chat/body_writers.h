@@ -25,7 +25,11 @@ void rq_write_tools(jw *w, json_object *specs, json_object *one);
 /* 1 if tool_choice is sent at all (a non-empty object, reference 3.9). */
 int rq_tool_choice_present(json_object *choice);
 void rq_write_tool_choice(jw *w, json_object *choice);
-void rq_write_tool_call(rq_ctx *c, jw *w, json_object *tool_use);
+/* One assistant tool call sent with `id`; `sig` (NULL: none) goes beside
+ * it as extra_content.<c->sig_vendor>.thought_signature when the route
+ * carries signatures that way. */
+void rq_write_tool_call(rq_ctx *c, jw *w, json_object *tool_use,
+                        const rq_id *id, const char *sig, size_t sig_len);
 /* The id as a JSON string value. */
 void rq_write_id(rq_ctx *c, jw *w, const rq_id *id);
 /* The id as C text (in c->dump, valid until the next use of it). */

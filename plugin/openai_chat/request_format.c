@@ -54,14 +54,23 @@ static int forced_tool_owns(const char *key)
            strcmp(key, "tools") == 0 || strcmp(key, "tool_choice") == 0;
 }
 
-static void write_params(jw *w, json_object *params, body_kind kind)
+static void write_params(const rq_ctx *c, jw *w, json_object *params,
+                         body_kind kind)
 {
     if (!params)
         return;
     json_object_object_foreach(params, key, val) {
         if (kind == BODY_FORCED_TOOL && forced_tool_owns(key))
             continue;
-        jw_key(w, key);
+        /* A door that knows only max_tokens gets the newer name renamed,
+         * unless params set max_tokens too (then that one stands). */
+        if (c->max_tokens_only && strcmp(key, "max_completion_tokens") == 0) {
+            if (in_params(params, "max_tokens"))
+                continue;
+            jw_key(w, "max_tokens");
+        } else {
+            jw_key(w, key);
+        }
         jw_json(w, val);
     }
 }
@@ -95,7 +104,8 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
         jw_bool(w, 1);
     }
     /* Decision 1: only a streaming body asks for the usage chunk. */
-    if (kind == BODY_STREAM && stream && !in_params(p, "stream_options")) {
+    if (kind == BODY_STREAM && stream && !in_params(p, "stream_options") &&
+        !c->no_stream_options) {
         jw_key(w, "stream_options");
         jw_object_open(w);
         jw_key(w, "include_usage");
@@ -108,7 +118,9 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
         jw_key(w, "tool_choice");
         jw_cstring(w, "required"); /* the reference's {"any":{}} */
     } else {
-        if (!in_params(p, "tools")) {
+        int no_specs = !req->tool_specs ||
+                       json_object_array_length(req->tool_specs) == 0;
+        if (!in_params(p, "tools") && !(no_specs && c->no_empty_tools)) {
             jw_key(w, "tools");
             rq_write_tools(w, req->tool_specs, NULL);
         }
@@ -118,7 +130,7 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
             rq_write_tool_choice(w, req->tool_choice);
         }
     }
-    write_params(w, p, kind);
+    write_params(c, w, p, kind);
     if (kind == BODY_FORCED_TOOL) {
         jw_key(w, "stream");
         jw_bool(w, 0);
@@ -175,6 +187,15 @@ int rf_format_body(const lp_config *cfg, const lp_route *route,
     c.log = log;
     c.err = err;
     c.round_trip = cfg->reasoning_round_trip;
+    if (route) {
+        c.sig_vendor = lp_route_quirk(route, LP_Q_GOOGLE_SIGNATURES) ? "google"
+                       : lp_route_quirk(route, LP_Q_VERTEX_SIGNATURES) ? "vertex"
+                       : NULL;
+        c.sig_placeholder = lp_route_quirk(route, LP_Q_SIGNATURE_PLACEHOLDER);
+        c.no_stream_options = lp_route_quirk(route, LP_Q_NO_STREAM_OPTIONS);
+        c.max_tokens_only = lp_route_quirk(route, LP_Q_MAX_TOKENS_ONLY);
+        c.no_empty_tools = lp_route_quirk(route, LP_Q_NO_EMPTY_TOOLS);
+    }
     sb_init(&c.run, body->max);
     sb_init(&c.dump, body->max);
 

@@ -68,6 +68,10 @@ typedef enum rq_kind {
 rq_kind rq_block(json_object *block, json_object **value);
 rq_kind rq_kind_of(const char *key);
 
+/* Whether any message holds an image block, also inside a toolResult
+ * (the request's shapes must have been checked). */
+int rq_request_has_images(const rf_request *req);
+
 /* A string member or NULL (length in *len when len is not NULL). */
 const char *rq_str(json_object *obj, const char *key, size_t *len);
 /* A member of any type, or NULL when absent (or JSON null). */
@@ -134,6 +138,13 @@ typedef struct rq_ctx {
     const lp_logger *log;
     mp_error *err;
     int round_trip;    /* cfg->reasoning_round_trip (decision 5) */
+    /* What the route's door wants (route.h quirks), set by the adapter. */
+    const char *sig_vendor; /* "google"/"vertex": signatures go back as
+                               extra_content.<vendor>.thought_signature
+                               (NULL: in the id, "__thought__")          */
+    int sig_placeholder;    /* a message's tool calls made without any
+                               signature get Google's placeholder         */
+    int no_stream_options, max_tokens_only, no_empty_tools;
     int status;        /* first scratch-buffer failure, like jw's */
     rq_idmap ids;
     rq_path path;

@@ -8,6 +8,8 @@
 
 #include "../core/errors.h"
 #include "../core/utf8.h"
+#include "../openai_chat/openai_chat.h"
+#include "../transport/mock_transport.h"
 
 static const char *env_nonempty(const char *name)
 {
@@ -170,9 +172,34 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
         rest = model + strlen(row->prefix);
     } else {
         row = proxy_row();
+        if (strchr(model, '/') && !cfg->api_base && !lp_mock_requested(cfg)) {
+            const char *which = NULL;
+            if (!first_env(row->base_env, &which)) {
+                strbuf sb;
+                sb_init(&sb, 4096);
+                lp_route_list_prefixes(&sb);
+                int rc = lp_fail(err, MP_E_INVALID_ARGUMENT, "model \"%.*s\": "
+                                 "unknown provider prefix \"%.*s/\" and no "
+                                 "LiteLLM proxy configured (client_args."
+                                 "api_base, $LITELLM_PROXY_API_BASE or "
+                                 "$LITELLM_API_BASE); known prefixes: %s",
+                                 lp_utf8_prec(model, 200), model,
+                                 (int)(strchr(model, '/') - model), model,
+                                 sb.data ? sb.data : "");
+                sb_free(&sb);
+                return rc;
+            }
+        }
     }
     out->row = row;
     out->wire = row->wire;
+    out->perform = lp_http_perform;
+    if (lp_mock_requested(cfg)) {
+        /* LiteLLM's mock answers need no server, key or adapter: they are
+         * OpenAI chat answers made on the spot, whatever the prefix. */
+        out->wire = &lp_wire_openai_chat;
+        out->perform = lp_mock_perform;
+    }
     int rc = resolve_model(out, rest, err);
     if (rc)
         return rc;
@@ -182,10 +209,13 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
                        "LiteLLM proxy (client_args.use_litellm_proxy)",
                        model, row->provider);
     resolve_base(out);
+    int mocked = out->perform != lp_http_perform;
+    if (!out->base && mocked)
+        out->base = "http://mock.invalid", out->base_from = "params.mock_*";
     if (!out->base)
         return missing(out, err, "base URL", "api_base", row->base_env);
     resolve_key(out);
-    if (row->key_required && !out->key)
+    if (row->key_required && !out->key && !mocked)
         return missing(out, err, "API key", "api_key", row->key_env);
     const char *which = NULL;
     if (row->quirks & LP_Q_API_VERSION)
@@ -194,7 +224,7 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
     if (row->project_env[0]) {
         out->project = cfg->vertex_project ? cfg->vertex_project
                                            : first_env(row->project_env, &which);
-        if (!out->project)
+        if (!out->project && !mocked)
             return missing(out, err, "project", "vertex_project",
                            row->project_env);
         out->location = cfg->vertex_location ? cfg->vertex_location
@@ -203,7 +233,7 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
             out->location = row->default_location;
     }
     out->num_retries = cfg->num_retries >= 0 ? cfg->num_retries
-                                             : row->default_retries;
+                       : (row->quirks & LP_Q_PROXY) ? 0 : 2;
     return MP_OK;
 }
 
@@ -221,12 +251,21 @@ static size_t trimmed_len(const char *base)
     return n;
 }
 
+static int expand(const lp_route *r, const char *t, int depth, strbuf *out);
+
 /* Append the value of one {name} of the URL template. */
-static int fill(const lp_route *r, const char *name, size_t len, strbuf *out)
+static int fill(const lp_route *r, const char *name, size_t len, int depth,
+                strbuf *out)
 {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
-    if (IS("base"))
-        return sb_append(out, r->base, trimmed_len(r->base));
+    if (IS("base") && depth == 0) {
+        /* The base may hold {location-} etc. itself (Vertex's default). */
+        size_t from = out->len;
+        int rc = expand(r, r->base, depth + 1, out);
+        while (!rc && out->len > from && out->data[out->len - 1] == '/')
+            out->data[--out->len] = '\0';
+        return rc;
+    }
     if (IS("model"))
         return sb_appends(out, r->model);
     if (IS("api_version"))
@@ -245,13 +284,28 @@ static int fill(const lp_route *r, const char *name, size_t len, strbuf *out)
     return sb_append(out, name - 1, len + 2); /* not ours: kept as is */
 }
 
-/* Whether the base already ends with the template's path after {base}. */
-static int base_is_url(const lp_route *r, const char *t)
+/* Whether the base already ends with `path` (a full ".../v1/messages"
+ * URL given as the base: used as it is, as LiteLLM does). */
+static int base_ends_with(const lp_route *r, const char *path)
 {
-    if (strncmp(t, "{base}", 6) != 0 || strchr(t + 6, '{') || !t[6])
-        return 0;
-    size_t n = trimmed_len(r->base), k = strlen(t + 6);
-    return n >= k && strncmp(r->base + n - k, t + 6, k) == 0;
+    size_t n = trimmed_len(r->base), k = strlen(path);
+    return k && n >= k && strncmp(r->base + n - k, path, k) == 0;
+}
+
+static int expand(const lp_route *r, const char *t, int depth, strbuf *out)
+{
+    int rc = MP_OK;
+    while (*t && !rc) {
+        const char *open = strchr(t, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (!close)
+            return sb_appends(out, t);
+        rc = sb_append(out, t, (size_t)(open - t));
+        if (!rc)
+            rc = fill(r, open + 1, (size_t)(close - open - 1), depth, out);
+        t = close + 1;
+    }
+    return rc;
 }
 
 int lp_route_url(const lp_route *r, strbuf *out)
@@ -260,22 +314,13 @@ int lp_route_url(const lp_route *r, strbuf *out)
     if ((r->row->quirks & LP_Q_API_VERSION) && !r->api_version)
         t = r->row->url_no_version;
     sb_reset(out);
-    if (base_is_url(r, t))
-        return sb_append(out, r->base, trimmed_len(r->base));
-    int rc = MP_OK;
-    while (*t && !rc) {
-        const char *open = strchr(t, '{');
-        const char *close = open ? strchr(open, '}') : NULL;
-        if (!close) {
-            rc = sb_appends(out, t);
-            break;
-        }
-        rc = sb_append(out, t, (size_t)(open - t));
-        if (!rc)
-            rc = fill(r, open + 1, (size_t)(close - open - 1), out);
-        t = close + 1;
+    if (!t && base_ends_with(r, r->wire->default_path))
+        return expand(r, "{base}", 0, out);
+    if (!t) {
+        int rc = expand(r, "{base}", 0, out);
+        return rc ? rc : sb_appends(out, r->wire->default_path);
     }
-    return rc;
+    return expand(r, t, 0, out);
 }
 
 int lp_route_proxy_root(const lp_route *r, strbuf *out)

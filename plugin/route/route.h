@@ -36,6 +36,7 @@
 #include "../core/config.h"
 #include "../core/strbuf.h"
 #include "../core/wire.h"
+#include "../transport/http_transport.h"
 
 struct curl_slist;
 
@@ -60,9 +61,11 @@ enum lp_quirk {
                                       needs a signature: send Google's
                                       skip_thought_signature_validator
                                       for calls made without one          */
-    LP_Q_MAX_COMPLETION_TOKENS = 1u << 5, /* takes max_tokens only: rename
-                                      params.max_completion_tokens        */
-    LP_Q_API_VERSION = 1u << 6     /* Azure: {api_version} in the URL     */
+    LP_Q_MAX_TOKENS_ONLY = 1u << 5, /* takes max_tokens only: params.
+                                      max_completion_tokens is renamed   */
+    LP_Q_NO_EMPTY_TOOLS = 1u << 6,  /* refuses "tools": [] (sent only when
+                                      there are tools)                   */
+    LP_Q_API_VERSION = 1u << 7     /* Azure: {api_version} in the URL     */
 };
 
 /* A header whose value comes from an environment variable, sent only when
@@ -80,7 +83,8 @@ typedef struct lp_route_row {
     const lp_wire *wire;       /* NULL: not built yet (then refused)     */
     /* The URL: {base} (trailing slashes removed), {model} (the wire
      * model), {api_version}, {project}, {location}, {location-} (the
-     * location and a dash, or nothing for "global"). */
+     * location and a dash, or nothing for "global"); the base may use
+     * them too.  NULL: {base} and the adapter's default_path. */
     const char *url;
     const char *url_no_version; /* LP_Q_API_VERSION: the URL when no
                                    api_version is configured             */
@@ -101,7 +105,6 @@ typedef struct lp_route_row {
     const char *location_env[LP_ROUTE_MAX_ENV];/* {location}              */
     const char *default_location;
     unsigned quirks;           /* enum lp_quirk                           */
-    int default_retries;       /* num_retries when not configured        */
 } lp_route_row;
 
 /* The table: rows in lookup order, ended by a row whose prefix is NULL.
@@ -125,7 +128,13 @@ typedef struct lp_route {
      * Static or in the buffers below. */
     const char *base_from, *key_from;
     char base_from_buf[64], key_from_buf[64];
-    int num_retries;         /* configured, else the row's default       */
+    /* How the exchange is made: lp_http_perform, or lp_mock_perform
+     * when params ask for LiteLLM's offline mock answers (then the wire
+     * is the OpenAI chat adapter, the format those answers come in). */
+    lp_perform_fn perform;
+    int num_retries;         /* configured, else 0 through a proxy (its
+                                router retries) and 2 on direct routes,
+                                the official SDKs' default (decision 24) */
 } lp_route;
 
 /* Resolve the route for `cfg` (see above).  MP_E_INVALID_ARGUMENT naming

@@ -30,13 +30,17 @@
 #include "../core/instance.h"
 #include "../core/json_util.h"
 #include "../core/log.h"
-#include "model_info.h"
+#include "../route/model_info.h"
 #include "../core/module.h"
 #include "schema_ref.h"
 #include "schema_strict.h"
 #include "../core/strbuf.h"
 #include "structured_reply.h"
 #include "../core/utf8.h"
+
+/* The longest the `auto` probe may take (each of the proxy's two
+ * model-info routes), whatever the config's timeout. */
+#define SO_PROBE_MS 30000
 
 /* The two ways to ask, built once per call. */
 typedef struct so_call {
@@ -210,8 +214,9 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
                             .classify = w->classify_http};
     lp_http_result res;
     int64_t t0 = lp_now_ms();
-    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
+    rc = p->route.perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
                          err);
+    lp_exchange_explain(p, rc, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete) /* not expected: nothing ever "started" */
         rc = lp_fail(err, res.cut_status, "the response was cut short: %s",
@@ -235,47 +240,45 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
 
 /* ------------------------------------------------------- the operation */
 
-/* The path to start with; *probe says auto does not know yet. */
+/* The path to start with; *probe says auto does not know yet.  Only a
+ * LiteLLM proxy can be asked (/model/info); a provider reached directly
+ * is tried with response_format, and a 400 moves it to the tool path as
+ * for a proxy's model. */
 static int first_path(const mp_instance *inst, const lp_config *cfg,
                       const lp_route *route, int *probe)
 {
-    const char *model = route->model;
     *probe = 0;
     if (cfg->structured_output_mode == LP_SO_TOOL)
         return SO_PATH_TOOL;
     if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
         return SO_PATH_RESPONSE_FORMAT;
-    int known = lp_schema_memo_get(&inst->schema_memo, model);
-    /* An API that knows from the model id: no probe (a 400 still moves
+    int known = lp_model_memo_get_schema(&inst->model_memo, route->model);
+    /* An API that knows from the model id: no guess (a 400 still moves
      * the model to the tool path, remembered below). */
     if (known == LP_SCHEMA_UNKNOWN && route->wire->json_schema_support)
-        known = route->wire->json_schema_support(model) ? LP_SCHEMA_YES
-                                                        : LP_SCHEMA_NO;
+        known = route->wire->json_schema_support(route->model)
+                    ? LP_SCHEMA_YES : LP_SCHEMA_NO;
     if (known == LP_SCHEMA_YES)
         return SO_PATH_RESPONSE_FORMAT;
-    *probe = known == LP_SCHEMA_UNKNOWN;
+    if (known == LP_SCHEMA_NO)
+        return SO_PATH_TOOL;
+    if (!lp_route_quirk(route, LP_Q_PROXY) || route->perform != lp_http_perform)
+        return SO_PATH_RESPONSE_FORMAT;
+    *probe = 1;
     return SO_PATH_TOOL;
 }
 
-/* auto, first call for this model: ask the proxy, remember, and switch
- * the body to response_format when the model supports it. */
+/* auto, first call for this model: ask the proxy (mi_learn remembers),
+ * and switch the body to response_format when the model supports it. */
 static int probe_model(mp_instance *inst, const lp_config *cfg,
                        lp_exchange *p, const so_call *s, int *path,
                        mp_error *err)
 {
-    const char *model = p->route.model;
-    mi_answer a;
-    int rc = mi_query(&inst->transport, cfg, &p->route, &a, err);
-    if (rc)
+    lp_model_facts f;
+    int known;
+    int rc = mi_learn(inst, cfg, &p->route, SO_PROBE_MS, &f, &known, err);
+    if (rc || !known || f.response_schema != LP_SCHEMA_YES)
         return rc;
-    lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: model info "
-           "for \"%s\": %s -> %s path%s", model, a.why,
-           a.support == LP_SCHEMA_YES ? "response_format" : "tool",
-           a.definite ? "" : " (not remembered: no answer)");
-    if (a.definite)
-        lp_schema_memo_put(&inst->schema_memo, model, a.support);
-    if (a.support != LP_SCHEMA_YES)
-        return MP_OK;
     *path = SO_PATH_RESPONSE_FORMAT;
     return lp_exchange_rebuild(p, cfg, &s->rformat, err);
 }
@@ -338,7 +341,9 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
                "rejected response_format (%.*s); using the tool path for "
                "this model from now on", p.route.model,
                lp_utf8_prec(why, 300), why);
-        lp_schema_memo_put(&inst->schema_memo, p.route.model, LP_SCHEMA_NO);
+        pthread_mutex_lock(&inst->lock); /* get_config reads the memo */
+        lp_model_memo_put_schema(&inst->model_memo, p.route.model, LP_SCHEMA_NO);
+        pthread_mutex_unlock(&inst->lock);
         path = SO_PATH_TOOL;
         lp_error_clear(err);
         rc = lp_exchange_rebuild(&p, cfg, &s.tool, err);

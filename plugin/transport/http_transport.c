@@ -192,8 +192,7 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
     return CURLE_OK;
 }
 
-/* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
-static int cancellable_sleep(lp_transport *t, int64_t ms)
+int lp_transport_sleep(lp_transport *t, int64_t ms)
 {
     int64_t until = lp_now_ms() + ms;
     for (;;) {
@@ -406,7 +405,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         int64_t wait = lp_backoff_ms(cfg, attempt_no, retry_after, &t->rng);
         if (deadline && lp_now_ms() + wait >= deadline)
             return rc; /* waiting would pass the whole-call timeout */
-        if (cancellable_sleep(t, wait))
+        if (lp_transport_sleep(t, wait))
             return lp_fail(err, MP_E_CANCELLED, "cancelled");
         lp_error_clear(err);
     }

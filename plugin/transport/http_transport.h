@@ -42,6 +42,8 @@ int lp_transport_init(lp_transport *t);
 void lp_transport_free(lp_transport *t);
 /* [any-thread] Stop the call in flight, if any. */
 void lp_transport_cancel(lp_transport *t);
+/* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
+int lp_transport_sleep(lp_transport *t, int64_t ms);
 
 /* Where the body of a successful (2xx) response goes. */
 typedef struct lp_body_handler {
@@ -127,5 +129,13 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                     const lp_http_request *req, const lp_body_handler *h,
                     const char *const *secrets, lp_http_result *res,
                     mp_error *err);
+
+/* lp_http_perform's shape: how a route performs an exchange (the network,
+ * or mock_transport.h's offline answers). */
+typedef int (*lp_perform_fn)(lp_transport *t, const lp_config *cfg,
+                             const lp_http_request *req,
+                             const lp_body_handler *h,
+                             const char *const *secrets, lp_http_result *res,
+                             mp_error *err);
 
 #endif

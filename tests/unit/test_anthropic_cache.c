@@ -603,7 +603,7 @@ static void test_cache_key_round_trips_through_config(void **state)
                                    "'tenant-42'}"), &log);
     strbuf out;
     sb_init(&out, 1 << 20);
-    assert_int_equal(lp_config_to_redacted_json(cfg, &out), MP_OK);
+    assert_int_equal(lp_config_to_redacted_json(cfg, 0, &out), MP_OK);
     json_object *v = rt_parse(out.data);
     rt_assert_json(at_get(at_get(v, "config"), "cache_config"),
                    J("{'cache_key':'tenant-42'}"));
