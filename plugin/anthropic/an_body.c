@@ -509,19 +509,25 @@ static int read_response_format(body *b)
     return rc ? lp_fail(b->c.rq.err, rc, "request: out of memory") : MP_OK;
 }
 
+/* "<key>":{"type":"json_schema","schema":S'} */
+static void write_format(body *b, jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_object_open(w);
+    jw_key(w, "type");
+    jw_cstring(w, "json_schema");
+    jw_key(w, "schema");
+    jw_json(w, b->schema);
+    jw_object_close(w);
+}
+
 /* output_config: the caller's (effort, ...) with the format added. */
 static void write_output_config(body *b, jw *w)
 {
     json_object *oc = rq_get(b->p, "output_config");
     if (b->schema && b->opt && b->opt->legacy_format) {
         /* The beta form older deployments take (spec 6.3). */
-        jw_key(w, "output_format");
-        jw_object_open(w);
-        jw_key(w, "type");
-        jw_cstring(w, "json_schema");
-        jw_key(w, "schema");
-        jw_json(w, b->schema);
-        jw_object_close(w);
+        write_format(b, w, "output_format");
     } else if (b->schema) {
         jw_key(w, "output_config");
         jw_object_open(w);
@@ -533,13 +539,7 @@ static void write_output_config(body *b, jw *w)
                 jw_json(w, val);
             }
         }
-        jw_key(w, "format");
-        jw_object_open(w);
-        jw_key(w, "type");
-        jw_cstring(w, "json_schema");
-        jw_key(w, "schema");
-        jw_json(w, b->schema);
-        jw_object_close(w);
+        write_format(b, w, "format");
         jw_object_close(w);
         return;
     }

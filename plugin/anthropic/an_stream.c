@@ -286,9 +286,18 @@ static int misplaced(an_mapper *m, const char *type)
                        names[m->open], (long long)m->open_index);
 }
 
-static const char *const delta_types[] = {
-    "text_delta", "input_json_delta", "thinking_delta", "signature_delta",
-    "citations_delta", NULL};
+/* The deltas that carry a string: their field, the block they belong
+ * in, and the piece they make. */
+static const struct {
+    const char *type, *field;
+    int open, kind;
+} string_deltas[] = {
+    {"text_delta", "text", AO_TEXT, MP_DELTA_TEXT},
+    {"input_json_delta", "partial_json", AO_TOOL, MP_DELTA_TOOL_INPUT},
+    {"thinking_delta", "thinking", AO_THINKING, MP_DELTA_REASONING_TEXT},
+    {"signature_delta", "signature", AO_THINKING,
+     MP_DELTA_REASONING_SIGNATURE},
+};
 
 static int block_delta(an_mapper *m, json_object *ev)
 {
@@ -296,10 +305,11 @@ static int block_delta(an_mapper *m, json_object *ev)
     const char *type = string_member(d, "type", NULL);
     if (!type)
         return an_protocol(m, "content_block_delta without a delta type");
-    int known = 0;
-    for (size_t i = 0; delta_types[i] && !known; i++)
-        known = strcmp(type, delta_types[i]) == 0;
-    if (!known) {
+    size_t which = 0, n = sizeof string_deltas / sizeof *string_deltas;
+    while (which < n && strcmp(type, string_deltas[which].type) != 0)
+        which++;
+    int citation = strcmp(type, "citations_delta") == 0;
+    if (which == n && !citation) {
         /* A new delta type: Strands raises; the answer is still readable,
          * so say so and go on (spec 3.2, case 27). */
         lp_log(m->opt.log, MP_LOG_WARN, "event_type=<content_block_delta>, "
@@ -312,52 +322,30 @@ static int block_delta(an_mapper *m, json_object *ev)
     if (m->open == AO_NONE || index != m->open_index)
         return an_protocol(m, "content_block_delta for block %lld, which is "
                            "not open", (long long)index);
+    if (citation) {
+        json_object *c = member(d, "citation");
+        if (!json_object_is_type(c, json_type_object))
+            return an_protocol(m, "citations_delta without its citation");
+        an_raw_citation(m, c);
+        if (m->open == AO_SKIP)
+            return MP_OK;
+        return m->open == AO_TEXT ? an_emit_citation(m, c)
+                                  : misplaced(m, type);
+    }
     size_t len;
-    const char *s;
-    if (strcmp(type, "text_delta") == 0 && (s = string_member(d, "text", &len))) {
-        an_raw_text(m, s, len);
-        if (m->open == AO_SKIP)
-            return MP_OK;
-        return m->open == AO_TEXT ? an_piece(m, MP_DELTA_TEXT, s, len)
-                                  : misplaced(m, type);
-    }
-    if (strcmp(type, "input_json_delta") == 0 &&
-        (s = string_member(d, "partial_json", &len))) {
-        an_raw_text(m, s, len);
-        if (m->open == AO_SKIP) /* a server tool's input */
-            return MP_OK;
-        return m->open == AO_TOOL ? an_piece(m, MP_DELTA_TOOL_INPUT, s, len)
-                                  : misplaced(m, type);
-    }
-    if (strcmp(type, "thinking_delta") == 0 &&
-        (s = string_member(d, "thinking", &len))) {
-        an_raw_text(m, s, len);
-        if (m->open == AO_SKIP)
-            return MP_OK;
-        return m->open == AO_THINKING
-                   ? an_piece(m, MP_DELTA_REASONING_TEXT, s, len)
-                   : misplaced(m, type);
-    }
-    if (strcmp(type, "signature_delta") == 0 &&
-        (s = string_member(d, "signature", &len))) {
+    const char *s = string_member(d, string_deltas[which].field, &len);
+    if (!s)
+        return an_protocol(m, "%s without its %s", type,
+                           string_deltas[which].field);
+    if (string_deltas[which].kind == MP_DELTA_REASONING_SIGNATURE)
         an_raw_signature(m, s, len);
-        if (m->open == AO_SKIP)
-            return MP_OK;
-        return m->open == AO_THINKING
-                   ? an_piece(m, MP_DELTA_REASONING_SIGNATURE, s, len)
-                   : misplaced(m, type);
-    }
-    if (strcmp(type, "citations_delta") == 0 &&
-        json_object_is_type(member(d, "citation"), json_type_object)) {
-        an_raw_citation(m, member(d, "citation"));
-        if (m->open == AO_SKIP)
-            return MP_OK;
-        return m->open == AO_TEXT ? an_emit_citation(m, member(d, "citation"))
-                                  : misplaced(m, type);
-    }
-    return an_protocol(m, "%s without its %s", type,
-                       strcmp(type, "citations_delta") == 0 ? "citation"
-                                                            : "field");
+    else
+        an_raw_text(m, s, len);
+    if (m->open == AO_SKIP) /* a server tool's input, say */
+        return MP_OK;
+    if (m->open != string_deltas[which].open)
+        return misplaced(m, type);
+    return an_piece(m, string_deltas[which].kind, s, len);
 }
 
 static int block_stop(an_mapper *m, json_object *ev)
