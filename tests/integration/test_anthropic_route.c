@@ -248,6 +248,7 @@ static void test_should_retry_false(void **state)
     call(&c, "anthropic/claude-no-retry", NULL, args, NULL);
     st_expect_error(&c, MP_E_THROTTLED, 429, 0, -1, "rate_limit_error",
                     "per-minute rate limit", KEY);
+    st_expect_message(&c, "/v1/messages; base URL from client_args.api_base");
     json_object *all = mock_requests(&m, NULL);
     assert_int_equal(json_object_array_length(all), 1);
     json_object_put(all);
