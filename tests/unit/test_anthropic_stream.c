@@ -462,10 +462,10 @@ static void test_stream_logs_server_tool_error(void **state)
 static int respond(arec *r, const char *const *payloads)
 {
     char *body = a_sse(payloads);
+    size_t len = strlen(body);
     int rc = MP_OK;
-    for (size_t i = 0; body[i] && !rc; i += 7) /* in 7-byte pieces */
-        rc = an_mapper_feed(&r->m, body + i,
-                            strlen(body + i) < 7 ? strlen(body + i) : 7,
+    for (size_t i = 0; i < len && !rc; i += 7) /* in 7-byte pieces */
+        rc = an_mapper_feed(&r->m, body + i, len - i < 7 ? len - i : 7,
                             &r->err);
     if (!rc)
         rc = an_mapper_finish(&r->m, 0, 0, &r->err);
