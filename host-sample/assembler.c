@@ -128,6 +128,14 @@ static int add_block(msg_assembler *a, const char *key, json_object *value)
 
 static int close_tool(msg_assembler *a)
 {
+    /* A tool use without an id or a name cannot be answered: Strands drops
+     * the block (reference-update 2.26; its warning says the model may be
+     * using a non-standard streaming format). */
+    if (!a->tool_id_len || !a->tool_name_len) {
+        a->dropped_tools++;
+        tool_reset(a);
+        return 0;
+    }
     json_object *tu = json_object_new_object();
     if (!tu)
         return -1;
@@ -186,8 +194,8 @@ static int block_stop(msg_assembler *a)
         a->text.len = 0;
         return rc;
     }
-    /* A block with a signature and no text (thinking with display
-     * "omitted") is still reasoning, and its signature must go back. */
+    /* A reasoning block counts when it has text or a signature (reference-
+     * update 2.26: a redacted block may carry only the signature). */
     if (a->reasoning.len || a->signature.len)
         return close_reasoning(a);
     return 0;
@@ -265,7 +273,7 @@ static int metadata(msg_assembler *a, const mp_event_header *ev)
         e->cache_read_input_tokens > 0)
         rc |= add_count(u, "cacheReadInputTokens", e->cache_read_input_tokens);
     if (HAS(ev, mp_event_metadata, cache_write_input_tokens) &&
-        e->cache_write_input_tokens > 0)
+        e->cache_write_input_tokens >= 0)
         rc |= add_count(u, "cacheWriteInputTokens",
                         e->cache_write_input_tokens);
     int64_t latency = HAS(ev, mp_event_metadata, latency_ms) ? e->latency_ms : 0;

@@ -10,10 +10,11 @@
  *                  [,"reasoningSignature":G]}} ...]}
  *
  * At each block stop: a tool block becomes a toolUse whose input is the
- * concatenated input text parsed as JSON (empty or invalid: {}); otherwise
- * non-empty text becomes a text block; otherwise non-empty reasoning text or
- * a signature a reasoningContent block (with the signature deltas,
- * concatenated, if any).
+ * concatenated input text parsed as JSON (empty or invalid: {}), unless
+ * its id or name is empty, when it is dropped; otherwise non-empty text
+ * becomes a text block; otherwise reasoning with text or a signature a
+ * reasoningContent block (with the signature deltas, concatenated, if any)
+ * (with the amendments of reference-update 2.26).
  * The stop reason is the messageStop's, turned from end_turn into tool_use
  * when the content holds a toolUse.  Usage and metrics come from the last
  * metadata event.
@@ -48,6 +49,7 @@ typedef struct msg_assembler {
     json_object *bad_inputs;  /* ids of toolUses whose input text was not
                                  valid JSON (stored as {}), or NULL      */
     int failed;               /* out of memory or a malformed event       */
+    int dropped_tools;        /* tool blocks dropped for an empty id/name */
 } msg_assembler;
 
 void asm_init(msg_assembler *a);

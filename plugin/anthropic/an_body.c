@@ -594,24 +594,14 @@ static void write_body(body *b, jw *w, const char *model)
     jw_object_close(w);
 }
 
-/* Decision 1: params.stream chooses streaming (default true); it is not
- * itself sent. */
+/* The config's stream key, else params.stream, chooses streaming
+ * (default true); params.stream is not itself sent. */
 static int stream_flag(body *b)
 {
-    json_object *v = rq_get(b->p, "stream");
-    b->streaming = 1;
-    if (b->forced || b->json_format) {
-        b->streaming = 0; /* structured output reads one whole answer */
-        return MP_OK;
-    }
-    if (!v)
-        return MP_OK;
-    if (!json_object_is_type(v, json_type_boolean))
-        return lp_fail(b->c.rq.err, MP_E_INVALID_ARGUMENT,
-                       "config.params.stream: expected boolean, got %s",
-                       lp_json_type_name(v));
-    b->streaming = json_object_get_boolean(v);
-    return MP_OK;
+    b->streaming = 0;
+    if (b->forced || b->json_format)
+        return MP_OK; /* structured output reads one whole answer */
+    return lp_config_stream_flag(b->cfg, &b->streaming, b->c.rq.err);
 }
 
 static int body_error(int rc, const strbuf *out, mp_error *err)
@@ -639,9 +629,6 @@ int an_format_body(const lp_config *cfg, const struct lp_route *route,
     if (!model || !*model)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "config.model_id is required (\"anthropic/<model>\")");
-    if (cfg->params_is_null)
-        return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "config.params is null (expected an object)");
     body b;
     memset(&b, 0, sizeof b);
     an_req_init(&b.c, log, err, out->max);

@@ -155,8 +155,10 @@ static int check_block(an_req *c, json_object *block)
     const char *key = NULL;
     json_object_object_foreach(block, k, val) {
         (void)val;
-        key = k;
-        break;
+        if (strcmp(k, "type") != 0) { /* "type" may name the kind again */
+            key = k;
+            break;
+        }
     }
     size_t mark = rq_path_key(&c->rq.path, key ? key : "");
     int rc = MP_OK;

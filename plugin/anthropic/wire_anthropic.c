@@ -182,6 +182,7 @@ static void free_mapper(lp_mapper *m)
 const lp_wire lp_wire_anthropic = {
     .name = "anthropic",
     .default_path = "/v1/messages",
+    .places_cache_points = 1,
     .format_body = an_format_body,
     .add_headers = add_headers,
     .new_mapper = new_mapper,

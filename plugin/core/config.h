@@ -37,9 +37,17 @@ typedef struct lp_config {
                                   applied; NULL when missing            */
     const char *wire_model;    /* model_id without a leading
                                   "litellm_proxy/", as sent on the wire */
-    json_object *params;       /* object, or NULL when absent           */
-    int params_is_null;        /* "params": null was given (an error at
-                                  request time, as the reference)       */
+    json_object *params;       /* object, or NULL when absent or null
+                                  (null is {}, reference-update 2.2)    */
+    int stream;                /* the "stream" key (reference-update
+                                  2.1): -1 absent, else 0/1 (null is 0) */
+    /* cache_config (reference-update 2.15), read once here.  Strings are
+     * borrowed from `config`. */
+    int has_cache_config;      /* given and not null                    */
+    const char *cache_key;     /* its cache_key; NULL: none given       */
+    int cache_key_off;         /* cache_key: false (never send a key)   */
+    const char *cache_retention; /* ttl when OpenAI knows it ("in_memory"
+                                  or "24h"), else NULL                  */
     int64_t context_window_limit; /* -1 when absent                     */
     int reasoning_round_trip;  /* decision 5, default 0                 */
     int structured_output_mode; /* enum lp_structured_mode            */
@@ -77,13 +85,18 @@ int lp_config_update(const lp_config *base, const char *update_json,
                      size_t len, const lp_logger *log, lp_config **out,
                      mp_error *err);
 
+/* Whether a plain stream() call asks for a streamed answer (reference-
+ * update 2.1): the config's "stream" key, else params.stream (a boolean
+ * or null), else yes.  MP_E_INVALID_ARGUMENT for another params.stream. */
+int lp_config_stream_flag(const lp_config *cfg, int *stream, mp_error *err);
+
 lp_config *lp_config_ref(lp_config *cfg);
 void lp_config_unref(lp_config *cfg);
 
 /* Check the native providers' model keys of a config document
- * (cache_config, cache_tools, anthropic_tools; config_native.c): types,
- * and no function tool among the server tools.  Warnings (the deprecated
- * cache_tools, unknown cache_config fields) go to `log`. */
+ * (cache_tools, anthropic_tools; config_native.c): types, and no function
+ * tool among the server tools.  The deprecated cache_tools is warned about
+ * through `log`. */
 int lp_config_check_native(json_object *doc, const lp_logger *log,
                            mp_error *err);
 

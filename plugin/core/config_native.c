@@ -1,10 +1,8 @@
 /*
  * config_native.c - the model config keys that Strands' native providers
- * have and the plugin's direct routes use (anthropic-wire 2.4-2.5):
+ * have and the plugin's direct routes use (anthropic-wire 2.4-2.5; the
+ * cache_config they share with the proxy path is config.c's):
  *
- *   cache_config     {"strategy": "auto"|"anthropic"|..., "ttl": "5m"|"1h",
- *                     "system_prompt_ttl": bool|ttl, "tools_ttl": bool|ttl,
- *                     "cache_key": string|false}, each member optional
  *   cache_tools      "default" or {"type": ..., "ttl": ...} (deprecated)
  *   anthropic_tools  [server tool, ...] (web_search, code_execution, ...)
  *
@@ -28,44 +26,6 @@ static int wrong(mp_error *err, const char *path, const char *want,
 static int is(json_object *v, json_type t)
 {
     return json_object_is_type(v, t);
-}
-
-static int check_cache_config(json_object *cc, const lp_logger *log,
-                              mp_error *err)
-{
-    if (!cc)
-        return MP_OK;
-    if (!is(cc, json_type_object))
-        return wrong(err, "cache_config", "object or null", cc);
-    json_object_object_foreach(cc, key, v) {
-        int ok = 1;
-        const char *want = "";
-        if (strcmp(key, "strategy") == 0) {
-            ok = is(v, json_type_string);
-            want = "string";
-        } else if (strcmp(key, "ttl") == 0) {
-            ok = !v || is(v, json_type_string);
-            want = "string (\"5m\" or \"1h\") or null";
-        } else if (strcmp(key, "system_prompt_ttl") == 0 ||
-                   strcmp(key, "tools_ttl") == 0) {
-            ok = !v || is(v, json_type_string) || is(v, json_type_boolean);
-            want = "boolean, ttl string or null";
-        } else if (strcmp(key, "cache_key") == 0) {
-            ok = !v || is(v, json_type_string) ||
-                 (is(v, json_type_boolean) && !json_object_get_boolean(v));
-            want = "string, false or null";
-        } else {
-            lp_log(log, MP_LOG_WARN, "config.cache_config.%s is not a "
-                   "CacheConfig field (strategy, ttl, system_prompt_ttl, "
-                   "tools_ttl, cache_key) | ignored", key);
-        }
-        if (!ok) {
-            char path[96];
-            lp_format(path, sizeof path, "cache_config.%s", key);
-            return wrong(err, path, want, v);
-        }
-    }
-    return MP_OK;
 }
 
 static int check_cache_tools(json_object *ct, const lp_logger *log,
@@ -114,9 +74,7 @@ int lp_config_check_native(json_object *doc, const lp_logger *log,
 {
     json_object *v;
     int rc = MP_OK;
-    if (json_object_object_get_ex(doc, "cache_config", &v))
-        rc = check_cache_config(v, log, err);
-    if (!rc && json_object_object_get_ex(doc, "cache_tools", &v))
+    if (json_object_object_get_ex(doc, "cache_tools", &v))
         rc = check_cache_tools(v, log, err);
     if (!rc && json_object_object_get_ex(doc, "anthropic_tools", &v))
         rc = check_server_tools(v, err);

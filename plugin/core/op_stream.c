@@ -35,8 +35,13 @@ static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
     for (size_t i = 0; b->mode == BODY_UNDECIDED && i < n; i++)
         if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
             b->mode = p[i] == '{' ? BODY_WHOLE : BODY_SSE;
-    if (b->mode != BODY_WHOLE) /* leading blank lines are harmless SSE */
-        return b->wire->feed(b->mapper, p, n, err);
+    if (b->mode != BODY_WHOLE) { /* leading blank lines are harmless SSE */
+        int rc = b->wire->feed(b->mapper, p, n, err);
+        /* Decision 26: the terminator ends the call, not the connection. */
+        if (!rc && b->wire->complete && b->wire->complete(b->mapper))
+            return LP_BODY_COMPLETE;
+        return rc;
+    }
     int rc = sb_append(&b->whole, p, n);
     if (rc == MP_E_PROTOCOL)
         return lp_fail(err, MP_E_PROTOCOL, "response body exceeds "
@@ -52,13 +57,6 @@ static int started(void *ctx)
     return b->wire->started(b->mapper);
 }
 
-static int done(void *ctx)
-{
-    body_sink *b = ctx;
-    return b->mode == BODY_SSE && b->wire->complete &&
-           b->wire->complete(b->mapper);
-}
-
 /* One HTTP exchange of the call and the mapping of its answer. */
 static int exchange_once(mp_instance *inst, const lp_config *cfg,
                          const lp_exchange *x, body_sink *bs, int64_t t0,
@@ -67,8 +65,7 @@ static int exchange_once(mp_instance *inst, const lp_config *cfg,
     const lp_wire *w = x->route.wire;
     bs->mode = x->streaming ? BODY_UNDECIDED : BODY_WHOLE;
     sb_reset(&bs->whole);
-    lp_body_handler h = {.ctx = bs, .on_bytes = on_bytes, .started = started,
-                         .done = done};
+    lp_body_handler h = {.ctx = bs, .on_bytes = on_bytes, .started = started};
     lp_http_request hreq = {.url = x->url.data, .headers = x->headers,
                             .watch_idle = x->streaming,
                             .body = x->body.data, .body_len = x->body.len,

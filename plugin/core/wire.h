@@ -69,8 +69,8 @@ typedef struct lp_map_options {
      * mid-stream error objects (the API key).  Borrowed for the mapper's
      * lifetime; may be NULL. */
     const char *const *secrets;
-    /* Where a mapper's warnings go (a block type it skips, a citation it
-     * cannot place); may be NULL. */
+    /* Where a mapper's notes and warnings go (a skipped content part or
+     * block type, a citation it cannot place); may be NULL. */
     const lp_logger *log;
 } lp_map_options;
 
@@ -81,6 +81,11 @@ typedef struct lp_wire {
     /* Appended to the base URL when the route row gives no URL of its
      * own: "/chat/completions", "/v1/messages". */
     const char *default_path;
+    /* The adapter places cache points itself from cache_config
+     * (strategy, ttl, system_prompt_ttl, tools_ttl all mean something to
+     * its API), so the warnings about fields an OpenAI-style API ignores
+     * do not apply. */
+    int places_cache_points;
 
     /* The body for `req` (already parsed; the adapter checks its
      * contents).  *streaming says whether the body asks for a streamed
@@ -107,7 +112,8 @@ typedef struct lp_wire {
      * split anywhere; finish says the body ended cleanly; cut says it
      * stopped early (`status` MP_E_NETWORK or MP_E_TIMEOUT, `why` the
      * transport's words); started says whether any event was delivered
-     * (retries stop then); map_whole maps one whole non-streamed body.
+     * (retries stop then); complete says the terminator arrived; map_whole
+     * maps one whole non-streamed body.
      * Latency and time to first byte (-1: unknown) go into the metadata.
      * Every error is sticky and fills `err`. */
     int (*new_mapper)(ev_emitter *em, const lp_map_options *opt,
@@ -118,10 +124,9 @@ typedef struct lp_wire {
     int (*cut)(lp_mapper *m, int64_t latency_ms, int64_t ttfb_ms, int status,
                const char *why, mp_error *err);
     int (*started)(const lp_mapper *m);
-    /* Optional (NULL: never): whether the streamed answer is whole
-     * although the body has not ended (an API with an end event, after
-     * which a server may keep the connection open).  The transport stops
-     * reading then, and finish follows at once. */
+    /* Whether the answer is complete before the body ends: the stream's
+     * terminator arrived ("[DONE]", Anthropic's message_stop), so the core
+     * stops reading at once (decision 26).  NULL: only the body's end. */
     int (*complete)(const lp_mapper *m);
     int (*map_whole)(lp_mapper *m, const char *body, size_t len,
                      int64_t latency_ms, int64_t ttfb_ms, mp_error *err);

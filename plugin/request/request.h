@@ -24,6 +24,9 @@ typedef struct rf_request {
      * rebuilds on every call (Strands' dynamic_trailing_blocks): prompt
      * caching keeps its cache point ahead of them.  0 when absent. */
     size_t dynamic_trailing_blocks;
+    const char *session_id;             /* agent_metadata.session_id, or
+                                           NULL (reference-update 2.16)   */
+    size_t session_id_len;
     size_t json_len;                    /* size of the parsed text, used
                                            to presize the body            */
 } rf_request;
@@ -31,7 +34,7 @@ typedef struct rf_request {
 /* Parse and check the top-level shape
  *   {"messages":[...], "tool_specs":[...], "tool_choice":{...},
  *    "system_prompt":"...", "system_prompt_content":[...],
- *    "dynamic_trailing_blocks": n}
+ *    "agent_metadata":{"session_id":"..."}, "dynamic_trailing_blocks": n}
  * (strict JSON, UTF-8 validated, no trailing data; a syntax error names
  * its byte offset).  Optional keys may be null.  An unknown top-level key
  * is a warning through `log`, not an error.  On failure `out` holds

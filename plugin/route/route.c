@@ -152,6 +152,38 @@ static int resolve_model(lp_route *r, const char *rest, mp_error *err)
     return MP_OK;
 }
 
+/* The row `model` goes to, and the model without the row's prefix in
+ * *rest; *known says whether a row's prefix (or the proxy's) matched. */
+static const lp_route_row *select_row(const char *model, const char **rest,
+                                      int *known)
+{
+    size_t proxy_len = strlen(LP_PROXY_PREFIX);
+    const lp_route_row *row;
+    *rest = model;
+    *known = 1;
+    if (strncmp(model, LP_PROXY_PREFIX, proxy_len) == 0) {
+        *rest = model + proxy_len;
+        return proxy_row();
+    }
+    if (truthy_env("USE_LITELLM_PROXY"))
+        return proxy_row();
+    if ((row = row_for(model))) {
+        *rest = model + strlen(row->prefix);
+        return row;
+    }
+    *known = 0;
+    return proxy_row();
+}
+
+const lp_wire *lp_route_wire_for(const lp_config *cfg)
+{
+    const char *rest;
+    int known;
+    return cfg && cfg->model_id ? select_row(cfg->model_id, &rest,
+                                             &known)->wire
+                                : NULL;
+}
+
 int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -160,18 +192,10 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
     if (!model)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "config.model_id is required");
-    const lp_route_row *row = NULL;
-    const char *rest = model;
-    size_t proxy_len = strlen(LP_PROXY_PREFIX);
-    if (strncmp(model, LP_PROXY_PREFIX, proxy_len) == 0) {
-        row = proxy_row();
-        rest = model + proxy_len;
-    } else if (truthy_env("USE_LITELLM_PROXY")) {
-        row = proxy_row();
-    } else if ((row = row_for(model))) {
-        rest = model + strlen(row->prefix);
-    } else {
-        row = proxy_row();
+    const char *rest;
+    int known;
+    const lp_route_row *row = select_row(model, &rest, &known);
+    if (!known) {
         if (strchr(model, '/') && !cfg->api_base && !lp_mock_requested(cfg)) {
             const char *which = NULL;
             if (!first_env(row->base_env, &which)) {

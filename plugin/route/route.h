@@ -143,6 +143,11 @@ typedef struct lp_route {
  * MP_E_UNSUPPORTED for a row whose adapter is not built. */
 int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err);
 
+/* The adapter the config's model id goes to (the row lp_route_resolve
+ * would pick, without its checks), for what a config means; NULL without
+ * a model id or when that row has no adapter built. */
+const lp_wire *lp_route_wire_for(const lp_config *cfg);
+
 /* Whether the route has quirk `q`. */
 int lp_route_quirk(const lp_route *r, unsigned q);
 

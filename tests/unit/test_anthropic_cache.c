@@ -902,6 +902,29 @@ static void test_update_config_rejects_function_tools_in_anthropic_tools(
     lp_config_unref(cfg);
 }
 
+/* cache_config means something to every field on this route: none of
+ * the OpenAI path's warnings (an unknown retention ttl, fields with no
+ * effect); an unknown field is still reported. */
+static void test_cache_config_fields_are_not_warned_about_here(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    lp_config *cfg = at_config(CFG("'cache_config':{'strategy':'anthropic',"
+                                   "'ttl':'1h','system_prompt_ttl':false,"
+                                   "'tools_ttl':'5m'}"), &log);
+    assert_int_equal(log.warnings, 0);
+    lp_config_unref(cfg);
+    cfg = at_config(CFG("'cache_config':{'ttl':'1h','bogus':1}"), &log);
+    assert_int_equal(log.warnings, 1);
+    assert_non_null(strstr(log.msgs[0], "bogus"));
+    lp_config_unref(cfg);
+    /* The same config for a proxy model is warned about as before. */
+    rt_log proxy = {0};
+    cfg = at_config("{'model_id':'m1','cache_config':{'ttl':'1h'}}", &proxy);
+    assert_true(at_logged(&proxy, "is not an openai retention value"));
+    lp_config_unref(cfg);
+}
+
 /* The config checks name the key of a mistyped cache setting. */
 static void test_cache_config_types_checked(void **state)
 {
@@ -994,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_system_prompt_content_with_no_renderable_blocks_omits_the_system_field),
         cmocka_unit_test(test__init__rejects_function_tools_in_anthropic_tools),
         cmocka_unit_test(test_update_config_rejects_function_tools_in_anthropic_tools),
+        cmocka_unit_test(test_cache_config_fields_are_not_warned_about_here),
         cmocka_unit_test(test_cache_config_types_checked),
     };
     return cmocka_run_group_tests_name("anthropic: prompt caching", tests,
