@@ -35,6 +35,14 @@ int lp_fail(mp_error *err, int code, const char *fmt, ...)
 void lp_error_http(mp_error *err, int http_status, int retryable,
                    int64_t retry_after_ms, const char *provider_code);
 
+/* errors_json.c: the descriptor's errname / strerror (ABI 1.1), the
+ * header's inline functions compiled into the plugin so a host without
+ * the header can call them. */
+const char *lp_errname(int code);
+const char *lp_strerror(int code);
+/* The descriptor's error_to_json (ABI 1.1); see the header. */
+int lp_error_to_json(const mp_error *err, mp_text_fn write, void *ctx);
+
 /* Bytes of the host's message field, NUL included (0 if it has none). */
 size_t lp_error_message_room(const mp_error *err);
 

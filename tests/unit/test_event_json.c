@@ -77,6 +77,8 @@ static mp_event_metadata usage(int64_t in, int64_t out, int64_t total,
     m.cache_write_input_tokens = write;
     m.latency_ms = latency;
     m.time_to_first_byte_ms = ttfb;
+    m.cost_usd = -1; /* 1.1 fields: unknown unless a test sets them */
+    m.reasoning_output_tokens = -1;
     return m;
 }
 
