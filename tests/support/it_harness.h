@@ -29,6 +29,10 @@ extern const mp_provider_v1 *it_p;
 /* Load LP_BUILD_DIR/litellm_provider.so and init it, once per process.
  * Returns 0, or -1 with the reason on stderr. */
 int it_load(void);
+/* The loaded plugin's descriptor for a host of `minor` (its entry asked
+ * again, offering that minor): what a host compiled against that minor
+ * gets.  NULL if the plugin does not answer that minor. */
+const mp_provider_v1 *it_descriptor(uint32_t minor);
 /* Deinit and unload (every instance must be destroyed).  0 on success. */
 int it_unload(void);
 
@@ -73,6 +77,8 @@ struct it_events {
     it_hook_fn hook;
     void *hook_ctx;
     size_t text_bytes;  /* total bytes of text deltas                    */
+    int flagged;        /* events flagged MP_EVENT_FLAG_BATCH_END        */
+    unsigned last_flags; /* the last event's header flags                */
 };
 
 void it_events_init(it_events *e);
