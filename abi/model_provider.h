@@ -763,8 +763,11 @@ typedef struct mp_provider_v1 {
      * NULL (no lines).  When `acc` is not NULL every event is also added
      * to it (as accumulator_add), so after the call accumulator_result
      * gives the assembled message; pass a fresh accumulator per call.
-     * `acc` is borrowed for the call.  MP_E_INVALID_ARGUMENT (no event)
-     * when both on_line and acc are NULL.  [instance-serialized] */
+     * `acc` is borrowed for the call (the host must not use it from
+     * another thread meanwhile).  MP_E_INVALID_ARGUMENT (no event) when
+     * both on_line and acc are NULL; MP_E_NO_MEMORY when the accumulator
+     * runs out of memory.  Needs init(), like stream().
+     * [instance-serialized] (with stream() and structured_output()) */
     int (*stream_json)(mp_instance *inst, const char *request_json,
                        size_t len, mp_line_fn on_line, void *ctx,
                        mp_accumulator *acc, mp_error *err);
@@ -781,7 +784,8 @@ typedef struct mp_provider_v1 {
      * for NULL arguments or an event too small for its required fields
      * (the accumulator is then unchanged), MP_E_NO_MEMORY (then it stays
      * failed: every later add and result return MP_E_NO_MEMORY).  May be
-     * called from inside an event callback. */
+     * called from inside an event callback (it is no call on an instance).
+     * [any-thread], one thread at a time per accumulator */
     int (*accumulator_add)(mp_accumulator *acc, const mp_event_header *ev);
 
     /* Write what the events added so far amount to, as one JSON object,
@@ -805,11 +809,17 @@ typedef struct mp_provider_v1 {
      * came (Strands' defaults).  invalidToolInputs lists the toolUses
      * whose non-empty input was not JSON (Strands stores {} then; a host
      * should answer such a call with an error result).  The accumulator
-     * is only read and may be asked again.  [any-thread] as above */
+     * is only read and may be asked again; the text is the host's to copy
+     * during write() (borrowed until write returns, as mp_text_fn says).
+     * MP_E_INVALID_ARGUMENT for NULL arguments; MP_E_CANCELLED when write
+     * returns non-zero.  [any-thread], one thread at a time per
+     * accumulator */
     int (*accumulator_result)(const mp_accumulator *acc, mp_text_fn write,
                               void *ctx);
 
-    /* Free an accumulator; NULL is a no-op. */
+    /* Free an accumulator and everything it holds; NULL is a no-op; `acc`
+     * is invalid afterwards.  [any-thread], not while another call uses
+     * it */
     void (*accumulator_destroy)(mp_accumulator *acc);
 } mp_provider_v1;
 
