@@ -71,6 +71,8 @@ typedef struct vd_counter {
 } vd_counter;
 
 vd_counter vd_new_counter(const mp_provider_v1 *p, mp_instance *inst);
+/* " (event N: what was wrong)" for the first shape problem, or "". */
+void vd_problem(const vd_counter *c, char *out, size_t cap);
 /* stream() of VD_USER_HELLO through `c`. */
 int vd_stream_hello(const mp_provider_v1 *d, mp_instance *inst, vd_counter *c,
                     mp_error *err);

@@ -66,9 +66,8 @@ static void check_minor0(hp_module *m, const vctx *v)
     mp_error err = MP_ERROR_INIT;
     vd_counter c;
     int rc = counted_stream(d, v, &c, &err);
-    char problem[256] = "";
-    if (c.bad_shape)
-        snprintf(problem, sizeof problem, " (event %d: %s)", c.bad_shape, c.why);
+    char problem[256];
+    vd_problem(&c, problem, sizeof problem);
     vd_report(rc == MP_OK && c.stops == 1 && !c.bad_shape && c.batch_ends == 0,
               "minor0.events", "a host of ABI 1.0 gets %d events, all of 1.0's "
               "types and kinds, exactly v1.0 sized, no flag%s%s%s", c.events,
@@ -202,9 +201,8 @@ static void check_minor1(hp_module *m, const vctx *v)
     mp_error err = MP_ERROR_INIT;
     vd_counter c;
     int rc = counted_stream(d, v, &c, &err);
-    char problem[256] = "";
-    if (c.bad_shape)
-        snprintf(problem, sizeof problem, " (event %d: %s)", c.bad_shape, c.why);
+    char problem[256];
+    vd_problem(&c, problem, sizeof problem);
     int ok = rc == MP_OK && c.stops == 1 && !c.bad_shape &&
              (c.last_flags & MP_EVENT_FLAG_BATCH_END);
     /* The loopback sends x-litellm-* headers and usage.cost: they must

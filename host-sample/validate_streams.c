@@ -223,6 +223,13 @@ static int count_event(void *ctx, const mp_event_header *ev)
     return c->cancel_after && c->events >= c->cancel_after;
 }
 
+void vd_problem(const vd_counter *c, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (c->bad_shape)
+        snprintf(out, cap, " (event %d: %s)", c->bad_shape, c->why);
+}
+
 vd_counter vd_new_counter(const mp_provider_v1 *p, mp_instance *inst)
 {
     return (vd_counter){.open_block = -1, .p = p, .inst = inst,
@@ -249,9 +256,8 @@ void vd_check_events(const mp_provider_v1 *d, mp_instance *inst)
     mp_error err = MP_ERROR_INIT;
     counter c = new_counter(d, inst);
     int rc = stream_hello(d, inst, &c, &err);
-    char problem[256] = "";
-    if (c.bad_shape)
-        snprintf(problem, sizeof problem, " (event %d: %s)", c.bad_shape, c.why);
+    char problem[256];
+    vd_problem(&c, problem, sizeof problem);
     vd_report(rc == MP_OK && c.stops == 1 && !c.bad_shape, "events.shape",
               "%d events: sizes and flags as ABI 1.%u allows, in order, each "
               "rendered by event_to_json%s%s%s%s%s", c.events, c.minor, problem,

@@ -50,23 +50,6 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static long zombie_writes(pid_t pid)
-{
-    siginfo_t si;
-    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0)
-        return -1;
-    char path[64], line[128];
-    snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-    FILE *f = fopen(path, "r");
-    long n = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "syscw: %ld", &n) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return n;
-}
-
 /* Run argv with stdout into a pipe drained here; 0 on a clean exit. */
 static int measure(char *const argv[], run *r)
 {
@@ -99,7 +82,7 @@ static int measure(char *const argv[], run *r)
         r->out_bytes += (size_t)n;
     }
     close(out[0]);
-    r->writes = zombie_writes(pid);
+    r->writes = it_child_writes(pid);
     int status;
     struct rusage ru;
     if (wait4(pid, &status, 0, &ru) != pid)

@@ -38,26 +38,6 @@ typedef struct host_run {
                     unknown */
 } host_run;
 
-/* How many write calls the exited, not yet reaped child made (read from
- * /proc while it is a zombie); -1 if unknown. */
-static HT_UNUSED long ht_child_writes(pid_t pid)
-{
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0)
-        return -1;
-    char path[64], line[128];
-    snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-    FILE *f = fopen(path, "r");
-    long n = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "syscw: %ld", &n) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return n;
-}
-
 static void ht_append(char **buf, size_t *len, const char *p, size_t n)
 {
     char *grown = realloc(*buf, *len + n + 1);
@@ -142,7 +122,7 @@ static HT_UNUSED int host_exec_io(host_run *r, const char *const *args,
         }
     }
     int st = 0;
-    r->writes = ht_child_writes(pid);
+    r->writes = it_child_writes(pid);
     waitpid(pid, &st, 0);
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return 0;

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -138,6 +139,24 @@ int it_group_teardown(void **state)
 }
 
 /* ------------------------------------------------------------- events */
+
+long it_child_writes(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0)
+        return -1;
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+    FILE *f = fopen(path, "r");
+    long n = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "syscw: %ld", &n) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return n;
+}
 
 double it_now_ms(void)
 {

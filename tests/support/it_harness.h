@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../../abi/model_provider.h"
 #include "../../host-sample/assembler.h"
@@ -105,6 +106,10 @@ char *it_client_args(const char *base, const char *api_key,
 /* ------------------------------------------------------------- misc */
 
 double it_now_ms(void);
+/* How many write calls child `pid` made (its /proc syscw), read once it
+ * has exited but before it is reaped (the caller reaps it after); -1 if
+ * unknown. */
+long it_child_writes(pid_t pid);
 /* The whole file, NUL-terminated, malloc'd; NULL if unreadable. */
 char *it_read_file(const char *path, size_t *len);
 /* The names in directory `dir` that end with `suffix`, without it, sorted

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../../plugin/transport/response_headers.h"
+#include "../support/comma_locale.h"
 
 static void line(rh_headers *h, const char *text)
 {
@@ -160,17 +161,12 @@ static void test_values(void **state)
 }
 
 /* The cost reads the same when the host's locale writes decimals with a
- * comma (MP_PLUGIN_11's counterpart for input).  Skipped where no such
- * locale is installed (CI installs one). */
+ * comma (MP_PLUGIN_11's counterpart for input).  Skipped only where no
+ * such locale can be found or made (comma_locale.h). */
 static void test_cost_under_decimal_comma_locale(void **state)
 {
     (void)state;
-    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8",
-                                        "fr_FR.UTF-8", "fr_FR.utf8", NULL};
-    int found = 0;
-    for (int i = 0; names[i] && !found; i++)
-        found = setlocale(LC_ALL, names[i]) != NULL;
-    if (!found)
+    if (!it_use_comma_locale())
         skip();
     char probe[16];
     snprintf(probe, sizeof probe, "%.1f", 0.5);
@@ -182,7 +178,7 @@ static void test_cost_under_decimal_comma_locale(void **state)
     strbuf json;
     sb_init(&json, 1 << 20);
     assert_int_equal(rh_response_info(&h, 200, 1, &json, &e), MP_OK);
-    setlocale(LC_ALL, "C");
+    it_leave_comma_locale();
     assert_true(e.cost_usd == 0.000375);
     sb_free(&json);
     rh_free(&h);
@@ -212,6 +208,12 @@ static void test_bounds(void **state)
     rh_free(&h);
 }
 
+static int remove_locale(void **state)
+{
+    (void)state;
+    return it_remove_comma_locale();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,5 +223,5 @@ int main(void)
         cmocka_unit_test(test_cost_under_decimal_comma_locale),
         cmocka_unit_test(test_bounds),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, remove_locale);
 }
