@@ -128,7 +128,7 @@ if [ "$MODE" = mock ]; then
   grep -o '{"contentBlockStart":{"start":{"toolUse":[^}]*}}}}' "$WORK/run.jsonl" | sed 's/^/  /'
   echo
   echo "Request 2, as build/mock-server received it from provider \"backup\" (--record):"
-  req=$(sed -n 2p "$WORK/requests.jsonl")
+  req=$(grep '"method": *"POST"' "$WORK/requests.jsonl" | sed -n 2p)
   echo "  $(grep -o '"model":"[^"]*"' <<<"$req" | tail -1)"
   echo "  assistant $(grep -o '"tool_calls":\[[^]]*\]' <<<"$req")"
   grep -o '{"role":"tool","tool_call_id":"[^"]*","content":"\([^"\\]\|\\.\)*"}' <<<"$req" | sed 's/^/  /'

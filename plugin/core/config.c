@@ -19,9 +19,10 @@ static const char *const model_keys[] = {
     "structured_output_mode", NULL};
 
 static const char *const client_keys[] = {
-    "api_base", "api_key", "base_url", "ca_bundle", "connect_timeout",
-    "extra_headers", "idle_timeout", "max_response_bytes", "num_retries",
-    "retry_backoff_ms", "ssl_verify", "timeout", "use_litellm_proxy", NULL};
+    "api_base", "api_key", "api_version", "base_url", "ca_bundle",
+    "connect_timeout", "extra_headers", "idle_timeout", "max_response_bytes",
+    "num_retries", "retry_backoff_ms", "ssl_verify", "timeout",
+    "use_litellm_proxy", "vertex_location", "vertex_project", NULL};
 
 static int is_known(const char *const *keys, const char *k)
 {
@@ -226,7 +227,10 @@ static int read_client(lp_config *c, mp_error *err)
     if ((rc = optional_string(doc, "client_args", "api_key", &c->api_key, err)) ||
         (rc = optional_string(doc, "client_args", "base_url", &c->api_base, err)) ||
         (rc = optional_string(doc, "client_args", "api_base", &c->api_base, err)) ||
-        (rc = optional_string(doc, "client_args", "ca_bundle", &c->ca_bundle, err)))
+        (rc = optional_string(doc, "client_args", "ca_bundle", &c->ca_bundle, err)) ||
+        (rc = optional_string(doc, "client_args", "api_version", &c->api_version, err)) ||
+        (rc = optional_string(doc, "client_args", "vertex_project", &c->vertex_project, err)) ||
+        (rc = optional_string(doc, "client_args", "vertex_location", &c->vertex_location, err)))
         return rc;
     /* LiteLLM treats use_litellm_proxy by truthiness; accept bool or null. */
     if ((rc = optional_bool(doc, "client_args", "use_litellm_proxy",
@@ -321,6 +325,7 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
     c->max_response_bytes = 8 << 20;
     c->retry_base_ms = 500;
     c->retry_max_ms = 30000;
+    c->num_retries = -1; /* the route decides (decision 24) */
     int rc = read_model(c, err);
     if (!rc)
         rc = read_client(c, err);
@@ -446,6 +451,20 @@ static int is_secret_param(const char *name)
            (n > 6 && strcasecmp(name + n - 6, "_token") == 0);
 }
 
+static void write_redacted(jw *w, json_object *v, int (*secret)(const char *));
+
+/* The members of object `v`, secrets redacted. */
+static void write_members(jw *w, json_object *v, int (*secret)(const char *))
+{
+    json_object_object_foreach(v, k, val) {
+        jw_key(w, k);
+        if (secret(k) && val)
+            jw_cstring(w, "<redacted>");
+        else
+            write_redacted(w, val, secret);
+    }
+}
+
 static void write_redacted(jw *w, json_object *v, int (*secret)(const char *))
 {
     if (!json_object_is_type(v, json_type_object)) {
@@ -461,23 +480,25 @@ static void write_redacted(jw *w, json_object *v, int (*secret)(const char *))
         return;
     }
     jw_object_open(w);
-    json_object_object_foreach(v, k, val) {
-        jw_key(w, k);
-        if (secret(k) && val)
-            jw_cstring(w, "<redacted>");
-        else
-            write_redacted(w, val, secret);
-    }
+    write_members(w, v, secret);
     jw_object_close(w);
 }
 
-int lp_config_to_redacted_json(const lp_config *cfg, strbuf *out)
+int lp_config_to_redacted_json(const lp_config *cfg, int64_t learned_window,
+                               strbuf *out)
 {
     jw w;
     jw_init(&w, out);
     jw_object_open(&w);
     jw_key(&w, "config");
-    write_redacted(&w, cfg->config, is_secret_param);
+    jw_object_open(&w);
+    write_members(&w, cfg->config, is_secret_param);
+    if (learned_window > 0 && cfg->context_window_limit < 0 &&
+        !json_object_object_get_ex(cfg->config, "context_window_limit", NULL)) {
+        jw_key(&w, "context_window_limit");
+        jw_int(&w, learned_window);
+    }
+    jw_object_close(&w);
     jw_key(&w, "client_args");
     /* Every secret-looking name in client args and its headers. */
     write_redacted(&w, cfg->client_args, lp_is_secret_name);
@@ -485,30 +506,4 @@ int lp_config_to_redacted_json(const lp_config *cfg, strbuf *out)
     return jw_status(&w);
 }
 
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
 
-const char *lp_config_api_key(const lp_config *cfg)
-{
-    if (cfg->api_key)
-        return cfg->api_key;
-    const char *v = env_nonempty("LITELLM_PROXY_API_KEY");
-    if (!v)
-        v = env_nonempty("LITELLM_API_KEY");
-    if (!v)
-        v = env_nonempty("OPENAI_API_KEY");
-    return v;
-}
-
-const char *lp_config_api_base(const lp_config *cfg)
-{
-    if (cfg->api_base)
-        return cfg->api_base;
-    const char *v = env_nonempty("LITELLM_PROXY_API_BASE");
-    if (!v)
-        v = env_nonempty("LITELLM_API_BASE");
-    return v ? v : "http://127.0.0.1:4000";
-}

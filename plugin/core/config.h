@@ -52,7 +52,9 @@ typedef struct lp_config {
     int64_t connect_timeout_ms;/* default 10 s                          */
     int64_t idle_timeout_ms;   /* max silence between body bytes; 0 = none;
                                   default 120 s                         */
-    int num_retries;           /* default 0                             */
+    int num_retries;           /* -1 when not given: the route's default */
+    const char *api_version;   /* Azure api-version; NULL: from the env  */
+    const char *vertex_project, *vertex_location; /* NULL: from the env  */
     json_object *extra_headers;/* object of string values, or NULL      */
     int ssl_verify;            /* default 1                             */
     const char *ca_bundle;     /* NULL: system default                  */
@@ -79,19 +81,15 @@ lp_config *lp_config_ref(lp_config *cfg);
 void lp_config_unref(lp_config *cfg);
 
 /* {"config":{...},"client_args":{...}} with secrets redacted (decision 21),
- * written with the JSON writer into `out`. */
+ * written with the JSON writer into `out`.  `learned_window` > 0 is the
+ * model's context window as a LiteLLM proxy reported it, shown as
+ * config.context_window_limit when the config gives none. */
 struct strbuf;
-int lp_config_to_redacted_json(const lp_config *cfg, struct strbuf *out);
+int lp_config_to_redacted_json(const lp_config *cfg, int64_t learned_window,
+                               struct strbuf *out);
 
 /* True if a header or key name looks secret: contains "key", "token",
  * "secret" or "authorization" (case-insensitive). */
 int lp_is_secret_name(const char *name);
-
-/* The API key to send: api_key, else $LITELLM_PROXY_API_KEY, else
- * $LITELLM_API_KEY, else $OPENAI_API_KEY; NULL when none. */
-const char *lp_config_api_key(const lp_config *cfg);
-/* The base URL: api_base, else $LITELLM_PROXY_API_BASE, else
- * $LITELLM_API_BASE, else "http://127.0.0.1:4000" (a local proxy). */
-const char *lp_config_api_base(const lp_config *cfg);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -82,4 +83,23 @@ void lp_error_http(mp_error *err, int http_status, int retryable,
     if (LP_ERR_HAS(err, provider_code))
         lp_format(err->provider_code, sizeof err->provider_code, "%s",
                   provider_code ? provider_code : "");
+}
+
+void lp_error_append(mp_error *err, const char *suffix)
+{
+    size_t room = lp_error_message_room(err);
+    if (!room)
+        return;
+    size_t have = strnlen(err->message, room - 1);
+    size_t add = strlen(suffix);
+    if (add + 4 > room - 1) { /* the suffix alone does not fit: cut it */
+        lp_format(err->message + have, room - have, "%s", suffix);
+        return;
+    }
+    if (have + add > room - 1) {
+        size_t keep = lp_utf8_whole(err->message, room - 1 - add - 3);
+        memcpy(err->message + keep, "...", 3);
+        have = keep + 3;
+    }
+    memcpy(err->message + have, suffix, add + 1);
 }

@@ -42,6 +42,11 @@ const char *lp_errname(int code);
 const char *lp_strerror(int code);
 /* The descriptor's error_to_json (ABI 1.1); see the header. */
 int lp_error_to_json(const mp_error *err, mp_text_fn write, void *ctx);
+/* Append `suffix` to the message.  The suffix is kept whole when it
+ * fits the field at all: the message before it is cut (on a character
+ * boundary, ending "...") to make room, since what the suffix says
+ * (where a call went) is what the reader needs to act. */
+void lp_error_append(mp_error *err, const char *suffix);
 
 /* Bytes of the host's message field, NUL included (0 if it has none). */
 size_t lp_error_message_room(const mp_error *err);

@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "module.h"
 #include "strbuf.h"
+#include "../route/route.h"
 
 int lp_instance_create(const char *config_json, const char *client_args_json,
                        mp_instance **out, mp_error *err)
@@ -50,7 +51,7 @@ void lp_instance_destroy(mp_instance *inst)
         return;
     lp_transport_free(&inst->transport);
     lp_config_unref(inst->cfg);
-    lp_schema_memo_free(&inst->schema_memo);
+    lp_model_memo_free(&inst->model_memo);
     pthread_mutex_destroy(&inst->lock);
     pthread_mutex_destroy(&inst->update_lock);
     free(inst);
@@ -107,9 +108,20 @@ int lp_instance_get_config(mp_instance *inst, const mp_text_sink *out,
                        "struct_size at least mp_text_sink of ABI 1.0) are "
                        "required");
     lp_config *cfg = lp_instance_config(inst);
+    /* The context window a proxy reported for the configured model, when
+     * a call has asked it (get_config itself never goes to the network). */
+    int64_t window = -1;
+    lp_route route;
+    lp_model_facts facts;
+    if (!lp_route_resolve(cfg, &route, NULL)) {
+        pthread_mutex_lock(&inst->lock);
+        if (lp_model_memo_get_facts(&inst->model_memo, route.model, &facts))
+            window = facts.max_input_tokens;
+        pthread_mutex_unlock(&inst->lock);
+    }
     strbuf sb;
     sb_init(&sb, (size_t)1 << 30);
-    int rc = lp_config_to_redacted_json(cfg, &sb);
+    int rc = lp_config_to_redacted_json(cfg, window, &sb);
     lp_config_unref(cfg);
     if (rc) {
         sb_free(&sb);
@@ -128,18 +140,3 @@ int lp_instance_cancel(mp_instance *inst)
     return MP_OK;
 }
 
-void lp_instance_secrets(const lp_config *cfg, const char **out, size_t cap)
-{
-    size_t n = 0;
-    const char *key = lp_config_api_key(cfg);
-    if (key && *key && n + 1 < cap)
-        out[n++] = key;
-    if (cfg->extra_headers) {
-        json_object_object_foreach(cfg->extra_headers, name, val) {
-            const char *s = json_object_get_string(val);
-            if (lp_is_secret_name(name) && s && *s && n + 1 < cap)
-                out[n++] = s;
-        }
-    }
-    out[n] = NULL;
-}

@@ -9,7 +9,7 @@
 #include "../../abi/model_provider.h"
 #include "config.h"
 #include "../transport/http_transport.h"
-#include "../structured/schema_memo.h"
+#include "../route/model_memo.h"
 
 struct mp_instance {
     pthread_mutex_t lock;   /* guards `cfg` (swapped by update_config);
@@ -19,7 +19,7 @@ struct mp_instance {
     lp_config *cfg;
     lp_transport transport;
     /* Structured output `auto`: what each model answered (decision 19). */
-    lp_schema_memo schema_memo;
+    lp_model_memo model_memo;
 };
 
 /* The config a call should use: a new reference (unref when done). */
@@ -28,10 +28,6 @@ lp_config *lp_instance_config(mp_instance *inst);
 /* Begin an operation: clear a stale cancel request (the operation clears
  * the host's mp_error itself, once, on entry). */
 void lp_instance_begin_call(mp_instance *inst);
-
-/* Secrets to scrub from error text for this config: api key and secret
- * header values.  Fills up to `cap`-1 entries and a NULL. */
-void lp_instance_secrets(const lp_config *cfg, const char **out, size_t cap);
 
 int lp_instance_create(const char *config_json, const char *client_args_json,
                        mp_instance **out, mp_error *err);

@@ -1,9 +1,10 @@
 /*
- * op_stream.c - the stream() operation: host request -> HTTP body ->
- * transport -> chunk mapper -> host events.
+ * op_stream.c - the stream() operation: host request -> route and wire
+ * adapter -> HTTP body -> transport -> the adapter's mapper -> host
+ * events.  Nothing here knows which API it talks to (wire.h).
  *
- * One body serves every minor: the descriptor of minor 0 and the one of
- * minor 1 each have their own entry point here, which tells the emitter
+ * One body serves every ABI minor: the descriptor of minor 0 and the one
+ * of minor 1 each have their own entry point here, which tells the emitter
  * what the host speaks (event_emit.h enforces MP_PLUGIN_14).  For a host of
  * minor >= 1 events are batched per network read (MP_EVENT_FLAG_BATCH_END)
  * and the response headers become a RESPONSE_INFO event.
@@ -11,15 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../openai_chat/chat_call.h"
-#include "../openai_chat/chunk_mapper.h"
 #include "clock.h"
 #include "errors.h"
 #include "event_emit.h"
+#include "exchange.h"
 #include "../transport/http_transport.h"
 #include "instance.h"
+#include "../route/model_info.h"
 #include "module.h"
-#include "../openai_chat/request_format.h"
 #include "strbuf.h"
 
 /* The body of a non-streaming response is collected whole, then mapped.
@@ -29,7 +29,8 @@
 enum body_mode { BODY_UNDECIDED, BODY_SSE, BODY_WHOLE };
 
 typedef struct body_sink {
-    chunk_mapper *mapper;
+    const lp_wire *wire;
+    lp_mapper *mapper;
     ev_emitter *em;
     int mode;           /* enum body_mode */
     strbuf whole;
@@ -45,7 +46,7 @@ static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
         if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
             b->mode = p[i] == '{' ? BODY_WHOLE : BODY_SSE;
     if (b->mode != BODY_WHOLE) /* leading blank lines are harmless SSE */
-        return cm_feed(b->mapper, p, n, err);
+        return b->wire->feed(b->mapper, p, n, err);
     int rc = sb_append(&b->whole, p, n);
     if (rc == MP_E_PROTOCOL)
         return lp_fail(err, MP_E_PROTOCOL, "response body exceeds "
@@ -58,7 +59,7 @@ static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
 static int started(void *ctx)
 {
     body_sink *b = ctx;
-    return cm_started(b->mapper);
+    return b->wire->started(b->mapper);
 }
 
 /* The 2xx response being streamed: its headers become the RESPONSE_INFO
@@ -108,10 +109,18 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
     lp_instance_begin_call(inst);
     int64_t t0 = lp_now_ms();
     lp_config *cfg = lp_instance_config(inst);
-    chat_call p;
-    int rc = chat_call_prepare(&p, cfg, request_json, len, NULL, err);
+    lp_exchange x;
+    int rc = lp_exchange_prepare(&x, cfg, request_json, len, NULL, err);
     if (rc) {
-        chat_call_free(&p);
+        lp_exchange_free(&x);
+        lp_config_unref(cfg);
+        return rc;
+    }
+
+    /* A LiteLLM proxy says what the model takes (asked once per model). */
+    rc = mi_check_request(inst, cfg, &x.route, &x.req, err);
+    if (rc) {
+        lp_exchange_free(&x);
         lp_config_unref(cfg);
         return rc;
     }
@@ -119,8 +128,9 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
     /* The body now holds all the exchange needs: free the parsed request
      * rather than hold it (about two bytes per payload byte) through the
      * whole transfer. */
-    rf_release(&p.req);
+    lp_exchange_release_request(&x);
 
+    const lp_wire *w = x.route.wire;
     ev_emitter em;
     ev_init(&em, sink);
     ev_set_host_minor(&em, minor, lp_module_logger());
@@ -128,41 +138,44 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
     /* cancel() stops the delivery between two events, even inside one
      * network read (the transport only looks between reads). */
     ev_watch_cancel(&em, &inst->transport.cancel);
-    chunk_mapper mapper;
-    cm_options opt = {
+    lp_map_options opt = {
         .reasoning_round_trip = cfg->reasoning_round_trip,
         .max_line = (size_t)cfg->max_response_bytes,
         .max_tool_args = (size_t)cfg->max_response_bytes,
-        .secrets = p.secrets,
+        .secrets = x.secrets,
     };
-    rc = cm_init(&mapper, &em, &opt);
+    lp_mapper *mapper = NULL;
+    rc = w->new_mapper(&em, &opt, &mapper);
     if (rc) {
-        chat_call_free(&p);
+        lp_exchange_free(&x);
         lp_config_unref(cfg);
         return lp_fail(err, rc, "stream: out of memory");
     }
-    body_sink bs = {.mapper = &mapper, .em = &em,
-                    .mode = p.streaming ? BODY_UNDECIDED : BODY_WHOLE};
+    body_sink bs = {.wire = w, .mapper = mapper, .em = &em,
+                    .mode = x.streaming ? BODY_UNDECIDED : BODY_WHOLE};
     sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
-    rh_init(&bs.headers, p.secrets);
+    rh_init(&bs.headers, x.secrets);
     sb_init(&bs.info_json, (size_t)1 << 20);
     lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started,
                          .on_response = on_response, .on_idle = on_idle};
-    lp_http_request hreq = {.url = p.url.data, .headers = p.headers,
-                            .watch_idle = p.streaming,
-                            .body = p.body.data, .body_len = p.body.len,
+    lp_http_request hreq = {.url = x.url.data, .headers = x.headers,
+                            .watch_idle = x.streaming,
+                            .body = x.body.data, .body_len = x.body.len,
+                            .num_retries = x.route.num_retries,
+                            .classify = w->classify_http,
                             .headers_kept = &bs.headers};
     lp_http_result res;
-    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p.secrets, &res, err);
+    rc = x.route.perform(&inst->transport, cfg, &hreq, &h, x.secrets, &res, err);
+    lp_exchange_explain(&x, rc, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete)
-        rc = cm_body_cut(&mapper, latency, res.ttfb_ms, res.cut_status,
-                         res.detail, err);
+        rc = w->cut(mapper, latency, res.ttfb_ms, res.cut_status, res.detail,
+                    err);
     else if (!rc && bs.mode != BODY_WHOLE)
-        rc = cm_finish(&mapper, latency, res.ttfb_ms, err);
+        rc = w->finish(mapper, latency, res.ttfb_ms, err);
     else if (!rc)
-        rc = cm_map_response(&mapper, bs.whole.data, bs.whole.len, latency,
-                             res.ttfb_ms, err);
+        rc = w->map_whole(mapper, bs.whole.data, bs.whole.len, latency,
+                          res.ttfb_ms, err);
     /* What the last read made goes out whatever happened after it: on an
      * error the events so far are the host's too (stream() contract). */
     int end = end_batch(&em, err);
@@ -170,12 +183,12 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
         rc = end;
     if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
         lp_fail(err, MP_E_CANCELLED, "cancelled");
-    cm_free(&mapper);
+    w->free_mapper(mapper);
     ev_free(&em);
     rh_free(&bs.headers);
     sb_free(&bs.info_json);
     sb_free(&bs.whole);
-    chat_call_free(&p);
+    lp_exchange_free(&x);
     lp_config_unref(cfg);
     return rc;
 }

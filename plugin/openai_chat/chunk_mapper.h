@@ -38,19 +38,13 @@
 #include "../core/event_emit.h"
 #include "../transport/sse_parser.h"
 #include "../core/strbuf.h"
+#include "../core/wire.h"
 
 struct json_object;
 struct json_tokener;
 
-typedef struct cm_options {
-    int reasoning_round_trip; /* decision 5: emit reasoning signatures     */
-    size_t max_line;          /* longest SSE line / JSON payload; 0 = 1 MiB */
-    size_t max_tool_args;     /* longest arguments of one tool call; 0 = 1 MiB */
-    /* Optional NULL-terminated strings scrubbed from error messages of
-     * mid-stream error objects (the API key).  Borrowed for the mapper's
-     * lifetime; may be NULL. */
-    const char *const *secrets;
-} cm_options;
+/* How the mapper reads (the options every adapter's mapper takes). */
+typedef lp_map_options cm_options;
 
 /* One tool call being buffered until the finish_reason. */
 typedef struct cm_tool {
@@ -163,6 +157,12 @@ int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len);
 int cm_read_usage(chunk_mapper *m, struct json_object *root);
 /* The final metadata event, if usage arrived. */
 int cm_emit_metadata(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms);
+/* Structured output's check of a whole answer: the reference's checks on
+ * the choices of the body (the mapper reads only choice 0): none -> "No
+ * choices found in the response", more than one -> "Multiple choices found
+ * in the response", both MP_E_PROTOCOL. */
+int cm_check_single_choice(const char *body, size_t len, mp_error *err);
+
 /* Map finish_reason text to mp_stop_reason (decision 9). */
 int cm_stop_reason(const char *raw, size_t len);
 

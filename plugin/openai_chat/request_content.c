@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../request/request_internal.h"
+#include "body_writers.h"
 
 /* Python's mimetypes.types_map after mimetypes.init() has read the system
  * table (reference 3.3, right column).  The lookup is case-sensitive, as

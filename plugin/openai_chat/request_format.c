@@ -12,7 +12,9 @@
 
 #include "../core/errors.h"
 #include "../core/json_util.h"
-#include "../request/request_internal.h"
+#include "../route/route.h"
+#include "body_writers.h"
+#include "request_format.h"
 
 typedef enum body_kind {
     BODY_STREAM,          /* plain stream() */
@@ -52,21 +54,30 @@ static int forced_tool_owns(const char *key)
            strcmp(key, "tools") == 0 || strcmp(key, "tool_choice") == 0;
 }
 
-static void write_params(jw *w, json_object *params, body_kind kind)
+static void write_params(const rq_ctx *c, jw *w, json_object *params,
+                         body_kind kind)
 {
     if (!params)
         return;
     json_object_object_foreach(params, key, val) {
         if (kind == BODY_FORCED_TOOL && forced_tool_owns(key))
             continue;
-        jw_key(w, key);
+        /* A door that knows only max_tokens gets the newer name renamed,
+         * unless params set max_tokens too (then that one stands). */
+        if (c->max_tokens_only && strcmp(key, "max_completion_tokens") == 0) {
+            if (in_params(params, "max_tokens"))
+                continue;
+            jw_key(w, "max_tokens");
+        } else {
+            jw_key(w, key);
+        }
         jw_json(w, val);
     }
 }
 
 static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
-                       const rf_request *req, const rf_options *opt,
-                       body_kind kind, int stream)
+                       const char *model, const rf_request *req,
+                       const lp_call_options *opt, body_kind kind, int stream)
 {
     /* The response_format body ignores params (reference 6.1a).  The
      * config is shared with other threads' calls, so it is only read. */
@@ -78,7 +89,7 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
     }
     if (!in_params(p, "model")) {
         jw_key(w, "model");
-        jw_cstring(w, cfg->wire_model);
+        jw_cstring(w, model);
     }
     if (kind == BODY_RESPONSE_FORMAT) {
         jw_key(w, "response_format");
@@ -93,7 +104,8 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
         jw_bool(w, 1);
     }
     /* Decision 1: only a streaming body asks for the usage chunk. */
-    if (kind == BODY_STREAM && stream && !in_params(p, "stream_options")) {
+    if (kind == BODY_STREAM && stream && !in_params(p, "stream_options") &&
+        !c->no_stream_options) {
         jw_key(w, "stream_options");
         jw_object_open(w);
         jw_key(w, "include_usage");
@@ -106,7 +118,9 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
         jw_key(w, "tool_choice");
         jw_cstring(w, "required"); /* the reference's {"any":{}} */
     } else {
-        if (!in_params(p, "tools")) {
+        int no_specs = !req->tool_specs ||
+                       json_object_array_length(req->tool_specs) == 0;
+        if (!in_params(p, "tools") && !(no_specs && c->no_empty_tools)) {
             jw_key(w, "tools");
             rq_write_tools(w, req->tool_specs, NULL);
         }
@@ -116,7 +130,7 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
             rq_write_tool_choice(w, req->tool_choice);
         }
     }
-    write_params(w, p, kind);
+    write_params(c, w, p, kind);
     if (kind == BODY_FORCED_TOOL) {
         jw_key(w, "stream");
         jw_bool(w, 0);
@@ -136,16 +150,18 @@ static int body_error(int rc, const strbuf *body, mp_error *err)
                    "request: JSON nested too deeply to write");
 }
 
-int rf_format_body(const lp_config *cfg, const rf_request *req,
-                   const rf_options *opt, const lp_logger *log, strbuf *body,
-                   int *streaming_out, mp_error *err)
+int rf_format_body(const lp_config *cfg, const lp_route *route,
+                   const rf_request *req, const lp_call_options *opt,
+                   const lp_logger *log, strbuf *body, int *streaming_out,
+                   mp_error *err)
 {
     *streaming_out = 0;
     sb_reset(body);
     if (!cfg || !req || !req->messages)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "request: no parsed request or config");
-    if (!cfg->wire_model)
+    const char *model = route ? route->model : cfg->wire_model;
+    if (!model)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "config.model_id is required");
 
@@ -171,6 +187,15 @@ int rf_format_body(const lp_config *cfg, const rf_request *req,
     c.log = log;
     c.err = err;
     c.round_trip = cfg->reasoning_round_trip;
+    if (route) {
+        c.sig_vendor = lp_route_quirk(route, LP_Q_GOOGLE_SIGNATURES) ? "google"
+                       : lp_route_quirk(route, LP_Q_VERTEX_SIGNATURES) ? "vertex"
+                       : NULL;
+        c.sig_placeholder = lp_route_quirk(route, LP_Q_SIGNATURE_PLACEHOLDER);
+        c.no_stream_options = lp_route_quirk(route, LP_Q_NO_STREAM_OPTIONS);
+        c.max_tokens_only = lp_route_quirk(route, LP_Q_MAX_TOKENS_ONLY);
+        c.no_empty_tools = lp_route_quirk(route, LP_Q_NO_EMPTY_TOOLS);
+    }
     sb_init(&c.run, body->max);
     sb_init(&c.dump, body->max);
 
@@ -186,7 +211,7 @@ int rf_format_body(const lp_config *cfg, const rf_request *req,
 
         jw w;
         jw_init(&w, body);
-        write_body(&c, &w, cfg, req, opt, kind, stream);
+        write_body(&c, &w, cfg, model, req, opt, kind, stream);
         rc = c.status ? c.status : jw_status(&w);
         if (rc)
             rc = body_error(rc, body, err);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../request/request_internal.h"
+#include "body_writers.h"
 
 /* Warning texts of the reference, word for word (hosts may match them). */
 #define WARN_REASONING "reasoningContent is not supported in multi-turn " \
@@ -355,24 +355,68 @@ static void write_parts(rq_ctx *c, jw *w, json_object *content, size_t index)
     part_end(w, &pl);
 }
 
+/* Google's documented stand-in for a signature the history does not have
+ * (a call another provider made before a hot swap): Gemini 3 refuses a
+ * function call without one. */
+#define GOOGLE_SIGNATURE_PLACEHOLDER "skip_thought_signature_validator"
+
+/* The id a toolUse goes out with and, on a route that carries signatures
+ * beside the call (c->sig_vendor), its signature: the toolUse's
+ * reasoningSignature, or the part of an id made by a LiteLLM proxy after
+ * "__thought__" (the id itself stays as it was, so its result pairs). */
+static void call_id(const rq_ctx *c, json_object *tool_use, rq_id *id,
+                    const char **sig, size_t *sig_len)
+{
+    rq_tool_use_id(tool_use, id);
+    *sig = NULL;
+    *sig_len = 0;
+    if (!c->sig_vendor)
+        return;
+    if (id->sig) {
+        *sig = id->sig;
+        *sig_len = id->sig_len;
+        id->sig = NULL;
+        id->sig_len = 0;
+        return;
+    }
+    const char *sep = strstr(id->id, RQ_THOUGHT_SEP);
+    if (sep && sep[sizeof RQ_THOUGHT_SEP - 1]) {
+        *sig = sep + sizeof RQ_THOUGHT_SEP - 1;
+        *sig_len = id->id_len - (size_t)(*sig - id->id);
+    }
+}
+
 static void write_tool_calls(rq_ctx *c, jw *w, json_object *content)
 {
     size_t n = json_object_array_length(content);
     json_object *v;
-    int opened = 0;
+    int opened = 0, signed_calls = 0;
+    const char *sig;
+    size_t sig_len;
+    rq_id id;
+    for (size_t i = 0; c->sig_placeholder && i < n; i++)
+        if (rq_block(json_object_array_get_idx(content, i), &v) == RQ_TOOL_USE) {
+            call_id(c, v, &id, &sig, &sig_len);
+            signed_calls += sig != NULL;
+        }
     for (size_t i = 0; i < n; i++) {
         if (rq_block(json_object_array_get_idx(content, i), &v) !=
             RQ_TOOL_USE)
             continue;
+        call_id(c, v, &id, &sig, &sig_len);
+        /* Gemini checks the first call of a step: a message whose calls
+         * carry no signature at all gets the placeholder there. */
+        if (!opened && !signed_calls && c->sig_placeholder) {
+            sig = GOOGLE_SIGNATURE_PLACEHOLDER;
+            sig_len = sizeof GOOGLE_SIGNATURE_PLACEHOLDER - 1;
+        }
         if (!opened) {
             jw_key(w, "tool_calls");
             jw_array_open(w);
             opened = 1;
         }
-        rq_write_tool_call(c, w, v);
+        rq_write_tool_call(c, w, v, &id, sig, sig_len);
         /* Remember the id it went out with, for its tool message. */
-        rq_id id;
-        rq_tool_use_id(v, &id);
         note(c, rq_idmap_put(&c->ids, &id));
     }
     if (opened)

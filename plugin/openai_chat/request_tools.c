@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "../request/request_internal.h"
+#include "body_writers.h"
 
 static void write_tool(jw *w, json_object *spec)
 {
@@ -95,11 +95,9 @@ void rq_write_id(rq_ctx *c, jw *w, const rq_id *id)
     jw_string(w, text, c->status ? 0 : c->dump.len);
 }
 
-void rq_write_tool_call(rq_ctx *c, jw *w, json_object *tool_use)
+void rq_write_tool_call(rq_ctx *c, jw *w, json_object *tool_use,
+                        const rq_id *id, const char *sig, size_t sig_len)
 {
-    rq_id id;
-    rq_tool_use_id(tool_use, &id);
-
     /* arguments is the input as JSON text (decision 6: compact, stable). */
     sb_reset(&c->dump);
     int rc = jw_to_string(rq_get(tool_use, "input"), &c->dump);
@@ -114,8 +112,18 @@ void rq_write_tool_call(rq_ctx *c, jw *w, json_object *tool_use)
     jw_json(w, rq_get(tool_use, "name"));
     jw_object_close(w);
     jw_key(w, "id");
-    rq_write_id(c, w, &id);
+    rq_write_id(c, w, id);
     jw_key(w, "type");
     jw_cstring(w, "function");
+    if (sig && c->sig_vendor) {
+        jw_key(w, "extra_content");
+        jw_object_open(w);
+        jw_key(w, c->sig_vendor);
+        jw_object_open(w);
+        jw_key(w, "thought_signature");
+        jw_string(w, sig, sig_len);
+        jw_object_close(w);
+        jw_object_close(w);
+    }
     jw_object_close(w);
 }

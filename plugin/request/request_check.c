@@ -342,7 +342,7 @@ static int check_system_block(rq_ctx *c, json_object *block)
     return check_block(c, block, IN_SYSTEM);
 }
 
-int rq_check_request(rq_ctx *c, const rf_request *req, const rf_options *opt)
+int rq_check_request(rq_ctx *c, const rf_request *req, const lp_call_options *opt)
 {
     rq_idmap_clear(&c->ids);
     int rc = check_array(c, "messages", req->messages, check_message);

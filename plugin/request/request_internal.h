@@ -18,7 +18,8 @@
 #include "../../abi/model_provider.h"
 #include "../core/json_writer.h"
 #include "../core/log.h"
-#include "../openai_chat/request_format.h"
+#include "../core/wire.h"
+#include "request.h"
 #include "../core/strbuf.h"
 
 /* LiteLLM's separator for a Gemini thought signature inside a tool-call id
@@ -66,6 +67,10 @@ typedef enum rq_kind {
 rq_kind rq_block(json_object *block, json_object **value);
 rq_kind rq_kind_of(const char *key);
 
+/* Whether any message holds an image block, also inside a toolResult
+ * (the request's shapes must have been checked). */
+int rq_request_has_images(const rf_request *req);
+
 /* A string member or NULL (length in *len when len is not NULL). */
 const char *rq_str(json_object *obj, const char *key, size_t *len);
 /* A member of any type, or NULL when absent (or JSON null). */
@@ -86,17 +91,6 @@ void rq_video_mime(const char *format, char *out, size_t size);
 /* Media block value (image/document/video): 1 and the base64 text when it
  * has source.bytes, 0 when location-sourced. */
 int rq_media_bytes(json_object *media, const char **b64, size_t *len);
-
-/* The inside of a content part object for a text or bytes-sourced media
- * block (the caller opens and closes the object, so a cachePoint can still
- * add cache_control before it is closed). */
-void rq_write_part_fields(jw *w, rq_kind kind, json_object *value);
-/* "cache_control":{"type":"ephemeral"(,"ttl":T)} for a cachePoint value. */
-void rq_write_cache_control(jw *w, json_object *cache_point);
-/* 1 if a cachePoint applies: its type is "default" (reference 3.8). */
-int rq_cache_point_applies(json_object *cache_point);
-/* {"type":"thinking","thinking":X(,"signature":S)} for a reasoningText. */
-void rq_write_thinking(jw *w, json_object *reasoning_text);
 
 /* ------------------------------------------------------- tool call ids */
 
@@ -132,6 +126,13 @@ typedef struct rq_ctx {
     const lp_logger *log;
     mp_error *err;
     int round_trip;    /* cfg->reasoning_round_trip (decision 5) */
+    /* What the route's door wants (route.h quirks), set by the adapter. */
+    const char *sig_vendor; /* "google"/"vertex": signatures go back as
+                               extra_content.<vendor>.thought_signature
+                               (NULL: in the id, "__thought__")          */
+    int sig_placeholder;    /* a message's tool calls made without any
+                               signature get Google's placeholder         */
+    int no_stream_options, max_tokens_only, no_empty_tools;
     int status;        /* first scratch-buffer failure, like jw's */
     rq_idmap ids;
     rq_path path;
@@ -142,20 +143,7 @@ typedef struct rq_ctx {
 /* Pass 1.  Checks the whole request (and the structured-output extras in
  * `opt`), fills c->ids as a side effect, returns 0 or
  * MP_E_INVALID_ARGUMENT with the path in c->err. */
-int rq_check_request(rq_ctx *c, const rf_request *req, const rf_options *opt);
+int rq_check_request(rq_ctx *c, const rf_request *req, const lp_call_options *opt);
 int rq_check_tool_spec(rq_ctx *c, json_object *spec);
-
-/* Pass 2 writers. */
-void rq_write_messages(rq_ctx *c, jw *w, const rf_request *req);
-/* The tools array from `specs` (array or NULL), or of the single `one`. */
-void rq_write_tools(jw *w, json_object *specs, json_object *one);
-/* 1 if tool_choice is sent at all (a non-empty object, reference 3.9). */
-int rq_tool_choice_present(json_object *choice);
-void rq_write_tool_choice(jw *w, json_object *choice);
-void rq_write_tool_call(rq_ctx *c, jw *w, json_object *tool_use);
-/* The id as a JSON string value. */
-void rq_write_id(rq_ctx *c, jw *w, const rq_id *id);
-/* The id as C text (in c->dump, valid until the next use of it). */
-const char *rq_id_text(rq_ctx *c, const rq_id *id);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "../core/errors.h"
 #include "../core/json_util.h"
-#include "../openai_chat/request_format.h"
+#include "request.h"
 
 static const char *const known_keys[] = {
     "messages", "tool_specs", "tool_choice", "system_prompt",

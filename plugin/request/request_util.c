@@ -213,3 +213,28 @@ void rq_tool_use_id(json_object *tool_use, rq_id *out)
         out->sig_len = 0;
     }
 }
+
+/* An image among `blocks`, or among a toolResult's content. */
+static int has_image(json_object *blocks)
+{
+    size_t n = json_object_is_type(blocks, json_type_array)
+                   ? json_object_array_length(blocks) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *v;
+        rq_kind kind = rq_block(json_object_array_get_idx(blocks, i), &v);
+        if (kind == RQ_IMAGE ||
+            (kind == RQ_TOOL_RESULT && has_image(rq_get(v, "content"))))
+            return 1;
+    }
+    return 0;
+}
+
+int rq_request_has_images(const rf_request *req)
+{
+    size_t n = req->messages ? json_object_array_length(req->messages) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (has_image(rq_get(json_object_array_get_idx(req->messages, i),
+                             "content")))
+            return 1;
+    return 0;
+}

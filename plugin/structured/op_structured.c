@@ -22,29 +22,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../openai_chat/chat_call.h"
-#include "../openai_chat/chunk_mapper.h"
 #include "../core/clock.h"
 #include "../core/errors.h"
 #include "../core/event_emit.h"
+#include "../core/exchange.h"
 #include "../transport/http_transport.h"
 #include "../core/instance.h"
 #include "../core/json_util.h"
 #include "../core/log.h"
-#include "model_info.h"
+#include "../route/model_info.h"
 #include "../core/module.h"
-#include "../openai_chat/request_format.h"
 #include "schema_ref.h"
 #include "schema_strict.h"
 #include "../core/strbuf.h"
 #include "structured_reply.h"
 #include "../core/utf8.h"
 
+/* The longest the `auto` probe may take (each of the proxy's two
+ * model-info routes), whatever the config's timeout. */
+#define SO_PROBE_MS 30000
+
 /* The two ways to ask, built once per call. */
 typedef struct so_call {
     json_object *schema;    /* the caller's schema, parsed              */
-    rf_options tool;        /* forced_tool_spec: the schema as a tool   */
-    rf_options rformat;     /* response_format with the strict schema   */
+    lp_call_options tool;        /* forced_tool_spec: the schema as a tool   */
+    lp_call_options rformat;     /* response_format with the strict schema   */
 } so_call;
 
 static void so_call_free(so_call *s)
@@ -178,22 +180,12 @@ static int never_started(void *ctx)
     return 0;
 }
 
-/* Re-build the body of `p` for another path (the request stays parsed;
- * its warnings were logged the first time). */
-static int reformat(chat_call *p, const lp_config *cfg, const rf_options *opt,
-                    mp_error *err)
-{
-    static const lp_logger quiet = {NULL, NULL};
-    return rf_format_body(cfg, &p->req, opt, &quiet, &p->body, &p->streaming,
-                          err);
-}
-
 static const char *path_name(int path)
 {
     return path == SO_PATH_TOOL ? "tool" : "response_format";
 }
 
-static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
+static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
                     int path, json_object *schema, strbuf *result,
                     mp_error *err)
 {
@@ -204,10 +196,11 @@ static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
     so_reply_init(&reply, max);
     ev_emitter em;
     ev_init(&em, &reply.sink);
-    chunk_mapper mapper;
-    cm_options opt = {.max_line = max, .max_tool_args = max,
-                      .secrets = p->secrets};
-    int rc = cm_init(&mapper, &em, &opt);
+    const lp_wire *w = p->route.wire;
+    lp_mapper *mapper = NULL;
+    lp_map_options opt = {.max_line = max, .max_tool_args = max,
+                          .secrets = p->secrets};
+    int rc = w->new_mapper(&em, &opt, &mapper);
     if (rc) {
         so_reply_free(&reply);
         return lp_fail(err, rc, "structured_output: out of memory");
@@ -215,27 +208,30 @@ static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
     lp_body_handler h = {.ctx = &whole, .on_bytes = collect,
                          .started = never_started};
     lp_http_request hreq = {.url = p->url.data, .headers = p->headers,
-                            .body = p->body.data, .body_len = p->body.len};
+                            .body = p->body.data, .body_len = p->body.len,
+                            .num_retries = p->route.num_retries,
+                            .classify = w->classify_http};
     lp_http_result res;
     int64_t t0 = lp_now_ms();
-    rc = lp_http_perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
+    rc = p->route.perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
                          err);
+    lp_exchange_explain(p, rc, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete) /* not expected: nothing ever "started" */
         rc = lp_fail(err, res.cut_status, "the response was cut short: %s",
                      res.detail);
     if (!rc)
-        rc = cm_map_response(&mapper, whole.data, whole.len, latency,
-                             res.ttfb_ms, err);
-    if (!rc)
-        rc = so_reply_check_choices(whole.data, whole.len, err);
+        rc = w->map_whole(mapper, whole.data, whole.len, latency,
+                          res.ttfb_ms, err);
+    if (!rc && w->check_single_answer)
+        rc = w->check_single_answer(whole.data, whole.len, err);
     if (!rc)
         rc = so_reply_result(&reply, path, schema, result, err);
     lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: %s path, "
            "HTTP %ld, %lld ms, tokens in %lld out %lld: %s", path_name(path),
            res.status, (long long)latency, (long long)reply.in_tokens,
            (long long)reply.out_tokens, rc ? mp_errname(rc) : "valid");
-    cm_free(&mapper);
+    w->free_mapper(mapper);
     so_reply_free(&reply);
     sb_free(&whole);
     return rc;
@@ -243,41 +239,42 @@ static int exchange(mp_instance *inst, const lp_config *cfg, chat_call *p,
 
 /* ------------------------------------------------------- the operation */
 
-/* The path to start with; *probe says auto does not know yet. */
+/* The path to start with; *probe says auto does not know yet.  Only a
+ * LiteLLM proxy can be asked (/model/info); a provider reached directly
+ * is tried with response_format, and a 400 moves it to the tool path as
+ * for a proxy's model. */
 static int first_path(const mp_instance *inst, const lp_config *cfg,
-                      int *probe)
+                      const lp_route *route, int *probe)
 {
     *probe = 0;
     if (cfg->structured_output_mode == LP_SO_TOOL)
         return SO_PATH_TOOL;
     if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
         return SO_PATH_RESPONSE_FORMAT;
-    int known = lp_schema_memo_get(&inst->schema_memo, cfg->wire_model);
+    int known = lp_model_memo_get_schema(&inst->model_memo, route->model);
     if (known == LP_SCHEMA_YES)
         return SO_PATH_RESPONSE_FORMAT;
-    *probe = known == LP_SCHEMA_UNKNOWN;
+    if (known == LP_SCHEMA_NO)
+        return SO_PATH_TOOL;
+    if (!lp_route_quirk(route, LP_Q_PROXY) || route->perform != lp_http_perform)
+        return SO_PATH_RESPONSE_FORMAT;
+    *probe = 1;
     return SO_PATH_TOOL;
 }
 
-/* auto, first call for this model: ask the proxy, remember, and switch
- * the body to response_format when the model supports it. */
-static int probe_model(mp_instance *inst, const lp_config *cfg, chat_call *p,
-                       const so_call *s, int *path, mp_error *err)
+/* auto, first call for this model: ask the proxy (mi_learn remembers),
+ * and switch the body to response_format when the model supports it. */
+static int probe_model(mp_instance *inst, const lp_config *cfg,
+                       lp_exchange *p, const so_call *s, int *path,
+                       mp_error *err)
 {
-    mi_answer a;
-    int rc = mi_query(&inst->transport, cfg, cfg->wire_model, &a, err);
-    if (rc)
+    lp_model_facts f;
+    int known;
+    int rc = mi_learn(inst, cfg, &p->route, SO_PROBE_MS, &f, &known, err);
+    if (rc || !known || f.response_schema != LP_SCHEMA_YES)
         return rc;
-    lp_log(lp_module_logger(), MP_LOG_DEBUG, "structured_output: model info "
-           "for \"%s\": %s -> %s path%s", cfg->wire_model, a.why,
-           a.support == LP_SCHEMA_YES ? "response_format" : "tool",
-           a.definite ? "" : " (not remembered: no answer)");
-    if (a.definite)
-        lp_schema_memo_put(&inst->schema_memo, cfg->wire_model, a.support);
-    if (a.support != LP_SCHEMA_YES)
-        return MP_OK;
     *path = SO_PATH_RESPONSE_FORMAT;
-    return reformat(p, cfg, &s->rformat, err);
+    return lp_exchange_rebuild(p, cfg, &s->rformat, err);
 }
 
 int lp_op_structured_output(mp_instance *inst, const char *request_json,
@@ -298,18 +295,22 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
     lp_config *cfg = lp_instance_config(inst);
     so_call s;
     memset(&s, 0, sizeof s);
-    chat_call p;
+    lp_exchange p;
     memset(&p, 0, sizeof p);
     strbuf result;
     sb_init(&result, (size_t)1 << 31);
 
     int rc = check_args(&s, schema_json, schema_len, name, description, err);
-    int probe = 0;
-    int path = first_path(inst, cfg, &probe);
+    /* The route names the model whose answers `auto` remembers. */
+    lp_route route;
     if (!rc)
-        rc = chat_call_prepare(&p, cfg, request_json, len,
-                               path == SO_PATH_TOOL ? &s.tool : &s.rformat,
-                               err);
+        rc = lp_route_resolve(cfg, &route, err);
+    int probe = 0;
+    int path = rc ? SO_PATH_TOOL : first_path(inst, cfg, &route, &probe);
+    if (!rc)
+        rc = lp_exchange_prepare(&p, cfg, request_json, len,
+                                 path == SO_PATH_TOOL ? &s.tool : &s.rformat,
+                                 err);
     if (!rc && probe)
         rc = probe_model(inst, cfg, &p, &s, &path, err);
     if (!rc)
@@ -319,12 +320,14 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
         const char *why = LP_ERR_HAS(err, message) ? err->message : "HTTP 400";
         lp_log(lp_module_logger(), MP_LOG_INFO, "structured_output: \"%s\" "
                "rejected response_format (%.*s); using the tool path for "
-               "this model from now on", cfg->wire_model, lp_utf8_prec(why, 300),
-               why);
-        lp_schema_memo_put(&inst->schema_memo, cfg->wire_model, LP_SCHEMA_NO);
+               "this model from now on", p.route.model,
+               lp_utf8_prec(why, 300), why);
+        pthread_mutex_lock(&inst->lock); /* get_config reads the memo */
+        lp_model_memo_put_schema(&inst->model_memo, p.route.model, LP_SCHEMA_NO);
+        pthread_mutex_unlock(&inst->lock);
         path = SO_PATH_TOOL;
         lp_error_clear(err);
-        rc = reformat(&p, cfg, &s.tool, err);
+        rc = lp_exchange_rebuild(&p, cfg, &s.tool, err);
         if (!rc)
             rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
     }
@@ -332,7 +335,7 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
         rc = lp_fail(err, MP_E_CANCELLED, "structured_output: the sink "
                      "stopped");
     sb_free(&result);
-    chat_call_free(&p);
+    lp_exchange_free(&p);
     so_call_free(&s);
     lp_config_unref(cfg);
     return rc;

@@ -102,34 +102,6 @@ void so_reply_reset(so_reply *r)
     r->in_tokens = r->out_tokens = -1;
 }
 
-int so_reply_check_choices(const char *body, size_t len, mp_error *err)
-{
-    if (!body || len > (size_t)INT32_MAX)
-        return MP_OK;
-    json_tokener *tok = json_tokener_new_ex(128);
-    if (!tok)
-        return lp_fail(err, MP_E_NO_MEMORY, "structured output: out of memory");
-    json_object *root = json_tokener_parse_ex(tok, body, (int)len), *choices;
-    json_tokener_free(tok);
-    /* The mapper has read this body already; anything odd was its call. */
-    if (!json_object_is_type(root, json_type_object)) {
-        json_object_put(root);
-        return MP_OK;
-    }
-    size_t n = 0;
-    if (json_object_object_get_ex(root, "choices", &choices) &&
-        json_object_is_type(choices, json_type_array))
-        n = json_object_array_length(choices);
-    json_object_put(root);
-    if (n == 0)
-        return lp_fail(err, MP_E_PROTOCOL, "structured output: No choices "
-                       "found in the response");
-    if (n > 1)
-        return lp_fail(err, MP_E_PROTOCOL, "structured output: Multiple "
-                       "choices found in the response (%zu; is params.n "
-                       "set?)", n);
-    return MP_OK;
-}
 
 
 /* MP_E_VALIDATION "<head><lead><raw, cut to fit>": the whole head is kept

@@ -53,10 +53,6 @@ void so_reply_free(so_reply *r);
 /* Forget what was collected (for a second attempt). */
 void so_reply_reset(so_reply *r);
 
-/* The reference's checks on the choices of the body (the mapper reads
- * only choice 0): none -> "No choices found in the response", more than
- * one -> "Multiple choices found in the response", both MP_E_PROTOCOL. */
-int so_reply_check_choices(const char *body, size_t len, mp_error *err);
 
 /* Pick the answer for `path`, parse it, validate it against `schema` and
  * append its compact JSON to `out`.  MP_OK, MP_E_VALIDATION or

@@ -224,8 +224,7 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
     return CURLE_OK;
 }
 
-/* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
-static int cancellable_sleep(lp_transport *t, int64_t ms)
+int lp_transport_sleep(lp_transport *t, int64_t ms)
 {
     int64_t until = lp_now_ms() + ms;
     for (;;) {
@@ -332,7 +331,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
     if (req->timeout_cap_ms > 0 &&
         (timeout_ms <= 0 || timeout_ms > req->timeout_cap_ms))
         timeout_ms = req->timeout_cap_ms;
-    int num_retries = req->single_attempt ? 0 : cfg->num_retries;
+    int num_retries = req->single_attempt ? 0 : req->num_retries;
     int64_t deadline = timeout_ms > 0 ? lp_now_ms() + timeout_ms : 0;
     int rc = MP_OK;
 
@@ -405,7 +404,8 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                 retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
-            rc = ec_classify_http((int)a.status, a.error_body.data,
+            rc = (req->classify ? req->classify : ec_classify_http)(
+                                  (int)a.status, a.error_body.data,
                                   a.error_body.len,
                                   a.retry_after[0] ? a.retry_after : NULL,
                                   secrets, err);
@@ -436,7 +436,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         int64_t wait = lp_backoff_ms(cfg, attempt_no, retry_after, &t->rng);
         if (deadline && lp_now_ms() + wait >= deadline)
             return rc; /* waiting would pass the whole-call timeout */
-        if (cancellable_sleep(t, wait))
+        if (lp_transport_sleep(t, wait))
             return lp_fail(err, MP_E_CANCELLED, "cancelled");
         lp_error_clear(err);
     }

@@ -42,6 +42,8 @@ int lp_transport_init(lp_transport *t);
 void lp_transport_free(lp_transport *t);
 /* [any-thread] Stop the call in flight, if any. */
 void lp_transport_cancel(lp_transport *t);
+/* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
+int lp_transport_sleep(lp_transport *t, int64_t ms);
 
 /* Where the body of a successful (2xx) response goes. */
 typedef struct lp_body_handler {
@@ -85,6 +87,13 @@ typedef struct lp_http_request {
     /* Where to keep the response headers a host may want (RESPONSE_INFO);
      * NULL: none kept.  Reset by every new response. */
     rh_headers *headers_kept;
+    /* Retries after the first attempt (the route's num_retries). */
+    int num_retries;
+    /* Classifies a non-2xx answer (the wire adapter's); NULL:
+     * ec_classify_http. */
+    int (*classify)(int http_status, const char *body, size_t len,
+                    const char *retry_after, const char *const *secrets,
+                    mp_error *err);
 } lp_http_request;
 
 typedef struct lp_http_result {
@@ -123,7 +132,7 @@ int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
  *    MP_E_TIMEOUT with retryable = 1 (a new attempt may reach another
  *    backend); the whole-call and idle timeouts are not retryable.  `err`
  *    starts clear (the caller clears it once per operation).
- * Retries (cfg->num_retries) happen only for retryable failures before any
+ * Retries (req->num_retries) happen only for retryable failures before any
  * body byte was handed to `h`, waiting lp_backoff_ms() in between.
  * `secrets` (NULL-terminated, may be NULL) are scrubbed from any message.
  */
@@ -131,5 +140,13 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                     const lp_http_request *req, const lp_body_handler *h,
                     const char *const *secrets, lp_http_result *res,
                     mp_error *err);
+
+/* lp_http_perform's shape: how a route performs an exchange (the network,
+ * or mock_transport.h's offline answers). */
+typedef int (*lp_perform_fn)(lp_transport *t, const lp_config *cfg,
+                             const lp_http_request *req,
+                             const lp_body_handler *h,
+                             const char *const *secrets, lp_http_result *res,
+                             mp_error *err);
 
 #endif

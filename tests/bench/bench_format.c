@@ -149,7 +149,7 @@ static int plugin_once(const lp_config *cfg, const char *json, size_t len,
     int rc = rf_parse(json, len, NULL, &req, &err);
     rcm_counts parsed = rcm_peek();
     if (!rc)
-        rc = rf_format_body(cfg, &req, NULL, NULL, &body, &streaming, &err);
+        rc = rf_format_body(cfg, NULL, &req, NULL, NULL, &body, &streaming, &err);
     if (m) {
         rcm_counts done = rcm_peek();
         m->parse = parsed;

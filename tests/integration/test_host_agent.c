@@ -77,7 +77,7 @@ static void test_signature_round_trip(void **state)
     assert_non_null(strstr(r.err, "thought signature c2lnLXBzZg=="));
 
     /* The second request carries the signature, encoded exactly once. */
-    json_object *reqs = mock_requests(mp, NULL);
+    json_object *reqs = mock_requests(mp, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 2);
     json_object *second = json_object_array_get_idx(reqs, 1);
     const char *id = ht_str(second, "body.messages[1].tool_calls[0].id");
@@ -156,7 +156,7 @@ static void test_tools_none_and_system(void **state)
     ht_expect_status(&r, 0);
     assert_string_equal(r.out, "All good.\n");
     assert_string_equal(r.err, ""); /* -q: no progress lines */
-    json_object *reqs = mock_requests(mp, NULL);
+    json_object *reqs = mock_requests(mp, "/chat/completions");
     json_object *req = json_object_array_get_idx(reqs, 0);
     assert_int_equal(ht_len(req, "body.tools"), 0); /* "tools": [] as Strands */
     assert_string_equal(ht_str(req, "body.messages[0].role"), "system");
@@ -266,7 +266,7 @@ static void test_turn_limit(void **state)
     assert_non_null(strstr(r.err, "agent-host: HOST_E_TURN_LIMIT: no final answer "
                            "after 3 model calls (--max-turns)"));
     assert_int_equal(ht_count(r.err, "[tool] calculator -> 2"), 3);
-    json_object *reqs = mock_requests(mp, NULL);
+    json_object *reqs = mock_requests(mp, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 3);
     /* Each call carried the growing conversation: 2 old + prompt, then
      * a toolUse and its result per round. */
@@ -298,7 +298,7 @@ static void test_resumed_session_is_normalised(void **state)
     host_run r;
     assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
     ht_expect_status(&r, 0);
-    json_object *reqs = mock_requests(mp, NULL);
+    json_object *reqs = mock_requests(mp, "/chat/completions");
     json_object *msgs = ht_at(reqs, "[0].body.messages");
     assert_int_equal(json_object_array_length(msgs), 5);
     const char *m1 = json_object_to_json_string(json_object_array_get_idx(msgs, 1));

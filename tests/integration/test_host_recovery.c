@@ -64,7 +64,7 @@ static void test_overflow_drops_oldest_turns(void **state)
     assert_non_null(strstr(r.err, "[overflow] MP_E_CONTEXT_OVERFLOW"));
     assert_string_equal(r.out, "All good.\n");
 
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 2);
     json_object *first = json_object_array_get_idx(reqs, 0);
     json_object *second = json_object_array_get_idx(reqs, 1);
@@ -109,7 +109,7 @@ static void test_throttle_retry(void **state)
     assert_string_equal(r.out, "All good.\n");
     assert_int_equal(ht_count(r.err, "[throttled]"), 2);
     assert_non_null(strstr(r.err, "retry 2 of 5 in 0 ms"));
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 3);
     json_object_put(reqs);
     host_run_free(&r);
@@ -123,7 +123,7 @@ static void test_throttle_gives_up(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "agent-host: MP_E_THROTTLED:"));
     assert_non_null(strstr(r.err, "still throttled after 5 retries"));
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 6);
     json_object_put(reqs);
     host_run_free(&r);
@@ -141,7 +141,7 @@ static void test_throttle_too_long_to_wait(void **state)
     assert_non_null(strstr(r.err, "(the server asks to wait 3600 s, longer than "
                            "this host waits; try again later)"));
     assert_null(strstr(r.err, "[throttled]"));
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 1);
     json_object_put(reqs);
     host_run_free(&r);

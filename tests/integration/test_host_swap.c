@@ -59,11 +59,41 @@ static void test_swap_at_between_providers(void **state)
     assert_non_null(strstr(r.out, "Provider b says: 42."));
     assert_non_null(strstr(r.err, "[swap] the conversation (3 messages) moves from "
                            "provider \"a\" to \"b\""));
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 2);
     assert_string_equal(ht_str(reqs, "[0].body.model"), "host-swap-a");
     assert_string_equal(ht_str(reqs, "[1].body.model"), "host-swap-b");
     assert_int_equal(ht_len(reqs, "[1].body.messages"), 3);
+    json_object_put(reqs);
+    host_run_free(&r);
+}
+
+/* A hot swap from a proxy provider to Google's endpoint mid-conversation:
+ * the proxy's tool call had no thought signature, so the gemini/ request
+ * carries Google's placeholder on it (the scenario's expectations answer
+ * 418 otherwise). */
+static void test_swap_from_proxy_to_gemini_sends_placeholder(void **state)
+{
+    (void)state;
+    const char *scn[] = {"host_swap_a.scn", "host_swap_gemini.scn", NULL};
+    start(scn, 0);
+    char base[300], key[] = "GEMINI_API_KEY=gemini-test-key";
+    snprintf(base, sizeof base, "GEMINI_API_BASE=%s/v1beta/openai",
+             g_mock.base_url);
+    const char *env[] = {base, key, NULL};
+    const char *args[] = {
+        "--provider", "a=" LITELLM_SO, "--config", "{\"model_id\":\"host-swap-a\"}",
+        "--client-args", g_client,
+        "--provider", "g=" LITELLM_SO,
+        "--config", "g={\"model_id\":\"gemini/gemini-swap-it\"}",
+        "--swap-at", "2=g", "What is 6 * 7?", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, env), 0);
+    ht_expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "Gemini says: 42."));
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
+    assert_int_equal(json_object_array_length(reqs), 2);
+    assert_string_equal(ht_str(reqs, "[1].body.model"), "gemini-swap-it");
     json_object_put(reqs);
     host_run_free(&r);
 }
@@ -118,7 +148,7 @@ static void test_interactive(void **state)
     assert_non_null(strstr(r.err, "[reload] b: reloaded"));
     assert_non_null(strstr(r.err, "no provider named \"nobody\""));
     assert_non_null(strstr(r.err, "unknown command :bogus"));
-    json_object *reqs = mock_requests(&g_mock, NULL);
+    json_object *reqs = mock_requests(&g_mock, "/chat/completions");
     assert_int_equal(json_object_array_length(reqs), 3); /* not "never" */
     assert_string_equal(ht_str(reqs, "[0].body.model"), "host-hello-a");
     assert_string_equal(ht_str(reqs, "[1].body.model"), "host-hello-b");
@@ -307,6 +337,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_swap_at_between_providers, ht_stop_mock),
+        cmocka_unit_test_teardown(test_swap_from_proxy_to_gemini_sends_placeholder,
+                                  ht_stop_mock),
         cmocka_unit_test_teardown(test_swap_to_replay_provider, ht_stop_mock),
         cmocka_unit_test_teardown(test_interactive, ht_stop_mock),
         cmocka_unit_test_teardown(test_sighup_reloads, ht_teardown_test),

@@ -10,7 +10,8 @@
 #define TOOL_MODE "\"structured_output_mode\":\"tool\""
 
 /* One call for `model` in tool mode; the error must be `code` with this
- * HTTP status, retryable flag and message. */
+ * HTTP status, retryable flag and message, followed by where the call went
+ * and where its base URL and key came from (never the key itself). */
 static void expect_http_error(mock_proc *m, const char *model, int code,
                               int status, int retryable, const char *message)
 {
@@ -20,7 +21,11 @@ static void expect_http_error(mock_proc *m, const char *model, int code,
                              NULL, &r), code);
     assert_int_equal(r.err.http_status, status);
     assert_int_equal(r.err.retryable, retryable);
-    assert_string_equal(r.err.message, message);
+    char want[2048];
+    snprintf(want, sizeof want, "%s (POST %s/v1/chat/completions; base URL "
+             "from client_args.api_base; key from client_args.api_key)",
+             message, m->base_url);
+    assert_string_equal(r.err.message, want);
     assert_int_equal(r.writes, 0);
     so_result_free(&r);
     so_destroy(inst);

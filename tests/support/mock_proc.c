@@ -92,8 +92,10 @@ json_object *mock_requests(const mock_proc *m, const char *path_suffix)
         if (!o)
             continue;
         const char *path = json_object_get_string(json_object_object_get(o, "path"));
-        size_t pl = path ? strlen(path) : 0, sl = path_suffix ? strlen(path_suffix) : 0;
-        if (!path_suffix || (pl >= sl && strcmp(path + pl - sl, path_suffix) == 0))
+        /* The suffix is matched against the path without its query
+         * (Azure's "?api-version=..."). */
+        size_t pl = path ? strcspn(path, "?") : 0, sl = path_suffix ? strlen(path_suffix) : 0;
+        if (!path_suffix || (pl >= sl && strncmp(path + pl - sl, path_suffix, sl) == 0))
             json_object_array_add(arr, o);
         else
             json_object_put(o);

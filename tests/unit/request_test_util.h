@@ -84,7 +84,7 @@ static inline void rt_assert_json(json_object *got, const char *want_json)
  * Returns the body parsed back (caller puts it). */
 static inline json_object *rt_format_opt(const lp_config *cfg,
                                          const char *request_json,
-                                         const rf_options *opt, rt_log *log,
+                                         const lp_call_options *opt, rt_log *log,
                                          int *streaming)
 {
     lp_logger lg = {rt_capture, log};
@@ -96,7 +96,7 @@ static inline json_object *rt_format_opt(const lp_config *cfg,
     if (rc)
         fail_msg("rf_parse: %s (%s)", err.message, mp_errname(rc));
     int st = -1;
-    rc = rf_format_body(cfg, &req, opt, &lg, &body, &st, &err);
+    rc = rf_format_body(cfg, NULL, &req, opt, &lg, &body, &st, &err);
     if (rc)
         fail_msg("rf_format_body: %s (%s)", err.message, mp_errname(rc));
     assert_int_equal(err.code, MP_OK);
@@ -128,7 +128,7 @@ static inline int rt_format_fail(const lp_config *cfg, const char *request_json,
     int rc = rf_parse(request_json, strlen(request_json), &lg, &req, err);
     if (!rc) {
         int st = -1;
-        rc = rf_format_body(cfg, &req, NULL, &lg, &body, &st, err);
+        rc = rf_format_body(cfg, NULL, &req, NULL, &lg, &body, &st, err);
         assert_int_equal(st, 0);
     }
     assert_true(body.len == 0);

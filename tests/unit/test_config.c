@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../../plugin/core/config.h"
+#include "../../plugin/route/route.h"
 #include "../../plugin/core/strbuf.h"
 #include "request_copy_meter.h"
 
@@ -257,7 +258,7 @@ static void test_get_config_redacts_secrets(void **state)
         "\"X-Session-Token\":\"st\",\"X-Trace\":\"visible\"}}", &cap);
     strbuf sb;
     sb_init(&sb, 1 << 20);
-    assert_int_equal(lp_config_to_redacted_json(c, &sb), 0);
+    assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
     assert_null(strstr(sb.data, "sk-abcdef123456"));
     assert_null(strstr(sb.data, "t0k"));
     assert_null(strstr(sb.data, "\"hk\""));
@@ -281,10 +282,27 @@ static void test_params_keep_wide_integers(void **state)
                         "123456789012345678901234567890}}", "{}", &cap);
     strbuf sb;
     sb_init(&sb, 1 << 20);
-    assert_int_equal(lp_config_to_redacted_json(c, &sb), 0);
+    assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
     assert_non_null(strstr(sb.data, "\"seed\":123456789012345678901234567890"));
     sb_free(&sb);
     lp_config_unref(c);
+}
+
+/* The key and base a bare model id gets: the proxy route's. */
+static const char *route_key(const lp_config *c)
+{
+    static lp_route r;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(lp_route_resolve(c, &r, &err), MP_OK);
+    return r.key;
+}
+
+static const char *route_base(const lp_config *c)
+{
+    static lp_route r;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(lp_route_resolve(c, &r, &err), MP_OK);
+    return r.base;
 }
 
 static void test_api_key_and_base_from_environment(void **state)
@@ -297,22 +315,22 @@ static void test_api_key_and_base_from_environment(void **state)
     unsetenv("OPENAI_API_KEY");
     unsetenv("LITELLM_PROXY_API_BASE");
     unsetenv("LITELLM_API_BASE");
-    assert_null(lp_config_api_key(c));
-    assert_string_equal(lp_config_api_base(c), "http://127.0.0.1:4000");
+    assert_null(route_key(c));
+    assert_string_equal(route_base(c), "http://127.0.0.1:4000");
     setenv("OPENAI_API_KEY", "k3", 1);
-    assert_string_equal(lp_config_api_key(c), "k3");
+    assert_string_equal(route_key(c), "k3");
     setenv("LITELLM_API_KEY", "k2", 1);
-    assert_string_equal(lp_config_api_key(c), "k2");
+    assert_string_equal(route_key(c), "k2");
     setenv("LITELLM_PROXY_API_KEY", "k1", 1);
-    assert_string_equal(lp_config_api_key(c), "k1");
+    assert_string_equal(route_key(c), "k1");
     setenv("LITELLM_API_BASE", "http://b2", 1);
-    assert_string_equal(lp_config_api_base(c), "http://b2");
+    assert_string_equal(route_base(c), "http://b2");
     setenv("LITELLM_PROXY_API_BASE", "http://b1", 1);
-    assert_string_equal(lp_config_api_base(c), "http://b1");
+    assert_string_equal(route_base(c), "http://b1");
     lp_config *explicit = make("{\"model_id\":\"m\"}",
                                "{\"api_key\":\"k0\",\"base_url\":\"http://b0\"}", &cap);
-    assert_string_equal(lp_config_api_key(explicit), "k0");
-    assert_string_equal(lp_config_api_base(explicit), "http://b0");
+    assert_string_equal(route_key(explicit), "k0");
+    assert_string_equal(route_base(explicit), "http://b0");
     unsetenv("LITELLM_PROXY_API_KEY");
     unsetenv("LITELLM_API_KEY");
     unsetenv("OPENAI_API_KEY");
@@ -328,7 +346,7 @@ static void test_client_args_units_and_defaults(void **state)
     captured cap = {0};
     lp_config *d = make(NULL, NULL, &cap);
     assert_int_equal(d->timeout_ms, 600000);
-    assert_int_equal(d->num_retries, 0);
+    assert_int_equal(d->num_retries, -1); /* not given: the route decides */
     assert_int_equal(d->ssl_verify, 1);
     lp_config *c = make(NULL, "{\"timeout\":1.5,\"num_retries\":3,\"idle_timeout\":2,"
                         "\"ssl_verify\":\"/etc/ca.pem\"}", &cap);

@@ -260,7 +260,7 @@ static void test_structured_output_response_format_body(void **state)
     cfg.params = params;
     json_object *rf = rt_parse("{\"type\":\"json_schema\",\"json_schema\":"
                                "{\"name\":\"P\",\"schema\":{},\"strict\":true}}");
-    rf_options opt = {.response_format = rf};
+    lp_call_options opt = {.response_format = rf};
     rt_log log = {0};
     int streaming = -1;
     json_object *body = rt_format_opt(&cfg, J("{'messages':[" USER_HI "],"
@@ -287,7 +287,7 @@ static void test_structured_output_forced_tool_body(void **state)
     cfg.params = params;
     json_object *spec = rt_parse(J("{'name':'Person','description':'P tool',"
                                    "'inputSchema':{'json':{'type':'object'}}}"));
-    rf_options opt = {.forced_tool_spec = spec};
+    lp_call_options opt = {.forced_tool_spec = spec};
     rt_log log = {0};
     int streaming = -1;
     json_object *body = rt_format_opt(&cfg, J("{'messages':[" USER_HI "],"

@@ -117,7 +117,7 @@ static void test_numbers_keep_their_spelling(void **state)
     sb_init(&body, 1 << 20);
     int streaming;
     assert_int_equal(rf_parse(req, strlen(req), NULL, &r, &err), MP_OK);
-    assert_int_equal(rf_format_body(&cfg, &r, NULL, NULL, &body, &streaming,
+    assert_int_equal(rf_format_body(&cfg, NULL, &r, NULL, NULL, &body, &streaming,
                                     &err), MP_OK);
     assert_non_null(strstr(body.data, "\"parameters\":{\"maximum\":"
                            "123456789012345678901234567890,\"minimum\":-0.0}"));
@@ -285,7 +285,7 @@ static void test_nul_terminated_request_presizes_by_its_length(void **state)
     strbuf body;
     sb_init(&body, (size_t)1 << 31);
     int streaming;
-    assert_int_equal(rf_format_body(&cfg, &r, NULL, NULL, &body, &streaming,
+    assert_int_equal(rf_format_body(&cfg, NULL, &r, NULL, NULL, &body, &streaming,
                                     &err), MP_OK);
     if (body.cap > 64 * 1024)
         fail_msg("a %zu-byte request reserved %zu bytes of body", strlen(req),

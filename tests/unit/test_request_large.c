@@ -108,7 +108,7 @@ static void test_large_conversation_with_images(void **state)
     sb_init(&body, (size_t)1 << 30);
     int streaming = 0;
     assert_int_equal(rf_parse(req.data, req.len, &lg, &r, &err), MP_OK);
-    assert_int_equal(rf_format_body(&cfg, &r, NULL, &lg, &body, &streaming,
+    assert_int_equal(rf_format_body(&cfg, NULL, &r, NULL, &lg, &body, &streaming,
                                     &err), MP_OK);
     assert_int_equal(streaming, 1);
 
@@ -206,7 +206,7 @@ static void test_large_conversation_copies_payload_once(void **state)
     int streaming = 0;
     assert_int_equal(rf_parse(req.data, req.len, NULL, &r, &err), MP_OK);
     rcm_start();
-    int rc = rf_format_body(&cfg, &r, NULL, NULL, &body, &streaming, &err);
+    int rc = rf_format_body(&cfg, NULL, &r, NULL, NULL, &body, &streaming, &err);
     rcm_counts n = rcm_stop();
     assert_int_equal(rc, MP_OK);
     double copies = (double)n.copied_bytes / (double)payload;

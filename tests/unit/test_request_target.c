@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include "request_test_util.h"
+#include "../../plugin/route/route.h"
 
 static int setup(void **state)
 {
@@ -18,13 +19,25 @@ static int setup(void **state)
     return 0;
 }
 
+/* The route of `cfg` (which must resolve). */
+static lp_route route_of(const lp_config *cfg)
+{
+    lp_route r;
+    mp_error err = MP_ERROR_INIT;
+    if (lp_route_resolve(cfg, &r, &err))
+        fail_msg("lp_route_resolve: %s", err.message);
+    return r;
+}
+
 static void check_url(const char *base, const char *path, const char *want)
 {
     lp_config cfg = rt_config();
     cfg.api_base = base;
     strbuf sb;
     sb_init(&sb, 8192);
-    assert_int_equal(rf_build_url(&cfg, path, &sb), MP_OK);
+    assert_string_equal(path, "/chat/completions"); /* the proxy row's */
+    lp_route r = route_of(&cfg);
+    assert_int_equal(lp_route_url(&r, &sb), MP_OK);
     assert_string_equal(sb.data, want);
     sb_free(&sb);
 }
@@ -35,7 +48,8 @@ static void check_root(const char *base, const char *want)
     cfg.api_base = base;
     strbuf sb;
     sb_init(&sb, 8192);
-    assert_int_equal(rf_proxy_root(&cfg, &sb), MP_OK);
+    lp_route r = route_of(&cfg);
+    assert_int_equal(lp_route_proxy_root(&r, &sb), MP_OK);
     assert_string_equal(sb.data, want);
     sb_free(&sb);
 }
@@ -61,10 +75,12 @@ static void test_build_url_default_base(void **state)
     strbuf sb;
     sb_init(&sb, 8192);
     setenv("LITELLM_PROXY_API_BASE", "http://env:4001/", 1);
-    assert_int_equal(rf_build_url(&cfg, "/chat/completions", &sb), MP_OK);
+    lp_route r = route_of(&cfg);
+    assert_int_equal(lp_route_url(&r, &sb), MP_OK);
     assert_string_equal(sb.data, "http://env:4001/chat/completions");
     unsetenv("LITELLM_PROXY_API_BASE");
-    assert_int_equal(rf_build_url(&cfg, "/chat/completions", &sb), MP_OK);
+    r = route_of(&cfg);
+    assert_int_equal(lp_route_url(&r, &sb), MP_OK);
     assert_string_equal(sb.data, "http://127.0.0.1:4000/chat/completions");
     sb_free(&sb);
 }
@@ -80,14 +96,15 @@ static void test_proxy_root(void **state)
     check_root("http://h:4000/v10", "http://h:4000/v10");
 }
 
-/* The headers rf_build_headers makes for `cfg` (which must succeed), as one
+/* The headers lp_route_headers makes for `cfg` (which must succeed), as one
  * string "a\nb\n..." for easy comparison. */
 static void headers_of(const lp_config *cfg, int streaming, char *out,
                        size_t size)
 {
     struct curl_slist *list = NULL;
     mp_error err = MP_ERROR_INIT;
-    assert_int_equal(rf_build_headers(cfg, streaming, &list, &err), MP_OK);
+    lp_route r = route_of(cfg);
+    assert_int_equal(lp_route_headers(&r, streaming, &list, &err), MP_OK);
     size_t used = 0;
     out[0] = '\0';
     for (struct curl_slist *h = list; h; h = h->next) {
@@ -157,7 +174,8 @@ static void test_headers_extra_not_string(void **state)
     cfg.extra_headers = extra;
     struct curl_slist *list = (struct curl_slist *)&cfg; /* must be reset */
     mp_error err = MP_ERROR_INIT;
-    assert_int_equal(rf_build_headers(&cfg, 1, &list, &err),
+    lp_route r = route_of(&cfg);
+    assert_int_equal(lp_route_headers(&r, 1, &list, &err),
                      MP_E_INVALID_ARGUMENT);
     assert_null(list);
     assert_string_equal(err.message, "client_args.extra_headers.X-Num: "
@@ -166,7 +184,8 @@ static void test_headers_extra_not_string(void **state)
 
     extra = rt_parse("{\"X-Bad\":\"a\\r\\nInjected: 1\"}");
     cfg.extra_headers = extra;
-    assert_int_equal(rf_build_headers(&cfg, 1, &list, &err),
+    r = route_of(&cfg);
+    assert_int_equal(lp_route_headers(&r, 1, &list, &err),
                      MP_E_INVALID_ARGUMENT);
     assert_non_null(strstr(err.message, "client_args.extra_headers.X-Bad"));
     json_object_put(extra);

@@ -6,7 +6,7 @@
 #include "request_test_util.h"
 
 #include "../../plugin/core/instance.h"
-#include "../../plugin/structured/model_info.h"
+#include "../../plugin/route/model_info.h"
 
 static int parse(const char *body, const char *model, int *support)
 {

@@ -50,7 +50,7 @@ static int run_with(const char *body_json, int path, const char *schema_json,
     sb_init(&out, 1 << 20);
     int rc = cm_map_response(&m, body, strlen(body), 0, 0, &res.err);
     if (!rc)
-        rc = so_reply_check_choices(body, strlen(body), &res.err);
+        rc = cm_check_single_choice(body, strlen(body), &res.err);
     if (!rc)
         rc = so_reply_result(&reply, path, schema, &out, &res.err);
     if (!rc)

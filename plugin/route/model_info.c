@@ -6,22 +6,37 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../openai_chat/chat_call.h"
+#include "../core/exchange.h"
 #include "../core/errors.h"
 #include "../core/instance.h"
 #include "../core/json_util.h"
-#include "../openai_chat/request_format.h"
 #include "../core/strbuf.h"
 #include "../core/utf8.h"
+#include "../core/log.h"
+#include "../core/module.h"
+#include "../request/request_internal.h"
 
-/* The longest a probe may take (each of the two GETs), whatever the
- * config's timeout (see ask()). */
-#define MI_PROBE_MS 30000
+/* A flag of one entry into the running answer: any false makes it "no". */
+static void merge_flag(json_object *info, const char *key, int *flag)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(info, key, &v) ||
+        !json_object_is_type(v, json_type_boolean))
+        return;
+    if (!json_object_get_boolean(v))
+        *flag = 0;
+    else if (*flag < 0)
+        *flag = 1;
+}
 
-int mi_parse(const char *body, size_t len, const char *model, int *support)
+int mi_parse_facts(const char *body, size_t len, const char *model,
+                   lp_model_facts *facts)
 {
     json_object *root = NULL, *data;
-    *support = LP_SCHEMA_NO;
+    memset(facts, 0, sizeof *facts);
+    facts->response_schema = LP_SCHEMA_NO;
+    facts->vision = facts->function_calling = -1;
+    facts->max_input_tokens = -1;
     if (!body || lp_json_parse(body, len, "model info", &root, NULL))
         return 0;
     if (!json_object_is_type(root, json_type_object) ||
@@ -32,23 +47,40 @@ int mi_parse(const char *body, size_t len, const char *model, int *support)
     }
     size_t n = json_object_array_length(data), found = 0, yes = 0;
     for (size_t i = 0; model && i < n; i++) {
-        json_object *e = json_object_array_get_idx(data, i), *name, *info, *flag;
+        json_object *e = json_object_array_get_idx(data, i), *name, *info, *v;
         if (!json_object_is_type(e, json_type_object) ||
             !json_object_object_get_ex(e, "model_name", &name) ||
             !json_object_is_type(name, json_type_string) ||
             strcmp(json_object_get_string(name), model) != 0)
             continue;
         found++;
-        if (json_object_object_get_ex(e, "model_info", &info) &&
-            json_object_is_type(info, json_type_object) &&
-            json_object_object_get_ex(info, "supports_response_schema", &flag) &&
-            json_object_is_type(flag, json_type_boolean) &&
-            json_object_get_boolean(flag))
+        if (!json_object_object_get_ex(e, "model_info", &info) ||
+            !json_object_is_type(info, json_type_object))
+            continue;
+        if (json_object_object_get_ex(info, "supports_response_schema", &v) &&
+            json_object_is_type(v, json_type_boolean) &&
+            json_object_get_boolean(v))
             yes++;
+        merge_flag(info, "supports_vision", &facts->vision);
+        merge_flag(info, "supports_function_calling", &facts->function_calling);
+        if (json_object_object_get_ex(info, "max_input_tokens", &v) &&
+            json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0 &&
+            (facts->max_input_tokens < 0 ||
+             json_object_get_int64(v) < facts->max_input_tokens))
+            facts->max_input_tokens = json_object_get_int64(v);
     }
     json_object_put(root);
-    *support = found && yes == found ? LP_SCHEMA_YES : LP_SCHEMA_NO;
+    facts->listed = found > 0;
+    facts->response_schema = found && yes == found ? LP_SCHEMA_YES : LP_SCHEMA_NO;
     return 1;
+}
+
+int mi_parse(const char *body, size_t len, const char *model, int *support)
+{
+    lp_model_facts f;
+    int ok = mi_parse_facts(body, len, model, &f);
+    *support = f.response_schema;
+    return ok;
 }
 
 /* The whole body of a 2xx answer, bounded. */
@@ -71,7 +103,8 @@ static int nothing_started(void *ctx)
 
 /* One GET.  Returns 1 with out filled when it gave a model-info document,
  * 0 when not (out->why says why), or -1 when cancelled (err filled). */
-static int ask(lp_transport *t, const lp_config *cfg, const char *root,
+static int ask(lp_transport *t, const lp_config *cfg, int64_t cap_ms,
+               const char *root,
                const char *path, struct curl_slist *headers,
                const char *const *secrets, const char *model, mi_answer *out,
                int *answered, mp_error *err)
@@ -87,10 +120,10 @@ static int ask(lp_transport *t, const lp_config *cfg, const char *root,
     lp_body_handler h = {.ctx = &body, .on_bytes = collect,
                          .started = nothing_started};
     /* A probe: one attempt, whatever num_retries says, and at most
-     * MI_PROBE_MS however long the chat call may take (which keeps its
+     * cap_ms however long the chat call may take (which keeps its
      * own retries and timeouts). */
     lp_http_request req = {.url = url.data, .headers = headers,
-                           .timeout_cap_ms = MI_PROBE_MS,
+                           .timeout_cap_ms = cap_ms,
                            .single_attempt = 1};
     lp_http_result res;
     mp_error e = MP_ERROR_INIT;
@@ -105,7 +138,9 @@ static int ask(lp_transport *t, const lp_config *cfg, const char *root,
     if (res.status && res.status < 500 && res.status != 408 &&
         res.status != 429)
         *answered = 1;
-    if (!rc && res.complete && mi_parse(body.data, body.len, model, &out->support)) {
+    if (!rc && res.complete &&
+        mi_parse_facts(body.data, body.len, model, &out->facts)) {
+        out->support = out->facts.response_schema;
         out->definite = 1;
         snprintf(out->why, sizeof out->why, "GET %s: %s", path,
                  out->support == LP_SCHEMA_YES
@@ -125,24 +160,25 @@ done:
     return result;
 }
 
-int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
-             mi_answer *out, mp_error *err)
+int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
+             int64_t cap_ms, mi_answer *out, mp_error *err)
 {
+    const char *model = route->model;
     memset(out, 0, sizeof *out);
     out->support = LP_SCHEMA_NO;
     strbuf root;
     sb_init(&root, 8192);
     struct curl_slist *headers = NULL;
     mp_error e = MP_ERROR_INIT;
-    if (rf_proxy_root(cfg, &root) || !root.data ||
-        rf_build_headers(cfg, 0, &headers, &e)) {
+    if (lp_route_proxy_root(route, &root) || !root.data ||
+        lp_route_headers(route, 0, &headers, &e)) {
         snprintf(out->why, sizeof out->why, "could not build the request");
         sb_free(&root);
         curl_slist_free_all(headers);
         return MP_OK;
     }
     const char *secrets[LP_MAX_SECRETS];
-    lp_instance_secrets(cfg, secrets, LP_MAX_SECRETS);
+    lp_route_secrets(route, secrets, LP_MAX_SECRETS);
     static const char *const paths[] = {"/v1/model/info", "/model/info"};
     /* Without a document, the "no" is remembered only when both routes
      * answered for good (e.g. 404 twice: a server without them). */
@@ -150,7 +186,7 @@ int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
     char first_why[sizeof out->why] = "";
     for (size_t i = 0; i < 2 && !got; i++) {
         int answered = 0;
-        got = ask(t, cfg, root.data, paths[i], headers, secrets, model, out,
+        got = ask(t, cfg, cap_ms, root.data, paths[i], headers, secrets, model, out,
                   &answered, err);
         answered_both &= answered;
         if (i == 0 && !got)
@@ -168,4 +204,58 @@ int mi_query(lp_transport *t, const lp_config *cfg, const char *model,
     sb_free(&root);
     curl_slist_free_all(headers);
     return got < 0 ? MP_E_CANCELLED : MP_OK;
+}
+
+int mi_learn(mp_instance *inst, const lp_config *cfg, const lp_route *route,
+             int64_t cap_ms, lp_model_facts *out, int *known, mp_error *err)
+{
+    *known = 0;
+    if (lp_model_memo_get_facts(&inst->model_memo, route->model, out)) {
+        *known = 1;
+        return MP_OK;
+    }
+    if (!lp_route_quirk(route, LP_Q_PROXY) || route->perform != lp_http_perform)
+        return MP_OK;
+    mi_answer a;
+    int rc = mi_query(&inst->transport, cfg, route, cap_ms, &a, err);
+    if (rc)
+        return rc;
+    lp_log(lp_module_logger(), MP_LOG_DEBUG, "model info for \"%s\": %s%s",
+           route->model, a.why, a.definite ? "" : " (not remembered: no "
+           "answer)");
+    if (!a.definite)
+        return MP_OK;
+    /* get_config reads the memo from any thread. */
+    pthread_mutex_lock(&inst->lock);
+    lp_model_memo_put_facts(&inst->model_memo, route->model, &a.facts);
+    pthread_mutex_unlock(&inst->lock);
+    *out = a.facts;
+    *known = 1;
+    return MP_OK;
+}
+
+/* A stream's first call must not wait long on a proxy that is slow to
+ * describe itself: the answer only adds warnings. */
+#define MI_STREAM_PROBE_MS 5000
+
+int mi_check_request(mp_instance *inst, const lp_config *cfg,
+                     const lp_route *route, const rf_request *req,
+                     mp_error *err)
+{
+    lp_model_facts f;
+    int known;
+    int rc = mi_learn(inst, cfg, route, MI_STREAM_PROBE_MS, &f, &known, err);
+    if (rc || !known || !f.listed)
+        return rc;
+    const lp_logger *log = lp_module_logger();
+    if (f.vision == 0 && rq_request_has_images(req))
+        lp_log(log, MP_LOG_WARN, "model \"%s\": the proxy's /model/info says "
+               "supports_vision is false, but the request holds images; "
+               "sending it anyway", route->model);
+    if (f.function_calling == 0 && req->tool_specs &&
+        json_object_array_length(req->tool_specs) > 0)
+        lp_log(log, MP_LOG_WARN, "model \"%s\": the proxy's /model/info says "
+               "supports_function_calling is false, but the request offers "
+               "tools; sending it anyway", route->model);
+    return MP_OK;
 }

@@ -1,0 +1,73 @@
+/*
+ * model_info.h - asking a LiteLLM proxy what it knows of a model
+ * (litellm-wire 1.3): does it take response_format json_schema (decision
+ * 19), images, tools, and how large is its context window.
+ *
+ * GET {root}/v1/model/info, and when that fails, GET {root}/model/info
+ * (root = the route's base without a final "/v1", lp_route_proxy_root).  The answer is
+ * {"data": [{"model_name": ..., "model_info": {...}}, ...]}; the entries
+ * whose model_name equals the wire model are read, and the model supports
+ * a response schema when every one of them (a model group may hold
+ * several deployments) says "supports_response_schema": true.  Not listed,
+ * false, null or absent mean no.  supports_vision and
+ * supports_function_calling are "no" when any entry says false, "not said"
+ * when none says; max_input_tokens is the smallest given.  The probe makes
+ * one attempt per route (no retries) and gives each at most `cap_ms`.
+ *
+ * Thread: [instance-serialized] (uses the instance's transport).
+ */
+#ifndef LP_MODEL_INFO_H
+#define LP_MODEL_INFO_H
+
+#include <stddef.h>
+
+#include "../../abi/model_provider.h"
+#include "../core/config.h"
+#include "model_memo.h"
+#include "route.h"
+#include "../transport/http_transport.h"
+
+typedef struct mi_answer {
+    int support;   /* enum lp_schema_support: LP_SCHEMA_YES or _NO */
+    lp_model_facts facts; /* when definite */
+    int definite;  /* 1: the server answered (worth caching): a
+                      model-info document, or on both routes a status
+                      such as 404 that says the route is not there; 0: no
+                      answer (network, timeout) or a transient status
+                      (5xx, 408, 429), so ask again on the next call */
+    char why[160]; /* for the log: where the answer came from */
+} mi_answer;
+
+/* Read a /model/info body.  Returns 1 and fills *facts when the body is a
+ * model-info document, 0 when it is not (not JSON, no "data" list). */
+int mi_parse_facts(const char *body, size_t len, const char *model,
+                   lp_model_facts *facts);
+/* mi_parse_facts, the response_format answer only (LP_SCHEMA_YES/_NO). */
+int mi_parse(const char *body, size_t len, const char *model, int *support);
+
+/* Ask the server (see above).  Never fails because the information is
+ * missing: that is LP_SCHEMA_NO.  Returns MP_OK, or MP_E_CANCELLED (with
+ * `err` filled) when cancel() stopped it. */
+int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
+             int64_t cap_ms, mi_answer *out, mp_error *err);
+
+/* What the proxy behind `route` says of its model: from the instance's
+ * memo, else asked now (at most `cap_ms`) and remembered when the proxy
+ * answered.  Only a LiteLLM proxy reached over the network is asked; for
+ * any other route *known is 0 and nothing is sent.  Returns MP_OK (a proxy
+ * that cannot answer is not an error) or MP_E_CANCELLED. */
+struct mp_instance;
+int mi_learn(struct mp_instance *inst, const lp_config *cfg,
+             const lp_route *route, int64_t cap_ms, lp_model_facts *out,
+             int *known, mp_error *err);
+
+/* Before a stream() to a proxy: learn about the model (a short probe,
+ * once per model) and warn through the log when the request holds images
+ * or tools the proxy says the model cannot take (the request is still
+ * sent: the proxy may know better by then).  MP_OK or MP_E_CANCELLED. */
+struct rf_request;
+int mi_check_request(struct mp_instance *inst, const lp_config *cfg,
+                     const lp_route *route, const struct rf_request *req,
+                     mp_error *err);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * route_headers.c - the header list of a call (litellm-wire 1.2): the
+ * adapter's own headers, the key in the route's form, the route's
+ * environment headers, the user's extra headers, and an empty Expect.
+ */
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/errors.h"
+#include "../core/json_util.h"
+#include "route.h"
+
+int lp_route_has_extra(const lp_route *r, const char *name)
+{
+    const lp_config *cfg = r->cfg;
+    if (!cfg || !cfg->extra_headers)
+        return 0;
+    json_object_object_foreach(cfg->extra_headers, key, val) {
+        (void)val;
+        if (strcasecmp(key, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends one finished header line.  0 or MP_E_NO_MEMORY. */
+static int add_line(struct curl_slist **list, const char *text)
+{
+    struct curl_slist *next = curl_slist_append(*list, text);
+    if (!next)
+        return MP_E_NO_MEMORY;
+    *list = next;
+    return MP_OK;
+}
+
+/* "Name: value", or "Name;" for an empty value.  The line may hold a key,
+ * so it is wiped before it is freed. */
+int lp_route_add_header(struct curl_slist **list, const char *name,
+                        const char *value)
+{
+    strbuf line;
+    sb_init(&line, 64 * 1024);
+    int rc = *value ? sb_printf(&line, "%s: %s", name, value)
+                    : sb_printf(&line, "%s;", name);
+    rc = rc ? MP_E_NO_MEMORY : add_line(list, line.data);
+    if (line.data)
+        memset(line.data, 0, line.cap);
+    sb_free(&line);
+    return rc;
+}
+
+static const char *const auth_header[] = {
+    [LP_AUTH_BEARER] = "Authorization",
+    [LP_AUTH_API_KEY] = "api-key",
+    [LP_AUTH_X_API_KEY] = "x-api-key",
+};
+
+static int add_auth(const lp_route *r, struct curl_slist **list)
+{
+    if (!r->key || !*r->key)
+        return MP_OK;
+    const char *name = auth_header[r->row->auth];
+    if (lp_route_has_extra(r, name))
+        return MP_OK;
+    if (r->row->auth != LP_AUTH_BEARER)
+        return lp_route_add_header(list, name, r->key);
+    strbuf v;
+    sb_init(&v, 64 * 1024);
+    int rc = sb_printf(&v, "Bearer %s", r->key) ? MP_E_NO_MEMORY
+             : lp_route_add_header(list, name, v.data);
+    if (v.data)
+        memset(v.data, 0, v.cap);
+    sb_free(&v);
+    return rc;
+}
+
+static int add_env_headers(const lp_route *r, struct curl_slist **list)
+{
+    int rc = MP_OK;
+    for (size_t i = 0; !rc && i < 2 && r->row->env_headers[i].header; i++) {
+        const lp_env_header *h = &r->row->env_headers[i];
+        const char *v = getenv(h->env);
+        if (v && *v && !strpbrk(v, "\r\n") && !lp_route_has_extra(r, h->header))
+            rc = lp_route_add_header(list, h->header, v);
+    }
+    return rc;
+}
+
+static int add_extras(const lp_route *r, struct curl_slist **list,
+                      mp_error *err)
+{
+    const lp_config *cfg = r->cfg;
+    if (!cfg->extra_headers)
+        return MP_OK;
+    json_object_object_foreach(cfg->extra_headers, name, val) {
+        /* config.c checks these too; a host-built config may not have. */
+        if (!json_object_is_type(val, json_type_string))
+            return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                           "client_args.extra_headers.%s: expected string, "
+                           "got %s", name, lp_json_type_name(val));
+        const char *value = json_object_get_string(val);
+        if (!*name || strpbrk(name, ":;\r\n \t") || strpbrk(value, "\r\n"))
+            return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                           "client_args.extra_headers.%s: not a valid header "
+                           "(name without ':', ';' or spaces, no line "
+                           "breaks)", name);
+        if (lp_route_add_header(list, name, value))
+            return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
+    }
+    return MP_OK;
+}
+
+int lp_route_headers(const lp_route *r, int streaming,
+                     struct curl_slist **out, mp_error *err)
+{
+    struct curl_slist *list = NULL;
+    int rc = r->wire->add_headers(r, streaming, &list, err);
+    if (!rc && (rc = add_auth(r, &list)))
+        lp_fail(err, rc, "out of memory");
+    /* An empty Expect stops curl waiting for "100 Continue" on a POST. */
+    if (!rc && !lp_route_has_extra(r, "Expect") &&
+        (rc = add_line(&list, "Expect:")))
+        lp_fail(err, rc, "out of memory");
+    if (!rc && (rc = add_env_headers(r, &list)))
+        lp_fail(err, rc, "out of memory");
+    if (!rc)
+        rc = add_extras(r, &list, err);
+    if (rc) {
+        curl_slist_free_all(list);
+        list = NULL;
+    }
+    *out = list;
+    return rc;
+}

@@ -1,0 +1,170 @@
+/*
+ * test_stream_model_info.c - what a LiteLLM proxy's /model/info says of a
+ * model, used by stream(): asked once per instance and model, its
+ * max_input_tokens shown by get_config as context_window_limit when the
+ * config gives none, and a warning (the request still sent) when the
+ * request holds images or tools the proxy says the model cannot take.
+ * Only a proxy is asked: a direct route sends no GET.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/it_harness.h"
+
+static mock_proc mock;
+
+#define ANSWER \
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}\n\n" \
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n" \
+    "data: [DONE]\n\n"
+
+static int setup(void **state)
+{
+    (void)state;
+    if (it_load())
+        return -1;
+    char *a = it_write_file("small.scn", "model: small-text-model\n"
+                            "model_info: {\"max_input_tokens\": 8192, "
+                            "\"supports_vision\": false, "
+                            "\"supports_function_calling\": false}\n"
+                            "sse: true\n--- body\n" ANSWER);
+    char *b = it_write_file("big.scn", "model: big-model\n"
+                            "model_info: {\"max_input_tokens\": 1000000, "
+                            "\"supports_vision\": true, "
+                            "\"supports_function_calling\": true}\n"
+                            "sse: true\n--- body\n" ANSWER);
+    int ok = a && b;
+    free(a);
+    free(b);
+    return ok ? it_mock_start(&mock, "--scenarios", it_tmpdir(), NULL) : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mock_stop(&mock);
+    it_tmp_cleanup();
+    return it_unload();
+}
+
+static int gets(void)
+{
+    json_object *all = mock_requests(&mock, "/model/info");
+    int n = (int)json_object_array_length(all);
+    json_object_put(all);
+    return n;
+}
+
+static int collect(void *ctx, const char *data, size_t len)
+{
+    it_buf_add(ctx, data, len);
+    return 0;
+}
+
+static char *config_of(mp_instance *inst)
+{
+    it_buf b = {0};
+    mp_text_sink sink = {sizeof sink, &b, collect};
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(it_p->get_config(inst, &sink, &err), MP_OK);
+    return b.data;
+}
+
+#define IMAGE_AND_TOOLS "{\"messages\":[{\"role\":\"user\",\"content\":[" \
+    "{\"text\":\"what is this?\"},{\"image\":{\"format\":\"png\",\"source\":" \
+    "{\"bytes\":\"iVBORw0KGgo=\"}}}]}],\"tool_specs\":[{\"name\":\"t\"," \
+    "\"description\":\"d\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}]}"
+
+static void test_warns_and_learns_the_window(void **state)
+{
+    (void)state;
+    char *args = it_client_args(mock.base_url, "sk-x", NULL);
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = it_create("{\"model_id\":\"small-text-model\"}", args,
+                                  &err);
+    assert_non_null(inst);
+    /* Nothing asked yet: get_config never goes to the network. */
+    char *before = config_of(inst);
+    assert_null(strstr(before, "context_window_limit"));
+    free(before);
+    int gets0 = gets();
+    free(it_logs());
+    it_events ev;
+    it_events_init(&ev);
+    assert_int_equal(it_stream(inst, IMAGE_AND_TOOLS, &ev, &err), MP_OK);
+    it_events_free(&ev);
+    assert_int_equal(gets(), gets0 + 1);
+    char *logs = it_logs();
+    assert_non_null(strstr(logs, "model \"small-text-model\": the proxy's "
+                            "/model/info says supports_vision is false, but "
+                            "the request holds images; sending it anyway"));
+    assert_non_null(strstr(logs, "supports_function_calling is false, but the "
+                                 "request offers tools"));
+    free(logs);
+    char *after = config_of(inst);
+    assert_non_null(strstr(after, "\"context_window_limit\":8192"));
+    free(after);
+    /* Asked once: the second call uses what it learned. */
+    it_events_init(&ev);
+    assert_int_equal(it_stream(inst, it_hello_request, &ev, &err), MP_OK);
+    it_events_free(&ev);
+    assert_int_equal(gets(), gets0 + 1);
+    it_p->destroy(inst);
+    free(args);
+}
+
+static void test_configured_window_wins_and_capable_model_is_quiet(void **state)
+{
+    (void)state;
+    char *args = it_client_args(mock.base_url, "sk-x", NULL);
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = it_create("{\"model_id\":\"big-model\","
+                                  "\"context_window_limit\":4096}", args, &err);
+    assert_non_null(inst);
+    free(it_logs());
+    it_events ev;
+    it_events_init(&ev);
+    assert_int_equal(it_stream(inst, IMAGE_AND_TOOLS, &ev, &err), MP_OK);
+    it_events_free(&ev);
+    char *logs = it_logs();
+    assert_null(strstr(logs, "model \"big-model\": the proxy's"));
+    free(logs);
+    char *cfg = config_of(inst);
+    assert_non_null(strstr(cfg, "\"context_window_limit\":4096"));
+    assert_null(strstr(cfg, "1000000"));
+    free(cfg);
+    it_p->destroy(inst);
+    free(args);
+}
+
+/* A direct route has no /model/info: nothing is asked. */
+static void test_direct_route_asks_nothing(void **state)
+{
+    (void)state;
+    int gets0 = gets();
+    char args[512];
+    snprintf(args, sizeof args, "{\"api_base\":\"%s\",\"api_key\":\"k\"}",
+             mock.base_url);
+    it_call c;
+    it_call_run(&c, "{\"model_id\":\"openai/big-model\"}", args, NULL);
+    assert_int_equal(c.rc, MP_OK);
+    it_call_free(&c);
+    assert_int_equal(gets(), gets0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_warns_and_learns_the_window),
+        cmocka_unit_test(test_configured_window_wins_and_capable_model_is_quiet),
+        cmocka_unit_test(test_direct_route_asks_nothing),
+    };
+    return cmocka_run_group_tests_name("stream: proxy model info", tests,
+                                       setup, teardown);
+}
