@@ -23,6 +23,13 @@
  * are used up, so the last event of a network read goes out with
  * MP_EVENT_FLAG_BATCH_END.  Held events own copies of their strings.
  *
+ * For wire adapters (the Anthropic native one first): redacted reasoning
+ * is a REASONING block whose deltas are MP_DELTA_REDACTED_REASONING with
+ * the opaque bytes (Anthropic's `data` string as it came); a citation is
+ * an MP_DELTA_CITATION delta in the TEXT block it belongs to, its text one
+ * JSON object in the Strands Citation shape (anthropic-wire 3.4).  Emit
+ * them for every host: what a minor-0 host must not get is left out here.
+ *
  * The response info (ev_set_response_info) goes out right after
  * MESSAGE_START, whatever adapter starts the message, and its header cost
  * stands in for a metadata event that has no cost of its own.
