@@ -32,7 +32,7 @@
 
 #include "../support/it_harness.h"
 
-#define RUNS 5
+#define RUNS 9
 #define CHUNKS 100000
 
 typedef struct run {
