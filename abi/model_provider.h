@@ -475,7 +475,10 @@ typedef struct mp_event_metadata {
     int64_t output_tokens;
     int64_t total_tokens;
     int64_t cache_read_input_tokens;  /* -1 when absent or 0 (as Strands) */
-    int64_t cache_write_input_tokens; /* -1 when absent or 0              */
+    int64_t cache_write_input_tokens; /* -1 when absent; 0 only when the
+                                         server reported 0 as Anthropic's
+                                         cache_creation_input_tokens (the
+                                         reference passes that 0 on) */
     int64_t latency_ms;               /* wall time of the whole call      */
     int64_t time_to_first_byte_ms;    /* request sent -> first body byte,
                                          -1 when unknown                  */
@@ -650,8 +653,16 @@ typedef struct mp_provider_v1 {
      *    "tool_specs": [ToolSpec...],               optional
      *    "tool_choice": {"auto":{}}|{"any":{}}|{"tool":{"name":N}}, optional
      *    "system_prompt": "text",                   optional
-     *    "system_prompt_content": [SystemContentBlock...]}  optional
+     *    "system_prompt_content": [SystemContentBlock...], optional
+     *    "agent_metadata": {"session_id": "text"|null}}    optional
      * Binary payloads (image/document/video source.bytes) are base64 text.
+     * agent_metadata describes the calling agent for this request only (a
+     * provider shared by several agents gets each one's own): session_id
+     * is the agent's persisted session id, or null/absent when it has
+     * none.  A provider may use it, e.g. to derive a prompt-cache key
+     * ("strands-<session_id>" when the config's cache_config asks for
+     * one); it is never required, and a provider that has no use for it
+     * ignores it.  structured_output() ignores it.
      * `sink` must not be NULL (see mp_event_sink, MP_PLUGIN_13).
      *
      * Runs on the caller's thread, blocking for network I/O within the
@@ -659,8 +670,11 @@ typedef struct mp_provider_v1 {
      * before returning, in this order: MESSAGE_START; (since 1.1, for a
      * host of minor >= 1: RESPONSE_INFO, when the plugin has one); for each
      * block BLOCK_START, BLOCK_DELTA..., BLOCK_STOP; MESSAGE_STOP; then
-     * METADATA if the server reported usage.  Returns MP_OK after MESSAGE_STOP (and
-     * METADATA) were delivered.  Otherwise returns an error with detail in
+     * METADATA if the server reported usage.  Returns MP_OK after
+     * MESSAGE_STOP (and METADATA) were delivered.  The answer is complete
+     * when the stream's terminator arrives (e.g. "[DONE]"): the call returns
+     * then, whether or not the server closes the connection.  Otherwise
+     * returns an error with detail in
      * `err`, and the return value ends the stream: no event at all if it
      * failed before the first (bad request, HTTP error status, connection
      * refused); the events so far without a MESSAGE_STOP if it failed
@@ -804,7 +818,9 @@ typedef struct mp_provider_v1 {
      * {"redactedContent":B64}}, {"toolUse":{"toolUseId":I,"name":N,
      * "input":<the input JSON, or {} when it was empty or not JSON>
      * [,"reasoningSignature":G]}}; each block is complete at its
-     * BLOCK_STOP (an unfinished block is not included).  stopReason is
+     * BLOCK_STOP (an unfinished block is not included), following the
+     * Strands streaming layer: a toolUse with an empty id or name is left
+     * out, a reasoning block counts with text or a signature.  stopReason is
      * null until MESSAGE_STOP; usage and metrics hold 0 until a METADATA
      * came (Strands' defaults).  invalidToolInputs lists the toolUses
      * whose non-empty input was not JSON (Strands stores {} then; a host

@@ -131,6 +131,14 @@ static int add_block(msg_assembler *a, const char *key, json_object *value)
 
 static int close_tool(msg_assembler *a)
 {
+    /* A tool use without an id or a name cannot be answered: Strands drops
+     * the block (reference-update 2.26; its warning says the model may be
+     * using a non-standard streaming format). */
+    if (!a->tool_id_len || !a->tool_name_len) {
+        a->dropped_tools++;
+        tool_reset(a);
+        return 0;
+    }
     json_object *tu = json_object_new_object();
     if (!tu)
         return -1;
@@ -245,7 +253,9 @@ static int block_stop(msg_assembler *a)
     else if (a->text.len)
         rc = a->citations ? close_cited_text(a)
                           : add_block(a, "text", str_obj(a->text.data, a->text.len));
-    else if (a->reasoning.len)
+    /* A reasoning block counts when it has text or a signature (reference-
+     * update 2.26: a block may carry only the signature). */
+    else if (a->reasoning.len || a->signature.len)
         rc = close_reasoning(a);
     else if (a->redacted.len)
         rc = close_redacted(a);
@@ -349,7 +359,7 @@ static int metadata(msg_assembler *a, const mp_event_header *ev)
         e->cache_read_input_tokens > 0)
         rc |= add_count(u, "cacheReadInputTokens", e->cache_read_input_tokens);
     if (HAS(ev, mp_event_metadata, cache_write_input_tokens) &&
-        e->cache_write_input_tokens > 0)
+        e->cache_write_input_tokens >= 0)
         rc |= add_count(u, "cacheWriteInputTokens",
                         e->cache_write_input_tokens);
     /* ABI 1.1 fields, under the names of event_to_json. */

@@ -12,17 +12,19 @@
  *                  [,"reasoningSignature":G]}} ...]}
  *
  * At each block stop: a tool block becomes a toolUse whose input is the
- * concatenated input text parsed as JSON (empty or invalid: {}); otherwise
- * non-empty text becomes a text block, or a citationsContent block when
- * citation deltas came with it (ABI 1.1); otherwise non-empty reasoning
- * text a reasoningContent block (with the signature deltas, concatenated,
- * if any); otherwise redacted reasoning bytes (ABI 1.1) a reasoningContent
- * block holding them as base64.  Signature, citations and redacted bytes
- * start afresh with every block.  The stop reason is the messageStop's,
- * turned from end_turn into tool_use when the content holds a toolUse.
- * Usage and metrics come from the last metadata event (ABI 1.1: usage
- * gains totalCostUsd and reasoningOutputTokens when the plugin had them);
- * the rate-limit state and call id from the RESPONSE_INFO event.
+ * concatenated input text parsed as JSON (empty or invalid: {}), unless
+ * its id or name is empty, when it is dropped; otherwise non-empty text
+ * becomes a text block, or a citationsContent block when citation deltas
+ * came with it (ABI 1.1); otherwise reasoning with text or a signature a
+ * reasoningContent block (with the signature deltas, concatenated, if
+ * any); otherwise redacted reasoning bytes (ABI 1.1) a reasoningContent
+ * block holding them as base64 (with the amendments of reference-update
+ * 2.26).  Signature, citations and redacted bytes start afresh with every
+ * block.  The stop reason is the messageStop's, turned from end_turn into
+ * tool_use when the content holds a toolUse.  Usage and metrics come from
+ * the last metadata event (ABI 1.1: usage gains totalCostUsd and
+ * reasoningOutputTokens when the plugin had them); the rate-limit state
+ * and call id from the RESPONSE_INFO event.
  *
  * Host code: depends only on abi/model_provider.h and json-c.  One
  * assembler per stream; not thread-safe.
@@ -64,6 +66,7 @@ typedef struct msg_assembler {
     json_object *bad_inputs;  /* ids of toolUses whose input text was not
                                  valid JSON (stored as {}), or NULL      */
     int failed;               /* out of memory or a malformed event       */
+    int dropped_tools;        /* tool blocks dropped for an empty id/name */
 } msg_assembler;
 
 void asm_init(msg_assembler *a);

@@ -23,7 +23,6 @@ struct mp_accumulator {
     /* The open block. */
     int in_tool;
     strbuf tool_id, tool_name, tool_sig, tool_input;
-    int has_id, has_name;
     strbuf text, reasoning, signature, redacted;
     strbuf citations;      /* rendered citation objects, comma-separated    */
     int saw_tool;
@@ -123,20 +122,20 @@ static void tool_input(jw *w, const strbuf *in, int *invalid)
 
 static int close_tool(mp_accumulator *a)
 {
+    /* A tool use without an id or a name cannot be answered: Strands drops
+     * the block (reference-update 2.26). */
+    if (!a->tool_id.len || !a->tool_name.len) {
+        a->in_tool = 0;
+        return MP_OK;
+    }
     jw w;
     next_block(&w, a);
     jw_key(&w, "toolUse");
     jw_object_open(&w);
     jw_key(&w, "toolUseId");
-    if (a->has_id)
-        jw_string(&w, a->tool_id.data ? a->tool_id.data : "", a->tool_id.len);
-    else
-        jw_null(&w);
+    jw_string(&w, a->tool_id.data, a->tool_id.len);
     jw_key(&w, "name");
-    if (a->has_name)
-        jw_string(&w, a->tool_name.data ? a->tool_name.data : "", a->tool_name.len);
-    else
-        jw_null(&w);
+    jw_string(&w, a->tool_name.data, a->tool_name.len);
     jw_key(&w, "input");
     int invalid;
     tool_input(&w, &a->tool_input, &invalid);
@@ -146,7 +145,7 @@ static int close_tool(mp_accumulator *a)
     }
     jw_object_close(&w);
     jw_object_close(&w);
-    if (invalid && a->has_id) {
+    if (invalid) {
         jw iw;
         jw_init(&iw, &a->invalid);
         if (a->invalid.len)
@@ -193,7 +192,7 @@ static int close_reasoning(mp_accumulator *a)
     next_block(&w, a);
     jw_key(&w, "reasoningContent");
     jw_object_open(&w);
-    if (a->reasoning.len) {
+    if (a->reasoning.len || a->signature.len) {
         jw_key(&w, "reasoningText");
         jw_object_open(&w);
         jw_key(&w, "text");
@@ -221,14 +220,16 @@ static int block_stop(mp_accumulator *a)
         rc = close_tool(a);
     else if (a->text.len)
         rc = close_text(a);
-    else if (a->reasoning.len || a->redacted.len)
+    /* Reasoning counts with text or a signature (reference-update 2.26);
+     * else with redacted bytes. */
+    else if (a->reasoning.len || a->signature.len || a->redacted.len)
         rc = close_reasoning(a);
     strbuf *block[] = {&a->tool_id, &a->tool_name, &a->tool_sig, &a->tool_input,
                        &a->text, &a->reasoning, &a->signature, &a->redacted,
                        &a->citations};
     for (size_t i = 0; i < sizeof block / sizeof *block; i++)
         sb_reset(block[i]);
-    a->in_tool = a->has_id = a->has_name = 0;
+    a->in_tool = 0;
     return rc;
 }
 
@@ -242,8 +243,6 @@ static int block_start(mp_accumulator *a, const mp_event_header *ev)
     if (!HAS(ev, mp_event_block_start, tool_use_id))
         return MP_E_INVALID_ARGUMENT;
     a->in_tool = 1;
-    a->has_id = e->tool_use_id.ptr != NULL;
-    a->has_name = e->tool_name.ptr != NULL;
     sb_reset(&a->tool_input);
     int rc = copy(&a->tool_id, e->tool_use_id);
     if (!rc)
@@ -368,9 +367,11 @@ int lp_acc_add(mp_accumulator *a, const mp_event_header *ev)
     return rc;
 }
 
-static void count_key(jw *w, const char *key, int64_t v, int always)
+/* A count: `least` is the smallest value shown (a smaller one, unknown
+ * included, is left out), or -1 to always show it, unknown as 0. */
+static void count_key(jw *w, const char *key, int64_t v, int64_t least)
 {
-    if (!always && v <= 0)
+    if (least >= 0 && v < least)
         return;
     jw_key(w, key);
     jw_int(w, v > 0 ? v : 0);
@@ -407,20 +408,22 @@ int lp_acc_result(const mp_accumulator *a, mp_text_fn write, void *ctx)
         jw_null(&w);
     jw_key(&w, "usage");
     jw_object_open(&w);
-    count_key(&w, "inputTokens", a->in, 1);
-    count_key(&w, "outputTokens", a->out, 1);
-    count_key(&w, "totalTokens", a->total, 1);
-    count_key(&w, "cacheReadInputTokens", a->cache_read, 0);
+    count_key(&w, "inputTokens", a->in, -1);
+    count_key(&w, "outputTokens", a->out, -1);
+    count_key(&w, "totalTokens", a->total, -1);
+    /* As event_json.c: cache reads when > 0, a reported 0 cache write
+     * shown (reference-update 2.17). */
+    count_key(&w, "cacheReadInputTokens", a->cache_read, 1);
     count_key(&w, "cacheWriteInputTokens", a->cache_write, 0);
     if (a->cost >= 0) {
         jw_key(&w, "totalCostUsd");
         jw_double(&w, a->cost);
     }
-    count_key(&w, "reasoningOutputTokens", a->reasoning_out, 0);
+    count_key(&w, "reasoningOutputTokens", a->reasoning_out, 1);
     jw_object_close(&w);
     jw_key(&w, "metrics");
     jw_object_open(&w);
-    count_key(&w, "latencyMs", a->latency, 1);
+    count_key(&w, "latencyMs", a->latency, -1);
     if (a->ttfb >= 0) {
         jw_key(&w, "timeToFirstByteMs");
         jw_int(&w, a->ttfb);

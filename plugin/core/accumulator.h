@@ -6,10 +6,11 @@
  * It follows the Strands streaming layer (reference-behaviour 4.5,
  * event_loop/streaming.py): at each BLOCK_STOP the first matching rule
  * makes the block: an open tool use -> toolUse (input parsed as JSON;
- * empty or invalid -> {}); text -> citationsContent when the block had
- * citations, else text; reasoning text -> reasoningContent.reasoningText
- * (with its signature); redacted reasoning -> reasoningContent.
- * redactedContent (base64).  Unlike Strands, the signature, citations and
+ * empty or invalid -> {}), left out when its id or name is empty
+ * (reference-update 2.26); text -> citationsContent when the block had
+ * citations, else text; reasoning text or a signature ->
+ * reasoningContent.reasoningText (with its signature); redacted reasoning
+ * -> reasoningContent.redactedContent (base64).  Unlike Strands, the signature, citations and
  * redacted bytes start afresh with every block, so one block's never lands
  * on the next.  The stop reason becomes tool_use when the message holds a
  * toolUse and the server said end_turn.

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,12 @@
 
 /* Sorted, as the reference prints them (Python's sorted()). */
 static const char *const model_keys[] = {
-    "context_window_limit", "model_id", "params", "reasoning_round_trip",
-    "structured_output_mode", NULL};
+    "cache_config", "context_window_limit", "model_id", "params",
+    "reasoning_round_trip", "stream", "structured_output_mode", NULL};
+
+/* CacheConfig's fields (reference-update 2.15). */
+static const char *const cache_keys[] = {
+    "cache_key", "strategy", "system_prompt_ttl", "tools_ttl", "ttl", NULL};
 
 static const char *const client_keys[] = {
     "api_base", "api_key", "api_version", "base_url", "ca_bundle",
@@ -101,7 +106,8 @@ static void warn_unknown(json_object *doc, const char *const *known,
                 sb_appends(&sb, ", ");
             py_repr(&sb, known[i]);
         }
-        sb_appends(&sb, "].\n\nSee https://github.com/strands-agents/sdk-python/issues/815");
+        sb_appends(&sb, "].\n\nSee https://github.com/strands-agents/"
+                        "harness-sdk/issues/815");
         if (sb.data)
             lp_log(log, MP_LOG_WARN, "%s", sb.data);
         sb_free(&sb);
@@ -181,20 +187,129 @@ static int optional_int(json_object *doc, const char *docname,
     return MP_OK;
 }
 
+/* cache_config: an object (or null, which is none).  Its values are
+ * checked here; what they mean for a request is request_format.c's. */
+static int read_cache_config(lp_config *c, mp_error *err)
+{
+    json_object *cc, *v;
+    if (!json_object_object_get_ex(c->config, "cache_config", &cc) || !cc)
+        return MP_OK;
+    if (!json_object_is_type(cc, json_type_object))
+        return type_error(err, "config", "cache_config", "object or null", cc);
+    c->has_cache_config = 1;
+    if (json_object_object_get_ex(cc, "cache_key", &v) && v) {
+        if (json_object_is_type(v, json_type_string))
+            c->cache_key = json_object_get_string(v);
+        else if (json_object_is_type(v, json_type_boolean) &&
+                 !json_object_get_boolean(v))
+            c->cache_key_off = 1;
+        else
+            return type_error(err, "config", "cache_config.cache_key",
+                              "string, false or null", v);
+    }
+    if (json_object_object_get_ex(cc, "ttl", &v) && v) {
+        if (!json_object_is_type(v, json_type_string))
+            return type_error(err, "config", "cache_config.ttl",
+                              "string or null", v);
+        const char *ttl = json_object_get_string(v);
+        if (strcmp(ttl, "in_memory") == 0 || strcmp(ttl, "24h") == 0)
+            c->cache_retention = ttl;
+    }
+    if (json_object_object_get_ex(cc, "strategy", &v) && v &&
+        !json_object_is_type(v, json_type_string))
+        return type_error(err, "config", "cache_config.strategy",
+                          "string or null", v);
+    static const char *const ttl_like[] = {"system_prompt_ttl", "tools_ttl"};
+    for (size_t i = 0; i < 2; i++)
+        if (json_object_object_get_ex(cc, ttl_like[i], &v) && v &&
+            !json_object_is_type(v, json_type_boolean) &&
+            !json_object_is_type(v, json_type_string)) {
+            char key[64];
+            snprintf(key, sizeof key, "cache_config.%s", ttl_like[i]);
+            return type_error(err, "config", key, "boolean, string or null",
+                              v);
+        }
+    return MP_OK;
+}
+
+/* Whether a CacheConfig field differs from its default (strategy "auto",
+ * system_prompt_ttl true, tools_ttl None); only cache_key and ttl mean
+ * anything to an OpenAI-style API. */
+static int placement_field_set(json_object *cc, const char *key)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(cc, key, &v))
+        return 0; /* absent: the default */
+    if (strcmp(key, "strategy") == 0)
+        return v && strcmp(json_object_get_string(v), "auto") != 0;
+    if (strcmp(key, "system_prompt_ttl") == 0)
+        return !(v && json_object_is_type(v, json_type_boolean) &&
+                 json_object_get_boolean(v));
+    return v != NULL; /* tools_ttl: the default is None */
+}
+
+/* The reference's warnings about a cache_config (reference-update 2.15),
+ * given once per config rather than on every request: an unknown ttl, and
+ * the fields an OpenAI-style API has no use for.  Unknown fields warn as
+ * unknown keys do. */
+static void warn_cache_config(const lp_config *c, const lp_logger *log)
+{
+    json_object *cc, *v;
+    if (!log || !log->fn || !c->has_cache_config ||
+        !json_object_object_get_ex(c->config, "cache_config", &cc))
+        return;
+    strbuf sb;
+    sb_init(&sb, (size_t)1 << 20);
+    if (json_object_object_get_ex(cc, "ttl", &v) && v &&
+        !c->cache_retention) {
+        sb_appends(&sb, "cache_config.ttl=");
+        py_repr(&sb, json_object_get_string(v));
+        sb_appends(&sb, " is not an openai retention value ('in_memory' or "
+                        "'24h') and will be ignored");
+        if (sb.data)
+            lp_log(log, MP_LOG_WARN, "%s", sb.data);
+        sb_reset(&sb);
+    }
+    static const char *const placement[] = {"strategy", "system_prompt_ttl",
+                                            "tools_ttl", NULL};
+    int n = 0;
+    for (size_t i = 0; placement[i]; i++) {
+        if (!placement_field_set(cc, placement[i]))
+            continue;
+        sb_appends(&sb, n++ ? ", " : "cache_config fields [");
+        py_repr(&sb, placement[i]);
+    }
+    if (n) {
+        sb_appends(&sb, "] have no effect on OpenAI, which does not support "
+                        "them; they will be ignored.");
+        if (sb.data)
+            lp_log(log, MP_LOG_WARN, "%s", sb.data);
+    }
+    sb_free(&sb);
+    warn_unknown(cc, cache_keys, "cache_config", log);
+}
+
 static int read_model(lp_config *c, mp_error *err)
 {
     json_object *doc = c->config, *v;
     int rc = optional_string(doc, "config", "model_id", &c->model_id, err);
     if (rc)
         return rc;
-    if (json_object_object_get_ex(doc, "params", &v)) {
-        if (!v)
-            c->params_is_null = 1;
-        else if (!json_object_is_type(v, json_type_object))
+    if (json_object_object_get_ex(doc, "params", &v) && v) {
+        if (!json_object_is_type(v, json_type_object))
             return type_error(err, "config", "params", "object", v);
-        else
-            c->params = v;
+        c->params = v;
     }
+    /* The reference takes any value by truthiness; we take a boolean, or
+     * null, which is falsy there too. */
+    if (json_object_object_get_ex(doc, "stream", &v)) {
+        if (v && !json_object_is_type(v, json_type_boolean))
+            return type_error(err, "config", "stream", "boolean or null", v);
+        c->stream = v ? json_object_get_boolean(v) : 0;
+    }
+    int rc0 = read_cache_config(c, err);
+    if (rc0)
+        return rc0;
     if ((rc = optional_int(doc, "config", "context_window_limit", 1,
                            INT64_MAX, &c->context_window_limit, err)))
         return rc;
@@ -318,6 +433,7 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
     c->config = config;
     c->client_args = client;
     c->context_window_limit = -1;
+    c->stream = -1;
     c->timeout_ms = 600000;
     c->connect_timeout_ms = 10000;
     c->idle_timeout_ms = 120000;
@@ -341,6 +457,7 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
         c->wire_model += strlen(LP_PROXY_PREFIX);
     warn_unknown(config, model_keys, "configuration", log);
     warn_unknown(client, client_keys, "client_args", log);
+    warn_cache_config(c, log);
     *out = c;
     return MP_OK;
 }
@@ -403,8 +520,11 @@ int lp_config_update(const lp_config *base, const char *update_json,
      * reported when they arrived.  So validate silently, then warn about
      * the update's keys (its values now also live in the new config). */
     rc = build(config, client, NULL, out, err);
-    if (!rc)
+    if (!rc) {
         warn_unknown(update, model_keys, "configuration", log);
+        if (json_object_object_get_ex(update, "cache_config", NULL))
+            warn_cache_config(*out, log);
+    }
     json_object_put(update);
     return rc;
 }
@@ -439,10 +559,15 @@ int lp_is_secret_name(const char *name)
 }
 
 /* Inside params, "token" alone would hide max_tokens; a key is secret there
- * when it names a key, secret, password or credential, or a *_token. */
+ * when it names a key, secret, password or credential, or a *_token.  A
+ * prompt-cache key is no secret (it goes to the server in the body, and
+ * the host needs to see which one is set): cache_config.cache_key and
+ * params.prompt_cache_key are shown. */
 static int is_secret_param(const char *name)
 {
     size_t n = strlen(name);
+    if (strcmp(name, "cache_key") == 0 || strcmp(name, "prompt_cache_key") == 0)
+        return 0;
     if (contains_ci(name, "key") || contains_ci(name, "secret") ||
         contains_ci(name, "authorization") || contains_ci(name, "password") ||
         contains_ci(name, "credential"))

@@ -37,9 +37,17 @@ typedef struct lp_config {
                                   applied; NULL when missing            */
     const char *wire_model;    /* model_id without a leading
                                   "litellm_proxy/", as sent on the wire */
-    json_object *params;       /* object, or NULL when absent           */
-    int params_is_null;        /* "params": null was given (an error at
-                                  request time, as the reference)       */
+    json_object *params;       /* object, or NULL when absent or null
+                                  (null is {}, reference-update 2.2)    */
+    int stream;                /* the "stream" key (reference-update
+                                  2.1): -1 absent, else 0/1 (null is 0) */
+    /* cache_config (reference-update 2.15), read once here.  Strings are
+     * borrowed from `config`. */
+    int has_cache_config;      /* given and not null                    */
+    const char *cache_key;     /* its cache_key; NULL: none given       */
+    int cache_key_off;         /* cache_key: false (never send a key)   */
+    const char *cache_retention; /* ttl when OpenAI knows it ("in_memory"
+                                  or "24h"), else NULL                  */
     int64_t context_window_limit; /* -1 when absent                     */
     int reasoning_round_trip;  /* decision 5, default 0                 */
     int structured_output_mode; /* enum lp_structured_mode            */

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "errors.h"
@@ -46,35 +47,105 @@ static int has(const ec_info *in, const char *needle)
            != NULL;
 }
 
-/* Overflow wording: LiteLLM's own checks (reference 7.1), the OpenAI
- * parent's (7.2) and the strings of litellm-wire 1.5. */
+/* The reference matches its patterns against the exception's string form,
+ * which for an HTTP error holds the whole JSON body; we keep the message,
+ * the code and the type apart, so a pattern is looked for in each. */
+static int says(const ec_info *in, const char *needle)
+{
+    return has(in, needle) || ci_find(in->code, strlen(in->code), needle) ||
+           ci_find(in->type, strlen(in->type), needle);
+}
+
+static int code_is(const ec_info *in, const char *code)
+{
+    return strcasecmp(in->code, code) == 0;
+}
+
+/* Rule 1 of the reference's classifier (reference-update 2.8): throttling
+ * comes before anything else.  LiteLLM's proxy also marks its 429s with
+ * the type "throttling_error" (litellm-wire 1.5), which says the same. */
+static int ref_throttled(const ec_info *in, int status)
+{
+    return status == 429 || code_is(in, "rate_limit_exceeded") ||
+           says(in, "rate_limit_exceeded") || says(in, "rate limit") ||
+           says(in, "too many requests") ||
+           strcmp(in->type, "throttling_error") == 0;
+}
+
+/* exceed(s|ed)? (customer )?model maximum, as the reference's regular
+ * expression (OpenAI's and Bedrock Mantle's wording). */
+static int says_model_maximum(const char *s, size_t n)
+{
+    const char *end = s + n;
+    for (const char *p = s; (p = ci_find(p, (size_t)(end - p), "exceed"));
+         p++) {
+        const char *q = p + 6;
+        if (q < end && (*q == 's' || *q == 'S'))
+            q++;
+        else if (end - q >= 2 && ci_find(q, 2, "ed") == q)
+            q += 2;
+        if (q >= end || *q != ' ')
+            continue;
+        q++;
+        if (end - q >= 9 && ci_find(q, 9, "customer ") == q)
+            q += 9;
+        if (end - q >= 13 && ci_find(q, 13, "model maximum") == q)
+            return 1;
+    }
+    return 0;
+}
+
+/* Rule 2 of the reference's classifier: its overflow wording, matched at
+ * any status. */
+static const char *const ref_overflow_phrases[] = {
+    "maximum context length",
+    "context_length_exceeded",
+    "too many tokens",
+    "context length",
+    "input is too long for requested model",
+    "input length and `max_tokens` exceed context limit",
+    "too many total text bytes",
+    "exceeds the max_model_len",
+    NULL};
+
+static int ref_overflow(const ec_info *in)
+{
+    if (code_is(in, "context_length_exceeded"))
+        return 1;
+    for (size_t i = 0; ref_overflow_phrases[i]; i++)
+        if (says(in, ref_overflow_phrases[i]))
+            return 1;
+    return says_model_maximum(in->msg.data ? in->msg.data : "", in->msg.len);
+}
+
+/* Our further overflow wording: LiteLLM's own checks (reference 7.1), the
+ * strings of litellm-wire 1.5, and what servers we met send (vLLM: "is
+ * longer than the maximum model length"). */
 static const char *const overflow_phrases[] = {
     "contextwindowexceedederror",
-    "context_length_exceeded",
-    "maximum context length",
     "exceed context limit",
     "this model's maximum context length is",
     "string too long. expected a string with maximum length",
     "model's maximum context limit",
     "is longer than the model's context length",
+    "is longer than the maximum model length",
     "input tokens exceed the configured limit",
     "`inputs` tokens + `max_new_tokens` must be",
     "exceeds the available context size",
     "exceeds the maximum number of tokens allowed",
     "prompt is too long",
-    "input is too long for requested model",
-    "input length and `max_tokens` exceed context limit",
-    "too many total text bytes",
     NULL};
 
 static int is_overflow(const ec_info *in)
 {
+    if (ref_overflow(in))
+        return 1;
     if (ci_find(in->code, strlen(in->code), "context_length_exceeded"))
         return 1;
     if (has(in, "ContextWindowExceededError"))
         return 1;
-    /* LiteLLM's exclusions: a too-long string field is a plain bad
-     * request, not a conversation that needs shrinking. */
+    /* LiteLLM's exclusions (for our wording only): a too-long string field
+     * is a plain bad request, not a conversation that needs shrinking. */
     if (has(in, "string_above_max_length") ||
         ci_find(in->code, strlen(in->code), "string_above_max_length") ||
         (has(in, "invalid 'user'") && has(in, "string too long")))
@@ -118,6 +189,9 @@ static int says_429(const char *s, size_t n)
     return 0;
 }
 
+/* Our further throttling wording (LiteLLM's, reference 7.1).  It is asked
+ * after the overflow rules: the reference finds none of it in its own
+ * throttling rule, so a message that also names an overflow is one. */
 static int is_rate_limited(const ec_info *in, int status)
 {
     const char *s = in->msg.data ? in->msg.data : "";
@@ -127,9 +201,11 @@ static int is_rate_limited(const ec_info *in, int status)
            (status == 0 && says_429(s, in->msg.len));
 }
 
+/* Decision 28: the reference's classifier first (throttling, then
+ * overflow, whatever the status), then our own wording, then the status. */
 static int classify(int status, const ec_info *in)
 {
-    if (status == 429 || strcmp(in->type, "throttling_error") == 0)
+    if (ref_throttled(in, status))
         return MP_E_THROTTLED;
     if (is_overflow(in))
         return MP_E_CONTEXT_OVERFLOW;

@@ -2,17 +2,26 @@
  * error_classify.h - HTTP error responses and mid-stream error objects to
  * typed mp_error values (decisions 14-16).
  *
- * Order of the rules, first match wins:
- *   1. HTTP 429, or error.type "throttling_error"          -> MP_E_THROTTLED
- *   2. context overflow: "ContextWindowExceededError" in the message, code
- *      "context_length_exceeded", or an overflow phrase of reference 7.1/7.2
- *      and litellm-wire 1.5 (case-insensitive, 7.1 exclusions apply to the
- *      phrases)                                             -> MP_E_CONTEXT_OVERFLOW
- *   3. rate-limit wording of reference 7.1 ("rate limit", "rate_limit",
- *      "RateLimit", "service tier capacity exceeded", "request too large",
+ * Order of the rules, first match wins (decision 28: the reference's
+ * classifier of reference-update 2.8 first, at any HTTP status, then our
+ * own wording, then the status).  Patterns are case-insensitive and looked
+ * for in the provider's message, code and type:
+ *   1. throttling: HTTP 429, code "rate_limit_exceeded", "rate_limit_
+ *      exceeded" / "rate limit" / "too many requests", or LiteLLM's type
+ *      "throttling_error"                                  -> MP_E_THROTTLED
+ *   2. context overflow: code "context_length_exceeded", the reference's
+ *      phrases ("maximum context length", "too many tokens", "context
+ *      length", "exceeds the max_model_len", exceed(s|ed)? (customer )?model
+ *      maximum, ...); then "ContextWindowExceededError" and the phrases of
+ *      reference 7.1 and litellm-wire 1.5 plus vLLM's "is longer than the
+ *      maximum model length" (7.1's exclusions apply to these)
+ *                                                          -> MP_E_CONTEXT_OVERFLOW
+ *   3. LiteLLM's further rate-limit wording (reference 7.1: "RateLimit",
+ *      "rate-limit", "service tier capacity exceeded", "request too large",
  *      a standalone "429" when the status is unknown)      -> MP_E_THROTTLED
  *   4. by status: 401/403 AUTHENTICATION, 404 NOT_FOUND, 400/422 BAD_REQUEST,
- *      408 TIMEOUT, 5xx SERVER, anything else HTTP.
+ *      408 TIMEOUT, 5xx SERVER, none (inside a 200 stream) SERVER, anything
+ *      else HTTP.
  * retryable: status 408/409/429/5xx, or throttled; never for an overflow (the
  * same request would overflow again).  retry_after_ms from Retry-After.
  *

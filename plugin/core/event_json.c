@@ -181,7 +181,7 @@ static int metadata(jw *w, const mp_event_header *ev)
         jw_key(w, "cacheReadInputTokens");
         jw_int(w, read);
     }
-    if (write > 0) {
+    if (write >= 0) { /* a reported 0 is shown (reference-update 2.17) */
         jw_key(w, "cacheWriteInputTokens");
         jw_int(w, write);
     }

@@ -45,8 +45,13 @@ static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
     for (size_t i = 0; b->mode == BODY_UNDECIDED && i < n; i++)
         if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
             b->mode = p[i] == '{' ? BODY_WHOLE : BODY_SSE;
-    if (b->mode != BODY_WHOLE) /* leading blank lines are harmless SSE */
-        return b->wire->feed(b->mapper, p, n, err);
+    if (b->mode != BODY_WHOLE) { /* leading blank lines are harmless SSE */
+        int rc = b->wire->feed(b->mapper, p, n, err);
+        /* Decision 26: the terminator ends the call, not the connection. */
+        if (!rc && b->wire->complete && b->wire->complete(b->mapper))
+            return LP_BODY_COMPLETE;
+        return rc;
+    }
     int rc = sb_append(&b->whole, p, n);
     if (rc == MP_E_PROTOCOL)
         return lp_fail(err, MP_E_PROTOCOL, "response body exceeds "
@@ -143,6 +148,7 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
         .max_line = (size_t)cfg->max_response_bytes,
         .max_tool_args = (size_t)cfg->max_response_bytes,
         .secrets = x.secrets,
+        .log = lp_module_logger(),
     };
     lp_mapper *mapper = NULL;
     rc = w->new_mapper(&em, &opt, &mapper);

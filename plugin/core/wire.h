@@ -60,6 +60,8 @@ typedef struct lp_map_options {
      * mid-stream error objects (the API key).  Borrowed for the mapper's
      * lifetime; may be NULL. */
     const char *const *secrets;
+    /* Where debug notes go (a skipped content part); may be NULL. */
+    const lp_logger *log;
 } lp_map_options;
 
 typedef struct lp_mapper lp_mapper; /* an adapter's response mapper */
@@ -91,7 +93,8 @@ typedef struct lp_wire {
      * split anywhere; finish says the body ended cleanly; cut says it
      * stopped early (`status` MP_E_NETWORK or MP_E_TIMEOUT, `why` the
      * transport's words); started says whether any event was delivered
-     * (retries stop then); map_whole maps one whole non-streamed body.
+     * (retries stop then); complete says the terminator arrived; map_whole
+     * maps one whole non-streamed body.
      * Latency and time to first byte (-1: unknown) go into the metadata.
      * Every error is sticky and fills `err`. */
     int (*new_mapper)(ev_emitter *em, const lp_map_options *opt,
@@ -102,6 +105,10 @@ typedef struct lp_wire {
     int (*cut)(lp_mapper *m, int64_t latency_ms, int64_t ttfb_ms, int status,
                const char *why, mp_error *err);
     int (*started)(const lp_mapper *m);
+    /* Whether the answer is complete before the body ends: the stream's
+     * terminator arrived ("[DONE]", Anthropic's message_stop), so the core
+     * stops reading at once (decision 26).  NULL: only the body's end. */
+    int (*complete)(const lp_mapper *m);
     int (*map_whole)(lp_mapper *m, const char *body, size_t len,
                      int64_t latency_ms, int64_t ttfb_ms, mp_error *err);
     void (*free_mapper)(lp_mapper *m);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chunk_mapper.h"
+#include "../core/log.h"
 #include "../core/utf8.h"
 
 int cm_check_utf8(chunk_mapper *m, const char *s, size_t n, const char *what)
@@ -29,8 +30,8 @@ static int emit(chunk_mapper *m, int block_kind, int delta_kind,
     if (bad)
         return bad;
     if (m->open_kind != block_kind) {
-        int rc = MP_OK;
-        if (m->open_kind)
+        int rc = cm_message_start(m);
+        if (!rc && m->open_kind)
             rc = ev_block_stop(m->em);
         m->open_kind = block_kind;
         if (!rc)
@@ -203,39 +204,87 @@ static int delta_signatures(chunk_mapper *m, const delta_fields *f)
     return MP_OK;
 }
 
-/* delta.content as a list of parts: {type:"text",text} and
- * {type:"thinking",thinking,signature?}; other part types carry nothing we
- * can represent and are skipped. */
-static int content_parts(chunk_mapper *m, json_object *parts)
+/* A part type we cannot represent (an image, a citation reference, ...)
+ * is skipped rather than failing the answer; the host hears of it once per
+ * stream, at debug level. */
+static void skipped_part(chunk_mapper *m, const char *type)
+{
+    if (m->skipped_part_logged)
+        return;
+    m->skipped_part_logged = 1;
+    size_t n = type ? strlen(type) : 0;
+    if (type && lp_utf8_bad(type, n) == n)
+        lp_log(m->opt.log, MP_LOG_DEBUG, "response: content part of type "
+               "\"%.*s\" skipped (only text and thinking parts are read)",
+               lp_utf8_prec(type, 64), type);
+    else
+        lp_log(m->opt.log, MP_LOG_DEBUG, "response: content part without "
+               "a readable type skipped (only text and thinking parts are "
+               "read)");
+}
+
+static int content_parts(chunk_mapper *m, json_object *parts, int thinking,
+                         const char *path);
+
+/* The value of a thinking part: a string, or (Mistral) a list of text
+ * parts, all of it reasoning. */
+static int thinking_value(chunk_mapper *m, json_object *v, size_t i)
+{
+    if (json_object_is_type(v, json_type_array))
+        return content_parts(m, v, 1, "content[].thinking");
+    if (!json_object_is_type(v, json_type_string))
+        return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."
+                              "content[%zu].thinking", m->choice,
+                              cm_delta_name(m), i);
+    return emit_reasoning(m, json_object_get_string(v),
+                          (size_t)json_object_get_string_len(v),
+                          "content[].thinking");
+}
+
+/* delta.content (or, with `thinking`, a thinking part's value) as a list of
+ * typed parts: {type:"text",text} is text (reasoning inside a thinking
+ * part), {type:"thinking",thinking,signature?} is reasoning.  `path` names
+ * the list for errors and UTF-8 checks. */
+static int content_parts(chunk_mapper *m, json_object *parts, int thinking,
+                         const char *path)
 {
     size_t count = json_object_array_length(parts);
     for (size_t i = 0; i < count; i++) {
         json_object *p = json_object_array_get_idx(parts, i), *t, *v;
         if (!json_object_is_type(p, json_type_object))
-            return cm_shape_error(m, p, "an object", "choices[%zu].%s."
-                                  "content[%zu]", m->choice, cm_delta_name(m),
-                                  i);
-        if (!json_object_object_get_ex(p, "type", &t) ||
-            !json_object_is_type(t, json_type_string))
+            return cm_shape_error(m, p, "an object", "choices[%zu].%s.%s[%zu]",
+                                  m->choice, cm_delta_name(m), path, i);
+        const char *type = NULL;
+        if (json_object_object_get_ex(p, "type", &t) &&
+            json_object_is_type(t, json_type_string))
+            type = json_object_get_string(t);
+        int is_thinking = type && strcmp(type, "thinking") == 0;
+        if (!type || (!is_thinking && strcmp(type, "text") != 0) ||
+            (is_thinking && thinking)) {
+            skipped_part(m, type);
             continue;
-        const char *type = json_object_get_string(t);
-        int thinking = strcmp(type, "thinking") == 0;
-        if (!thinking && strcmp(type, "text") != 0)
-            continue;
-        const char *key = thinking ? "thinking" : "text";
+        }
+        const char *key = is_thinking ? "thinking" : "text";
         if (!json_object_object_get_ex(p, key, &v) ||
             json_object_is_type(v, json_type_null))
             continue;
-        if (!json_object_is_type(v, json_type_string))
-            return cm_shape_error(m, v, "a string", "choices[%zu].%s."
-                                  "content[%zu].%s", m->choice,
-                                  cm_delta_name(m), i, key);
-        const char *s = json_object_get_string(v);
-        size_t n = (size_t)json_object_get_string_len(v);
-        int rc = thinking ? emit_reasoning(m, s, n, "content[].thinking")
+        int rc;
+        if (is_thinking) {
+            rc = thinking_value(m, v, i);
+        } else if (!json_object_is_type(v, json_type_string)) {
+            return cm_shape_error(m, v, "a string", "choices[%zu].%s.%s[%zu]"
+                                  ".text", m->choice, cm_delta_name(m), path,
+                                  i);
+        } else {
+            const char *s = json_object_get_string(v);
+            size_t n = (size_t)json_object_get_string_len(v);
+            rc = thinking ? emit_reasoning(m, s, n, "content[].thinking[].text")
                           : emit_text(m, s, n, "content[].text");
-        if (!rc && thinking && soft_str(p, "signature", &s, &n))
-            rc = emit_signature(m, s, n);
+        }
+        const char *sig;
+        size_t sig_len;
+        if (!rc && is_thinking && soft_str(p, "signature", &sig, &sig_len))
+            rc = emit_signature(m, sig, sig_len);
         if (rc)
             return rc;
     }
@@ -250,7 +299,7 @@ static int content(chunk_mapper *m, json_object *v)
         return emit_text(m, json_object_get_string(v),
                          (size_t)json_object_get_string_len(v), "content");
     if (json_object_is_type(v, json_type_array))
-        return content_parts(m, v);
+        return content_parts(m, v, 0, "content");
     return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."
                           "content", m->choice, cm_delta_name(m));
 }
@@ -295,6 +344,8 @@ int cm_apply_delta(chunk_mapper *m, json_object *delta)
         rc = get_str(m, f.refusal, "refusal", &s, &n);
     if (!rc)
         rc = emit_text(m, s, n, "refusal");
+    if (!rc)
+        rc = cm_tools_message_signature(m, delta);
     if (!rc)
         rc = tool_calls(m, f.tool_calls);
     return rc;

@@ -33,6 +33,7 @@ int cm_init(chunk_mapper *m, ev_emitter *em, const cm_options *opt)
     if (!m->opt.max_tool_args)
         m->opt.max_tool_args = CM_DEFAULT_LIMIT;
     sse_init(&m->sse, m->opt.max_line, on_event, m);
+    sb_init(&m->msg_sig, m->opt.max_line);
     /* One tokener for the whole stream, reset per payload: no per-chunk
      * allocation of parser state. */
     m->tok = json_tokener_new_ex(CM_JSON_DEPTH);
@@ -52,11 +53,17 @@ void cm_free(chunk_mapper *m)
         json_tokener_free(m->tok);
     m->tok = NULL;
     cm_tools_free(m);
+    sb_free(&m->msg_sig);
 }
 
 int cm_started(const chunk_mapper *m)
 {
     return m->started;
+}
+
+int cm_complete(const chunk_mapper *m)
+{
+    return m->done && !m->status;
 }
 
 /* ------------------------------------------------------------------ errors */
@@ -157,7 +164,7 @@ static int parse_payload(chunk_mapper *m, const char *data, size_t len,
     return MP_OK;
 }
 
-static int lazy_message_start(chunk_mapper *m)
+int cm_message_start(chunk_mapper *m)
 {
     if (m->started)
         return MP_OK;
@@ -173,9 +180,22 @@ static int mid_stream_error(chunk_mapper *m, json_object *error_obj)
     return rc ? rc : MP_E_SERVER; /* an error object always fails the call */
 }
 
+/* finish_reason "error" (decision 27; OpenRouter sends it with a
+ * top-level error, which map_chunk reads first): the answer was cut off by
+ * a failure, never finished.  The choice's own "error" member, when there
+ * is one, says which. */
+static int choice_error(chunk_mapper *m, json_object *error_obj)
+{
+    if (error_obj && !json_object_is_type(error_obj, json_type_null))
+        return mid_stream_error(m, error_obj);
+    return lp_fail(m->err, MP_E_SERVER, "stream error: choices[%zu] ended "
+                   "with finish_reason \"error\" and no error object (the "
+                   "answer is incomplete)", m->choice);
+}
+
 /* The members of a choice we read, in one pass (see chunk_delta.c). */
 typedef struct choice_fields {
-    json_object *index, *body, *finish_reason;
+    json_object *index, *body, *finish_reason, *error;
 } choice_fields;
 
 static void choice_members(const chunk_mapper *m, json_object *choice,
@@ -190,6 +210,8 @@ static void choice_members(const chunk_mapper *m, json_object *choice,
             f->body = val;
         else if (strcmp(key, "finish_reason") == 0)
             f->finish_reason = val;
+        else if (strcmp(key, "error") == 0)
+            f->error = val;
     }
 }
 
@@ -226,6 +248,8 @@ static int map_choice(chunk_mapper *m, const choice_fields *f)
     size_t n = (size_t)json_object_get_string_len(v);
     if (n == 0) /* "" is no finish reason, as in the reference */
         return m->whole ? cm_finish_message(m, NULL, 0) : MP_OK;
+    if (n == 5 && memcmp(json_object_get_string(v), "error", 5) == 0)
+        return choice_error(m, f->error);
     int rc = cm_check_utf8(m, json_object_get_string(v), n, "finish_reason");
     return rc ? rc : cm_finish_message(m, json_object_get_string(v), n);
 }
@@ -265,6 +289,30 @@ static int map_choices(chunk_mapper *m, json_object *root, int *seen)
     return MP_OK;
 }
 
+/* Whether a chunk without an "error" member still says it is an error:
+ * vLLM's {"object":"error","message":...,"code":400}, an "object" such as
+ * "chat.completion.error", or "type": "error". */
+static int says_error(json_object *object, json_object *type)
+{
+    if (object && json_object_is_type(object, json_type_string)) {
+        const char *o = json_object_get_string(object);
+        size_t n = (size_t)json_object_get_string_len(object);
+        if ((n == 5 && memcmp(o, "error", 5) == 0) ||
+            (n > 6 && memcmp(o + n - 6, ".error", 6) == 0))
+            return 1;
+    }
+    return type && json_object_is_type(type, json_type_string) &&
+           strcmp(json_object_get_string(type), "error") == 0;
+}
+
+/* Perplexity's last chunk: it still carries a delta (and the last usage),
+ * and nothing after it belongs to the answer. */
+static int is_done_object(json_object *object)
+{
+    return object && json_object_is_type(object, json_type_string) &&
+           strcmp(json_object_get_string(object), "chat.completion.done") == 0;
+}
+
 /* One parsed streaming chunk. */
 static int map_chunk(chunk_mapper *m, json_object *root, int error_event)
 {
@@ -273,18 +321,24 @@ static int map_chunk(chunk_mapper *m, json_object *root, int error_event)
             return mid_stream_error(m, root);
         return cm_shape_error(m, root, "an object", "the chunk");
     }
-    json_object *e;
+    json_object *e, *object = NULL, *type = NULL;
     if (json_object_object_get_ex(root, "error", &e) &&
         !json_object_is_type(e, json_type_null))
         return mid_stream_error(m, e);
-    if (error_event)
+    json_object_object_get_ex(root, "object", &object);
+    json_object_object_get_ex(root, "type", &type);
+    if (error_event || says_error(object, type))
         return mid_stream_error(m, root);
-    int rc = lazy_message_start(m);
-    int seen;
-    if (!rc && !m->finished)
+    /* No messageStart yet: it goes out with the first content (or the
+     * finish), so a chunk that only fails, or only says who answers,
+     * leaves the call retryable. */
+    int rc = MP_OK, seen;
+    if (!m->finished)
         rc = map_choices(m, root, &seen);
     if (!rc)
         rc = cm_read_usage(m, root);
+    if (!rc && is_done_object(object))
+        m->done = 1;
     return rc;
 }
 
@@ -363,7 +417,7 @@ int cm_stop_reason(const char *raw, size_t len)
 
 int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len)
 {
-    int rc = lazy_message_start(m);
+    int rc = cm_message_start(m);
     if (!rc && m->open_kind) {
         m->open_kind = 0;
         rc = ev_block_stop(m->em);
@@ -425,7 +479,12 @@ int cm_read_usage(chunk_mapper *m, json_object *root)
     int64_t read = count(details, "cached_tokens");
     if (read <= 0)
         read = count(u, "cache_read_input_tokens");
-    int64_t write = count(u, "cache_creation_input_tokens");
+    /* Cache writes (reference-update 2.17): OpenAI's details field when
+     * non-zero, else Anthropic's top-level count, where 0 is a value (the
+     * reference reports it). */
+    int64_t write = count(details, "cache_write_tokens");
+    if (write <= 0)
+        write = count(u, "cache_creation_input_tokens");
     json_object *out_details = NULL;
     if (json_object_object_get_ex(u, "completion_tokens_details", &out_details) &&
         !json_object_is_type(out_details, json_type_object))
@@ -436,7 +495,7 @@ int cm_read_usage(chunk_mapper *m, json_object *root)
     m->out_tokens = out;
     m->total_tokens = total;
     m->cache_read = read > 0 ? read : -1;
-    m->cache_write = write > 0 ? write : -1;
+    m->cache_write = write;
     m->have_usage = 1; /* the last usage seen wins */
     return MP_OK;
 }
@@ -558,15 +617,17 @@ static int map_response(chunk_mapper *m, json_object *root)
 {
     if (!json_object_is_type(root, json_type_object))
         return cm_shape_error(m, root, "an object", "the response");
-    json_object *e;
+    json_object *e, *object = NULL, *type = NULL;
     if (json_object_object_get_ex(root, "error", &e) &&
         !json_object_is_type(e, json_type_null))
         return mid_stream_error(m, e);
+    json_object_object_get_ex(root, "object", &object);
+    json_object_object_get_ex(root, "type", &type);
+    if (says_error(object, type))
+        return mid_stream_error(m, root);
     /* Usage first: a malformed usage fails the call before any event. */
     int rc = cm_read_usage(m, root);
     int seen = 0;
-    if (!rc)
-        rc = lazy_message_start(m);
     if (!rc)
         rc = map_choices(m, root, &seen);
     if (!rc && !m->finished)

@@ -4,8 +4,9 @@
  * This is the response half of the Python LiteLLMModel (reference-behaviour
  * 4.2 streaming, 4.3 non-streaming) with decisions 5 and 7-13:
  *
- *  - messageStart is emitted lazily, with the first valid chunk, so a call
- *    that fails before any data delivers no events at all;
+ *  - messageStart is emitted lazily, with the first content (or the end of
+ *    the message), so a call that fails before any content delivers no
+ *    events at all and may still be retried;
  *  - only choices whose `index` is 0 (a missing index counts as 0) are used;
  *  - reasoning (delta.reasoning_content, or delta.reasoning) is handled before
  *    text (delta.content as a string or as parts, delta.refusal) in a chunk,
@@ -19,9 +20,28 @@
  *    later chunks are still read for usage;
  *  - usage may come on any chunk, the last non-null one wins, and exactly one
  *    metadata event closes the stream if any arrived (decisions 7, 8);
- *  - [DONE] without a finish_reason ends normally (end_turn); a body that
- *    ends with neither is a network error (decision 10);
- *  - an {"error": {...}} chunk becomes a typed error (decision 12);
+ *  - the stream is complete at its terminator (decision 26): `[DONE]`, or
+ *    a chunk whose "object" is "chat.completion.done" (Perplexity, after
+ *    its delta is read); nothing after it is read, and cm_complete() tells
+ *    the transport to stop reading at once.  A terminator without a
+ *    finish_reason ends normally (end_turn); a body that ends with neither
+ *    is a network error (decision 10);
+ *  - an error inside the stream becomes a typed error (decisions 12, 27),
+ *    in every shape servers use: a chunk with a non-null "error" member
+ *    (OpenAI, LiteLLM; OpenRouter, whose choice also says finish_reason
+ *    "error"), a chunk that says it is one ("object": "error" as vLLM
+ *    sends it, an "object" ending in ".error", or "type": "error"), a
+ *    choice with finish_reason "error" (its "error" member, if any, says
+ *    which), and `event: error`;
+ *  - a chunk with no choices, no usage and no error shape is a provider's
+ *    metadata (citations, a heartbeat object, a routing note): it starts
+ *    the message like any chunk, and is otherwise ignored;
+ *  - delta.content may be a string or a list of typed parts: text parts
+ *    are text, thinking parts reasoning, also when their value is itself a
+ *    list of text parts (Mistral); other part types are skipped, with one
+ *    debug log per stream;
+ *  - a tool call that never gets an id is given "call_<uuid4>" (reference-
+ *    update 2.4);
  *  - malformed JSON or a wrong shape is MP_E_PROTOCOL with the byte offset,
  *    and so is a string for the host that is not UTF-8.
  *
@@ -36,6 +56,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../core/event_emit.h"
+#include "../core/log.h"
 #include "../transport/sse_parser.h"
 #include "../core/strbuf.h"
 #include "../core/wire.h"
@@ -68,7 +89,9 @@ typedef struct chunk_mapper {
     int status;           /* 0, or the first error (sticky)               */
     int started;          /* messageStart was delivered                   */
     int finished;         /* messageStop was delivered                    */
-    int done;             /* [DONE] was seen                              */
+    int done;             /* the terminator was seen ([DONE], or a
+                             chat.completion.done chunk)                  */
+    int skipped_part_logged; /* a skipped content part was logged       */
     int open_kind;        /* MP_BLOCK_TEXT / _REASONING open, or 0        */
     uint64_t events;      /* SSE events seen                              */
     uint64_t bytes;       /* body bytes fed                               */
@@ -80,6 +103,9 @@ typedef struct chunk_mapper {
     uint64_t at;          /* stream offset of the event being mapped      */
     int whole;            /* mapping a non-streaming body                 */
     size_t choice;        /* position of the choice being mapped          */
+    /* extra_content.google/vertex.thought_signature on the message itself
+     * (not on a call): it goes to the first tool call. */
+    strbuf msg_sig;
     /* Tool calls in first-seen order. */
     cm_tool *tools;
     size_t ntools, cap_tools;
@@ -119,6 +145,11 @@ int cm_body_cut(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
 /* Whether any event was delivered yet (the transport retries only before). */
 int cm_started(const chunk_mapper *m);
 
+/* Whether the stream's terminator arrived: the answer is complete, the
+ * rest of the body cannot change it, and the caller may stop reading and
+ * call cm_finish (decision 26). */
+int cm_complete(const chunk_mapper *m);
+
 /* Non-streaming: one whole chat.completion JSON body to events. */
 int cm_map_response(chunk_mapper *m, const char *body, size_t len,
                     int64_t latency_ms, int64_t ttfb_ms, mp_error *err);
@@ -147,9 +178,14 @@ int cm_apply_delta(chunk_mapper *m, struct json_object *delta);
 /* Buffer one tool_calls[] element; `pos` is its position in the list.  In a
  * whole message every element is its own call. */
 int cm_tools_add(chunk_mapper *m, struct json_object *tc, size_t pos);
+/* A message-level thought signature (Google's endpoint puts one on the
+ * delta or message itself at times); the first value wins. */
+int cm_tools_message_signature(chunk_mapper *m, struct json_object *delta);
 /* Emit the buffered tool calls as blocks and forget them. */
 int cm_tools_emit(chunk_mapper *m);
 void cm_tools_free(chunk_mapper *m);
+/* messageStart, unless it went out already. */
+int cm_message_start(chunk_mapper *m);
 /* Close the open block, emit tools, then messageStop for `raw` (NULL:
  * end_turn). */
 int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len);

@@ -10,6 +10,7 @@
 #include "chunk_mapper.h"
 #include "../core/errors.h"
 #include "../core/utf8.h"
+#include "../core/uuid.h"
 
 /* More tool calls than this in one answer is a broken or hostile server;
  * the bound keeps memory proportional to something sane. */
@@ -99,6 +100,9 @@ static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
     if (rc)
         return rc;
     rc = sb_append(sb, s, n);
+    if (rc == MP_E_PROTOCOL && !t)
+        return cm_protocol_error(m, "%s is longer than max_line (%zu bytes)",
+                                 what, m->opt.max_line);
     if (rc == MP_E_PROTOCOL)
         return cm_protocol_error(m, "tool call at index %lld: a field is "
                                  "longer than max_line (%zu bytes)",
@@ -128,7 +132,8 @@ static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
         return MP_OK;
     return keep_string(m, t, sb, json_object_get_string(v),
                        (size_t)json_object_get_string_len(v),
-                       "tool_calls[].thought_signature");
+                       t ? "tool_calls[].thought_signature"
+                         : "extra_content.thought_signature");
 }
 
 /* The call a streaming delta belongs to: the latest call with its index
@@ -266,10 +271,22 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     if (!rc && fn)
         rc = keep_signature(m, t, &t->sig_func, fn,
                             "provider_specific_fields", NULL);
+    /* Google's endpoint, then Vertex's: the first value seen wins. */
     if (!rc)
         rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
                             "google");
+    if (!rc)
+        rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
+                            "vertex");
     return rc ? rc : add_args(m, t, args, args_len);
+}
+
+int cm_tools_message_signature(chunk_mapper *m, json_object *delta)
+{
+    int rc = keep_signature(m, NULL, &m->msg_sig, delta, "extra_content",
+                            "google");
+    return rc ? rc : keep_signature(m, NULL, &m->msg_sig, delta,
+                                    "extra_content", "vertex");
 }
 
 /* Reference 5 plus the newer provider's order: the call's
@@ -305,14 +322,41 @@ static void signature(const cm_tool *t, const char **s, size_t *n)
     }
 }
 
+/* A call that never got an id gets "call_<uuid4>" (reference-update 2.4),
+ * so the host can pair its result with it. */
+static int made_up_id(chunk_mapper *m, char *out)
+{
+    memcpy(out, "call_", 5);
+    if (lp_uuid4(out + 5) == MP_OK)
+        return MP_OK;
+    return lp_fail(m->err, MP_E_INTERNAL, "a tool call came without an id "
+                   "and no random bytes were available to make one "
+                   "(getrandom and /dev/urandom both failed)");
+}
+
 static int emit_tool(chunk_mapper *m, const cm_tool *t)
 {
     const char *sig;
     size_t sig_len;
     signature(t, &sig, &sig_len);
+    /* A signature Google put on the message rather than on a call belongs
+     * to the first call (the one Gemini checks). */
+    if (!sig && t == m->tools && m->msg_sig.len) {
+        sig = m->msg_sig.data;
+        sig_len = m->msg_sig.len;
+    }
+    char made[5 + LP_UUID_TEXT_LEN + 1];
+    const char *id = t->id.data;
+    size_t id_len = t->id.len;
+    if (!id_len) {
+        int rc = made_up_id(m, made);
+        if (rc)
+            return rc;
+        id = made;
+        id_len = strlen(made);
+    }
     int rc = ev_block_start(m->em, MP_BLOCK_TOOL_USE, t->name.data,
-                            t->name.len, t->id.len ? t->id.data : "",
-                            t->id.len, sig, sig_len);
+                            t->name.len, id, id_len, sig, sig_len);
     /* One delta per piece received, so a host sees the input grow as the
      * reference shows it; an input that never came is one "" delta, which
      * the assembler turns into {} as the reference does. */

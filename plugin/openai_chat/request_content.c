@@ -105,10 +105,20 @@ static void write_document(jw *w, json_object *doc)
     jw_cstring(w, "file");
 }
 
+const char *rq_video_format(json_object *video)
+{
+    const char *format = rq_str(video, "format", NULL);
+    const char *b64;
+    size_t len;
+    if (!format && rq_media_bytes(video, &b64, &len))
+        format = rq_video_sniff(b64, len);
+    return format;
+}
+
 static void write_video(jw *w, json_object *video)
 {
     char mime[64];
-    rq_video_mime(rq_str(video, "format", NULL), mime, sizeof mime);
+    rq_video_mime(rq_video_format(video), mime, sizeof mime);
     jw_key(w, "type");
     jw_cstring(w, "video_url");
     jw_key(w, "video_url");

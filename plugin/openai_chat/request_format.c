@@ -28,19 +28,33 @@ static int in_params(json_object *params, const char *key)
     return params && json_object_object_get_ex(params, key, NULL);
 }
 
-/* Decision 1: stream = params.stream when given, else true. */
+/* reference-update 2.1: the config's own "stream" key wins, then the
+ * older params.stream, else true.  The reference takes either by
+ * truthiness; we take a boolean or null (falsy there too). */
 static int stream_flag(const lp_config *cfg, int *stream, mp_error *err)
 {
     json_object *v;
     *stream = 1;
+    if (cfg->stream >= 0) {
+        *stream = cfg->stream;
+        return MP_OK;
+    }
     if (!cfg->params || !json_object_object_get_ex(cfg->params, "stream", &v))
         return MP_OK;
-    if (!json_object_is_type(v, json_type_boolean))
+    if (v && !json_object_is_type(v, json_type_boolean))
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "config.params.stream: expected boolean, got %s",
-                       lp_json_type_name(v));
-    *stream = json_object_get_boolean(v);
+                       "config.params.stream: expected boolean or null, got "
+                       "%s", lp_json_type_name(v));
+    *stream = v ? json_object_get_boolean(v) : 0;
     return MP_OK;
+}
+
+/* Keys of params that a plain stream() body never spreads: "stream" is
+ * resolved above and written once, "stream_options" only goes with a
+ * streaming body (reference-update 2.2, decision 1). */
+static int stream_owns(const char *key)
+{
+    return strcmp(key, "stream") == 0 || strcmp(key, "stream_options") == 0;
 }
 
 /* Keys the forced-tool body decides whatever params say: it is never
@@ -62,6 +76,8 @@ static void write_params(const rq_ctx *c, jw *w, json_object *params,
     json_object_object_foreach(params, key, val) {
         if (kind == BODY_FORCED_TOOL && forced_tool_owns(key))
             continue;
+        if (kind == BODY_STREAM && stream_owns(key))
+            continue;
         /* A door that knows only max_tokens gets the newer name renamed,
          * unless params set max_tokens too (then that one stands). */
         if (c->max_tokens_only && strcmp(key, "max_completion_tokens") == 0) {
@@ -72,6 +88,32 @@ static void write_params(const rq_ctx *c, jw *w, json_object *params,
             jw_key(w, key);
         }
         jw_json(w, val);
+    }
+}
+
+/* cache_config -> prompt_cache_key / prompt_cache_retention (reference-
+ * update 2.15), after everything else; a key params already has wins.
+ * The key: none when cache_key is false; the configured one when it is a
+ * non-empty string; else "strands-<session id>" when the request names
+ * its agent's session (`req` NULL: no session to use). */
+static void write_cache_keys(jw *w, const lp_config *cfg, json_object *p,
+                             const rf_request *req)
+{
+    const char *session_id = req ? req->session_id : NULL;
+    if (!cfg->has_cache_config)
+        return;
+    if (!cfg->cache_key_off && !in_params(p, "prompt_cache_key")) {
+        if (cfg->cache_key && *cfg->cache_key) {
+            jw_key(w, "prompt_cache_key");
+            jw_cstring(w, cfg->cache_key);
+        } else if (!cfg->cache_key && session_id) {
+            jw_key(w, "prompt_cache_key");
+            jw_string2(w, "strands-", 8, session_id, req->session_id_len);
+        }
+    }
+    if (cfg->cache_retention && !in_params(p, "prompt_cache_retention")) {
+        jw_key(w, "prompt_cache_retention");
+        jw_cstring(w, cfg->cache_retention);
     }
 }
 
@@ -99,18 +141,26 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
         jw_object_close(w);
         return;
     }
-    if (kind == BODY_STREAM && !in_params(p, "stream")) {
+    if (kind == BODY_STREAM) {
         jw_key(w, "stream");
-        jw_bool(w, 1);
+        jw_bool(w, stream);
     }
-    /* Decision 1: only a streaming body asks for the usage chunk. */
-    if (kind == BODY_STREAM && stream && !in_params(p, "stream_options") &&
-        !c->no_stream_options) {
-        jw_key(w, "stream_options");
-        jw_object_open(w);
-        jw_key(w, "include_usage");
-        jw_bool(w, 1);
-        jw_object_close(w);
+    /* Decision 1 (and now the reference): only a streaming body asks for
+     * the usage chunk.  params.stream_options replaces ours (a null there
+     * sends none); a route that takes none gets ours left out. */
+    if (kind == BODY_STREAM && stream) {
+        json_object *own = NULL;
+        int given = p && json_object_object_get_ex(p, "stream_options", &own);
+        if (given && own) {
+            jw_key(w, "stream_options");
+            jw_json(w, own);
+        } else if (!given && !c->no_stream_options) {
+            jw_key(w, "stream_options");
+            jw_object_open(w);
+            jw_key(w, "include_usage");
+            jw_bool(w, 1);
+            jw_object_close(w);
+        }
     }
     if (kind == BODY_FORCED_TOOL) {
         jw_key(w, "tools");
@@ -135,6 +185,9 @@ static void write_body(rq_ctx *c, jw *w, const lp_config *cfg,
         jw_key(w, "stream");
         jw_bool(w, 0);
     }
+    /* The reference's structured output passes no agent metadata, so its
+     * tool path only gets a configured key. */
+    write_cache_keys(w, cfg, p, kind == BODY_STREAM ? req : NULL);
     jw_object_close(w);
 }
 
@@ -170,11 +223,6 @@ int rf_format_body(const lp_config *cfg, const lp_route *route,
         kind = BODY_RESPONSE_FORMAT;
     else if (opt && opt->forced_tool_spec)
         kind = BODY_FORCED_TOOL;
-    /* The reference fails on a null params when it spreads them (a
-     * TypeError); the response_format body does not use them. */
-    if (cfg->params_is_null && kind != BODY_RESPONSE_FORMAT)
-        return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "config.params is null (expected an object)");
     int stream = 0;
     if (kind == BODY_STREAM) {
         int rc = stream_flag(cfg, &stream, err);

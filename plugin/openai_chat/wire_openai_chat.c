@@ -62,6 +62,11 @@ static int started(const lp_mapper *m)
     return cm_started((const chunk_mapper *)m);
 }
 
+static int complete(const lp_mapper *m)
+{
+    return cm_complete((const chunk_mapper *)m);
+}
+
 static int map_whole(lp_mapper *m, const char *body, size_t len,
                      int64_t latency_ms, int64_t ttfb_ms, mp_error *err)
 {
@@ -87,6 +92,7 @@ const lp_wire lp_wire_openai_chat = {
     .finish = finish,
     .cut = cut,
     .started = started,
+    .complete = complete,
     .map_whole = map_whole,
     .free_mapper = free_mapper,
     .check_single_answer = cm_check_single_choice,

@@ -20,13 +20,17 @@ typedef struct rf_request {
     const char *system_prompt;          /* or NULL                        */
     json_object *system_prompt_content; /* array or NULL (present-but-[]
                                            is not NULL)                   */
+    const char *session_id;             /* agent_metadata.session_id, or
+                                           NULL (reference-update 2.16)   */
+    size_t session_id_len;
     size_t json_len;                    /* size of the parsed text, used
                                            to presize the body            */
 } rf_request;
 
 /* Parse and check the top-level shape
  *   {"messages":[...], "tool_specs":[...], "tool_choice":{...},
- *    "system_prompt":"...", "system_prompt_content":[...]}
+ *    "system_prompt":"...", "system_prompt_content":[...],
+ *    "agent_metadata":{"session_id":"..."}}
  * (strict JSON, UTF-8 validated, no trailing data; a syntax error names
  * its byte offset).  Optional keys may be null.  An unknown top-level key
  * is a warning through `log`, not an error.  On failure `out` holds

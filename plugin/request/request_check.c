@@ -75,11 +75,15 @@ static int check_base64(rq_ctx *c, json_object *s)
 }
 
 /* image / document / video: {format, source:{bytes|location}} (+ name for
- * documents). */
-static int check_media(rq_ctx *c, json_object *media, rq_kind kind)
+ * documents).  A video may leave out "format" (decision 29): in a message
+ * its bytes must then show their container (rq_video_sniff); elsewhere it
+ * is skipped anyway. */
+static int check_media(rq_ctx *c, json_object *media, rq_kind kind,
+                       block_place place)
 {
-    json_object *v, *src, *bytes, *loc;
-    int rc = member(c, media, "format", json_type_string, 1, &v);
+    json_object *v, *src, *bytes, *loc, *format;
+    int rc = member(c, media, "format", json_type_string, kind != RQ_VIDEO,
+                    &format);
     if (!rc && kind == RQ_DOCUMENT)
         rc = member(c, media, "name", json_type_string, 1, &v);
     if (!rc)
@@ -101,6 +105,13 @@ static int check_media(rq_ctx *c, json_object *media, rq_kind kind)
         rc = check_base64(c, bytes);
     }
     rq_path_pop(&c->path, mark);
+    if (!rc && kind == RQ_VIDEO && !format && bytes && place == IN_MESSAGE &&
+        !rq_video_sniff(json_object_get_string(bytes),
+                        (size_t)json_object_get_string_len(bytes)))
+        rc = rq_invalid(c->err, &c->path, "no \"format\", and the bytes do "
+                        "not start like a video container we know (MP4, "
+                        "QuickTime, 3GP, WebM, Matroska, FLV, AVI, MPEG-PS, "
+                        "MPEG-TS, ASF/WMV, Ogg); give \"format\"");
     return rc;
 }
 
@@ -202,15 +213,37 @@ static int allowed(rq_kind kind, block_place place)
     return 0;
 }
 
-/* One content block at c->path: an object with exactly one known key. */
+/* A "type" key beside the block's one kind (decision 29; the reference
+ * ignores it): it must name that same kind. */
+static int check_type_key(rq_ctx *c, json_object *type, const char *key)
+{
+    size_t mark = rq_path_key(&c->path, "type");
+    int rc = MP_OK;
+    if (!json_object_is_type(type, json_type_string))
+        rc = rq_invalid(c->err, &c->path, "expected the block's kind "
+                        "(\"%s\") as a string, got %s", key,
+                        lp_json_type_name(type));
+    else if (strcmp(json_object_get_string(type), key) != 0)
+        rc = rq_invalid(c->err, &c->path, "says \"%s\", but the block is "
+                        "\"%s\"", json_object_get_string(type), key);
+    rq_path_pop(&c->path, mark);
+    return rc;
+}
+
+/* One content block at c->path: an object with exactly one known key (and
+ * perhaps a "type" key naming it). */
 static int check_block(rq_ctx *c, json_object *block, block_place place)
 {
     if (!json_object_is_type(block, json_type_object))
         return type_error(c, "object", block);
     const char *key = NULL, *second = NULL;
-    json_object *val = NULL;
+    json_object *val = NULL, *type = NULL;
+    int has_type = 0;
     json_object_object_foreach(block, k, v) {
-        if (!key) {
+        if (strcmp(k, "type") == 0) {
+            has_type = 1;
+            type = v;
+        } else if (!key) {
             key = k;
             val = v;
         } else if (!second) {
@@ -218,11 +251,18 @@ static int check_block(rq_ctx *c, json_object *block, block_place place)
         }
     }
     if (!key)
-        return rq_invalid(c->err, &c->path, "empty content block");
+        return rq_invalid(c->err, &c->path, has_type
+                          ? "block has only a \"type\" key and no content"
+                          : "empty content block");
     if (second)
         return rq_invalid(c->err, &c->path,
                           "block has several kinds (\"%s\", \"%s\")", key,
                           second);
+    if (has_type) {
+        int rc = check_type_key(c, type, key);
+        if (rc)
+            return rc;
+    }
     rq_kind kind = rq_kind_of(key);
     if (!allowed(kind, place))
         return rq_invalid(c->err, &c->path, "unsupported block \"%s\"", key);
@@ -243,7 +283,7 @@ static int check_block(rq_ctx *c, json_object *block, block_place place)
             break;
         }
         if (kind == RQ_IMAGE || kind == RQ_DOCUMENT || kind == RQ_VIDEO)
-            rc = check_media(c, val, kind);
+            rc = check_media(c, val, kind, place);
         else if (kind == RQ_REASONING)
             rc = check_reasoning(c, val);
         else if (kind == RQ_TOOL_USE)

@@ -63,7 +63,8 @@ typedef enum rq_kind {
 } rq_kind;
 
 /* The kind of a one-key block object and its value (NULL block -> unknown).
- * Blocks are only classified after pass 1 accepted them. */
+ * A "type" key beside it names the same kind (decision 29) and is not the
+ * block's kind.  Blocks are only classified after pass 1 accepted them. */
 rq_kind rq_block(json_object *block, json_object **value);
 rq_kind rq_kind_of(const char *key);
 
@@ -87,6 +88,17 @@ const char *rq_mime_type(const char *format);
 /* "video/<fmt>" with the three Strands names that are not MIME subtypes
  * mapped (three_gp, flv, mkv). */
 void rq_video_mime(const char *format, char *out, size_t size);
+
+/* The container of a video without "format", from the signature of its
+ * (validated) base64 bytes (decision 29): a Strands video format ("mp4",
+ * "mov", "three_gp", "webm", "mkv", "flv", "mpeg", "wmv") or, where Strands
+ * has none, the MIME subtype ("x-msvideo" for AVI, "mp2t" for MPEG-TS,
+ * "ogg"); NULL when no signature matches.  Decodes only the first few
+ * hundred bytes. */
+const char *rq_video_sniff(const char *b64, size_t len);
+/* The format a video goes out with: its "format", else the sniffed one
+ * (NULL when neither; pass 1 refuses that for bytes). */
+const char *rq_video_format(json_object *video);
 
 /* Media block value (image/document/video): 1 and the base64 text when it
  * has source.bytes, 0 when location-sourced. */

@@ -11,7 +11,7 @@
 
 static const char *const known_keys[] = {
     "messages", "tool_specs", "tool_choice", "system_prompt",
-    "system_prompt_content", NULL};
+    "system_prompt_content", "agent_metadata", NULL};
 
 static int is_known(const char *key)
 {
@@ -42,6 +42,31 @@ static int top_member(json_object *root, const char *key, json_type type,
     return MP_OK;
 }
 
+/* agent_metadata (reference-update 2.16): {"session_id": "..."|null}, the
+ * calling agent's session; other members are ignored with a warning. */
+static int agent_metadata(json_object *md, const lp_logger *log,
+                          rf_request *out, mp_error *err)
+{
+    json_object *v;
+    if (!md)
+        return MP_OK;
+    if (json_object_object_get_ex(md, "session_id", &v) && v) {
+        if (!json_object_is_type(v, json_type_string))
+            return lp_fail(err, MP_E_INVALID_ARGUMENT, "agent_metadata."
+                           "session_id: expected string or null, got %s",
+                           lp_json_type_name(v));
+        out->session_id = json_object_get_string(v);
+        out->session_id_len = (size_t)json_object_get_string_len(v);
+    }
+    json_object_object_foreach(md, key, val) {
+        (void)val;
+        if (strcmp(key, "session_id") != 0)
+            lp_log(log, MP_LOG_WARN, "request: unknown key "
+                   "\"agent_metadata.%s\" is ignored", key);
+    }
+    return MP_OK;
+}
+
 int rf_parse(const char *json, size_t len, const lp_logger *log,
              rf_request *out, mp_error *err)
 {
@@ -59,7 +84,7 @@ int rf_parse(const char *json, size_t len, const lp_logger *log,
         json_object_put(root);
         return rc;
     }
-    json_object *prompt = NULL;
+    json_object *prompt = NULL, *md = NULL;
     rc = top_member(root, "messages", json_type_array, 1, &out->messages, err);
     if (!rc)
         rc = top_member(root, "tool_specs", json_type_array, 0,
@@ -73,6 +98,10 @@ int rf_parse(const char *json, size_t len, const lp_logger *log,
     if (!rc)
         rc = top_member(root, "system_prompt_content", json_type_array, 0,
                         &out->system_prompt_content, err);
+    if (!rc)
+        rc = top_member(root, "agent_metadata", json_type_object, 0, &md, err);
+    if (!rc)
+        rc = agent_metadata(md, log, out, err);
     if (rc) {
         json_object_put(root);
         memset(out, 0, sizeof *out);

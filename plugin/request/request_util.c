@@ -94,6 +94,8 @@ rq_kind rq_block(json_object *block, json_object **value)
     if (!json_object_is_type(block, json_type_object))
         return RQ_UNKNOWN;
     json_object_object_foreach(block, key, val) {
+        if (strcmp(key, "type") == 0)
+            continue; /* a redundant name of the kind, checked in pass 1 */
         *value = val;
         return rq_kind_of(key);
     }

@@ -76,6 +76,7 @@ typedef struct attempt {
     int64_t ttfb_ms;
     long status;
     int handler_rc;      /* error returned by the handler, 0 if none */
+    int64_t complete_ms; /* when the handler said LP_BODY_COMPLETE, or -1 */
     size_t fed;          /* 2xx body bytes handed to the handler */
     int cancelled;
     strbuf error_body;   /* body of a non-2xx response (bounded) */
@@ -133,8 +134,14 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
         sb_append(&a->error_body, data, len < room ? len : room);
         return len;
     }
+    if (a->complete_ms >= 0)
+        return len; /* the answer is whole: what follows is not read */
     a->fed += len;
     int rc = a->h->on_bytes(a->h->ctx, data, len, a->err);
+    if (rc == LP_BODY_COMPLETE) {
+        a->complete_ms = a->last_byte_ms;
+        return len;
+    }
     if (rc) {
         a->handler_rc = rc;
         return CURL_WRITEFUNC_ERROR;
@@ -188,9 +195,11 @@ static int handler_idle(attempt *a)
     return rc != 0;
 }
 
-/* Drive the transfer until it ends, is cancelled or goes idle too long.
- * Returns the CURLcode of the transfer, or -1 for cancel, -2 for idle,
- * -3 when the handler stopped it between reads. */
+/* Drive the transfer until it ends, is cancelled, goes idle too long, or
+ * its body was complete LP_BODY_GRACE_MS ago.  Returns the CURLcode of the
+ * transfer, or -1 for cancel, -2 for idle, -3 for a complete body whose
+ * response did not end within the grace, -4 when the handler stopped it
+ * between reads (handler_rc says why). */
 static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 {
     int running = 1;
@@ -209,10 +218,16 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
             break;
         /* About to wait: what the last read brought is all mapped. */
         if (handler_idle(a))
-            return -3;
+            return -4;
         int64_t now = lp_now_ms();
         int wait = POLL_SLICE_MS;
-        if (idle_ms > 0) {
+        if (a->complete_ms >= 0) {
+            int64_t grace_left = a->complete_ms + LP_BODY_GRACE_MS - now;
+            if (grace_left <= 0)
+                return -3;
+            if (grace_left < wait)
+                wait = (int)grace_left;
+        } else if (idle_ms > 0) {
             int64_t idle_left = a->last_byte_ms + idle_ms - now;
             if (idle_left <= 0)
                 return -2;
@@ -347,6 +362,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             rh_reset(req->headers_kept);
         a.start_ms = a.last_byte_ms = lp_now_ms();
         a.ttfb_ms = -1;
+        a.complete_ms = -1;
         sb_init(&a.error_body, 64 * 1024);
         char errbuf[CURL_ERROR_SIZE] = "";
         int64_t remaining = deadline ? deadline - a.start_ms : 0;
@@ -373,6 +389,11 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         rc = MP_OK;
         if (outcome == -1 || a.cancelled) {
             rc = lp_fail(err, MP_E_CANCELLED, "cancelled");
+        } else if (a.complete_ms >= 0) {
+            /* The handler has the whole answer: however the transfer
+             * ended (normally, cut after the grace, reset or timed out
+             * since), the exchange succeeded. */
+            res->complete = 1;
         } else if (a.handler_rc) {
             rc = a.handler_rc; /* err already filled by the handler */
         } else if (outcome == -2 && body_started) {

@@ -45,11 +45,22 @@ void lp_transport_cancel(lp_transport *t);
 /* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
 int lp_transport_sleep(lp_transport *t, int64_t ms);
 
+/* What on_bytes returns when the answer is complete before the body ends
+ * (a stream's terminator arrived, decision 26).  The transport hands it no
+ * more bytes and returns within LP_BODY_GRACE_MS with res->complete set,
+ * whatever the server does next (holds the connection open, sends
+ * keep-alive comments).  The grace lets a server that ends the response
+ * right after its terminator (nearly all do) finish it, so the connection
+ * stays in the pool; otherwise the connection is dropped. */
+#define LP_BODY_COMPLETE 1
+#define LP_BODY_GRACE_MS 20
+
 /* Where the body of a successful (2xx) response goes. */
 typedef struct lp_body_handler {
     void *ctx;
-    /* Called with body bytes as they arrive.  A non-zero return (an
-     * mp_status, with `err` filled) stops the transfer and is returned. */
+    /* Called with body bytes as they arrive.  Returns MP_OK, or
+     * LP_BODY_COMPLETE (above), or an error (an mp_status, with `err`
+     * filled), which stops the transfer and is returned. */
     int (*on_bytes)(void *ctx, const char *p, size_t n, mp_error *err);
     /* Whether the handler has delivered anything to the host yet; once it
      * has, the exchange is never retried (decision 17). */
@@ -120,7 +131,8 @@ int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
 
 /*
  * Perform the exchange.  Returns:
- *  - MP_OK with res->complete = 1: a 2xx body was handed over completely;
+ *  - MP_OK with res->complete = 1: a 2xx body was handed over completely,
+ *    or as far as the handler wanted it (LP_BODY_COMPLETE);
  *  - MP_OK with res->complete = 0: a 2xx body started (h->started) but
  *    stopped early: the connection broke or a timeout (whole-call or idle)
  *    cut it; res->cut_status and res->detail say which, and the handler's

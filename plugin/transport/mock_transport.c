@@ -394,6 +394,8 @@ int lp_mock_perform(lp_transport *t, const lp_config *cfg,
         res->status = 200;
         res->ttfb_ms = lp_now_ms() - start;
         rc = h->on_bytes(h->ctx, body.data ? body.data : "", body.len, err);
+        if (rc == LP_BODY_COMPLETE)
+            rc = MP_OK; /* the answer ended at its terminator: all read */
         res->complete = rc == MP_OK;
     }
     sb_free(&model);

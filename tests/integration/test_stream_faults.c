@@ -258,7 +258,8 @@ static void test_over_long_line(void **state)
                       "\"max_response_bytes\":2048");
         expect_error(&c, MP_E_PROTOCOL, 0, 0, "SSE line longer than max_line "
                      "(2048 bytes) at byte offset 62");
-        assert_string_equal(c.ev.json.data, START);
+        /* The role chunk had no content: no event went out. */
+        assert_int_equal(c.ev.count, 0);
         it_call_free(&c);
     }
     /* Under the limit: fine. */

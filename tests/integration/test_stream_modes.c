@@ -72,6 +72,28 @@ static void test_non_streaming_case17(void **state)
     mock_stop(&m);
 }
 
+/* reference-update 2.1: the config's own "stream": false asks for the
+ * whole answer too (case 17' through the real plugin), and wins over a
+ * params.stream true. */
+static void test_stream_config_key_selects_the_whole_response(void **state)
+{
+    (void)state;
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, "it_nonstream.scn", NULL), 0);
+    char *args = it_client_args(m.base_url, KEY, NULL);
+    it_call c;
+    it_call_run(&c, "{\"model_id\":\"it-nonstream\",\"stream\":false,"
+                "\"params\":{\"stream\":true}}", args, NULL);
+    st_expect_ok_events(&c, ST_CASE17_EVENTS);
+    it_call_free(&c);
+    json_object *r = it_last_chat(&m);
+    assert_false(json_object_get_boolean(it_get(r, "body.stream")));
+    assert_false(it_has(r, "body.stream_options"));
+    json_object_put(r);
+    free(args);
+    mock_stop(&m);
+}
+
 /* idle_timeout bounds the silence between bytes of a stream; a
  * non-streamed answer may be silent while the model works, so only the
  * whole-call timeout applies to it.  The same stall on a stream fails
@@ -349,6 +371,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_non_streaming_case17),
+        cmocka_unit_test(test_stream_config_key_selects_the_whole_response),
         cmocka_unit_test(test_non_streaming_ignores_idle_timeout),
         cmocka_unit_test(test_stream_request_answered_with_json),
         cmocka_unit_test(test_non_streaming_bad_bodies),

@@ -121,6 +121,21 @@ static void test_video(void **state)
     json_object_put(r);
 }
 
+/* Decision 29 on the wire: a redundant "type" key and a video without
+ * "format" (an MP4 by its ftyp box) are accepted, as the reference
+ * accepts them. */
+static void test_inputs_the_reference_accepts(void **state)
+{
+    (void)state;
+    json_object *r = send_req(USER(
+        "{`type`:`text`,`text`:`look`},"
+        "{`video`:{`source`:{`bytes`:`AAAAGGZ0eXBtcDQy`}}}"));
+    expect_at(r, "body.messages[0].content",
+              "[{`text`:`look`,`type`:`text`},{`type`:`video_url`,`video_url`:"
+              "{`detail`:`auto`,`url`:`data:video/mp4;base64,AAAAGGZ0eXBtcDQy`}}]");
+    json_object_put(r);
+}
+
 static void test_tool_use_with_signature_and_result(void **state)
 {
     (void)state;
@@ -252,6 +267,26 @@ static void test_params_merge(void **state)
     json_object_put(r);
 }
 
+/* reference-update 3.5 cases 153 (test_litellm.py) and 160
+ * (test_openai.py), both test_stream_derives_prompt_cache_key_from_agent_
+ * session: stream() with the agent's session in the request's
+ * agent_metadata and an empty cache_config sends prompt_cache_key
+ * "strands-s1"; the next call without it sends none. */
+static void test_stream_derives_prompt_cache_key_from_agent_session(void **state)
+{
+    (void)state;
+    const char *config = "{\"model_id\":\"it-req\",\"cache_config\":{}}";
+    json_object *r = send_with(NULL, config, NULL,
+        "{`messages`:[{`role`:`user`,`content`:[{`text`:`q`}]}],"
+        "`agent_metadata`:{`session_id`:`s1`}}");
+    expect_at(r, "body.prompt_cache_key", "`strands-s1`");
+    assert_false(it_has(r, "body.prompt_cache_retention"));
+    json_object_put(r);
+    r = send_with(NULL, config, NULL, USER("{`text`:`q`}"));
+    assert_false(it_has(r, "body.prompt_cache_key"));
+    json_object_put(r);
+}
+
 static void test_auth_and_extra_headers(void **state)
 {
     (void)state;
@@ -339,11 +374,13 @@ int main(void)
         cmocka_unit_test(test_image_base64_unchanged),
         cmocka_unit_test(test_document),
         cmocka_unit_test(test_video),
+        cmocka_unit_test(test_inputs_the_reference_accepts),
         cmocka_unit_test(test_tool_use_with_signature_and_result),
         cmocka_unit_test(test_tool_result_with_image_moves_it),
         cmocka_unit_test(test_cache_points),
         cmocka_unit_test(test_tool_choice),
         cmocka_unit_test(test_params_merge),
+        cmocka_unit_test(test_stream_derives_prompt_cache_key_from_agent_session),
         cmocka_unit_test(test_auth_and_extra_headers),
         cmocka_unit_test(test_litellm_proxy_prefix_stripped),
         cmocka_unit_test(test_url_paths),

@@ -1,6 +1,7 @@
 /*
  * test_structured_reference.c - the reference's structured-output cases
- * (reference-behaviour.md 8: 7, 8, 81, 88, 91, 96), ported to the real
+ * (reference-behaviour.md 8: 7, 8, 81, 88, 91, 96; reference-update 3.2:
+ * 91' and 128), ported to the real
  * plugin against build/mock-server, each named after its reference test.
  * The server checks the request shapes (expect.json in the scenarios).
  */
@@ -93,8 +94,9 @@ static void test_structured_output_context_overflow_exception(void **state)
     so_stop(&m);
 }
 
-/* Case 91, test_structured_output_alternative_context_overflow_messages:
- * the three other overflow wordings, on the tool path. */
+/* Case 91' (reference-update 3.2),
+ * test_structured_output_alternative_context_overflow_messages: the five
+ * other overflow wordings, on the tool path. */
 static void test_structured_output_alternative_context_overflow_messages(void **state)
 {
     (void)state;
@@ -104,11 +106,15 @@ static void test_structured_output_alternative_context_overflow_messages(void **
         {"so-overflow-alt1", "Input is too long for requested model"},
         {"so-overflow-alt2", "input length and `max_tokens` exceed context limit"},
         {"so-overflow-alt3", "too many total text bytes"},
+        {"so-overflow-alt4", "prompt tokens exceed customer model maximum"},
+        {"so-overflow-alt5", "MAXIMUM CONTEXT LENGTH EXCEEDED"},
     };
     mock_proc m;
     so_start(&m, NULL, (const char *const[]){"so_overflow_alt_input.scn",
-             "so_overflow_alt_max_tokens.scn", "so_overflow_alt_bytes.scn", NULL});
-    for (size_t i = 0; i < 3; i++) {
+             "so_overflow_alt_max_tokens.scn", "so_overflow_alt_bytes.scn",
+             "so_overflow_alt_customer.scn", "so_overflow_alt_upper.scn",
+             NULL});
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mp_instance *inst = so_instance(&m, cases[i].model,
                                         "\"structured_output_mode\":\"tool\"");
         so_result r;
@@ -119,7 +125,8 @@ static void test_structured_output_alternative_context_overflow_messages(void **
         so_result_free(&r);
         so_destroy(inst);
     }
-    so_expect_requests(&m, SO_CHAT " | " SO_CHAT " | " SO_CHAT);
+    so_expect_requests(&m, SO_CHAT " | " SO_CHAT " | " SO_CHAT " | " SO_CHAT
+                       " | " SO_CHAT);
     so_stop(&m);
 }
 
@@ -146,6 +153,28 @@ static void test_structured_output_rate_limit_as_throttle(void **state)
     so_stop(&m);
 }
 
+/* reference-update 3.2 case 128, test_structured_output_rate_limit_message
+ * (the parent's; every path by decision 28): "Too many requests from
+ * provider" without a 429 is throttling, with the server's words. */
+static void test_structured_output_rate_limit_message(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, NULL, (const char *const[]){"so_rate_limit_message.scn", NULL});
+    mp_instance *inst = so_instance(&m, "so-rate-limit-words",
+                                    "\"structured_output_mode\":\"tool\"");
+    so_result r;
+    assert_int_equal(so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel",
+                             NULL, &r), MP_E_THROTTLED);
+    assert_non_null(strstr(r.err.message, "Too many requests"));
+    assert_int_equal(r.err.http_status, 503);
+    assert_int_equal(r.err.retryable, 1);
+    assert_int_equal(r.writes, 0);
+    so_result_free(&r);
+    so_destroy(inst);
+    so_stop(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +184,7 @@ int main(void)
         SO_TEST(test_structured_output_context_overflow_exception),
         SO_TEST(test_structured_output_alternative_context_overflow_messages),
         SO_TEST(test_structured_output_rate_limit_as_throttle),
+        SO_TEST(test_structured_output_rate_limit_message),
     };
     return cmocka_run_group_tests(tests, so_setup, so_teardown);
 }

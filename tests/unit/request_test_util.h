@@ -46,7 +46,21 @@ static inline lp_config rt_config(void)
     c.model_id = "m1";
     c.wire_model = "m1";
     c.context_window_limit = -1;
+    c.stream = -1; /* no "stream" key */
     c.api_base = "http://127.0.0.1:4000";
+    return c;
+}
+
+/* A config built from JSON (' quoting) the way create() builds it, its
+ * warnings going to `log`; lp_config_unref it when done. */
+static inline lp_config *rt_config_json(const char *config_sq, rt_log *log)
+{
+    lp_logger lg = {rt_capture, log};
+    lp_config *c = NULL;
+    mp_error err = MP_ERROR_INIT;
+    const char *json = requote(config_sq, '\'');
+    if (lp_config_new(json, strlen(json), NULL, 0, &lg, &c, &err))
+        fail_msg("lp_config_new: %s", err.message);
     return c;
 }
 

@@ -200,6 +200,47 @@ static void test_citations_and_redacted(void **state)
     both_free(&b);
 }
 
+/* Reference-update 2.26 and 2.17: a tool use without an id or a name is
+ * left out; a reasoning block with only a signature is kept; a reported 0
+ * cache write is shown. */
+static void test_strands_amendments(void **state)
+{
+    (void)state;
+    both b;
+    both_init(&b);
+    ev_emitter *em = &b.em;
+    ev_message_start(em);
+    tool_block(em, "", "{}", NULL);
+    ev_block_start(em, MP_BLOCK_TOOL_USE, "", 0, "t9", 2, NULL, 0);
+    ev_block_stop(em);
+    ev_block_start(em, MP_BLOCK_REASONING, NULL, 0, NULL, 0, NULL, 0);
+    ev_block_delta(em, MP_DELTA_REASONING_SIGNATURE, "only-sig", 8);
+    ev_block_stop(em);
+    ev_message_stop(em, MP_STOP_END_TURN, NULL, 0);
+    mp_event_metadata md;
+    memset(&md, 0, sizeof md);
+    md.input_tokens = md.output_tokens = md.total_tokens = 1;
+    md.cache_read_input_tokens = -1;
+    md.cache_write_input_tokens = 0;
+    md.latency_ms = 1;
+    md.time_to_first_byte_ms = -1;
+    md.cost_usd = -1;
+    md.reasoning_output_tokens = -1;
+    ev_metadata(em, &md);
+    json_object *r = expect_message(&b,
+        "{`role`:`assistant`,`content`:["
+        "{`reasoningContent`:{`reasoningText`:{`text`:``,`signature`:`only-sig`}}}]}");
+    /* No toolUse was kept: end_turn stays. */
+    assert_string_equal(json_object_get_string(member(r, "stopReason")), "end_turn");
+    json_object *want = json_tokener_parse(requote(
+        "{`inputTokens`:1,`outputTokens`:1,`totalTokens`:1,`cacheWriteInputTokens`:0}", '`'));
+    assert_true(json_object_equal(member(r, "usage"), want));
+    assert_true(json_object_equal(asm_usage(&b.as), want));
+    json_object_put(want);
+    json_object_put(r);
+    both_free(&b);
+}
+
 /* Nothing closed yet, no stop, no metadata: an empty message, stopReason
  * null, usage and metrics at Strands' defaults. */
 static void test_defaults_and_unfinished_block(void **state)
@@ -334,6 +375,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_reasoning_and_tools),
         cmocka_unit_test(test_citations_and_redacted),
+        cmocka_unit_test(test_strands_amendments),
         cmocka_unit_test(test_defaults_and_unfinished_block),
         cmocka_unit_test(test_usage_metrics_and_response_info),
         cmocka_unit_test(test_arguments_and_unknowns),

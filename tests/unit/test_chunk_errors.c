@@ -239,8 +239,8 @@ static void test_invalid_utf8_chunk(void **state)
             !strstr(r.err.message, bad[i].want))
             fail_msg("case %zu: \"%s\" lacks \"%s\"", i, r.err.message,
                      bad[i].want);
-        /* Only the messageStart of the first chunk reached the host. */
-        assert_string_equal(rec_text(&r), Q(MSG_START));
+        /* Nothing reached the host: messageStart waits for content. */
+        assert_string_equal(rec_text(&r), "");
         rec_free(&r);
     }
 }
@@ -445,9 +445,37 @@ static void test_errors_after_message_stop(void **state)
     rec_free(&r);
 }
 
+/* reference-update 3.2 case 126 (2; the parent's, every path by decision
+ * 28): the stream yields a chunk with empty choices, then fails: an
+ * opaque error with status 429 is throttling, "prompt tokens exceed
+ * customer model maximum" an overflow. */
+static void test_stream_classifies_error_during_iteration(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *error;
+        int rc;
+    } cases[] = {
+        {"{`error`:{`message`:`opaque provider failure`,`code`:429}}",
+         MP_E_THROTTLED},
+        {"{`error`:{`message`:`prompt tokens exceed customer model maximum`}}",
+         MP_E_CONTEXT_OVERFLOW},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *chunks[] = {"{`choices`:[]}", cases[i].error, NULL};
+        recorder r;
+        rec_init(&r, NULL);
+        assert_int_equal(rec_chunks(&r, chunks, 1), cases[i].rc);
+        assert_int_equal(r.err.code, cases[i].rc);
+        assert_int_equal(r.count, 0);
+        rec_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stream_classifies_error_during_iteration),
         cmocka_unit_test(test_done_without_finish_reason),
         cmocka_unit_test(test_stream_truncated_before_finish),
         cmocka_unit_test(test_stream_end_after_finish_without_done),

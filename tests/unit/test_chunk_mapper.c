@@ -1,7 +1,8 @@
 /*
  * test_chunk_mapper.c - the streaming response path: the reference's
  * response-side stream cases (reference-behaviour 8.1 cases 5, 6, 24-30;
- * 8.2 cases 78-80, 86) with concrete values, and decisions 7-9 (usage,
+ * 8.2 cases 78-80, 86; reference-update cases 123 and 165) with concrete
+ * values, and decisions 7-9 (usage,
  * metrics, finish reasons) where they change the reference.  Elsewhere:
  * delta contents in test_chunk_content.c, ends and failures in
  * test_chunk_errors.c, tool calls in test_chunk_tools.c, the non-streaming
@@ -317,8 +318,9 @@ static void test_usage_last_wins_one_metadata(void **state)
     rec_free(&r);
 }
 
-/* A usage without total_tokens gets input + output; zero cache counts
- * stay absent; Anthropic's top-level cache_read_input_tokens is read. */
+/* A usage without total_tokens gets input + output; Anthropic's
+ * top-level cache_read_input_tokens is read; a cache_creation_input_tokens
+ * of 0 is reported as 0 (reference-update 2.17). */
 static void test_usage_fields_fallbacks(void **state)
 {
     (void)state;
@@ -332,7 +334,8 @@ static void test_usage_fields_fallbacks(void **state)
     assert_int_equal(rec_chunks(&r, chunks, 1), MP_OK);
     assert_events(&r, MSG_START MSG_STOP("end_turn")
         "{`metadata`:{`usage`:{`inputTokens`:4,`outputTokens`:2,`totalTokens`:6,"
-        "`cacheReadInputTokens`:3},`metrics`:{`latencyMs`:0,`timeToFirstByteMs`:0}}}\n");
+        "`cacheReadInputTokens`:3,`cacheWriteInputTokens`:0},`metrics`:{"
+        "`latencyMs`:0,`timeToFirstByteMs`:0}}}\n");
     rec_free(&r);
 }
 
@@ -463,6 +466,98 @@ static void test_byte_by_byte_same_events(void **state)
     free(body);
 }
 
+/* reference-update 3.5 case 165 (3): cache writes from
+ * prompt_tokens_details.cache_write_tokens (reference-update 2.17); 0 or
+ * missing there means none. */
+static void test_format_chunk_metadata_with_cache_write_tokens(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *details, *want;
+    } cases[] = {
+        {"{`cached_tokens`:25,`cache_write_tokens`:4346}",
+         ",`cacheReadInputTokens`:25,`cacheWriteInputTokens`:4346},"},
+        {"{`cached_tokens`:25,`cache_write_tokens`:0}",
+         ",`cacheReadInputTokens`:25},"},
+        {"{`cached_tokens`:25}", ",`cacheReadInputTokens`:25},"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char usage[512];
+        snprintf(usage, sizeof usage, "{`choices`:[],`usage`:{`prompt_tokens`:"
+                 "100,`completion_tokens`:50,`total_tokens`:150,"
+                 "`prompt_tokens_details`:%s}}", cases[i].details);
+        const char *chunks[] = {FINISH("{`content`:`x`}", "stop"), usage, NULL};
+        recorder r;
+        rec_init(&r, NULL);
+        assert_int_equal(rec_chunks(&r, chunks, 1), MP_OK);
+        char want[512];
+        snprintf(want, sizeof want, "{`metadata`:{`usage`:{`inputTokens`:100,"
+                 "`outputTokens`:50,`totalTokens`:150%s", cases[i].want);
+        if (!strstr(rec_text(&r), Q(want)))
+            fail_msg("case %zu: %s", i, rec_text(&r));
+        rec_free(&r);
+    }
+}
+
+/* reference-update 2.17: the details field wins over Anthropic's
+ * top-level count, which now counts even when it is 0 (LiteLLM over
+ * Anthropic, the reference's wire example). */
+static void test_cache_write_fallback_and_zero(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *usage, *want;
+    } cases[] = {
+        {"`prompt_tokens`:120,`completion_tokens`:8,`total_tokens`:128,"
+         "`prompt_tokens_details`:{`cached_tokens`:100},"
+         "`cache_creation_input_tokens`:0",
+         "`inputTokens`:120,`outputTokens`:8,`totalTokens`:128,"
+         "`cacheReadInputTokens`:100,`cacheWriteInputTokens`:0}"},
+        {"`prompt_tokens`:1,`completion_tokens`:1,`total_tokens`:2,"
+         "`prompt_tokens_details`:{`cache_write_tokens`:7},"
+         "`cache_creation_input_tokens`:3",
+         "`inputTokens`:1,`outputTokens`:1,`totalTokens`:2,"
+         "`cacheWriteInputTokens`:7}"},
+        {"`prompt_tokens`:1,`completion_tokens`:1,`total_tokens`:2,"
+         "`prompt_tokens_details`:{`cache_write_tokens`:0},"
+         "`cache_creation_input_tokens`:3",
+         "`inputTokens`:1,`outputTokens`:1,`totalTokens`:2,"
+         "`cacheWriteInputTokens`:3}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char usage[512], want[512];
+        snprintf(usage, sizeof usage, "{`choices`:[],`usage`:{%s}}",
+                 cases[i].usage);
+        snprintf(want, sizeof want, "{`metadata`:{`usage`:{%s,", cases[i].want);
+        const char *chunks[] = {FINISH("{`content`:`x`}", "stop"), usage, NULL};
+        recorder r;
+        rec_init(&r, NULL);
+        assert_int_equal(rec_chunks(&r, chunks, 1), MP_OK);
+        if (!strstr(rec_text(&r), Q(want)))
+            fail_msg("case %zu: %s", i, rec_text(&r));
+        rec_free(&r);
+    }
+}
+
+/* reference-update 3.2 case 123 (the parent's; the LiteLLM proxy sends
+ * reasoning_content, and we read delta.reasoning too): a vLLM delta with
+ * only `reasoning`, content and tool_calls null, then a finish and a chunk
+ * with a null usage: exactly these five events. */
+static void test_stream_accepts_vllm_reasoning_delta(void **state)
+{
+    (void)state;
+    const char *chunks[] = {
+        CHUNK("{`reasoning`:`\\nI'm thinking`,`content`:null,`tool_calls`:null}"),
+        FINISH("{`reasoning`:null,`content`:null,`tool_calls`:null}", "stop"),
+        "{`choices`:[],`usage`:null}", NULL};
+    recorder r;
+    rec_init(&r, NULL);
+    assert_int_equal(rec_chunks(&r, chunks, 1), MP_OK);
+    assert_events(&r, MSG_START START REASON("\\nI'm thinking") STOP
+                      MSG_STOP("end_turn"));
+    rec_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +582,9 @@ int main(void)
         cmocka_unit_test(test_finish_reason_mapping),
         cmocka_unit_test(test_content_filter_event_json),
         cmocka_unit_test(test_byte_by_byte_same_events),
+        cmocka_unit_test(test_format_chunk_metadata_with_cache_write_tokens),
+        cmocka_unit_test(test_cache_write_fallback_and_zero),
+        cmocka_unit_test(test_stream_accepts_vllm_reasoning_delta),
     };
     return cmocka_run_group_tests_name("chunk_mapper", tests, NULL, NULL);
 }

@@ -133,4 +133,64 @@ static inline int rec_chunks(recorder *r, const char *const *payloads,
 #define assert_events(r, expected) \
     assert_string_equal(rec_text(r), Q(expected))
 
+/* Whether s starts with a canonical lower-case UUID version 4. */
+static inline int is_uuid4(const char *s)
+{
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return 0;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return 0;
+        }
+    }
+    return s[14] == '4' && strchr("89ab", s[19]) != NULL;
+}
+
+/* The recorded events with every made-up tool id (reference-update 2.4:
+ * "call_" and a UUID version 4) written "call_<uuid4>", after checking
+ * each is well formed and that no two are the same.  *made = how many.
+ * Caller frees. */
+static inline char *rec_masked_ids(const recorder *r, int *made)
+{
+    static const char key[] = "\"toolUseId\":\"call_";
+    const char *text = rec_text(r), *ids[64];
+    strbuf out;
+    sb_init(&out, (size_t)1 << 28);
+    *made = 0;
+    for (const char *p = text;;) {
+        const char *hit = strstr(p, key);
+        const char *u = hit ? hit + sizeof key - 1 : NULL;
+        if (!hit || strlen(u) < 37 || !is_uuid4(u) || u[36] != '"') {
+            if (!hit) {
+                sb_appends(&out, p);
+                break;
+            }
+            sb_append(&out, p, (size_t)(u - p)); /* a real "call_..." id */
+            p = u;
+            continue;
+        }
+        for (int i = 0; i < *made; i++)
+            if (memcmp(ids[i], u, 36) == 0)
+                fail_msg("the same id was made twice: %.36s", u);
+        if (*made < 64)
+            ids[(*made)++] = u;
+        sb_append(&out, p, (size_t)(u - p));
+        sb_appends(&out, "<uuid4>");
+        p = u + 36;
+    }
+    return sb_detach(&out);
+}
+
+/* Like assert_events, with `n` made-up ids written call_<uuid4>. */
+#define assert_events_made_ids(r, expected, n)          \
+    do {                                                \
+        int made_;                                      \
+        char *got_ = rec_masked_ids(r, &made_);         \
+        assert_string_equal(got_, Q(expected));         \
+        assert_int_equal(made_, n);                     \
+        free(got_);                                     \
+    } while (0)
+
 #endif

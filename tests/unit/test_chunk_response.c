@@ -161,10 +161,28 @@ static void test_non_streaming_malformed(void **state)
     rec_free(&r);
 }
 
+/* reference-update 3.2 case 124 (the parent's non-streaming converter;
+ * ours for stream false): content "done", finish stop, usage 7/3/10. */
+static void test_stream_can_use_non_streaming_chat_completion(void **state)
+{
+    (void)state;
+    recorder r;
+    assert_int_equal(map(&r, NULL,
+        "{`id`:`x`,`object`:`chat.completion`,`choices`:[{`index`:0,`message`:"
+        "{`role`:`assistant`,`content`:`done`},`finish_reason`:`stop`}],"
+        "`usage`:{`prompt_tokens`:7,`completion_tokens`:3,`total_tokens`:10}}"),
+        MP_OK);
+    assert_events(&r, MSG_START START TEXT("done") STOP MSG_STOP("end_turn")
+        "{`metadata`:{`usage`:{`inputTokens`:7,`outputTokens`:3,`totalTokens`:10},"
+        "`metrics`:{`latencyMs`:0}}}\n");
+    rec_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_non_streaming),
+        cmocka_unit_test(test_stream_can_use_non_streaming_chat_completion),
         cmocka_unit_test(test_non_streaming_usage_null_skipped),
         cmocka_unit_test(test_non_streaming_no_choices),
         cmocka_unit_test(test_non_streaming_finish_and_choice_index),

@@ -3,7 +3,8 @@
  * (decision 11), id/name repeats, missing index, whole calls in one delta,
  * empty arguments, the thought signature (reference-behaviour 8.1 cases
  * 32-34 and the response half of 41, plus the newer preference order and
- * Google's form), and the protocol errors (a call without a name).
+ * Google's form), the id made up for a call without one (reference-update
+ * case 118), and the protocol errors (a call without a name).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -203,14 +204,16 @@ static void test_tool_delta_without_index(void **state)
     rec_free(&r);
 
     /* Pieces without index or id continue the latest call; with no call
-     * yet they start index 0. */
+     * yet they start index 0.  Never given an id, the call gets one
+     * (reference-update 2.4). */
     const char *pieces[] = {
         TC_CHUNK("{`function`:{`name`:`f`,`arguments`:`{\\`a`}}"),
         TC_CHUNK("{`function`:{`arguments`:`\\`:1}`}}"),
         FINISH("tool_calls"), NULL};
     run(&r, NULL, pieces, MP_OK);
-    assert_events(&r, MSG_START TOOL("f", "") INPUT("{\\`a") INPUT("\\`:1}")
-                      STOP MSG_STOP("tool_use"));
+    assert_events_made_ids(&r, MSG_START TOOL("f", "call_<uuid4>")
+                               INPUT("{\\`a") INPUT("\\`:1}") STOP
+                               MSG_STOP("tool_use"), 1);
     rec_free(&r);
 }
 
@@ -272,7 +275,7 @@ static void test_tool_repeats_are_not_checked_only_kept_values(void **state)
     run(&r, NULL, kept, MP_E_PROTOCOL);
     assert_non_null(strstr(r.err.message, "tool_calls[].function.name is not "
                            "UTF-8"));
-    assert_events(&r, MSG_START); /* no tool block */
+    assert_events(&r, ""); /* no tool block, nothing at all */
     rec_free(&r);
 }
 
@@ -468,6 +471,43 @@ static void test_tool_args_limit(void **state)
     rec_free(&r);
 }
 
+/* reference-update 3.1 case 118: a tool call whose id is null gets
+ * "call_<uuid4>" (reference-update 2.4); so does one whose id is "", two
+ * such calls get different ids, and the non-streaming path does it too. */
+static void test_stream_generates_tool_call_id_when_null(void **state)
+{
+    (void)state;
+    const char *chunks[] = {
+        TC_CHUNK("{`index`:0,`id`:null,`function`:{`name`:`test_tool`,"
+                 "`arguments`:`{\\`arg\\`: \\`value\\`}`}}"),
+        FINISH("tool_calls"), NULL};
+    recorder r;
+    run(&r, NULL, chunks, MP_OK);
+    assert_events_made_ids(&r, MSG_START TOOL("test_tool", "call_<uuid4>")
+        INPUT("{\\`arg\\`: \\`value\\`}") STOP MSG_STOP("tool_use"), 1);
+    rec_free(&r);
+
+    const char *two[] = {
+        TC_CHUNK("{`index`:0,`id`:``,`function`:{`name`:`a`,`arguments`:`{}`}},"
+                 "{`index`:1,`function`:{`name`:`b`,`arguments`:`{}`}}"),
+        FINISH("tool_calls"), NULL};
+    run(&r, NULL, two, MP_OK);
+    assert_events_made_ids(&r, MSG_START TOOL("a", "call_<uuid4>") INPUT("{}")
+        STOP TOOL("b", "call_<uuid4>") INPUT("{}") STOP MSG_STOP("tool_use"),
+        2);
+    rec_free(&r);
+
+    rec_init(&r, NULL);
+    const char *whole = Q("{`choices`:[{`index`:0,`message`:{`role`:`assistant`,"
+        "`content`:null,`tool_calls`:[{`type`:`function`,`function`:{`name`:"
+        "`test_tool`,`arguments`:`{}`}}]},`finish_reason`:`tool_calls`}]}");
+    assert_int_equal(cm_map_response(&r.m, whole, strlen(whole), 0, 0, &r.err),
+                     MP_OK);
+    assert_events_made_ids(&r, MSG_START TOOL("test_tool", "call_<uuid4>") INPUT("{}")
+        STOP MSG_STOP("tool_use"), 1);
+    rec_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_thought_signature_preference_order),
         cmocka_unit_test(test_thought_signature_in_later_delta),
         cmocka_unit_test(test_tool_delta_without_index),
+        cmocka_unit_test(test_stream_generates_tool_call_id_when_null),
         cmocka_unit_test(test_tool_empty_id_repeats),
         cmocka_unit_test(test_tool_name_not_overwritten),
         cmocka_unit_test(test_tool_repeats_are_not_checked_only_kept_values),

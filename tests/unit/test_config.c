@@ -1,7 +1,9 @@
 /*
  * test_config.c - instance config: the reference's config cases
  * (reference-behaviour.md 8.1 cases 1-3, 9, 10, 21-23; 8.2 cases 42-44, 46,
- * 47, 82, 83) and our decisions 21-23 (redaction, warnings, atomic update).
+ * 47, 82, 83), the keys reference-update 2.1/2.15 added (stream,
+ * cache_config), and our decisions 21-23 (redaction, warnings, atomic
+ * update).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,9 +137,10 @@ static void test_config_validation_warns_on_unknown_keys(void **state)
     assert_non_null(strstr(cap.last, "invalid_param"));
     assert_string_equal(cap.last,
         "Invalid configuration parameters: ['invalid_param'].\n"
-        "Valid parameters are: ['context_window_limit', 'model_id', 'params', "
-        "'reasoning_round_trip', 'structured_output_mode'].\n\n"
-        "See https://github.com/strands-agents/sdk-python/issues/815");
+        "Valid parameters are: ['cache_config', 'context_window_limit', "
+        "'model_id', 'params', 'reasoning_round_trip', 'stream', "
+        "'structured_output_mode'].\n\n"
+        "See https://github.com/strands-agents/harness-sdk/issues/815");
     /* Kept, not dropped (reference 2.2). */
     assert_true(json_object_object_get_ex(c->config, "invalid_param", NULL));
     lp_config_unref(c);
@@ -245,6 +248,75 @@ static void test_bad_config_names_the_path(void **state)
     expect_invalid(NULL, "{\"extra_headers\":{\"X-A\":\"a\\r\\nInjected: 1\"}}", "line breaks");
     expect_invalid("{\"model_id\":\"m\"} trailing", NULL, "config: invalid JSON at byte 17");
     expect_invalid("{\"model_id\":\"\xff\"}", NULL, "config: invalid JSON");
+}
+
+/* The config keys the reference added (reference-update 2.1, 2.14, 2.15):
+ * "stream" and "cache_config" are valid keys, warn about nothing, and
+ * get_config shows them as given (a cache key is no secret). */
+static void test_stream_and_cache_config_are_valid_keys(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m1\",\"stream\":false,"
+                        "\"cache_config\":{\"cache_key\":\"tenant-42\","
+                        "\"ttl\":\"24h\"},\"params\":{\"prompt_cache_key\":"
+                        "\"explicit\"}}", NULL, &cap);
+    assert_int_equal(cap.warnings, 0);
+    assert_int_equal(c->stream, 0);
+    assert_int_equal(c->has_cache_config, 1);
+    assert_string_equal(c->cache_key, "tenant-42");
+    assert_string_equal(c->cache_retention, "24h");
+    strbuf sb;
+    sb_init(&sb, 1 << 20);
+    assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
+    assert_non_null(strstr(sb.data, "\"stream\":false"));
+    assert_non_null(strstr(sb.data, "\"cache_config\":{\"cache_key\":"
+                           "\"tenant-42\",\"ttl\":\"24h\"}"));
+    assert_non_null(strstr(sb.data, "\"prompt_cache_key\":\"explicit\""));
+    sb_free(&sb);
+
+    /* Through update_config too; null stream is falsy, as the reference
+     * reads it; a null cache_config is none. */
+    cap.warnings = 0;
+    lp_config *u = update(c, "{\"stream\":null,\"cache_config\":null}", &cap);
+    assert_int_equal(cap.warnings, 0);
+    assert_int_equal(u->stream, 0);
+    assert_int_equal(u->has_cache_config, 0);
+    lp_config *v = update(u, "{\"stream\":true,\"cache_config\":{\"cache_key\":"
+                          "false}}", &cap);
+    assert_int_equal(v->stream, 1);
+    assert_int_equal(v->cache_key_off, 1);
+    assert_null(v->cache_key);
+    lp_config *w = make("{\"model_id\":\"m1\"}", NULL, &cap);
+    assert_int_equal(w->stream, -1);
+    assert_int_equal(w->has_cache_config, 0);
+    lp_config_unref(c);
+    lp_config_unref(u);
+    lp_config_unref(v);
+    lp_config_unref(w);
+
+    /* An unknown cache_config field is kept and reported, as unknown keys
+     * are. */
+    cap.warnings = 0;
+    lp_config *x = make("{\"model_id\":\"m1\",\"cache_config\":{\"bogus\":1}}",
+                        NULL, &cap);
+    assert_int_equal(cap.warnings, 1);
+    assert_non_null(strstr(cap.last, "Invalid cache_config parameters: "
+                           "['bogus']"));
+    lp_config_unref(x);
+
+    expect_invalid("{\"stream\":\"yes\"}", NULL,
+                   "config.stream: expected boolean or null, got string");
+    expect_invalid("{\"cache_config\":\"k\"}", NULL,
+                   "config.cache_config: expected object or null, got string");
+    expect_invalid("{\"cache_config\":{\"cache_key\":true}}", NULL,
+                   "config.cache_config.cache_key: expected string, false or "
+                   "null, got boolean");
+    expect_invalid("{\"cache_config\":{\"ttl\":5}}", NULL,
+                   "config.cache_config.ttl: expected string or null");
+    expect_invalid("{\"cache_config\":{\"tools_ttl\":[]}}", NULL,
+                   "config.cache_config.tools_ttl: expected boolean, string "
+                   "or null");
 }
 
 static void test_get_config_redacts_secrets(void **state)
@@ -371,6 +443,7 @@ int main(void)
         cmocka_unit_test(test__init__context_window_limit),
         cmocka_unit_test(test_bad_config_names_the_path),
         cmocka_unit_test(test_get_config_redacts_secrets),
+        cmocka_unit_test(test_stream_and_cache_config_are_valid_keys),
         cmocka_unit_test(test_params_keep_wide_integers),
         cmocka_unit_test(test_api_key_and_base_from_environment),
         cmocka_unit_test(test_client_args_units_and_defaults),

@@ -1,7 +1,8 @@
 /*
  * test_error_classify.c - HTTP failures and mid-stream error objects to
- * typed errors (decisions 14-16): the reference's classification cases
- * (reference-behaviour 8.1 case 13; 8.2 cases 88-96), every overflow and
+ * typed errors (decisions 14-16, 28): the reference's classification cases
+ * (reference-behaviour 8.1 case 13; 8.2 cases 88-96; reference-update
+ * 3.2 cases 90', 91', 127 and 3.3 cases 134-142), every overflow and
  * rate-limit phrase of 7.1/7.2 and litellm-wire 1.5, Retry-After forms,
  * each body shape, secret scrubbing and truncation.
  */
@@ -74,7 +75,9 @@ static void test_stream_context_overflow_exception(void **state)
                                   &err), MP_E_CONTEXT_OVERFLOW);
 }
 
-/* 8.2 cases 90/91: the OpenAI parent's three alternative messages. */
+/* 8.2 cases 90'/91' (reference-update 3.2): the OpenAI parent's
+ * alternative messages, five since the new classifier; the error carries
+ * the server's words. */
 static void test_stream_alternative_context_overflow_messages(void **state)
 {
     (void)state;
@@ -82,11 +85,15 @@ static void test_stream_alternative_context_overflow_messages(void **state)
         "Input is too long for requested model.",
         "input length and `max_tokens` exceed context limit",
         "too many total text bytes",
+        "prompt tokens exceed customer model maximum",
+        "MAXIMUM CONTEXT LENGTH EXCEEDED",
     };
     mp_error err;
-    for (size_t i = 0; i < 3; i++)
-        assert_int_equal(classify_msg(400, msgs[i], NULL, &err),
-                         MP_E_CONTEXT_OVERFLOW);
+    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+        if (classify_msg(400, msgs[i], NULL, &err) != MP_E_CONTEXT_OVERFLOW)
+            fail_msg("not an overflow: %s", msgs[i]);
+        assert_non_null(strstr(err.message, msgs[i]));
+    }
 }
 
 /* Reference 7.1 (LiteLLM's own checks) and litellm-wire 1.5, each phrase,
@@ -201,8 +208,12 @@ static void test_rate_limit_phrases(void **state)
     for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
         if (classify_msg(400, msgs[i], NULL, &err) != MP_E_THROTTLED)
             fail_msg("not throttled: %s", msgs[i]);
-    /* "moderate limits" is not a rate limit. */
+    /* Our own rate[\s_-]*limit wants no letter before "rate"; the
+     * reference's rule (decision 28) is a plain substring, which comes
+     * first, so "moderate limits" is throttling, as in the reference. */
     assert_int_equal(classify_msg(400, "exceeds moderate limits", NULL, &err),
+                     MP_E_THROTTLED);
+    assert_int_equal(classify_msg(400, "exceeds moderate-limits", NULL, &err),
                      MP_E_BAD_REQUEST);
     /* A standalone 429 counts only when the status is unknown. */
     json_object *o = json_object_new_string("upstream said 429 Too Many");
@@ -498,6 +509,208 @@ static void test_structured_output_rate_limit_as_throttle(void **state)
     test_stream_rate_limit_as_throttle(state);
 }
 
+/* ---------------------------------------------------------------------
+ * reference-update 3.3, test_openai_errors.py (cases 134-142): the
+ * reference's classifier, which decision 28 applies on every path.  Its
+ * errors carry a message and an optional code and status; here the
+ * status-less ones are error objects inside a stream (status unknown). */
+
+/* The reference's error: message, optional code (JSON text, so 400 can
+ * be an integer), optional status (0: none). */
+static int ref_classify(int status, const char *message, const char *code_json,
+                        mp_error *err)
+{
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "message", json_object_new_string(message));
+    if (code_json)
+        json_object_object_add(e, "code", json_tokener_parse(code_json));
+    *err = (mp_error)MP_ERROR_INIT;
+    int rc;
+    if (status) {
+        json_object *body = json_object_new_object();
+        json_object_object_add(body, "error", json_object_get(e));
+        const char *s = json_object_to_json_string_ext(body,
+                                                       JSON_C_TO_STRING_PLAIN);
+        rc = ec_classify_http(status, s, strlen(s), NULL, NULL, err);
+        json_object_put(body);
+    } else {
+        rc = ec_classify_error_object(e, 0, NULL, err);
+    }
+    json_object_put(e);
+    assert_int_equal(err->code, rc);
+    return rc;
+}
+
+/* Case 134 (10 messages). */
+static void test_classify_openai_error_context_overflow_message(void **state)
+{
+    (void)state;
+    static const char *const msgs[] = {
+        "maximum context length",
+        "context_length_exceeded",
+        "too many tokens",
+        "context length",
+        "input is too long for requested model",
+        "input length and `max_tokens` exceed context limit",
+        "too many total text bytes",
+        "exceed customer model maximum",
+        "the engine prompt length exceeds the max_model_len",
+        "prompt tokens (1200008) exceed model maximum (1050000) for "
+        "openai.gpt-5.6-terra",
+    };
+    mp_error err;
+    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+        if (ref_classify(0, msgs[i], NULL, &err) != MP_E_CONTEXT_OVERFLOW)
+            fail_msg("not an overflow: %s", msgs[i]);
+        /* At any status, not only 400. */
+        if (ref_classify(500, msgs[i], NULL, &err) != MP_E_CONTEXT_OVERFLOW)
+            fail_msg("not an overflow at 500: %s", msgs[i]);
+    }
+    /* The regular expression's other forms: exceeds / exceeded. */
+    assert_int_equal(ref_classify(0, "prompt exceeds model maximum", NULL,
+                                  &err), MP_E_CONTEXT_OVERFLOW);
+    assert_int_equal(ref_classify(0, "input exceeded customer model maximum",
+                                  NULL, &err), MP_E_CONTEXT_OVERFLOW);
+    assert_int_equal(ref_classify(0, "exceeding model maximum", NULL, &err),
+                     MP_E_SERVER);
+}
+
+/* Case 135. */
+static void test_classify_openai_error_context_overflow_message_case_insensitive(void **state)
+{
+    (void)state;
+    mp_error err;
+    assert_int_equal(ref_classify(0, "MAXIMUM CONTEXT LENGTH EXCEEDED", NULL,
+                                  &err), MP_E_CONTEXT_OVERFLOW);
+    assert_int_equal(ref_classify(0, "PROMPT TOKENS EXCEED CUSTOMER MODEL "
+                                  "MAXIMUM", NULL, &err),
+                     MP_E_CONTEXT_OVERFLOW);
+}
+
+/* Case 136. */
+static void test_classify_openai_error_context_overflow_code(void **state)
+{
+    (void)state;
+    mp_error err;
+    assert_int_equal(ref_classify(0, "provider failure",
+                                  "\"CONTEXT_LENGTH_EXCEEDED\"", &err),
+                     MP_E_CONTEXT_OVERFLOW);
+    assert_string_equal(err.provider_code, "CONTEXT_LENGTH_EXCEEDED");
+}
+
+/* Case 137 (3 messages). */
+static void test_classify_openai_error_throttling_message(void **state)
+{
+    (void)state;
+    static const char *const msgs[] = {"rate_limit_exceeded", "rate limit",
+                                       "too many requests"};
+    mp_error err;
+    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+        if (ref_classify(0, msgs[i], NULL, &err) != MP_E_THROTTLED)
+            fail_msg("not throttled: %s", msgs[i]);
+        /* At any status: a 400 or 503 that says so is throttling. */
+        if (ref_classify(400, msgs[i], NULL, &err) != MP_E_THROTTLED ||
+            ref_classify(503, msgs[i], NULL, &err) != MP_E_THROTTLED)
+            fail_msg("not throttled at 400/503: %s", msgs[i]);
+        assert_int_equal(err.retryable, 1);
+    }
+}
+
+/* Case 138. */
+static void test_classify_openai_error_throttling_code(void **state)
+{
+    (void)state;
+    mp_error err;
+    assert_int_equal(ref_classify(0, "provider failure",
+                                  "\"RATE_LIMIT_EXCEEDED\"", &err),
+                     MP_E_THROTTLED);
+}
+
+/* Case 139. */
+static void test_classify_openai_error_http_429(void **state)
+{
+    (void)state;
+    mp_error err;
+    assert_int_equal(ref_classify(429, "provider failure", NULL, &err),
+                     MP_E_THROTTLED);
+    assert_int_equal(err.http_status, 429);
+}
+
+/* Case 140: throttling is asked first. */
+static void test_classify_openai_error_throttling_precedes_context_overflow(void **state)
+{
+    (void)state;
+    mp_error err;
+    assert_int_equal(ref_classify(0, "exceed customer model maximum",
+                                  "\"rate_limit_exceeded\"", &err),
+                     MP_E_THROTTLED);
+    /* Also when both are words of the message, and at status 400. */
+    assert_int_equal(ref_classify(400, "rate limit: too many tokens", NULL,
+                                  &err), MP_E_THROTTLED);
+}
+
+/* Case 141 (3): none of the patterns; ours leave them alone too. */
+static void test_classify_openai_error_unknown(void **state)
+{
+    (void)state;
+    static const char *const msgs[] = {
+        "unrelated failure",
+        "model maximum output tokens must be a positive integer",
+        "requested model openai.gpt-5.6-terra is not available in this region",
+    };
+    mp_error err;
+    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+        int rc = ref_classify(0, msgs[i], NULL, &err);
+        if (rc == MP_E_THROTTLED || rc == MP_E_CONTEXT_OVERFLOW)
+            fail_msg("classified %s: %s", mp_errname(rc), msgs[i]);
+        assert_int_equal(ref_classify(400, msgs[i], NULL, &err),
+                         MP_E_BAD_REQUEST);
+    }
+}
+
+/* Case 142: a non-string code is no code to the reference.  Ours reads a
+ * numeric code as the HTTP status (decision 16), which classifies by
+ * status only: a bad request, neither throttling nor overflow. */
+static void test_classify_openai_error_non_string_code(void **state)
+{
+    (void)state;
+    mp_error err;
+    assert_int_equal(ref_classify(0, "unrelated failure", "400", &err),
+                     MP_E_BAD_REQUEST);
+    assert_int_equal(err.http_status, 400);
+}
+
+/* reference-update 3.2 case 127 (parent; every path by decision 28): an
+ * opaque 429 is throttling and keeps the server's words. */
+static void test_stream_http_429_as_throttle(void **state)
+{
+    (void)state;
+    mp_error err;
+    assert_int_equal(ref_classify(429, "opaque provider failure", NULL, &err),
+                     MP_E_THROTTLED);
+    assert_non_null(strstr(err.message, "opaque provider failure"));
+    assert_int_equal(err.retryable, 1);
+}
+
+/* vLLM's overflow wording (issue 9): "is longer than the maximum model
+ * length", in its error object with an integer code. */
+static void test_vllm_overflow_wording(void **state)
+{
+    (void)state;
+    mp_error err = MP_ERROR_INIT;
+    json_object *o = json_tokener_parse(
+        "{\"object\":\"error\",\"message\":\"The prompt (total length 9000) is "
+        "longer than the maximum model length of 8192. Make sure that "
+        "`max_model_len` is no smaller than the number of text tokens.\","
+        "\"type\":\"BadRequestError\",\"param\":null,\"code\":400}");
+    assert_int_equal(ec_classify_error_object(o, 0, NULL, &err),
+                     MP_E_CONTEXT_OVERFLOW);
+    assert_int_equal(err.http_status, 400);
+    assert_int_equal(err.retryable, 0);
+    assert_string_equal(err.provider_code, "400");
+    json_object_put(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +735,17 @@ int main(void)
         cmocka_unit_test(test_error_object_forms),
         cmocka_unit_test(test_secret_scrubbing),
         cmocka_unit_test(test_message_truncation),
+        cmocka_unit_test(test_classify_openai_error_context_overflow_message),
+        cmocka_unit_test(test_classify_openai_error_context_overflow_message_case_insensitive),
+        cmocka_unit_test(test_classify_openai_error_context_overflow_code),
+        cmocka_unit_test(test_classify_openai_error_throttling_message),
+        cmocka_unit_test(test_classify_openai_error_throttling_code),
+        cmocka_unit_test(test_classify_openai_error_http_429),
+        cmocka_unit_test(test_classify_openai_error_throttling_precedes_context_overflow),
+        cmocka_unit_test(test_classify_openai_error_unknown),
+        cmocka_unit_test(test_classify_openai_error_non_string_code),
+        cmocka_unit_test(test_stream_http_429_as_throttle),
+        cmocka_unit_test(test_vllm_overflow_wording),
     };
     return cmocka_run_group_tests_name("error_classify", tests, NULL, NULL);
 }

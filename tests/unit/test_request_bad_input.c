@@ -180,9 +180,34 @@ static void test_bad_media_format_and_source(void **state)
     expect_error("{'messages':[{'role':'user','content':[{'document':{'name':"
                  "'n','source':{'bytes':'QQ=='}}}]}]}",
                  "messages[0].content[0].document: missing key \"format\"");
+    /* A video may leave out its format (decision 29), if its bytes show
+     * their container; "A" shows none. */
     expect_error("{'messages':[{'role':'user','content':[{'video':{'format':"
                  "null,'source':{'bytes':'QQ=='}}}]}]}",
-                 "messages[0].content[0].video.format: expected string, got null");
+                 "messages[0].content[0].video: no \"format\", and the bytes "
+                 "do not start like a video container we know (MP4, "
+                 "QuickTime, 3GP, WebM, Matroska, FLV, AVI, MPEG-PS, MPEG-TS, "
+                 "ASF/WMV, Ogg); give \"format\"");
+    expect_error("{'messages':[{'role':'user','content':[{'video':{'format':"
+                 "7,'source':{'bytes':'QQ=='}}}]}]}",
+                 "messages[0].content[0].video.format: expected string, got "
+                 "integer");
+    /* A "type" key must name the block's own kind (decision 29). */
+    expect_error("{'messages':[{'role':'user','content':[{'type':'image',"
+                 "'text':'hi'}]}]}",
+                 "messages[0].content[0].type: says \"image\", but the block "
+                 "is \"text\"");
+    expect_error("{'messages':[{'role':'user','content':[{'type':1,"
+                 "'text':'hi'}]}]}",
+                 "messages[0].content[0].type: expected the block's kind "
+                 "(\"text\") as a string, got integer");
+    expect_error("{'messages':[{'role':'user','content':[{'type':'text'}]}]}",
+                 "messages[0].content[0]: block has only a \"type\" key and "
+                 "no content");
+    expect_error("{'messages':[{'role':'user','content':[{'type':'text',"
+                 "'text':'a','image':{}}]}]}",
+                 "messages[0].content[0]: block has several kinds (\"text\", "
+                 "\"image\")");
     expect_error("{'messages':[{'role':'user','content':[{'document':{'format':"
                  "'pdf','source':{'bytes':'QQ=='}}}]}]}",
                  "messages[0].content[0].document: missing key \"name\"");

@@ -1,9 +1,11 @@
 /*
  * test_request_decisions.c - where the request formatter departs from the
- * reference (decisions.md 1-6), the structured-output bodies (6.1 with
+ * reference (decisions.md 1-6), the inputs it accepts that we refused
+ * (decision 29), the structured-output bodies (6.1 with
  * decision 20), params merging (3.1) and the request document's top level.
  */
 #include "request_test_util.h"
+#include "../../plugin/request/request_internal.h"
 
 #define USER_HI "{'role':'user','content':[{'text':'hi'}]}"
 
@@ -62,20 +64,15 @@ static void test_params_override_any_key(void **state)
     json_object_put(body);
 }
 
-/* Decision 1: params null and a missing model_id are invalid arguments,
- * as the reference's TypeError and KeyError. */
-static void test_decision1_params_null_and_missing_model(void **state)
+/* A missing model_id is an invalid argument, as the reference's KeyError;
+ * a params.stream that is neither boolean nor null too (the reference
+ * takes its truthiness). */
+static void test_decision1_missing_model_and_bad_stream(void **state)
 {
     (void)state;
     lp_config cfg = rt_config();
-    cfg.params_is_null = 1;
     rt_log log = {0};
     mp_error err = MP_ERROR_INIT;
-    assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
-                     MP_E_INVALID_ARGUMENT);
-    assert_non_null(strstr(err.message, "params is null"));
-
-    cfg = rt_config();
     cfg.wire_model = NULL;
     cfg.model_id = NULL;
     assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
@@ -87,8 +84,8 @@ static void test_decision1_params_null_and_missing_model(void **state)
     cfg.params = params;
     assert_int_equal(rt_format_fail(&cfg, J("{'messages':[]}"), &log, &err),
                      MP_E_INVALID_ARGUMENT);
-    assert_string_equal(err.message,
-                        "config.params.stream: expected boolean, got string");
+    assert_string_equal(err.message, "config.params.stream: expected boolean "
+                        "or null, got string");
     json_object_put(params);
 }
 
@@ -304,6 +301,46 @@ static void test_structured_output_forced_tool_body(void **state)
     json_object_put(params);
 }
 
+/* reference-update 2.3/2.15: cache_config in structured output.  The tool
+ * path carries the configured key and retention, never one derived from
+ * the session (the reference passes no agent metadata there); the
+ * response_format path carries neither (the reference sends only model,
+ * messages and response_format there). */
+static void test_structured_output_cache_keys(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    lp_config *cfg = rt_config_json("{'model_id':'m1','cache_config':"
+                                    "{'cache_key':'tenant-42','ttl':'24h'}}",
+                                    &log);
+    json_object *spec = rt_parse(J("{'name':'Person','inputSchema':{'json':"
+                                   "{'type':'object'}}}"));
+    lp_call_options tool = {.forced_tool_spec = spec};
+    const char *req = J("{'messages':[" USER_HI "],'agent_metadata':"
+                        "{'session_id':'s1'}}");
+    json_object *body = rt_format_opt(cfg, req, &tool, &log, NULL);
+    rt_assert_json(rt_member(body, "prompt_cache_key"), "\"tenant-42\"");
+    rt_assert_json(rt_member(body, "prompt_cache_retention"), "\"24h\"");
+    json_object_put(body);
+    json_object *rf = rt_parse("{\"type\":\"json_object\"}");
+    lp_call_options format = {.response_format = rf};
+    body = rt_format_opt(cfg, req, &format, &log, NULL);
+    assert_false(json_object_object_get_ex(body, "prompt_cache_key", NULL));
+    assert_false(json_object_object_get_ex(body, "prompt_cache_retention",
+                                           NULL));
+    json_object_put(body);
+    lp_config_unref(cfg);
+
+    /* No key configured: the session gives none on the tool path. */
+    cfg = rt_config_json("{'model_id':'m1','cache_config':{}}", &log);
+    body = rt_format_opt(cfg, req, &tool, &log, NULL);
+    assert_false(json_object_object_get_ex(body, "prompt_cache_key", NULL));
+    json_object_put(body);
+    lp_config_unref(cfg);
+    json_object_put(rf);
+    json_object_put(spec);
+}
+
 /* 3.4/3.9: tools [] always; tool_choice sent even without tools; an
  * outputSchema is not sent; {} sends no tool_choice. */
 static void test_tools_always_sent_and_output_schema_dropped(void **state)
@@ -409,13 +446,155 @@ static void test_request_top_level(void **state)
     json_object_put(body);
 }
 
+/* Decision 29: a block may carry a "type" key naming its own kind, as the
+ * reference ignores it: the body is the same as without it, everywhere a
+ * block can be. */
+static void test_decision29_redundant_type_key(void **state)
+{
+    (void)state;
+    static const char *const tmpl =
+        "{'messages':[{'role':'user','content':[{%stext':'hi'},{%simage':"
+        "{'format':'png','source':{'bytes':'aW1n'}}},{%scachePoint':{'type':"
+        "'default'}},{%sdocument':{'format':'pdf','name':'d','source':"
+        "{'bytes':'ZG9j'}}}]},{'role':'assistant','content':[{"
+        "%sreasoningContent':{'reasoningText':{'text':'r'}}},{%stoolUse':"
+        "{'toolUseId':'t1','name':'n','input':{}}}]},{'role':'user','content':"
+        "[{%stoolResult':{'toolUseId':'t1','content':[{%sjson':{'a':1}},"
+        "{%stext':'ok'}]}}]}],'system_prompt_content':[{%stext':'S'},"
+        "{%scachePoint':{'type':'default'}}]}";
+    static const char *const typed[] = {
+        "'type':'text','", "'type':'image','", "'type':'cachePoint','",
+        "'type':'document','", "'type':'reasoningContent','",
+        "'type':'toolUse','", "'type':'toolResult','", "'type':'json','",
+        "'type':'text','", "'type':'text','", "'type':'cachePoint','"};
+    char plain[2048], with_type[2048];
+    snprintf(plain, sizeof plain, tmpl, "'", "'", "'", "'", "'", "'", "'",
+             "'", "'", "'", "'");
+    snprintf(with_type, sizeof with_type, tmpl, typed[0], typed[1], typed[2],
+             typed[3], typed[4], typed[5], typed[6], typed[7], typed[8],
+             typed[9], typed[10]);
+    lp_config cfg = rt_config();
+    rt_log log_a = {0}, log_b = {0};
+    json_object *a = rt_format(&cfg, J(plain), &log_a);
+    json_object *b = rt_format(&cfg, J(with_type), &log_b);
+    if (!json_object_equal(a, b))
+        fail_msg("bodies differ:\n%s\n%s",
+                 json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
+                 json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN));
+    rt_assert_json(rt_member(rt_message(b, 1), "content"),
+                   J("[{'text':'hi','type':'text'},{'image_url':{'detail':"
+                     "'auto','format':'image/png','url':'data:image/png;"
+                     "base64,aW1n'},'type':'image_url','cache_control':{'type':"
+                     "'ephemeral'}},{'file':{'file_data':'data:application/"
+                     "pdf;base64,ZG9j','filename':'d'},'type':'file'}]"));
+    assert_int_equal(log_a.count, log_b.count);
+    json_object_put(a);
+    json_object_put(b);
+}
+
+/* Standard base64 of n bytes (test helper). */
+static char *b64(const unsigned char *p, size_t n)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                              "0123456789+/";
+    char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
+    assert_non_null(out);
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        *o++ = tab[v >> 18 & 63];
+        *o++ = tab[v >> 12 & 63];
+        *o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? tab[v & 63] : '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Decision 29: a video without "format" takes its container from the
+ * signature of its bytes; the base64 goes out as given. */
+static void test_decision29_video_without_format(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *head;
+        size_t len;
+        const char *mime;
+    } cases[] = {
+        {"\0\0\0\x18" "ftypisom\0\0\x02\0", 16, "video/mp4"},
+        {"\0\0\0\x14" "ftypqt  \0\0\0\0", 16, "video/mov"},
+        {"\0\0\0\x14" "ftyp3gp4\0\0\0\0", 16, "video/3gpp"},
+        {"\0\0\0\x08" "wide\0\0\0\0", 12, "video/mov"},
+        {"\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x84webm", 16,
+         "video/webm"},
+        {"\x1A\x45\xDF\xA3\xA3\x42\x82\x88matroska", 16, "video/x-matroska"},
+        {"FLV\x01\x05\0\0\0\x09", 9, "video/x-flv"},
+        {"RIFF\x24\0\0\0" "AVI LIST", 16, "video/x-msvideo"},
+        {"\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9\x00\xAA\x00\x62\xCE\x6C", 16,
+         "video/wmv"},
+        {"\0\0\x01\xBA\x44\0\x04\0", 8, "video/mpeg"},
+        {"OggS\0\x02", 6, "video/ogg"},
+    };
+    lp_config cfg = rt_config();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned char bytes[64];
+        memset(bytes, 0x5a, sizeof bytes);
+        memcpy(bytes, cases[i].head, cases[i].len);
+        char *text = b64(bytes, sizeof bytes);
+        char req[512], want[512];
+        snprintf(req, sizeof req, "{'messages':[{'role':'user','content':"
+                 "[{'video':{'source':{'bytes':'%s'}}}]}]}", text);
+        snprintf(want, sizeof want, "[{'type':'video_url','video_url':"
+                 "{'detail':'auto','url':'data:%s;base64,%s'}}]",
+                 cases[i].mime, text);
+        rt_log log = {0};
+        json_object *body = rt_format(&cfg, J(req), &log);
+        rt_assert_json(rt_member(rt_message(body, 0), "content"), J(want));
+        assert_int_equal(log.count, 0);
+        json_object_put(body);
+        free(text);
+    }
+    /* MPEG-TS: a sync byte every 188 bytes. */
+    unsigned char ts[400];
+    memset(ts, 0x11, sizeof ts);
+    ts[0] = ts[188] = ts[376] = 0x47;
+    char *text = b64(ts, sizeof ts);
+    assert_string_equal(rq_video_sniff(text, strlen(text)), "mp2t");
+    /* Only the head is read: a length far beyond the 400 characters the
+     * signatures need touches nothing past them (ASan would say). */
+    char head[401];
+    memcpy(head, text, 400);
+    head[400] = '\0';
+    assert_string_equal(rq_video_sniff(head, (size_t)1 << 40), "mp2t");
+    /* One sync byte is not a transport stream. */
+    ts[188] = 0;
+    free(text);
+    text = b64(ts, sizeof ts);
+    assert_null(rq_video_sniff(text, strlen(text)));
+    free(text);
+    /* In a tool result a video is skipped with a warning anyway, so an
+     * unknown container is no error there. */
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[{'role':'assistant',"
+        "'content':[{'toolUse':{'toolUseId':'t1','name':'n','input':{}}}]},"
+        "{'role':'user','content':[{'toolResult':{'toolUseId':'t1','content':"
+        "[{'text':'ok'},{'video':{'source':{'bytes':'QQ=='}}}]}}]}]}"), &log);
+    assert_int_equal(log.warnings, 1);
+    json_object_put(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decision29_redundant_type_key),
+        cmocka_unit_test(test_decision29_video_without_format),
         cmocka_unit_test(test_decision1_no_stream_options_without_streaming),
         cmocka_unit_test(test_decision1_params_stream_options_win),
         cmocka_unit_test(test_params_override_any_key),
-        cmocka_unit_test(test_decision1_params_null_and_missing_model),
+        cmocka_unit_test(test_decision1_missing_model_and_bad_stream),
         cmocka_unit_test(test_decision2_message_cache_point),
         cmocka_unit_test(test_decision2_cache_point_without_preceding_block),
         cmocka_unit_test(test_decision3_video_data_url),
@@ -424,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_decision6_compact_stable_json),
         cmocka_unit_test(test_structured_output_response_format_body),
         cmocka_unit_test(test_structured_output_forced_tool_body),
+        cmocka_unit_test(test_structured_output_cache_keys),
         cmocka_unit_test(test_tools_always_sent_and_output_schema_dropped),
         cmocka_unit_test(test_location_media_and_tool_result_video_skipped),
         cmocka_unit_test(test_mime_table),

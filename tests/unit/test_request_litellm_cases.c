@@ -1,6 +1,7 @@
 /*
  * test_request_litellm_cases.c - the request side of the reference's
- * tests/strands/models/test_litellm.py (reference-behaviour.md 8.1),
+ * tests/strands/models/test_litellm.py (reference-behaviour.md 8.1, and
+ * the cases reference-update.md 3.1/3.5 added or changed: 17', 151, 152),
  * one test per reference test, named after it, with concrete values.
  *
  * Where decisions.md changes the behaviour the test checks ours and says
@@ -141,8 +142,9 @@ static void test_format_request_messages_cache_point_support(void **state)
     json_object_put(body);
 }
 
-/* 8.1 case 17, request side: params.stream false -> "stream": false and,
- * by decision 1, no stream_options (the reference still sends them). */
+/* 8.1 case 17, changed (17', reference-update 3.1): params.stream false
+ * -> exactly messages, model, "stream": false and tools: no stream_options
+ * (decision 1, now the reference's too). */
 static void test_stream_non_streaming(void **state)
 {
     (void)state;
@@ -384,6 +386,86 @@ static void test_thought_signature_round_trip(void **state)
     json_object_put(call);
 }
 
+/* reference-update 2.1/2.2, the reference's four examples: the config's
+ * own "stream" key wins over the older params.stream, which is never
+ * spread into the body; stream_options go only with streaming. */
+static void test_stream_config_key_examples(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *config, *want;
+        int streaming;
+    } cases[] = {
+        {"{'model_id':'m1'}",
+         "'stream':true,'tools':[],'stream_options':{'include_usage':true}", 1},
+        {"{'model_id':'m1','stream':false}", "'stream':false,'tools':[]", 0},
+        {"{'model_id':'m1','params':{'stream':false}}",
+         "'stream':false,'tools':[]", 0},
+        {"{'model_id':'m1','stream':true,'params':{'stream':false}}",
+         "'stream':true,'tools':[],'stream_options':{'include_usage':true}", 1},
+        /* null is falsy, as the reference reads it */
+        {"{'model_id':'m1','stream':null}", "'stream':false,'tools':[]", 0},
+        /* params: null is {} now */
+        {"{'model_id':'m1','params':null}",
+         "'stream':true,'tools':[],'stream_options':{'include_usage':true}", 1},
+        /* params.stream_options replaces ours when streaming, a null one
+         * sends none, and without streaming it is dropped */
+        {"{'model_id':'m1','params':{'stream_options':{'include_usage':false}}}",
+         "'stream':true,'tools':[],'stream_options':{'include_usage':false}", 1},
+        {"{'model_id':'m1','params':{'stream_options':null}}",
+         "'stream':true,'tools':[]", 1},
+        {"{'model_id':'m1','stream':false,'params':{'stream_options':"
+         "{'include_usage':true}}}", "'stream':false,'tools':[]", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rt_log log = {0};
+        lp_config *cfg = rt_config_json(cases[i].config, &log);
+        int streaming = -1;
+        json_object *body = rt_format_opt(cfg, J("{'messages':[{'role':'user',"
+            "'content':[{'text':'x'}]}]}"), NULL, &log, &streaming);
+        char want[512];
+        snprintf(want, sizeof want, "{'messages':[{'role':'user','content':["
+                 "{'text':'x','type':'text'}]}],'model':'m1',%s}",
+                 cases[i].want);
+        rt_assert_json(body, J(want));
+        assert_int_equal(streaming, cases[i].streaming);
+        assert_int_equal(log.warnings, 0);
+        json_object_put(body);
+        lp_config_unref(cfg);
+    }
+}
+
+/* reference-update 3.5 case 151: cache_config.cache_key ->
+ * prompt_cache_key. */
+static void test_cache_key_maps_to_prompt_cache_key(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    lp_config *cfg = rt_config_json("{'model_id':'m1','cache_config':"
+                                    "{'cache_key':'tenant-42'}}", &log);
+    json_object *body = rt_format(cfg, J("{'messages':[" USER_CALC "]}"), &log);
+    rt_assert_json(rt_member(body, "prompt_cache_key"), "\"tenant-42\"");
+    assert_int_equal(log.warnings, 0);
+    json_object_put(body);
+    lp_config_unref(cfg);
+}
+
+/* reference-update 3.5 case 152: an empty cache_config and the agent's
+ * session s1 (the request's agent_metadata) -> "strands-s1". */
+static void test_cache_key_derived_from_agent_metadata_session(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    lp_config *cfg = rt_config_json("{'model_id':'m1','cache_config':{}}",
+                                    &log);
+    json_object *body = rt_format(cfg, J("{'messages':[" USER_CALC "],"
+        "'agent_metadata':{'session_id':'s1'}}"), &log);
+    rt_assert_json(rt_member(body, "prompt_cache_key"), "\"strands-s1\"");
+    assert_int_equal(log.warnings, 0);
+    json_object_put(body);
+    lp_config_unref(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +479,9 @@ int main(void)
         cmocka_unit_test(test_format_request_messages_cache_point_support),
         cmocka_unit_test(test_stream_non_streaming),
         cmocka_unit_test(test_stream_path_validation),
+        cmocka_unit_test(test_stream_config_key_examples),
+        cmocka_unit_test(test_cache_key_maps_to_prompt_cache_key),
+        cmocka_unit_test(test_cache_key_derived_from_agent_metadata_session),
         cmocka_unit_test(test_format_request_message_content_reasoning),
         cmocka_unit_test(test_format_request_message_content_video),
         cmocka_unit_test(test_apply_proxy_prefix_with_use_litellm_proxy),

@@ -1,6 +1,7 @@
 /*
  * test_request_openai_cases.c - the request side of the reference's
- * tests/strands/models/test_openai.py (reference-behaviour.md 8.2) that
+ * tests/strands/models/test_openai.py (reference-behaviour.md 8.2, and
+ * reference-update.md 3.2/3.5: cases 119-122, 154-159, 161-164, 166) that
  * LiteLLMModel inherits, one test per reference test, named after it.
  * Where LiteLLM overrides the parent (system prompt as a content array,
  * cachePoints kept) the LiteLLM form is expected.
@@ -554,6 +555,272 @@ static void test_format_request_messages_multiple_tool_calls_with_images(void **
     json_object_put(body);
 }
 
+/* ------------------------------------------------- reference-update 3.2 */
+
+/* Case 119: tool-call arguments keep non-ASCII characters as they are
+ * (compact, decision 6). */
+static void test_format_request_message_tool_call_preserves_non_ascii(void **state)
+{
+    (void)state;
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object *body = rt_format(&cfg, J("{'messages':[{'role':'assistant',"
+        "'content':[{'toolUse':{'toolUseId':'c1','name':'search','input':"
+        "{'query':'\xe6\x9d\xb1\xe4\xba\xac'}}}]}]}"), &log);
+    json_object *call = json_object_array_get_idx(
+        rt_member(rt_message(body, 0), "tool_calls"), 0);
+    json_object *fn = rt_member(call, "function");
+    assert_string_equal(json_object_get_string(rt_member(fn, "arguments")),
+                        "{\"query\":\"\xe6\x9d\xb1\xe4\xba\xac\"}");
+    assert_string_equal(json_object_get_string(rt_member(fn, "name")),
+                        "search");
+    assert_string_equal(json_object_get_string(rt_member(call, "id")), "c1");
+    json_object_put(body);
+}
+
+/* Case 120: a json tool result keeps them too. */
+static void test_format_request_tool_message_preserves_non_ascii(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    json_object *m = tool_result_messages(
+        "[{'json':{'city':'\xe6\x9d\xb1\xe4\xba\xac'}}]", &log);
+    json_object *tool = json_object_array_get_idx(m, 0);
+    assert_string_equal(json_object_get_string(rt_member(tool, "content")),
+                        "{\"city\":\"\xe6\x9d\xb1\xe4\xba\xac\"}");
+    assert_string_equal(json_object_get_string(rt_member(tool, "role")),
+                        "tool");
+    assert_string_equal(json_object_get_string(rt_member(tool,
+                                                         "tool_call_id")),
+                        "c1");
+    json_object_put(m);
+}
+
+/* Case 121: stream false in the config, params {max_tokens: 1}: exactly
+ * this body. */
+static void test_format_request_can_disable_stream(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    lp_config *cfg = rt_config_json("{'model_id':'m1','stream':false,"
+                                    "'params':{'max_tokens':1}}", &log);
+    int streaming = -1;
+    json_object *body = rt_format_opt(cfg, J("{'messages':[{'role':'user',"
+        "'content':[{'text':'test'}]}]}"), NULL, &log, &streaming);
+    rt_assert_json(body, J("{'messages':[{'role':'user','content':[{'text':"
+        "'test','type':'text'}]}],'model':'m1','stream':false,'tools':[],"
+        "'max_tokens':1}"));
+    assert_int_equal(streaming, 0);
+    json_object_put(body);
+    lp_config_unref(cfg);
+}
+
+/* Case 122: the older params.stream false: stream false, no
+ * stream_options, and params.stream not spread a second time. */
+static void test_format_request_respects_legacy_stream_param(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    lp_config *cfg = rt_config_json("{'model_id':'m1','params':{'max_tokens':"
+                                    "1,'stream':false}}", &log);
+    json_object *body = rt_format(cfg, J("{'messages':[{'role':'user',"
+        "'content':[{'text':'test'}]}]}"), &log);
+    rt_assert_json(rt_member(body, "stream"), "false");
+    assert_false(json_object_object_get_ex(body, "stream_options", NULL));
+    json_object_put(body);
+    lp_config_unref(cfg);
+}
+
+/* ------------------------------------------------- reference-update 3.5 */
+
+#define USER_TEST "{'messages':[{'role':'user','content':[{'text':'test'}]}]"
+#define SESSION_S1 ",'agent_metadata':{'session_id':'s1'}"
+
+/* Format USER_TEST (+ `extra` request members) with `config_sq`; returns
+ * the body and leaves the warnings in *log. */
+static json_object *cache_body(const char *config_sq, const char *extra,
+                               rt_log *log)
+{
+    lp_config *cfg = rt_config_json(config_sq, log);
+    char req[512];
+    snprintf(req, sizeof req, USER_TEST "%s}", extra ? extra : "");
+    json_object *body = rt_format(cfg, J(req), log);
+    lp_config_unref(cfg);
+    return body;
+}
+
+static void expect_cache_key(const char *config_sq, const char *extra,
+                             const char *want)
+{
+    rt_log log = {0};
+    json_object *body = cache_body(config_sq, extra, &log);
+    json_object *key = NULL;
+    int has = json_object_object_get_ex(body, "prompt_cache_key", &key);
+    if (!want && has)
+        fail_msg("unexpected prompt_cache_key %s",
+                 json_object_to_json_string(key));
+    if (want && (!has || strcmp(json_object_get_string(key), want) != 0))
+        fail_msg("prompt_cache_key: want %s", want);
+    assert_false(json_object_object_get_ex(body, "prompt_cache_retention",
+                                           NULL));
+    assert_int_equal(log.warnings, 0);
+    json_object_put(body);
+}
+
+/* Case 154 */
+static void test_cache_key_maps_to_prompt_cache_key(void **state)
+{
+    (void)state;
+    expect_cache_key("{'model_id':'m1','cache_config':{'cache_key':"
+                     "'tenant-42'}}", NULL, "tenant-42");
+}
+
+/* Case 155: no key configured and no session: none.  And without a
+ * cache_config no key is derived even from a session. */
+static void test_cache_key_absent_when_unset(void **state)
+{
+    (void)state;
+    expect_cache_key("{'model_id':'m1','cache_config':{}}", NULL, NULL);
+    expect_cache_key("{'model_id':'m1'}", SESSION_S1, NULL);
+    expect_cache_key("{'model_id':'m1','cache_config':null}", SESSION_S1,
+                     NULL);
+}
+
+/* Case 156 */
+static void test_cache_key_derived_from_agent_metadata_session(void **state)
+{
+    (void)state;
+    expect_cache_key("{'model_id':'m1','cache_config':{}}", SESSION_S1,
+                     "strands-s1");
+}
+
+/* Case 157 */
+static void test_configured_cache_key_wins_over_agent_metadata(void **state)
+{
+    (void)state;
+    expect_cache_key("{'model_id':'m1','cache_config':{'cache_key':"
+                     "'tenant-42'}}", SESSION_S1, "tenant-42");
+}
+
+/* Case 158: cache_key false opts out, session or not; an empty string is
+ * falsy, so no key either. */
+static void test_false_cache_key_opts_out_of_agent_metadata(void **state)
+{
+    (void)state;
+    expect_cache_key("{'model_id':'m1','cache_config':{'cache_key':false}}",
+                     SESSION_S1, NULL);
+    expect_cache_key("{'model_id':'m1','cache_config':{'cache_key':''}}",
+                     SESSION_S1, NULL);
+}
+
+/* Case 159 */
+static void test_agent_metadata_without_session_yields_no_cache_key(void **state)
+{
+    (void)state;
+    expect_cache_key("{'model_id':'m1','cache_config':{}}",
+                     ",'agent_metadata':{'session_id':null}", NULL);
+    expect_cache_key("{'model_id':'m1','cache_config':{}}",
+                     ",'agent_metadata':{}", NULL);
+}
+
+/* Case 161: params.prompt_cache_key wins over the configured key. */
+static void test_explicit_prompt_cache_key_in_params_wins(void **state)
+{
+    (void)state;
+    expect_cache_key("{'model_id':'m1','params':{'prompt_cache_key':"
+                     "'explicit'},'cache_config':{'cache_key':'from-config'}}",
+                     NULL, "explicit");
+    rt_log log = {0};
+    json_object *body = cache_body("{'model_id':'m1','params':"
+        "{'prompt_cache_key':'explicit','prompt_cache_retention':'in_memory'},"
+        "'cache_config':{'cache_key':'from-config','ttl':'24h'}}", NULL, &log);
+    /* The same for the retention: the params' value, not the ttl's. */
+    rt_assert_json(rt_member(body, "prompt_cache_retention"), "\"in_memory\"");
+    rt_assert_json(rt_member(body, "prompt_cache_key"), "\"explicit\"");
+    json_object_put(body);
+}
+
+/* Case 162 (2): the two retention values OpenAI knows are sent. */
+static void test_translatable_ttl_maps_to_prompt_cache_retention(void **state)
+{
+    (void)state;
+    static const char *const ttls[] = {"24h", "in_memory"};
+    for (size_t i = 0; i < 2; i++) {
+        char cfg[256];
+        snprintf(cfg, sizeof cfg, "{'model_id':'m1','cache_config':"
+                 "{'cache_key':'k','ttl':'%s'}}", ttls[i]);
+        rt_log log = {0};
+        json_object *body = cache_body(cfg, NULL, &log);
+        assert_string_equal(json_object_get_string(
+            rt_member(body, "prompt_cache_retention")), ttls[i]);
+        assert_string_equal(json_object_get_string(
+            rt_member(body, "prompt_cache_key")), "k");
+        assert_int_equal(log.warnings, 0);
+        json_object_put(body);
+    }
+}
+
+/* Case 163: another ttl is not sent, with the reference's warning (given
+ * once, when the config is made). */
+static void test_untranslatable_ttl_is_ignored_and_warned(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    json_object *body = cache_body("{'model_id':'m1','cache_config':"
+                                   "{'ttl':'5m'}}", NULL, &log);
+    assert_false(json_object_object_get_ex(body, "prompt_cache_retention",
+                                           NULL));
+    assert_int_equal(log.warnings, 1);
+    rt_assert_warning(&log, 0, "cache_config.ttl='5m' is not an openai "
+                      "retention value ('in_memory' or '24h') and will be "
+                      "ignored");
+    json_object_put(body);
+}
+
+/* Case 164: placement fields do nothing here, and say so. */
+static void test_placement_fields_are_no_ops_warned(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    json_object *body = cache_body("{'model_id':'m1','cache_config':"
+        "{'strategy':'anthropic','cache_key':'k'}}", NULL, &log);
+    rt_assert_json(rt_member(body, "prompt_cache_key"), "\"k\"");
+    assert_int_equal(log.warnings, 1);
+    rt_assert_warning(&log, 0, "cache_config fields ['strategy'] have no "
+                      "effect on OpenAI, which does not support them; they "
+                      "will be ignored.");
+    json_object_put(body);
+    /* Every non-default one, sorted; defaults are quiet. */
+    rt_log all = {0};
+    body = cache_body("{'model_id':'m1','cache_config':{'tools_ttl':'1h',"
+        "'system_prompt_ttl':false,'strategy':'anthropic'}}", NULL, &all);
+    rt_assert_warning(&all, 0, "cache_config fields ['strategy', "
+                      "'system_prompt_ttl', 'tools_ttl'] have no effect on "
+                      "OpenAI, which does not support them; they will be "
+                      "ignored.");
+    json_object_put(body);
+    rt_log quiet = {0};
+    body = cache_body("{'model_id':'m1','cache_config':{'strategy':'auto',"
+        "'system_prompt_ttl':true,'tools_ttl':null}}", NULL, &quiet);
+    assert_int_equal(quiet.count, 0);
+    json_object_put(body);
+}
+
+/* Case 166: the reference now drops a message-level cachePoint with a
+ * warning.  We keep mapping it (decision 2): cache_control on the part
+ * before it, and no warning. */
+static void test_format_request_skips_message_cache_point(void **state)
+{
+    (void)state;
+    rt_log log = {0};
+    json_object *c = user_content("[{'text':'durable prefix'},{'cachePoint':"
+                                  "{'type':'default'}}]", &log);
+    rt_assert_json(c, J("[{'text':'durable prefix','type':'text',"
+                        "'cache_control':{'type':'ephemeral'}}]"));
+    assert_int_equal(log.count, 0);
+    json_object_put(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -593,6 +860,21 @@ int main(void)
         cmocka_unit_test(test_format_request_filters_location_source_document),
         cmocka_unit_test(test_format_request_messages_with_tool_calls_no_content),
         cmocka_unit_test(test_format_request_messages_multiple_tool_calls_with_images),
+        cmocka_unit_test(test_format_request_message_tool_call_preserves_non_ascii),
+        cmocka_unit_test(test_format_request_tool_message_preserves_non_ascii),
+        cmocka_unit_test(test_format_request_can_disable_stream),
+        cmocka_unit_test(test_format_request_respects_legacy_stream_param),
+        cmocka_unit_test(test_cache_key_maps_to_prompt_cache_key),
+        cmocka_unit_test(test_cache_key_absent_when_unset),
+        cmocka_unit_test(test_cache_key_derived_from_agent_metadata_session),
+        cmocka_unit_test(test_configured_cache_key_wins_over_agent_metadata),
+        cmocka_unit_test(test_false_cache_key_opts_out_of_agent_metadata),
+        cmocka_unit_test(test_agent_metadata_without_session_yields_no_cache_key),
+        cmocka_unit_test(test_explicit_prompt_cache_key_in_params_wins),
+        cmocka_unit_test(test_translatable_ttl_maps_to_prompt_cache_retention),
+        cmocka_unit_test(test_untranslatable_ttl_is_ignored_and_warned),
+        cmocka_unit_test(test_placement_fields_are_no_ops_warned),
+        cmocka_unit_test(test_format_request_skips_message_cache_point),
     };
     return cmocka_run_group_tests_name("request: test_openai.py cases", tests,
                                        NULL, NULL);
