@@ -105,6 +105,10 @@ int an_emit_metadata(an_mapper *m)
         md.input_tokens = md.output_tokens = md.total_tokens = -1;
     md.latency_ms = m->latency_ms;
     md.time_to_first_byte_ms = m->ttfb_ms;
+    /* The Messages API reports no cost, and no thinking-token count apart
+     * from output_tokens. */
+    md.cost_usd = -1;
+    md.reasoning_output_tokens = -1;
     return an_emitted(m, ev_metadata(m->em, &md));
 }
 

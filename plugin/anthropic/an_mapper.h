@@ -83,7 +83,6 @@ typedef struct an_mapper {
     int64_t sum_in, sum_out, sum_cache_read, sum_cache_write;
     int usage_seen;
     int64_t latency_ms, ttfb_ms;
-    int citation_warned;
 
     /* The content as returned (for a continuation request): the blocks
      * of this response, rebuilt from the events (an_raw.c). */
@@ -147,11 +146,10 @@ int an_emit_metadata(an_mapper *m);
  * a reason this plugin does not know (then end_turn). */
 int an_stop_reason(const char *raw, int *known);
 
-/* Redacted thinking and citations (an_emit.c): the one place that knows
- * how this build's ABI carries them.  an_emit_redacted opens a reasoning
- * block holding `data` (or, where the ABI cannot carry it, marks the
- * block skipped with a warning); an_emit_citation adds one citation (its
- * Strands JSON) to the open text block. */
+/* Redacted thinking and citations (an_emit.c, ABI 1.1's delta kinds):
+ * an_emit_redacted opens a reasoning block holding `data`;
+ * an_emit_citation adds one citation (its Strands JSON) to the open text
+ * block. */
 int an_emit_redacted(an_mapper *m, int64_t index, const char *data,
                      size_t len);
 int an_emit_citation(an_mapper *m, struct json_object *citation);

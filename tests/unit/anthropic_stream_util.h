@@ -26,6 +26,9 @@
     "{`contentBlockStart`:{`start`:{`toolUse`:{`name`:`" name "`,`toolUseId`:`" id "`}}}}\n"
 #define A_INPUT(t) "{`contentBlockDelta`:{`delta`:{`toolUse`:{`input`:`" t "`}}}}\n"
 #define A_STOP(r) "{`messageStop`:{`stopReason`:`" r "`}}\n"
+#define A_CITE(c) "{`contentBlockDelta`:{`delta`:{`citation`:" c "}}}\n"
+#define A_REDACTED(b64) \
+    "{`contentBlockDelta`:{`delta`:{`reasoningContent`:{`redactedContent`:`" b64 "`}}}}\n"
 #define A_USAGE(i, o, t) \
     "{`metadata`:{`usage`:{`inputTokens`:" #i ",`outputTokens`:" #o \
     ",`totalTokens`:" #t "},`metrics`:{`latencyMs`:0,`timeToFirstByteMs`:0}}}\n"
@@ -75,6 +78,14 @@ static inline void arec_init_max(arec *r, size_t max_line)
 static inline void arec_init(arec *r)
 {
     arec_init_max(r, 0);
+}
+
+/* As a host that negotiated ABI minor `minor` would receive the events
+ * (ev_set_host_minor: what 1.0 cannot carry is left out). */
+static inline void arec_init_minor(arec *r, uint32_t minor)
+{
+    arec_init_max(r, 0);
+    ev_set_host_minor(&r->em, minor, &r->lg);
 }
 
 static inline void arec_free(arec *r)

@@ -6,9 +6,8 @@
  * reasons, inclusive usage (section 0), the end of a stream, errors
  * inside a 200 stream, whole answers.
  *
- * ABI 1.0 has no delta kind for citations or redacted thinking; this
- * build leaves them out with a warning (an_emit.c), and the cases that
- * involve them check that, plus the Strands citation JSON itself.
+ * Citations and redacted thinking are ABI 1.1's delta kinds; what a host
+ * that negotiated 1.0 gets instead is checked too.
  */
 #include "anthropic_stream_util.h"
 
@@ -419,7 +418,15 @@ static void test_format_chunk_citations_delta_unknown(void **state)
         P_MSG_STOP
 
 /* 158: server-tool blocks are skipped whole; the cited text block keeps
- * its text.  Under ABI 1.0 the citation itself is left out, once said. */
+ * its text and its citation, which comes before the text. */
+#define WEB_CITE "{`title`:`Agents guide`,`sourceContent`:[{`text`:`Agents are autonomous programs.`}],`location`:{`web`:{`url`:`https://docs.example.com/agents`,`domain`:`docs.example.com`}}}"
+#define CITED_CONTENT                                                       \
+    "{'citationsContent':{'citations':[{'title':'Agents guide',"            \
+    "'sourceContent':[{'text':'Agents are autonomous programs.'}],"        \
+    "'location':{'web':{'url':'https://docs.example.com/agents',"          \
+    "'domain':'docs.example.com'}}}],'content':[{'text':"                  \
+    "'Agents are autonomous.'}]}}"
+
 static void test_stream_skips_server_tool_blocks(void **state)
 {
     (void)state;
@@ -427,13 +434,28 @@ static void test_stream_skips_server_tool_blocks(void **state)
     arec_init(&r);
     assert_int_equal(arec_events(&r, (const char *[]){
         P_MSG_START(1, 1), SEARCH_STREAM(0, "end_turn", 1, 2), NULL}), MP_OK);
-#if MP_ABI_MINOR < 1
+    assert_aevents(&r, A_START A_BSTART A_CITE(WEB_CITE)
+                       A_TEXT("Agents are autonomous.") A_BSTOP
+                       A_STOP("end_turn") A_USAGE(1, 2, 3));
+    assert_content_is(&r, "[" CITED_CONTENT "]");
+    assert_int_equal(at_count(&r.log, "incomplete tool use block"), 0);
+    assert_int_equal(r.log.warnings, 0);
+    arec_free(&r);
+}
+
+/* The same for a host that negotiated ABI 1.0: the citation is left out
+ * (said once), the cited text still arrives. */
+static void test_stream_citations_for_an_abi_1_0_host(void **state)
+{
+    (void)state;
+    arec r;
+    arec_init_minor(&r, 0);
+    assert_int_equal(arec_events(&r, (const char *[]){
+        P_MSG_START(1, 1), SEARCH_STREAM(0, "end_turn", 1, 2), NULL}), MP_OK);
     assert_aevents(&r, A_START A_BSTART A_TEXT("Agents are autonomous.")
                        A_BSTOP A_STOP("end_turn") A_USAGE(1, 2, 3));
     assert_content_is(&r, "[{'text':'Agents are autonomous.'}]");
     assert_int_equal(at_count(&r.log, "citations were left out"), 1);
-#endif
-    assert_int_equal(at_count(&r.log, "incomplete tool use block"), 0);
     arec_free(&r);
 }
 
@@ -520,10 +542,10 @@ static void test_stream_continues_paused_server_tool_turn(void **state)
      * blocks numbered on (the emitter gives 0 and 1 where the wire said 1
      * and 4 with the offset: no gaps in the ABI). */
     assert_aevents(&r, A_START A_BSTART A_TEXT("Searching. ") A_BSTOP
-                       A_BSTART A_TEXT("Agents are autonomous.") A_BSTOP
+                       A_BSTART A_CITE(WEB_CITE)
+                       A_TEXT("Agents are autonomous.") A_BSTOP
                        A_STOP("end_turn") A_USAGE(11, 7, 18));
-    assert_content_is(&r, "[{'text':'Searching. '},{'text':"
-                          "'Agents are autonomous.'}]");
+    assert_content_is(&r, "[{'text':'Searching. '}," CITED_CONTENT "]");
     json_object_put(req1);
     json_object_put(req2);
     sb_free(&body);
@@ -828,25 +850,37 @@ static void test_thinking_display_omitted(void **state)
     arec_free(&r);
 }
 
-/* redacted_thinking: ABI 1.0 cannot carry it; the block is left out with
- * a warning and the blocks after it are numbered without a gap. */
+/* redacted_thinking: one reasoning block holding the bytes of `data`
+ * (base64 in the JSON), assembled as redactedContent, to go back exactly.
+ * A host of ABI 1.0 cannot carry it: the block is left out whole with a
+ * warning, the blocks after it numbered without a gap. */
+#define P_REDACTED \
+    "{'type':'content_block_start','index':0,'content_block':{'type':" \
+    "'redacted_thinking','data':'EncryptedOpaque=='}}"
+
 static void test_redacted_thinking(void **state)
 {
     (void)state;
+    const char *stream[] = {P_MSG_START(1, 1), P_REDACTED, P_BSTOP(0),
+                            P_TEXT_START(1), P_TEXT(1, "hi"), P_BSTOP(1),
+                            P_DELTA("end_turn", 2), P_MSG_STOP, NULL};
     arec r;
     arec_init(&r);
-    assert_int_equal(arec_events(&r, (const char *[]){
-        P_MSG_START(1, 1),
-        "{'type':'content_block_start','index':0,'content_block':{'type':"
-        "'redacted_thinking','data':'EncryptedOpaque=='}}", P_BSTOP(0),
-        P_TEXT_START(1), P_TEXT(1, "hi"), P_BSTOP(1),
-        P_DELTA("end_turn", 2), P_MSG_STOP, NULL}), MP_OK);
-#if MP_ABI_MINOR < 1
+    assert_int_equal(arec_events(&r, stream), MP_OK);
+    /* "EncryptedOpaque==" as bytes, in base64 */
+    assert_aevents(&r, A_START A_BSTART A_REDACTED("RW5jcnlwdGVkT3BhcXVlPT0=")
+                       A_BSTOP A_BSTART A_TEXT("hi") A_BSTOP
+                       A_STOP("end_turn") A_USAGE(1, 2, 3));
+    assert_content_is(&r, "[{'reasoningContent':{'redactedContent':"
+                          "'RW5jcnlwdGVkT3BhcXVlPT0='}},{'text':'hi'}]");
+    arec_free(&r);
+
+    arec_init_minor(&r, 0);
+    assert_int_equal(arec_events(&r, stream), MP_OK);
     assert_aevents(&r, A_START A_BSTART A_TEXT("hi") A_BSTOP
                        A_STOP("end_turn") A_USAGE(1, 2, 3));
-    assert_int_equal(at_count(&r.log, "redacted_thinking block (index 0) "
-                                      "was left out"), 1);
-#endif
+    assert_int_equal(at_count(&r.log, "redacted reasoning block was left "
+                                      "out"), 1);
     arec_free(&r);
 }
 
@@ -918,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_stream_pause_turn_without_snapshot_ends_turn),
         cmocka_unit_test(test_stream_pause_turn_keeps_usage_when_last_snapshot_unavailable),
         cmocka_unit_test(test_stream_skips_server_tool_blocks),
+        cmocka_unit_test(test_stream_citations_for_an_abi_1_0_host),
         cmocka_unit_test(test_stream_logs_server_tool_error),
         cmocka_unit_test(test_stop_reasons),
         cmocka_unit_test(test_stream_ends_after_stop_reason),
