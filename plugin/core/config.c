@@ -13,11 +13,13 @@
 #include "json_util.h"
 #include "json_writer.h"
 #include "strbuf.h"
+#include "../route/route.h"
 
 /* Sorted, as the reference prints them (Python's sorted()). */
 static const char *const model_keys[] = {
-    "cache_config", "context_window_limit", "model_id", "params",
-    "reasoning_round_trip", "stream", "structured_output_mode", NULL};
+    "anthropic_tools", "cache_config", "cache_tools", "context_window_limit",
+    "model_id", "params", "reasoning_round_trip", "stream",
+    "structured_output_mode", NULL};
 
 /* CacheConfig's fields (reference-update 2.15). */
 static const char *const cache_keys[] = {
@@ -258,6 +260,12 @@ static void warn_cache_config(const lp_config *c, const lp_logger *log)
     if (!log || !log->fn || !c->has_cache_config ||
         !json_object_object_get_ex(c->config, "cache_config", &cc))
         return;
+    /* An adapter that places cache points itself takes every field. */
+    const lp_wire *wire = lp_route_wire_for(c);
+    if (wire && wire->places_cache_points) {
+        warn_unknown(cc, cache_keys, "cache_config", log);
+        return;
+    }
     strbuf sb;
     sb_init(&sb, (size_t)1 << 20);
     if (json_object_object_get_ex(cc, "ttl", &v) && v &&
@@ -457,6 +465,8 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
     c->num_retries = -1; /* the route decides (decision 24) */
     int rc = read_model(c, err);
     if (!rc)
+        rc = lp_config_check_native(config, log, err);
+    if (!rc)
         rc = read_client(c, err);
     if (!rc && (rc = apply_proxy_prefix(c)))
         lp_fail(err, rc, "out of memory");
@@ -545,9 +555,32 @@ int lp_config_update(const lp_config *base, const char *update_json,
         warn_unknown(update, model_keys, "configuration", log);
         if (json_object_object_get_ex(update, "cache_config", NULL))
             warn_cache_config(*out, log);
+        /* warnings about the update's own keys only */
+        (void)lp_config_check_native(update, log, err);
     }
     json_object_put(update);
     return rc;
+}
+
+/* reference-update 2.1: the config's own "stream" key wins, then the
+ * older params.stream, else true.  The reference takes either by
+ * truthiness; we take a boolean or null (falsy there too). */
+int lp_config_stream_flag(const lp_config *cfg, int *stream, mp_error *err)
+{
+    json_object *v;
+    *stream = 1;
+    if (cfg->stream >= 0) {
+        *stream = cfg->stream;
+        return MP_OK;
+    }
+    if (!cfg->params || !json_object_object_get_ex(cfg->params, "stream", &v))
+        return MP_OK;
+    if (v && !json_object_is_type(v, json_type_boolean))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "config.params.stream: expected boolean or null, got "
+                       "%s", lp_json_type_name(v));
+    *stream = v ? json_object_get_boolean(v) : 0;
+    return MP_OK;
 }
 
 lp_config *lp_config_ref(lp_config *cfg)
@@ -606,9 +639,12 @@ int lp_header_scrubbed(const char *name, const char *value)
  * params.prompt_cache_key are shown. */
 static int is_secret_param(const char *name)
 {
-    size_t n = strlen(name);
-    if (strcmp(name, "cache_key") == 0 || strcmp(name, "prompt_cache_key") == 0)
+    /* Names of cache namespaces, not credentials (cache_config.cache_key,
+     * OpenAI's prompt_cache_key): shown, as get_config should. */
+    if (strcmp(name, "cache_key") == 0 ||
+        strcmp(name, "prompt_cache_key") == 0)
         return 0;
+    size_t n = strlen(name);
     if (contains_ci(name, "key") || contains_ci(name, "secret") ||
         contains_ci(name, "authorization") || contains_ci(name, "password") ||
         contains_ci(name, "credential"))

@@ -85,8 +85,20 @@ int lp_config_update(const lp_config *base, const char *update_json,
                      size_t len, const lp_logger *log, lp_config **out,
                      mp_error *err);
 
+/* Whether a plain stream() call asks for a streamed answer (reference-
+ * update 2.1): the config's "stream" key, else params.stream (a boolean
+ * or null), else yes.  MP_E_INVALID_ARGUMENT for another params.stream. */
+int lp_config_stream_flag(const lp_config *cfg, int *stream, mp_error *err);
+
 lp_config *lp_config_ref(lp_config *cfg);
 void lp_config_unref(lp_config *cfg);
+
+/* Check the native providers' model keys of a config document
+ * (cache_tools, anthropic_tools; config_native.c): types, and no function
+ * tool among the server tools.  The deprecated cache_tools is warned about
+ * through `log`. */
+int lp_config_check_native(json_object *doc, const lp_logger *log,
+                           mp_error *err);
 
 /* {"config":{...},"client_args":{...}} with secrets redacted (decision 21),
  * written with the JSON writer into `out`.  `learned_window` > 0 is the

@@ -627,6 +627,45 @@ int64_t ec_parse_retry_after(const char *value, int64_t now_ms)
     return wait > 0 ? wait : 0;
 }
 
+int64_t ec_parse_rfc3339_wait(const char *value, int64_t now_ms)
+{
+    if (!value)
+        return -1;
+    const char *p = value;
+    int y, mo, d, h, mi, s;
+    spaces(&p);
+    if (!digits(&p, 4, 4, &y) || *p++ != '-' || !digits(&p, 2, 2, &mo) ||
+        *p++ != '-' || !digits(&p, 2, 2, &d) || (*p != 'T' && *p != 't' &&
+                                                 *p != ' '))
+        return -1;
+    p++;
+    if (!clock_of(&p, &h, &mi, &s) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return -1;
+    int64_t ms = 0;
+    if (*p == '.') {
+        int64_t scale = 100;
+        for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
+            ms += scale ? (*p - '0') * scale : 0;
+    }
+    int64_t offset_s = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh, om;
+        if (!digits(&p, 2, 2, &oh) || *p++ != ':' || !digits(&p, 2, 2, &om))
+            return -1;
+        offset_s = sign * (oh * 3600 + om * 60);
+    } else {
+        return -1;
+    }
+    spaces(&p);
+    if (*p)
+        return -1;
+    int64_t when = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+                    s - offset_s) * 1000 + ms;
+    return when > now_ms ? when - now_ms : 0;
+}
+
 /* ---------------------------------------------------------- filling err */
 
 
@@ -673,7 +712,7 @@ static int fill(mp_error *err, int code, int status, int64_t retry_after,
     return code;
 }
 
-static int64_t wall_ms(void)
+int64_t ec_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -691,11 +730,32 @@ int ec_classify_http(int http_status, const char *body, size_t len,
     int code = classify(http_status, &in);
     char prefix[32];
     snprintf(prefix, sizeof prefix, "HTTP %d: ", http_status);
-    int64_t wait = retry_after ? ec_parse_retry_after(retry_after, wall_ms())
+    int64_t wait = retry_after ? ec_parse_retry_after(retry_after, ec_wall_ms())
                                : -1;
     fill(err, code, http_status, wait, prefix, &in, secrets);
     sb_free(&in.msg);
     return code;
+}
+
+int ec_classify_reply(const lp_http_reply *reply, const char *const *secrets,
+                      mp_error *err)
+{
+    char ra[64];
+    return ec_classify_http(reply->status, reply->body, reply->body_len,
+                            lp_http_header(reply, "retry-after", ra,
+                                           sizeof ra),
+                            secrets, err);
+}
+
+int ec_says_overflow(const char *text, size_t len)
+{
+    ec_info in;
+    memset(&in, 0, sizeof in);
+    sb_init(&in.msg, EC_MSG_MAX);
+    keep(&in, text, len);
+    int yes = is_overflow(&in);
+    sb_free(&in.msg);
+    return yes;
 }
 
 /* "429", 503: a code that is an HTTP status. */

@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "../../abi/model_provider.h"
+#include "http_reply.h"
 #include "strbuf.h"
 
 struct json_object;
@@ -51,6 +52,15 @@ int ec_classify_http(int http_status, const char *body, size_t len,
                      const char *retry_after, const char *const *secrets,
                      mp_error *err);
 
+/* ec_classify_http for a whole reply (its Retry-After header read from
+ * the reply): the classifier of OpenAI-compatible APIs. */
+int ec_classify_reply(const lp_http_reply *reply, const char *const *secrets,
+                      mp_error *err);
+
+/* Whether an error message says the conversation is too long for the
+ * model (the overflow wording of rule 2 above, its exclusions applied). */
+int ec_says_overflow(const char *text, size_t len);
+
 /* An error object that arrived inside the stream: the value of a chunk's
  * "error" key (object or string), or a whole `event: error` payload.
  * `http_status` is 0 when unknown; then a numeric `code` ("429", 503) is
@@ -63,6 +73,14 @@ int ec_classify_error_object(struct json_object *error_obj, int http_status,
  * Returns milliseconds to wait from `now_ms` (Unix epoch ms; a past date
  * gives 0), or -1 when absent or unparseable. */
 int64_t ec_parse_retry_after(const char *value, int64_t now_ms);
+
+/* An RFC 3339 time ("2026-01-01T00:00:30Z", fractions and offsets
+ * accepted), such as a rate-limit reset header: milliseconds to wait from
+ * `now_ms` (0 when past), or -1 when unparseable. */
+int64_t ec_parse_rfc3339_wait(const char *value, int64_t now_ms);
+
+/* The wall clock in Unix epoch milliseconds. */
+int64_t ec_wall_ms(void);
 
 /* Append `text` to `out` with every secret replaced by "<redacted>" and
  * every sk-style key ("sk-" then 8+ of [A-Za-z0-9_-], not inside a word)

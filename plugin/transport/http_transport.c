@@ -85,6 +85,8 @@ void lp_transport_cancel(lp_transport *t)
 typedef struct attempt {
     lp_transport *t;
     const lp_body_handler *h;
+    rh_headers *headers; /* may be NULL */
+    int number;          /* 1 for the first attempt */
     mp_error *err;
     int64_t start_ms;
     int64_t last_byte_ms;
@@ -95,7 +97,8 @@ typedef struct attempt {
     size_t fed;          /* 2xx body bytes handed to the handler */
     int cancelled;
     strbuf error_body;   /* body of a non-2xx response (bounded) */
-    char retry_after[64];
+    strbuf lines;        /* header lines of the response (bounded), for
+                            the error classifier */
 } attempt;
 
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
@@ -105,19 +108,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
     a->last_byte_ms = lp_now_ms();
     /* A new status line (after a 100 Continue, say) starts over. */
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
-        a->retry_after[0] = '\0';
-    if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
-        const char *v = data + 12;
-        size_t vl = len - 12;
-        while (vl && (*v == ' ' || *v == '\t'))
-            v++, vl--;
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        if (vl >= sizeof a->retry_after)
-            vl = sizeof a->retry_after - 1;
-        memcpy(a->retry_after, v, vl);
-        a->retry_after[vl] = '\0';
-    }
+        sb_reset(&a->lines);
+    else if (a->lines.len + len <= a->lines.max) /* else: dropped */
+        sb_append(&a->lines, data, len);
+    if (a->headers)
+        rh_line(a->headers, data, len);
     return len;
 }
 
@@ -129,6 +124,13 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     if (a->ttfb_ms < 0) {
         a->ttfb_ms = a->last_byte_ms - a->start_ms;
         curl_easy_getinfo(a->t->easy, CURLINFO_RESPONSE_CODE, &a->status);
+        int rc = a->status >= 200 && a->status <= 299 && a->h->on_response
+                     ? a->h->on_response(a->h->ctx, a->status, a->number, a->err)
+                     : MP_OK;
+        if (rc) {
+            a->handler_rc = rc;
+            return CURL_WRITEFUNC_ERROR;
+        }
     }
     if (atomic_load(&a->t->cancel)) {
         a->cancelled = 1;
@@ -189,10 +191,23 @@ static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req
         curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_bundle);
 }
 
+/* The handler's on_idle: every byte at hand went to on_bytes.  Returns 1
+ * when the handler stopped the transfer (handler_rc set). */
+static int handler_idle(attempt *a)
+{
+    if (!a->h->on_idle || a->handler_rc)
+        return a->handler_rc != 0;
+    int rc = a->h->on_idle(a->h->ctx, a->err);
+    if (rc)
+        a->handler_rc = rc;
+    return rc != 0;
+}
+
 /* Drive the transfer until it ends, is cancelled, goes idle too long, or
  * its body was complete LP_BODY_GRACE_MS ago.  Returns the CURLcode of the
  * transfer, or -1 for cancel, -2 for idle, -3 for a complete body whose
- * response did not end within the grace. */
+ * response did not end within the grace, -4 when the handler stopped it
+ * between reads (handler_rc says why). */
 static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 {
     int running = 1;
@@ -209,6 +224,9 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
                 return msg->data.result;
         if (!running)
             break;
+        /* About to wait: what the last read brought is all mapped. */
+        if (handler_idle(a))
+            return -4;
         int64_t now = lp_now_ms();
         int wait = POLL_SLICE_MS;
         if (a->complete_ms >= 0) {
@@ -362,14 +380,20 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         a.t = t;
         a.h = h;
         a.err = err;
+        a.headers = req->headers_kept;
+        a.number = attempt_no + 1;
+        if (req->headers_kept)
+            rh_reset(req->headers_kept);
         a.start_ms = a.last_byte_ms = lp_now_ms();
         a.ttfb_ms = -1;
         a.complete_ms = -1;
         sb_init(&a.error_body, 64 * 1024);
+        sb_init(&a.lines, 16 * 1024);
         char errbuf[CURL_ERROR_SIZE] = "";
         int64_t remaining = deadline ? deadline - a.start_ms : 0;
         if (deadline && remaining <= 0) {
             sb_free(&a.error_body);
+            sb_free(&a.lines);
             return lp_fail(err, MP_E_TIMEOUT, "request timed out after %lld ms "
                            "(timeout), %d attempt(s)", (long long)timeout_ms,
                            attempt_no);
@@ -427,11 +451,11 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                 retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
-            rc = (req->classify ? req->classify : ec_classify_http)(
-                                  (int)a.status, a.error_body.data,
-                                  a.error_body.len,
-                                  a.retry_after[0] ? a.retry_after : NULL,
-                                  secrets, err);
+            lp_http_reply reply = {(int)a.status, a.error_body.data,
+                                   a.error_body.len, a.lines.data,
+                                   a.lines.len};
+            rc = (req->classify ? req->classify : ec_classify_reply)(
+                                  &reply, secrets, err);
             retry = LP_ERR_HAS(err, retryable) ? err->retryable : 0;
             retry_after = LP_ERR_HAS(err, retry_after_ms) ? err->retry_after_ms : -1;
         } else {
@@ -448,6 +472,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             retry = retryable_curl((CURLcode)outcome, connected);
         }
         sb_free(&a.error_body);
+        sb_free(&a.lines);
 
         /* Decision 17: only failures before the first byte of a response
          * are retried.  Once the handler has body bytes it holds state

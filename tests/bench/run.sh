@@ -3,7 +3,7 @@
 # Not part of `make test`.  Prints one summary line per measurement.
 set -euo pipefail
 build=${1:-build}
-for b in bench_stream bench_format; do
+for b in bench_stream bench_format bench_host; do
   if [ ! -x "$build/bench/$b" ]; then
     echo "bench: $build/bench/$b is missing (run make bench)" >&2
     exit 1
@@ -11,5 +11,7 @@ for b in bench_stream bench_format; do
 done
 echo "== streaming (CPU per chunk vs a minimal libcurl + json-c client; memory)"
 "$build/bench/bench_stream"
+echo "== the sample host against the bare ABI (CPU, write calls, interactivity)"
+"$build/bench/bench_host"
 echo "== request formatting (200 messages, 1 MiB of images)"
 "$build/bench/bench_format"

@@ -81,7 +81,7 @@ static void check_target(const lp_config *cfg)
     sb_free(&url);
     struct curl_slist *h = NULL;
     err = (mp_error)MP_ERROR_INIT;
-    rc = lp_route_headers(&route, 1, &h, &err);
+    rc = lp_route_headers(&route, 1, NULL, &h, &err);
     fz_check_error(rc, &err, NULL);
     curl_slist_free_all(h);
 }

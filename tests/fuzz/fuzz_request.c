@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int hrc = lp_route_url(&route, &url);
         if (hrc)
             fz_fail("url: %s", mp_errname(hrc));
-        hrc = lp_route_headers(&route, streaming, &headers, &herr);
+        hrc = lp_route_headers(&route, streaming, NULL, &headers, &herr);
         fz_check_error(hrc, &herr, fz_secrets);
     }
     if (rc != MP_OK && body.len)

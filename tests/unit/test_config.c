@@ -178,9 +178,9 @@ static void test_config_validation_warns_on_unknown_keys(void **state)
     assert_non_null(strstr(cap.last, "invalid_param"));
     assert_string_equal(cap.last,
         "Invalid configuration parameters: ['invalid_param'].\n"
-        "Valid parameters are: ['cache_config', 'context_window_limit', "
-        "'model_id', 'params', 'reasoning_round_trip', 'stream', "
-        "'structured_output_mode'].\n\n"
+        "Valid parameters are: ['anthropic_tools', 'cache_config', "
+        "'cache_tools', 'context_window_limit', 'model_id', 'params', "
+        "'reasoning_round_trip', 'stream', 'structured_output_mode'].\n\n"
         "See https://github.com/strands-agents/harness-sdk/issues/815");
     /* Kept, not dropped (reference 2.2). */
     assert_true(json_object_object_get_ex(c->config, "invalid_param", NULL));

@@ -168,9 +168,16 @@ static void test_bad_guard_and_citations_content(void **state)
                  "{'role':'assistant','content':[{'guardContent':{'text':"
                  "{'text':'x','qualifiers':[]}}}]}]}",
                  "messages[1].content[0]: unsupported block \"guardContent\"");
+    /* citationsContent is accepted (an Anthropic answer kept in the
+     * conversation), in its shape only. */
     expect_error("{'messages':[{'role':'assistant','content':"
-                 "[{'citationsContent':{'content':[]}}]}]}",
-                 "messages[0].content[0]: unsupported block \"citationsContent\"");
+                 "[{'citationsContent':{'content':{}}}]}]}",
+                 "messages[0].content[0].citationsContent.content: expected "
+                 "array, got object");
+    expect_error("{'messages':[{'role':'assistant','content':"
+                 "[{'citationsContent':{'content':[{'text':1}]}}]}]}",
+                 "messages[0].content[0].citationsContent.content[0].text: "
+                 "expected string, got integer");
 }
 
 static void test_bad_block_key_count(void **state)
