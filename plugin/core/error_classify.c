@@ -264,9 +264,7 @@ static void set_text(char *dst, size_t cap, json_object *v)
     /* It reaches the host as provider_code, which is UTF-8 like every
      * string there: a byte that starts no well-formed character is '?',
      * as in the message. */
-    size_t n = strlen(dst);
-    for (size_t i = lp_utf8_bad(dst, n); i < n; i += 1 + lp_utf8_bad(dst + i + 1, n - i - 1))
-        dst[i] = '?';
+    lp_utf8_mend(dst, strlen(dst));
 }
 
 static void from_text(const char *s, size_t n, ec_info *in);

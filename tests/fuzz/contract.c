@@ -145,10 +145,14 @@ static int on_event(void *ctx, const mp_event_header *h)
         if (e->block_index != ev->next_block - 1)
             fz_fail("BLOCK_DELTA index %u, open block %u", e->block_index,
                     ev->next_block - 1);
-        int ok = (ev->open_kind == MP_BLOCK_TEXT && e->kind == MP_DELTA_TEXT) ||
+        /* The header says where each kind goes (1.1: citations in text
+         * blocks, redacted reasoning in reasoning blocks). */
+        int ok = (ev->open_kind == MP_BLOCK_TEXT &&
+                  (e->kind == MP_DELTA_TEXT || e->kind == MP_DELTA_CITATION)) ||
                  (ev->open_kind == MP_BLOCK_REASONING &&
                   (e->kind == MP_DELTA_REASONING_TEXT ||
-                   e->kind == MP_DELTA_REASONING_SIGNATURE)) ||
+                   e->kind == MP_DELTA_REASONING_SIGNATURE ||
+                   e->kind == MP_DELTA_REDACTED_REASONING)) ||
                  (ev->open_kind == MP_BLOCK_TOOL_USE &&
                   e->kind == MP_DELTA_TOOL_INPUT);
         if (!ok)
