@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/error_classify.h"
 #include "../core/errors.h"
 #include "../core/json_util.h"
 #include "../core/utf8.h"
@@ -78,13 +79,21 @@ int an_protocol(an_mapper *m, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    lp_vformat(msg, sizeof msg, fmt, ap);
+    size_t n = lp_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* The message may quote the server (an event type, an id), which may
+     * echo a secret of the request. */
+    strbuf clean;
+    sb_init(&clean, 4 * sizeof msg);
+    int rc = n + 1 < sizeof msg ? ec_scrub(msg, n, m->opt.secrets, &clean)
+                                : ec_scrub_cut(msg, n, m->opt.secrets, &clean);
+    const char *shown = rc ? "(message not shown: out of memory)" : clean.data;
     if (m->whole)
-        lp_fail(m->err, MP_E_PROTOCOL, "response body: %s", msg);
+        lp_fail(m->err, MP_E_PROTOCOL, "response body: %s", shown);
     else
         lp_fail(m->err, MP_E_PROTOCOL, "SSE event at byte %llu: %s",
-                (unsigned long long)m->at, msg);
+                (unsigned long long)m->at, shown);
+    sb_free(&clean);
     return m->status = MP_E_PROTOCOL;
 }
 
