@@ -2,6 +2,8 @@
 #include "json_util.h"
 #include "json_numbers.h"
 
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -10,6 +12,32 @@
 /* Tool inputs and schemas sit five levels deep in a request already;
  * json-c's default of 32 would refuse reasonable nesting. */
 #define LP_JSON_MAX_DEPTH 128
+
+/* ---- json-c's parse without glibc's locale lock ------------------------ */
+
+/* glibc hands out one static C locale object for newlocale(LC_ALL_MASK,
+ * "C", 0) and allocates nothing; duplocale, newlocale and freelocale
+ * return early for it, before their lock.  Asked for once all the same, in
+ * case another C library allocates. */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len)
+{
+    pthread_once(&c_locale_once, c_locale_init);
+    /* Without the object (it cannot fail on glibc) json-c still parses
+     * correctly, only through the lock. */
+    locale_t prev = c_locale ? uselocale(c_locale) : (locale_t)0;
+    json_object *v = json_tokener_parse_ex(tok, s, (int)len);
+    if (prev)
+        uselocale(prev);
+    return v;
+}
 
 /* ---- what json-c's strict mode still lets through ----------------------
  *
@@ -105,7 +133,7 @@ int lp_json_parse(const char *json, size_t len, const char *what,
     if (!tok)
         return lp_fail(err, MP_E_NO_MEMORY, "%s: out of memory", what);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    json_object *v = json_tokener_parse_ex(tok, json, (int)len);
+    json_object *v = lp_json_tokener_parse(tok, json, len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
     int rc = MP_OK;

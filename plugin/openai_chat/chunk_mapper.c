@@ -142,7 +142,7 @@ static int parse_payload(chunk_mapper *m, const char *data, size_t len,
     if (len > (size_t)INT32_MAX)
         return cm_protocol_error(m, "JSON payload too large");
     json_tokener_reset(m->tok);
-    json_object *v = json_tokener_parse_ex(m->tok, data, (int)len);
+    json_object *v = lp_json_tokener_parse(m->tok, data, len);
     enum json_tokener_error jerr = json_tokener_get_error(m->tok);
     if (!v) {
         if (jerr == json_tokener_continue || jerr == json_tokener_success)
@@ -640,7 +640,7 @@ int cm_check_single_choice(const char *body, size_t len, mp_error *err)
     json_tokener *tok = json_tokener_new_ex(128);
     if (!tok)
         return lp_fail(err, MP_E_NO_MEMORY, "structured output: out of memory");
-    json_object *root = json_tokener_parse_ex(tok, body, (int)len), *choices;
+    json_object *root = lp_json_tokener_parse(tok, body, len), *choices;
     json_tokener_free(tok);
     /* The mapper has read this body already; anything odd was its call. */
     if (!json_object_is_type(root, json_type_object)) {
