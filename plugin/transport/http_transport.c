@@ -1,9 +1,12 @@
 /* http_transport.c - one HTTP exchange with libcurl; see http_transport.h. */
 #include "http_transport.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,9 +41,12 @@ int lp_transport_init(lp_transport *t)
      * between processes started at the same moment. */
     t->rng = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
              ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)t;
-    t->multi = curl_multi_init();
+    pthread_mutex_init(&t->multi_lock, NULL);
     t->easy = curl_easy_init();
-    if (!t->multi || !t->easy) {
+    t->share = curl_share_init();
+    if (!t->easy || !t->share ||
+        curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) ||
+        curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)) {
         lp_transport_free(t);
         return MP_E_NO_MEMORY;
     }
@@ -51,17 +57,73 @@ void lp_transport_free(lp_transport *t)
 {
     if (t->easy)
         curl_easy_cleanup(t->easy);
-    if (t->multi)
-        curl_multi_cleanup(t->multi);
+    if (t->share)
+        curl_share_cleanup(t->share); /* closes the pooled connections */
+    pthread_mutex_destroy(&t->multi_lock);
     t->easy = NULL;
-    t->multi = NULL;
+    t->share = NULL;
 }
 
 void lp_transport_cancel(lp_transport *t)
 {
     atomic_store(&t->cancel, 1);
+    /* The lock keeps the multi handle from being freed under the wakeup. */
+    pthread_mutex_lock(&t->multi_lock);
     if (t->multi)
         curl_multi_wakeup(t->multi);
+    pthread_mutex_unlock(&t->multi_lock);
+}
+
+int lp_transport_out_of_fds(void)
+{
+    /* The direct question: can a descriptor be had now? */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == EMFILE || errno == ENFILE ? errno : 0;
+}
+
+/* The multi handle of one call.  libcurl gives every multi handle a wakeup
+ * socket pair, made at once and quietly left out when no descriptor is
+ * free; the wakeup is what lets cancel() stop a call at once, so a call
+ * that cannot have it does not start. */
+static int open_multi(lp_transport *t, mp_error *err)
+{
+    CURLM *m = curl_multi_init();
+    if (!m)
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
+    /* A wakeup now proves the pair is there (the first poll returns at
+     * once, nothing more). */
+    if (curl_multi_wakeup(m) != CURLM_OK) {
+        curl_multi_cleanup(m);
+        int no_fds = lp_transport_out_of_fds();
+        if (!no_fds)
+            return lp_fail(err, MP_E_NO_MEMORY, "libcurl could not make "
+                           "the call's wakeup pair");
+        return lp_fail(err, MP_E_NETWORK, "no file descriptors left for "
+                       "the call (%s: the %s open-file limit is reached; "
+                       "each call in flight needs 3, an idle instance "
+                       "none but its kept-alive connection); raise it "
+                       "(ulimit -n) or run fewer calls at once",
+                       no_fds == EMFILE ? "EMFILE" : "ENFILE",
+                       no_fds == EMFILE ? "process's" : "system's");
+    }
+    pthread_mutex_lock(&t->multi_lock);
+    t->multi = m;
+    pthread_mutex_unlock(&t->multi_lock);
+    return MP_OK;
+}
+
+static void close_multi(lp_transport *t)
+{
+    pthread_mutex_lock(&t->multi_lock);
+    CURLM *m = t->multi;
+    t->multi = NULL;
+    pthread_mutex_unlock(&t->multi_lock);
+    if (m)
+        curl_multi_cleanup(m);
 }
 
 /* State of one attempt, shared with the curl callbacks. */
@@ -142,6 +204,7 @@ static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req
                        attempt *a, int64_t remaining_ms, char *errbuf)
 {
     curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_SHARE, a->t->share);
     curl_easy_setopt(e, CURLOPT_URL, req->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
     if (req->body) {
@@ -214,15 +277,31 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 
 int lp_transport_sleep(lp_transport *t, int64_t ms)
 {
+    /* Outside lp_http_perform (the mock transport's delays) the wait has a
+     * multi handle of its own, for cancel() to wake. */
+    int own = !t->multi;
+    mp_error ignored = MP_ERROR_INIT;
+    if (own && open_multi(t, &ignored))
+        own = 0; /* no wakeup: cancel is seen within a second */
     int64_t until = lp_now_ms() + ms;
+    int cancelled = 0;
     for (;;) {
-        if (atomic_load(&t->cancel))
-            return 1;
+        if (atomic_load(&t->cancel)) {
+            cancelled = 1;
+            break;
+        }
         int64_t left = until - lp_now_ms();
         if (left <= 0)
-            return 0;
-        curl_multi_poll(t->multi, NULL, 0, left > 1000 ? 1000 : (int)left, NULL);
+            break;
+        int slice = left > 1000 ? 1000 : (int)left;
+        if (t->multi)
+            curl_multi_poll(t->multi, NULL, 0, slice, NULL);
+        else
+            poll(NULL, 0, slice);
     }
+    if (own)
+        close_multi(t);
+    return cancelled;
 }
 
 int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
@@ -308,10 +387,10 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
     }
 }
 
-int lp_http_perform(lp_transport *t, const lp_config *cfg,
-                    const lp_http_request *req, const lp_body_handler *h,
-                    const char *const *secrets, lp_http_result *res,
-                    mp_error *err)
+static int perform(lp_transport *t, const lp_config *cfg,
+                   const lp_http_request *req, const lp_body_handler *h,
+                   const char *const *secrets, lp_http_result *res,
+                   mp_error *err)
 {
     memset(res, 0, sizeof *res);
     res->ttfb_ms = -1;
@@ -430,4 +509,19 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             return lp_fail(err, MP_E_CANCELLED, "cancelled");
         lp_error_clear(err);
     }
+}
+
+int lp_http_perform(lp_transport *t, const lp_config *cfg,
+                    const lp_http_request *req, const lp_body_handler *h,
+                    const char *const *secrets, lp_http_result *res,
+                    mp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->ttfb_ms = -1;
+    int rc = open_multi(t, err);
+    if (rc)
+        return rc;
+    rc = perform(t, cfg, req, h, secrets, res, err);
+    close_multi(t);
+    return rc;
 }
