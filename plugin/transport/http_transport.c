@@ -85,11 +85,31 @@ int lp_transport_out_of_fds(void)
     return errno == EMFILE || errno == ENFILE ? errno : 0;
 }
 
-/* The multi handle of one call.  libcurl gives every multi handle a wakeup
- * socket pair, made at once and quietly left out when no descriptor is
- * free; the wakeup is what lets cancel() stop a call at once, so a call
- * that cannot have it does not start. */
-static int open_multi(lp_transport *t, mp_error *err)
+/* Multi handles between calls.  libcurl gives every multi handle a wakeup
+ * socket pair, so an instance that kept its own would hold two
+ * descriptors while idle; instead a call takes one from this pool (or
+ * makes one) and gives it back after, and the pool keeps at most
+ * MULTI_POOL_MAX: idle instances hold none, the process a few.  A multi
+ * handle keeps nothing of a call once its easy handle is removed (the
+ * connections live in the instance's share handle), so any call can use
+ * any of them. */
+#define MULTI_POOL_MAX 4
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static CURLM *pool[MULTI_POOL_MAX];
+static int pool_len;
+
+void lp_transport_pool_drain(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    while (pool_len)
+        curl_multi_cleanup(pool[--pool_len]);
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* A new multi handle with its wakeup pair, which is what lets cancel()
+ * stop a call at once: libcurl leaves the pair out quietly when no
+ * descriptor is free, so a call that cannot have it does not start. */
+static int new_multi(CURLM **out, mp_error *err)
 {
     CURLM *m = curl_multi_init();
     if (!m)
@@ -110,6 +130,20 @@ static int open_multi(lp_transport *t, mp_error *err)
                        no_fds == EMFILE ? "EMFILE" : "ENFILE",
                        no_fds == EMFILE ? "process's" : "system's");
     }
+    *out = m;
+    return MP_OK;
+}
+
+static int open_multi(lp_transport *t, mp_error *err)
+{
+    pthread_mutex_lock(&pool_lock);
+    CURLM *m = pool_len ? pool[--pool_len] : NULL;
+    pthread_mutex_unlock(&pool_lock);
+    if (!m) {
+        int rc = new_multi(&m, err);
+        if (rc)
+            return rc;
+    }
     pthread_mutex_lock(&t->multi_lock);
     t->multi = m;
     pthread_mutex_unlock(&t->multi_lock);
@@ -122,6 +156,14 @@ static void close_multi(lp_transport *t)
     CURLM *m = t->multi;
     t->multi = NULL;
     pthread_mutex_unlock(&t->multi_lock);
+    if (!m)
+        return;
+    pthread_mutex_lock(&pool_lock);
+    if (pool_len < MULTI_POOL_MAX) {
+        pool[pool_len++] = m;
+        m = NULL;
+    }
+    pthread_mutex_unlock(&pool_lock);
     if (m)
         curl_multi_cleanup(m);
 }
@@ -277,8 +319,8 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 
 int lp_transport_sleep(lp_transport *t, int64_t ms)
 {
-    /* Outside lp_http_perform (the mock transport's delays) the wait has a
-     * multi handle of its own, for cancel() to wake. */
+    /* Outside lp_http_perform (the mock transport's delays) the wait takes
+     * a multi handle too, for cancel() to wake. */
     int own = !t->multi;
     mp_error ignored = MP_ERROR_INIT;
     if (own && open_multi(t, &ignored))

@@ -5,12 +5,13 @@
  * Each instance owns one transport: a curl share handle (which keeps the
  * connection pool and the DNS cache, so keep-alive works across calls) and
  * one easy handle reused for every call.  Each call drives its transfer
- * through a multi handle of its own with curl_multi_poll, so cancel() from
- * another thread can wake it with curl_multi_wakeup and the call returns
- * at once.  The multi handle lives only for the call because libcurl gives
- * every multi handle a wakeup socket pair: an idle instance holds no
- * descriptor but its kept-alive connection, where hundreds of idle
- * instances used to hold two each.
+ * through a multi handle with curl_multi_poll, so cancel() from another
+ * thread can wake it with curl_multi_wakeup and the call returns at once.
+ * The multi handle is the call's only while it runs (taken from a small
+ * process-wide pool, given back after) because libcurl gives every multi
+ * handle a wakeup socket pair: an idle instance holds no descriptor but
+ * its kept-alive connection, where hundreds of idle instances used to
+ * hold two each.
  *
  * Proxies: no proxy option is set, so libcurl's environment rules apply to
  * every call: http_proxy (lower case only, as curl requires for http),
@@ -53,6 +54,9 @@ int lp_transport_init(lp_transport *t);
  * system's descriptor table is full), else 0. */
 int lp_transport_out_of_fds(void);
 void lp_transport_free(lp_transport *t);
+/* Free the pooled multi handles (module deinit, before libcurl's global
+ * cleanup). */
+void lp_transport_pool_drain(void);
 /* [any-thread] Stop the call in flight, if any. */
 void lp_transport_cancel(lp_transport *t);
 /* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
