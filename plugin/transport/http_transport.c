@@ -42,14 +42,30 @@ int lp_transport_init(lp_transport *t)
     t->rng = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
              ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)t;
     pthread_mutex_init(&t->multi_lock, NULL);
-    t->easy = curl_easy_init();
-    t->share = curl_share_init();
-    if (!t->easy || !t->share ||
-        curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) ||
-        curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)) {
-        lp_transport_free(t);
-        return MP_E_NO_MEMORY;
+    return MP_OK;
+}
+
+/* The easy and share handles, made by the first call rather than by
+ * create(): libcurl builds a whole easy handle for each (the share's
+ * connection pool has one to close connections with), which is most of
+ * what create() cost, and an instance that never calls needs neither. */
+static int make_handles(lp_transport *t, mp_error *err)
+{
+    if (t->easy)
+        return MP_OK;
+    CURLSH *share = curl_share_init();
+    CURL *easy = share ? curl_easy_init() : NULL;
+    if (!easy ||
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) ||
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)) {
+        if (easy)
+            curl_easy_cleanup(easy);
+        if (share)
+            curl_share_cleanup(share);
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
     }
+    t->share = share;
+    t->easy = easy;
     return MP_OK;
 }
 
@@ -560,7 +576,9 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
 {
     memset(res, 0, sizeof *res);
     res->ttfb_ms = -1;
-    int rc = open_multi(t, err);
+    int rc = make_handles(t, err);
+    if (!rc)
+        rc = open_multi(t, err);
     if (rc)
         return rc;
     rc = perform(t, cfg, req, h, secrets, res, err);

@@ -4,7 +4,7 @@
  *
  * Each instance owns one transport: a curl share handle (which keeps the
  * connection pool and the DNS cache, so keep-alive works across calls) and
- * one easy handle reused for every call.  Each call drives its transfer
+ * one easy handle reused for every call, both made by the first call.  Each call drives its transfer
  * through a multi handle with curl_multi_poll, so cancel() from another
  * thread can wake it with curl_multi_wakeup and the call returns at once.
  * The multi handle is the call's only while it runs (taken from a small
@@ -48,7 +48,8 @@ typedef struct lp_transport {
     uint64_t rng;
 } lp_transport;
 
-/* MP_OK, or MP_E_NO_MEMORY.  Takes no descriptor. */
+/* MP_OK.  Takes no descriptor and makes no libcurl handle (the first
+ * call does). */
 int lp_transport_init(lp_transport *t);
 /* EMFILE or ENFILE when no socket can be opened now (the process's or the
  * system's descriptor table is full), else 0. */
