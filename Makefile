@@ -124,7 +124,7 @@ $(BUILD)/bench/bare_plugin.so: tests/bench/bare/bare_plugin.c | dirs
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $< $(LDFLAGS) $(PKG_LIBS)
 
 bench: $(ALL_BINS) $(BENCH_BIN) $(BUILD)/bench/bare_plugin.so $(BUILD)/stripped/litellm_provider.so
-	@tests/bench/run.sh $(BUILD)
+	@tests/bench/run.sh $(BUILD) $(VERSION)
 
 demo: $(ALL_BINS)
 	@host-sample/demo/run.sh $(BUILD)
