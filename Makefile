@@ -2,6 +2,10 @@
 # test server, and the tests.  `make` builds everything; `make test` runs
 # every test; `make demo` runs the offline demo.
 
+# `make` alone builds everything (plugins, host, server, tests), not just
+# the first target in the file.
+.DEFAULT_GOAL := all
+
 CC       ?= cc
 PREFIX   ?= /usr/local
 BUILD    ?= build

@@ -56,6 +56,20 @@
  *               (mp_host_v1, mp_text_sink, mp_event_sink) is refused with
  *               MP_E_INVALID_ARGUMENT; mp_error is the exception, written
  *               only as far as its struct_size allows.           [checked]
+ *  MP_PLUGIN_14 A host gets exactly what the minor it negotiated defines,
+ *               nothing newer.  To a 1.0 host (minor 0) a 1.1 plugin
+ *               hands a descriptor of the v1.0 size with abi_minor 0, and
+ *               its stream() delivers only event types 1-6, block kinds
+ *               1-3 and delta kinds 1-4, every event exactly its v1.0
+ *               sizeof, header flags 0.  1.1 content 1.0 cannot carry is
+ *               left out, never sent in another shape: no RESPONSE_INFO
+ *               event; a block holding redacted reasoning is left out
+ *               whole (no START, DELTA or STOP; the blocks after it keep
+ *               contiguous indices) and a warning is logged; citation
+ *               deltas are dropped (the cited text itself still arrives
+ *               as a text block) and one warning per stream is logged;
+ *               the metadata's cost and reasoning-token fields are not
+ *               sent (the event is v1.0 sized).                  [checked]
  *
  * Host rules (MP_HOST_n).
  *
@@ -81,19 +95,39 @@
  *               structured_output() or destroy() on the same instance.  To
  *               stop a stream from inside the callback, return non-zero.
  *  MP_HOST_6    Before unloading: wait for (or cancel) calls in flight,
- *               destroy every instance, call deinit(), then dlclose().  Never
- *               call into a plugin from atexit() or a static destructor.
+ *               destroy every instance (and, since 1.1, every accumulator),
+ *               call deinit(), then dlclose().  Never call into a plugin
+ *               from atexit() or a static destructor.
  *  MP_HOST_7    Strings passed in are UTF-8.  A `const char *` plus `size_t`
  *               length pair need not be NUL-terminated; a bare `const char *`
  *               must be.
  *  MP_HOST_8    Set struct_size of every struct the host passes in
  *               (mp_host_v1, mp_text_sink, mp_event_sink, mp_error) to the
- *               sizeof of the struct as the host was compiled.
+ *               sizeof of the struct as the host was compiled.  (A host
+ *               that does not mirror mp_error may pass a zeroed buffer of
+ *               at least sizeof(mp_error) bytes, 4096 always suffice, with
+ *               the buffer's size in its first four bytes, and read it with
+ *               error_to_json, ABI 1.1.)
  *  MP_HOST_9    Callbacks (log, sink write, event) return normally: never
  *               longjmp, throw, or unwind (a Rust panic, a C++ exception, a
  *               Go panic) through plugin frames.  Catch inside the callback
  *               and return non-zero instead where a return value exists.
  *  MP_HOST_10   A log callback must not call into the plugin.
+ *  MP_HOST_11   Read a descriptor field appended after 1.0 only when the
+ *               negotiated minor defines it and the descriptor's
+ *               struct_size covers it; read an event field appended after
+ *               1.0 only when ev->size covers it.  A 1.1 host that loads a
+ *               1.0 plugin (minor 0) uses none of the 1.1 additions: no
+ *               1.1 operation, no flag, no new event type.
+ *
+ * WHAT EACH MINOR ADDS (all by appending; nothing of 1.0 changed):
+ *   1.1  descriptor: errname, strerror, error_to_json, stream_json and the
+ *        accumulator (accumulator_create/_add/_result/_destroy); event
+ *        header flag MP_EVENT_FLAG_BATCH_END; event type
+ *        MP_EVENT_RESPONSE_INFO; delta kinds MP_DELTA_REDACTED_REASONING
+ *        and MP_DELTA_CITATION; mp_event_metadata fields cost_usd and
+ *        reasoning_output_tokens; types mp_text_fn, mp_line_fn and
+ *        mp_accumulator.
  *
  * THREAD TAGS used below:
  *   [any-thread]           callable from any thread at any time (for an
@@ -118,7 +152,12 @@
  * the host gave, untouched; in Go pass a cgo.Handle (not a Go pointer) and
  * export the callback from Go; in Rust declare callbacks `extern "C"` and
  * wrap their bodies in catch_unwind (MP_HOST_9).  Callbacks run on the OS
- * thread that made the plugin call (MP_PLUGIN_10).
+ * thread that made the plugin call (MP_PLUGIN_10).  Since 1.1 such a host
+ * needs to mirror only the descriptor: stream_json delivers every event as
+ * one Strands StreamEvent JSON line to a plain callback, an accumulator
+ * turns them into the final Strands Message JSON, and errname, strerror and
+ * error_to_json replace the static inline helpers below, which an FFI
+ * cannot see.
  */
 #ifndef MODEL_PROVIDER_H
 #define MODEL_PROVIDER_H
@@ -131,7 +170,7 @@ extern "C" {
 #endif
 
 #define MP_ABI_MAJOR 1
-#define MP_ABI_MINOR 0
+#define MP_ABI_MINOR 1
 
 /* The exported entry point's name for this major, for dlsym(). */
 #define MP_ENTRY_SYMBOL_V1 "mp_provider_entry_v1"
@@ -293,18 +332,41 @@ typedef struct mp_text_sink {
     int (*write)(void *ctx, const char *data, size_t len); /* not NULL */
 } mp_text_sink;
 
+/* Since 1.1: the same callback without the struct, as the 1.1 operations
+ * take it (a function pointer plus its ctx), so that an FFI host needs no
+ * struct for it.  Rules as for mp_text_sink.write; in addition data[len]
+ * is '\0' (the text itself holds no NUL byte), so `data` may be read as
+ * a C string. */
+typedef int (*mp_text_fn)(void *ctx, const char *data, size_t len);
+
 /* ------------------------------------------------------------------------ */
 /* Events delivered by stream().  Every event starts with a header; a reader
  * switches on `type`, ignores types it does not know, and reads a field only
  * if it lies within `size` (events grow by appending fields).  For the
  * types below the plugin always sets size >= the v1.0 sizeof of the
- * event's struct, so a v1.0 reader may read every v1.0 field. */
+ * event's struct, so a v1.0 reader may read every v1.0 field.  When the
+ * host negotiated minor >= 1, every event is at least its 1.1 sizeof (this
+ * header's), so a 1.1 reader may read every field declared here; to a
+ * minor-0 host every event is exactly its v1.0 size (MP_PLUGIN_14). */
 
 typedef struct mp_event_header {
     uint32_t size;  /* sizeof the whole event struct as the plugin built it */
     uint16_t type;  /* mp_event_type                                        */
-    uint16_t flags; /* reserved: the plugin writes 0, readers ignore it     */
+    uint16_t flags; /* MP_EVENT_FLAG_*: 0 for a minor-0 host; readers ignore
+                       bits they do not know                                */
 } mp_event_header;
+
+/* Header flags (since 1.1; never set for a minor-0 host).
+ *
+ * MP_EVENT_FLAG_BATCH_END: this is the last event the plugin made from the
+ * bytes at hand; next it waits for the network (or stream() returns).  A
+ * host that buffers output (a terminal, a pipe, a socket) flushes when it
+ * sees the flag instead of after every delta: text still appears as it
+ * arrives, with one write per network read instead of one per event.  The
+ * events of one read are delivered back to back as soon as that read is
+ * mapped.  The last event of a stream that returns MP_OK carries the flag;
+ * after an error or a cancellation the host flushes when stream() returns. */
+#define MP_EVENT_FLAG_BATCH_END 0x0001u
 
 typedef enum mp_event_type {
     MP_EVENT_MESSAGE_START = 1,  /* mp_event_message_start */
@@ -312,7 +374,8 @@ typedef enum mp_event_type {
     MP_EVENT_BLOCK_DELTA = 3,    /* mp_event_block_delta   */
     MP_EVENT_BLOCK_STOP = 4,     /* mp_event_block_stop    */
     MP_EVENT_MESSAGE_STOP = 5,   /* mp_event_message_stop  */
-    MP_EVENT_METADATA = 6        /* mp_event_metadata      */
+    MP_EVENT_METADATA = 6,       /* mp_event_metadata      */
+    MP_EVENT_RESPONSE_INFO = 7   /* mp_event_response_info (since 1.1) */
 } mp_event_type;
 
 /* A borrowed string: valid until the event callback returns.  `ptr` is NULL
@@ -350,11 +413,29 @@ typedef struct mp_event_block_start {
                                    absent                                   */
 } mp_event_block_start;
 
+/* Delta kinds.  Since 1.1 (never sent to a minor-0 host, MP_PLUGIN_14):
+ *
+ * MP_DELTA_REDACTED_REASONING, in a REASONING block: opaque reasoning the
+ *   provider encrypted (Anthropic's redacted_thinking `data`), to be sent
+ *   back unchanged on the next turn.  `text` holds the bytes (for
+ *   Anthropic the UTF-8 of the `data` string); the pieces of one block
+ *   concatenate.  Strands StreamEvent: {"contentBlockDelta":{"delta":
+ *   {"reasoningContent":{"redactedContent":<bytes>}}}}, in JSON the bytes
+ *   as base64.  Assembled block: {"reasoningContent":{"redactedContent":
+ *   <base64>}}, unless the block also had reasoning text.
+ * MP_DELTA_CITATION, in a TEXT block (before or among its text): one
+ *   citation, `text` holding a compact JSON object in the Strands Citation
+ *   shape ({"title"?, "sourceContent"?, "location"?}).  Strands
+ *   StreamEvent: {"contentBlockDelta":{"delta":{"citation":{...}}}}.  A
+ *   text block with citations assembles to {"citationsContent":
+ *   {"citations":[...],"content":[{"text":<the block's text>}]}}. */
 typedef enum mp_delta_kind {
     MP_DELTA_TEXT = 1,
     MP_DELTA_REASONING_TEXT = 2,
     MP_DELTA_REASONING_SIGNATURE = 3,
-    MP_DELTA_TOOL_INPUT = 4 /* a piece of the tool input's JSON text */
+    MP_DELTA_TOOL_INPUT = 4, /* a piece of the tool input's JSON text */
+    MP_DELTA_REDACTED_REASONING = 5, /* since 1.1, see above */
+    MP_DELTA_CITATION = 6            /* since 1.1, see above */
 } mp_delta_kind;
 
 typedef struct mp_event_block_delta {
@@ -401,7 +482,60 @@ typedef struct mp_event_metadata {
     int64_t latency_ms;               /* wall time of the whole call      */
     int64_t time_to_first_byte_ms;    /* request sent -> first body byte,
                                          -1 when unknown                  */
+    /* ---- since 1.1 (read only when hdr.size covers them) ---- */
+    double cost_usd;                  /* the call's cost in US dollars as
+                                         the gateway priced it: LiteLLM's
+                                         usage.cost, else the proxy's
+                                         x-litellm-response-cost header;
+                                         < 0 when neither came            */
+    int64_t reasoning_output_tokens;  /* completion_tokens_details.
+                                         reasoning_tokens (part of
+                                         output_tokens); -1 when absent   */
 } mp_event_metadata;
+
+/* Since 1.1: what the response's HTTP headers said about the call,
+ * delivered at most once per stream, right after MESSAGE_START (so a call
+ * that fails before its first event still delivers none, MP_PLUGIN_7),
+ * and only when the response carried at least one of the headers below
+ * (a plain OpenAI-compatible server's stream is then exactly as in 1.0).
+ * Numbers are -1 and strings absent when their header was not sent.  Never sent to
+ * a minor-0 host (MP_PLUGIN_14).  Strands has no such StreamEvent; its
+ * JSON is the extra key {"responseInfo":{...}} (event_to_json), which
+ * Strands' stream processing passes over like any key it does not know. */
+typedef struct mp_event_response_info {
+    mp_event_header hdr;
+    int32_t http_status;              /* of the response being streamed   */
+    int32_t attempts;                 /* HTTP attempts this plugin made
+                                         for the call (1 + its retries)   */
+    int64_t attempted_retries;        /* x-litellm-attempted-retries: the
+                                         gateway's own retries            */
+    int64_t attempted_fallbacks;      /* x-litellm-attempted-fallbacks    */
+    int64_t ratelimit_remaining_requests; /* x-ratelimit-remaining-requests */
+    int64_t ratelimit_remaining_tokens;   /* x-ratelimit-remaining-tokens   */
+    double cost_usd;                  /* x-litellm-response-cost; < 0 when
+                                         absent (for a stream the gateway
+                                         may only know it at the end: see
+                                         the metadata's cost_usd)         */
+    mp_str call_id;                   /* x-litellm-call-id                */
+    mp_str model_id;                  /* x-litellm-model-id (the gateway's
+                                         deployment id)                   */
+    mp_str model_group;               /* x-litellm-model-group            */
+    mp_str provider_request_id;       /* the upstream provider's request id:
+                                         llm_provider-x-request-id,
+                                         llm_provider-request-id,
+                                         x-request-id or request-id, the
+                                         first one present                */
+    mp_str ratelimit_reset_requests;  /* x-ratelimit-reset-requests, as
+                                         sent (e.g. "1s", "6m0s")         */
+    mp_str ratelimit_reset_tokens;    /* x-ratelimit-reset-tokens         */
+    mp_str headers_json;              /* every x-litellm-*, x-ratelimit-*,
+                                         anthropic-ratelimit-* and request
+                                         id header as one JSON object
+                                         {"lower-case-name":"value",...},
+                                         including the ones above; a
+                                         header whose value holds a secret
+                                         of the config is left out        */
+} mp_event_response_info;
 
 /* The host's event callback.  `ev` and everything it points to are borrowed
  * until the callback returns.  Cast `ev` to the struct named beside its
@@ -420,6 +554,25 @@ typedef struct mp_event_sink {
     mp_event_fn on_event; /* not NULL */
 } mp_event_sink;
 
+/* Since 1.1: the callback of stream_json.  `line` is one event as its
+ * Strands StreamEvent JSON (what event_to_json writes) followed by '\n';
+ * `len` counts the '\n', and line[len] is '\0' (the JSON holds no raw NUL
+ * or newline), so it may be read as a C string.  Borrowed until the
+ * callback returns.  `flags` are the event's header flags
+ * (MP_EVENT_FLAG_BATCH_END: flush now).  Return 0 to continue, non-zero to
+ * cancel as with mp_event_fn.  Thread and re-entry rules as mp_event_fn. */
+typedef int (*mp_line_fn)(void *ctx, const char *line, size_t len,
+                          uint32_t flags);
+
+/* Since 1.1: a message accumulator, opaque, owned by the host from
+ * accumulator_create to accumulator_destroy.  It does what the Strands
+ * streaming layer does with the events of one stream: builds the
+ * assistant message, keeps the stop reason (turned from end_turn into
+ * tool_use when the message holds a toolUse), the last usage and metrics,
+ * and the response info.  One accumulator must not be used from two
+ * threads at once; different accumulators are independent. */
+typedef struct mp_accumulator mp_accumulator;
+
 /* ------------------------------------------------------------------------ */
 /* The provider descriptor.  Static, owned by the plugin, never modified,
  * valid from the entry call until the .so is dlclose()d.  Append-only: read
@@ -432,7 +585,9 @@ typedef struct mp_instance mp_instance; /* opaque, owned by the plugin */
 typedef struct mp_provider_v1 {
     uint32_t struct_size;
     uint16_t abi_major;         /* = 1                                      */
-    uint16_t abi_minor;         /* highest minor the plugin implements      */
+    uint16_t abi_minor;         /* the minor this descriptor implements: the
+                                   negotiated one (a 1.0 plugin's only
+                                   descriptor says 0)                       */
     const char *id;             /* reverse-DNS, e.g. "org.strands.litellm"  */
     const char *name;           /* human readable                           */
     const char *version;        /* the plugin's own version, semver         */
@@ -512,12 +667,14 @@ typedef struct mp_provider_v1 {
      *
      * Runs on the caller's thread, blocking for network I/O within the
      * configured timeouts, and delivers events to `sink` on that thread
-     * before returning, in this order: MESSAGE_START; for each block
-     * BLOCK_START, BLOCK_DELTA..., BLOCK_STOP; MESSAGE_STOP; then METADATA
-     * if the server reported usage.  Returns MP_OK after MESSAGE_STOP (and
-     * METADATA) were delivered.  The answer is complete when the stream's
-     * terminator arrives (e.g. "[DONE]"): the call returns then, whether
-     * or not the server closes the connection.  Otherwise returns an error with detail in
+     * before returning, in this order: MESSAGE_START; (since 1.1, for a
+     * host of minor >= 1: RESPONSE_INFO, when the plugin has one); for each
+     * block BLOCK_START, BLOCK_DELTA..., BLOCK_STOP; MESSAGE_STOP; then
+     * METADATA if the server reported usage.  Returns MP_OK after
+     * MESSAGE_STOP (and METADATA) were delivered.  The answer is complete
+     * when the stream's terminator arrives (e.g. "[DONE]"): the call returns
+     * then, whether or not the server closes the connection.  Otherwise
+     * returns an error with detail in
      * `err`, and the return value ends the stream: no event at all if it
      * failed before the first (bad request, HTTP error status, connection
      * refused); the events so far without a MESSAGE_STOP if it failed
@@ -571,14 +728,124 @@ typedef struct mp_provider_v1 {
      * from any plugin; only fields within ev->size are read.
      * MP_E_INVALID_ARGUMENT (nothing written) for NULL arguments, an
      * unknown event type or kind, or an event too small for its required
-     * fields.  Pure, needs no init.  [any-thread] */
+     * fields.  Pure, needs no init.  [any-thread]
+     * The 1.1 additions render as follows (whatever minor the host
+     * negotiated: a minor-0 host never receives them from a 1.1 plugin):
+     * redacted reasoning {"contentBlockDelta":{"delta":{"reasoningContent":
+     * {"redactedContent":"<base64 of the bytes>"}}}}; a citation
+     * {"contentBlockDelta":{"delta":{"citation":{...}}}} (the citation's
+     * JSON, re-written compactly; not a JSON object: MP_E_INVALID_ARGUMENT);
+     * the metadata's cost and reasoning tokens inside "usage" as
+     * "totalCostUsd" (a number, when >= 0) and "reasoningOutputTokens"
+     * (when > 0), the names the Strands branches that add them use (they
+     * are not in a Strands release yet); RESPONSE_INFO as {"responseInfo":
+     * {"httpStatus":..,"attempts":..[,"callId":..][,"modelId":..]
+     * [,"modelGroup":..][,"providerRequestId":..][,"attemptedRetries":..]
+     * [,"attemptedFallbacks":..][,"costUsd":..][,"rateLimit":
+     * {["remainingRequests":..][,"remainingTokens":..][,"resetRequests":..]
+     * [,"resetTokens":..]}][,"headers":{...}]}} (absent values left out),
+     * a key Strands does not define. */
     int (*event_to_json)(const mp_event_header *ev, const mp_text_sink *out);
+
+    /* ---- Appended in ABI 1.1.  Read them only when the negotiated minor
+     * is >= 1 and struct_size covers them (MP_HOST_11); a 1.1 plugin's
+     * descriptor for minor 1 has every one of them (non-NULL).  None needs
+     * init() except stream_json. ---- */
+
+    /* mp_errname() / mp_strerror() as functions, for hosts that cannot
+     * call this header's static inline ones (FFI).  Static, never-NULL,
+     * NUL-terminated strings; never free them.  Pure.  [any-thread] */
+    const char *(*errname)(int code);
+    const char *(*strerror)(int code);
+
+    /* Render a host's mp_error (filled by an earlier call) as one JSON
+     * object, written with one call of write(ctx, ...):
+     *   {"code":-6,"name":"MP_E_THROTTLED","message":"...",
+     *    "httpStatus":429,"retryable":true,"retryAfterMs":2000,
+     *    "providerCode":"rate_limit_exceeded"}
+     * Fields that lie beyond err->struct_size are left out; "retryAfterMs"
+     * only when >= 0, "providerCode" only when not empty.  `err` is only
+     * read.  MP_E_INVALID_ARGUMENT (nothing written) when err or write is
+     * NULL or err->struct_size does not cover `code`; MP_E_CANCELLED when
+     * write returns non-zero.  Pure.  [any-thread] */
+    int (*error_to_json)(const mp_error *err, mp_text_fn write, void *ctx);
+
+    /* stream() for hosts that want JSON and no event structs: the same
+     * call, request, order of events, errors and rules as stream() (with
+     * this minor's events), but each event reaches on_line(ctx, ...) as
+     * its Strands StreamEvent JSON line (see mp_line_fn).  on_line may be
+     * NULL (no lines).  When `acc` is not NULL every event is also added
+     * to it (as accumulator_add), so after the call accumulator_result
+     * gives the assembled message; pass a fresh accumulator per call.
+     * `acc` is borrowed for the call (the host must not use it from
+     * another thread meanwhile).  MP_E_INVALID_ARGUMENT (no event) when
+     * both on_line and acc are NULL; MP_E_NO_MEMORY when the accumulator
+     * runs out of memory.  Needs init(), like stream().
+     * [instance-serialized] (with stream() and structured_output()) */
+    int (*stream_json)(mp_instance *inst, const char *request_json,
+                       size_t len, mp_line_fn on_line, void *ctx,
+                       mp_accumulator *acc, mp_error *err);
+
+    /* A new, empty accumulator in *out (owned by the host; release it with
+     * accumulator_destroy, before dlclose, MP_HOST_6).  MP_E_NO_MEMORY
+     * (then *out is NULL), MP_E_INVALID_ARGUMENT when out is NULL.
+     * [any-thread] */
+    int (*accumulator_create)(mp_accumulator **out);
+
+    /* Add one event (borrowed for the call; copied as needed) of one
+     * stream, from any plugin: only fields within ev->size are read,
+     * unknown types and delta kinds are skipped.  MP_E_INVALID_ARGUMENT
+     * for NULL arguments or an event too small for its required fields
+     * (the accumulator is then unchanged), MP_E_NO_MEMORY (then it stays
+     * failed: every later add and result return MP_E_NO_MEMORY).  May be
+     * called from inside an event callback (it is no call on an instance).
+     * [any-thread], one thread at a time per accumulator */
+    int (*accumulator_add)(mp_accumulator *acc, const mp_event_header *ev);
+
+    /* Write what the events added so far amount to, as one JSON object,
+     * with one or more calls of write(ctx, ...):
+     *   {"message":{"role":"assistant","content":[ContentBlock...]},
+     *    "stopReason":"end_turn"|"tool_use"|...|null,
+     *    "usage":{"inputTokens":..,"outputTokens":..,"totalTokens":..
+     *             [,"cacheReadInputTokens":..][,"cacheWriteInputTokens":..]
+     *             [,"totalCostUsd":..][,"reasoningOutputTokens":..]},
+     *    "metrics":{"latencyMs":..[,"timeToFirstByteMs":..]}
+     *    [,"responseInfo":{...}]            (as event_to_json renders it)
+     *    [,"invalidToolInputs":["toolUseId",...]]}
+     * Content blocks: {"text":T}, {"citationsContent":{"citations":[...],
+     * "content":[{"text":T}]}}, {"reasoningContent":{"reasoningText":
+     * {"text":R[,"signature":S]}}}, {"reasoningContent":
+     * {"redactedContent":B64}}, {"toolUse":{"toolUseId":I,"name":N,
+     * "input":<the input JSON, or {} when it was empty or not JSON>
+     * [,"reasoningSignature":G]}}; each block is complete at its
+     * BLOCK_STOP (an unfinished block is not included), following the
+     * Strands streaming layer: a toolUse with an empty id or name is left
+     * out, a reasoning block counts with text or a signature.  stopReason is
+     * null until MESSAGE_STOP; usage and metrics hold 0 until a METADATA
+     * came (Strands' defaults).  invalidToolInputs lists the toolUses
+     * whose non-empty input was not JSON (Strands stores {} then; a host
+     * should answer such a call with an error result).  The accumulator
+     * is only read and may be asked again; the text is the host's to copy
+     * during write() (borrowed until write returns, as mp_text_fn says).
+     * MP_E_INVALID_ARGUMENT for NULL arguments; MP_E_CANCELLED when write
+     * returns non-zero.  [any-thread], one thread at a time per
+     * accumulator */
+    int (*accumulator_result)(const mp_accumulator *acc, mp_text_fn write,
+                              void *ctx);
+
+    /* Free an accumulator and everything it holds; NULL is a no-op; `acc`
+     * is invalid afterwards.  [any-thread], not while another call uses
+     * it */
+    void (*accumulator_destroy)(mp_accumulator *acc);
 } mp_provider_v1;
 
 /* The entry point.  `*abi_minor_inout` holds the highest minor the host
  * speaks.  On MP_OK the plugin writes the minor both speak (never more than
- * the host offered) and sets *out to its static descriptor (the same
- * pointer on every call).  MP_E_VERSION if there is none (the plugin needs
+ * the host offered) and sets *out to its static descriptor for that minor
+ * (the same pointer on every call that agrees on that minor).  Since 1.1 a
+ * plugin hands each minor its own descriptor: for minor m, abi_minor is m,
+ * struct_size covers exactly the fields minor m defines, and its
+ * operations deliver only what minor m defines (MP_PLUGIN_14).  MP_E_VERSION if there is none (the plugin needs
  * a newer minor than the host offers): *out is NULL and *abi_minor_inout
  * holds the lowest minor the plugin needs.  MP_E_INVALID_ARGUMENT if an
  * argument is NULL.  A host of another major looks for its own symbol

@@ -172,6 +172,79 @@ static int call_with_recovery(agent *a, msg_assembler *as, size_t *mark,
     }
 }
 
+/* Cost and rate-limit state of one call (ABI 1.1 providers report them):
+ * summed / kept for --json, and shown in a progress line. */
+static void note_usage(agent *a, const msg_assembler *as)
+{
+    double cost = asm_cost_usd(as);
+    if (cost >= 0)
+        a->prompt_cost = (a->prompt_cost > 0 ? a->prompt_cost : 0) + cost;
+    if (as->info.present)
+        a->rate = as->info;
+    const asm_response_info *r = &as->info;
+    int limits = r->present && (r->remaining_requests >= 0 ||
+                                r->remaining_tokens >= 0);
+    if (cost < 0 && !limits)
+        return;
+    char line[512];
+    size_t n = (size_t)snprintf(line, sizeof line, "[usage] call %d:", a->calls);
+    if (cost >= 0 && n < sizeof line)
+        n += (size_t)snprintf(line + n, sizeof line - n, " cost $%.6f (this "
+                              "prompt $%.6f)", cost, a->prompt_cost);
+    if (limits && n < sizeof line)
+        n += (size_t)snprintf(line + n, sizeof line - n, "%s rate limit: %lld "
+                              "requests, %lld tokens left%s%s%s%s",
+                              cost >= 0 ? ";" : "",
+                              (long long)r->remaining_requests,
+                              (long long)r->remaining_tokens,
+                              r->reset_requests[0] || r->reset_tokens[0]
+                                  ? ", reset in " : "",
+                              r->reset_requests[0] ? r->reset_requests : "?",
+                              r->reset_requests[0] || r->reset_tokens[0] ? " / " : "",
+                              r->reset_tokens[0] ? r->reset_tokens : "?");
+    agent_progress(a, "%s", line);
+}
+
+json_object *agent_result_json(const agent *a, json_object *final)
+{
+    const asm_response_info *r = &a->rate;
+    int limits = r->present && (r->remaining_requests >= 0 ||
+                                r->remaining_tokens >= 0 ||
+                                r->reset_requests[0] || r->reset_tokens[0]);
+    if (a->prompt_cost < 0 && !limits)
+        return json_object_get(final);
+    json_object *out = json_object_new_object();
+    json_object *extra = json_object_new_object();
+    if (!out || !extra) {
+        json_object_put(out);
+        json_object_put(extra);
+        return NULL;
+    }
+    json_object_object_foreach(final, key, val)
+        json_object_object_add(out, key, json_object_get(val));
+    if (a->prompt_cost >= 0)
+        json_object_object_add(extra, "costUsd",
+                               json_object_new_double(a->prompt_cost));
+    if (limits) {
+        json_object *rl = json_object_new_object();
+        if (r->remaining_requests >= 0)
+            json_object_object_add(rl, "remainingRequests",
+                                   json_object_new_int64(r->remaining_requests));
+        if (r->remaining_tokens >= 0)
+            json_object_object_add(rl, "remainingTokens",
+                                   json_object_new_int64(r->remaining_tokens));
+        if (r->reset_requests[0])
+            json_object_object_add(rl, "resetRequests",
+                                   json_object_new_string(r->reset_requests));
+        if (r->reset_tokens[0])
+            json_object_object_add(rl, "resetTokens",
+                                   json_object_new_string(r->reset_tokens));
+        json_object_object_add(extra, "rateLimit", rl);
+    }
+    json_object_object_add(out, "agentHost", extra);
+    return out;
+}
+
 static const char *plain(json_object *v)
 {
     return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
@@ -224,6 +297,7 @@ int agent_ask(agent *a, const char *prompt, json_object **final, agent_error *e)
     size_t mark = json_object_array_length(a->conv);
     int rc = MP_OK;
     *final = NULL;
+    a->prompt_cost = -1;
     if (conv_add_user_text(a->conv, prompt))
         return fail(e, MP_E_NO_MEMORY, "out of memory");
     for (int turn = 0; turn < a->max_turns && !*final && rc == MP_OK; turn++) {
@@ -232,6 +306,7 @@ int agent_ask(agent *a, const char *prompt, json_object **final, agent_error *e)
         rc = call_with_recovery(a, &as, &mark, e);
         if (rc)
             break;
+        note_usage(a, &as);
         json_object *msg = asm_take_message(&as);
         const char *stop = asm_stop_reason(&as);
         if (!msg) {

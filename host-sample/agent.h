@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "../abi/model_provider.h"
+#include "assembler.h"
 #include "providers.h"
 #include "tools.h"
 
@@ -76,6 +77,10 @@ typedef struct agent {
     int calls;                 /* model calls so far in this run          */
     int events_errno;          /* first failed write to `events`, or 0    */
     int stdout_errno;          /* first failed write of streamed text     */
+    double prompt_cost;        /* USD of this prompt's calls, or -1 when no
+                                  call reported a cost                    */
+    asm_response_info rate;    /* the last RESPONSE_INFO of the run (its
+                                  present is 0 until one came)            */
 } agent;
 
 /* Ask `prompt` and run the loop to the final answer.  On success returns 0
@@ -105,6 +110,15 @@ int agent_reload(agent *a, size_t i);
 
 /* Reload every slot if SIGHUP asked for it (and clear the request). */
 void agent_reload_if_asked(agent *a);
+
+/* The final answer as --json prints it: `final` itself, or, when a
+ * provider reported a cost or rate-limit state (ABI 1.1), a copy with one
+ * more key that is not a Strands one:
+ *   "agentHost":{["costUsd":<this prompt's calls, summed>]
+ *                [,"rateLimit":{["remainingRequests":N][,"remainingTokens":N]
+ *                  [,"resetRequests":S][,"resetTokens":S]}]}
+ * A new reference (json_object_put it); NULL if out of memory. */
+json_object *agent_result_json(const agent *a, json_object *final);
 
 /* A progress line on stderr ("[tool] ..."), unless quiet. */
 void agent_progress(const agent *a, const char *fmt, ...)

@@ -11,6 +11,7 @@
 void asm_init(msg_assembler *a)
 {
     memset(a, 0, sizeof *a);
+    a->info.remaining_requests = a->info.remaining_tokens = -1;
 }
 
 static void text_free(asm_text *t)
@@ -37,6 +38,8 @@ void asm_free(msg_assembler *a)
     text_free(&a->reasoning);
     text_free(&a->signature);
     text_free(&a->tool_input);
+    text_free(&a->redacted);
+    json_object_put(a->citations);
     json_object_put(a->content);
     json_object_put(a->usage);
     json_object_put(a->metrics);
@@ -184,21 +187,102 @@ static int close_reasoning(msg_assembler *a)
     return add_block(a, "reasoningContent", rc);
 }
 
-/* The first matching rule of Strands' handle_content_block_stop. */
+/* Bytes as standard base64 (how JSON carries Strands' redactedContent). */
+static json_object *base64_obj(const asm_text *t)
+{
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = (const unsigned char *)t->data;
+    size_t n = t->len, o = 0;
+    char *out = malloc((n + 2) / 3 * 4 + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        out[o++] = digits[v >> 18];
+        out[o++] = digits[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? digits[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? digits[v & 63] : '=';
+    }
+    json_object *s = json_object_new_string_len(out, (int)o);
+    free(out);
+    return s;
+}
+
+static int close_redacted(msg_assembler *a)
+{
+    json_object *rc = json_object_new_object();
+    json_object *b64 = base64_obj(&a->redacted);
+    if (!rc || !b64) {
+        json_object_put(rc);
+        json_object_put(b64);
+        return -1;
+    }
+    json_object_object_add(rc, "redactedContent", b64);
+    return add_block(a, "reasoningContent", rc);
+}
+
+/* Text that came with citations: Strands' citationsContent block. */
+static int close_cited_text(msg_assembler *a)
+{
+    json_object *cc = json_object_new_object();
+    json_object *content = json_object_new_array();
+    json_object *piece = json_object_new_object();
+    if (!cc || !content || !piece) {
+        json_object_put(cc);
+        json_object_put(content);
+        json_object_put(piece);
+        return -1;
+    }
+    json_object_object_add(piece, "text", str_obj(a->text.data, a->text.len));
+    json_object_array_add(content, piece);
+    json_object_object_add(cc, "citations", a->citations);
+    a->citations = NULL;
+    json_object_object_add(cc, "content", content);
+    return add_block(a, "citationsContent", cc);
+}
+
+/* The first matching rule of Strands' handle_content_block_stop; the
+ * block's signature, citations and redacted bytes go with it either way. */
 static int block_stop(msg_assembler *a)
 {
+    int rc = 0;
     if (a->in_tool)
-        return close_tool(a);
-    if (a->text.len) {
-        int rc = add_block(a, "text", str_obj(a->text.data, a->text.len));
-        a->text.len = 0;
-        return rc;
-    }
+        rc = close_tool(a);
+    else if (a->text.len)
+        rc = a->citations ? close_cited_text(a)
+                          : add_block(a, "text", str_obj(a->text.data, a->text.len));
     /* A reasoning block counts when it has text or a signature (reference-
-     * update 2.26: a redacted block may carry only the signature). */
-    if (a->reasoning.len || a->signature.len)
-        return close_reasoning(a);
-    return 0;
+     * update 2.26: a block may carry only the signature). */
+    else if (a->reasoning.len || a->signature.len)
+        rc = close_reasoning(a);
+    else if (a->redacted.len)
+        rc = close_redacted(a);
+    a->text.len = a->reasoning.len = a->signature.len = a->redacted.len = 0;
+    json_object_put(a->citations);
+    a->citations = NULL;
+    return rc;
+}
+
+/* One citation delta: a JSON object (the plugin's contract); anything
+ * else is a malformed event. */
+static int add_citation(msg_assembler *a, const char *s, size_t n)
+{
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return -1;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_object *c = json_tokener_parse_ex(tok, s, (int)n);
+    int ok = json_tokener_get_error(tok) == json_tokener_success &&
+             json_tokener_get_parse_end(tok) == n &&
+             json_object_is_type(c, json_type_object);
+    json_tokener_free(tok);
+    if (!ok || (!a->citations && !(a->citations = json_object_new_array()))) {
+        json_object_put(c);
+        return -1;
+    }
+    return json_object_array_add(a->citations, c);
 }
 
 static int block_start(msg_assembler *a, const mp_event_header *ev)
@@ -234,6 +318,8 @@ static int block_delta(msg_assembler *a, const mp_event_header *ev)
     case MP_DELTA_REASONING_SIGNATURE: return append(&a->signature, s, n);
     case MP_DELTA_TOOL_INPUT:
         return a->in_tool ? append(&a->tool_input, s, n) : 0;
+    case MP_DELTA_REDACTED_REASONING: return append(&a->redacted, s, n);
+    case MP_DELTA_CITATION: return add_citation(a, s, n);
     default: return 0; /* a newer kind: nothing we know to keep */
     }
 }
@@ -276,6 +362,14 @@ static int metadata(msg_assembler *a, const mp_event_header *ev)
         e->cache_write_input_tokens >= 0)
         rc |= add_count(u, "cacheWriteInputTokens",
                         e->cache_write_input_tokens);
+    /* ABI 1.1 fields, under the names of event_to_json. */
+    if (HAS(ev, mp_event_metadata, cost_usd) && e->cost_usd >= 0) {
+        json_object *c = json_object_new_double(e->cost_usd);
+        rc |= c ? json_object_object_add(u, "totalCostUsd", c) : -1;
+    }
+    if (HAS(ev, mp_event_metadata, reasoning_output_tokens) &&
+        e->reasoning_output_tokens > 0)
+        rc |= add_count(u, "reasoningOutputTokens", e->reasoning_output_tokens);
     int64_t latency = HAS(ev, mp_event_metadata, latency_ms) ? e->latency_ms : 0;
     rc |= add_count(m, "latencyMs", latency > 0 ? latency : 0);
     if (HAS(ev, mp_event_metadata, time_to_first_byte_ms) &&
@@ -290,6 +384,30 @@ static int metadata(msg_assembler *a, const mp_event_header *ev)
     json_object_put(a->metrics);
     a->usage = u;
     a->metrics = m;
+    return 0;
+}
+
+/* A string of the event as a C string in `out` (cut to fit; "" absent). */
+static void copy_str(char *out, size_t cap, mp_str s)
+{
+    size_t n = s.ptr ? (s.len < cap ? s.len : cap - 1) : 0;
+    if (n)
+        memcpy(out, s.ptr, n);
+    out[n] = '\0';
+}
+
+static int response_info(msg_assembler *a, const mp_event_header *ev)
+{
+    const mp_event_response_info *e = (const mp_event_response_info *)ev;
+    if (!HAS(ev, mp_event_response_info, ratelimit_reset_tokens))
+        return -1; /* every field here is in its 1.1 struct */
+    asm_response_info *i = &a->info;
+    i->present = 1;
+    i->remaining_requests = e->ratelimit_remaining_requests;
+    i->remaining_tokens = e->ratelimit_remaining_tokens;
+    copy_str(i->reset_requests, sizeof i->reset_requests, e->ratelimit_reset_requests);
+    copy_str(i->reset_tokens, sizeof i->reset_tokens, e->ratelimit_reset_tokens);
+    copy_str(i->call_id, sizeof i->call_id, e->call_id);
     return 0;
 }
 
@@ -319,6 +437,9 @@ int asm_on_event(msg_assembler *a, const mp_event_header *ev)
     }
     case MP_EVENT_METADATA:
         rc = metadata(a, ev);
+        break;
+    case MP_EVENT_RESPONSE_INFO:
+        rc = response_info(a, ev);
         break;
     default:
         break; /* a newer event type: skip it, as the ABI asks */
@@ -365,6 +486,14 @@ json_object *asm_usage(const msg_assembler *a)
 json_object *asm_metrics(const msg_assembler *a)
 {
     return a->metrics;
+}
+
+double asm_cost_usd(const msg_assembler *a)
+{
+    json_object *c = NULL;
+    if (!a->usage || !json_object_object_get_ex(a->usage, "totalCostUsd", &c))
+        return -1;
+    return json_object_get_double(c);
 }
 
 int asm_input_was_invalid(const msg_assembler *a, const char *tool_use_id)

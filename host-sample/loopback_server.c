@@ -72,8 +72,16 @@ static ssize_t read_request(int fd, char *buf, size_t cap)
     }
 }
 
+/* With the headers LiteLLM's proxy adds, so `validate` can check that a
+ * host of ABI 1.1 gets them as RESPONSE_INFO and one of 1.0 does not. */
 static const char *k_head =
     "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+    "x-litellm-call-id: validate-call-1\r\n"
+    "x-litellm-model-id: validate-deployment\r\n"
+    "x-litellm-response-cost: 0.00042\r\n"
+    "x-ratelimit-remaining-requests: 99\r\n"
+    "x-ratelimit-remaining-tokens: 9000\r\n"
+    "x-ratelimit-reset-requests: 1s\r\n"
     "Transfer-Encoding: chunked\r\n\r\n";
 
 static void *serve(void *arg)
@@ -97,7 +105,7 @@ static void *serve(void *arg)
         if (failed || slow)
             break;
         if (send_event(c->fd, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" from validate\"},\"finish_reason\":\"stop\"}]}") ||
-            send_event(c->fd, "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":3,\"total_tokens\":6}}") ||
+            send_event(c->fd, "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":3,\"total_tokens\":6,\"completion_tokens_details\":{\"reasoning_tokens\":1},\"cost\":0.00042}}") ||
             send_event(c->fd, "[DONE]") || send_all(c->fd, "0\r\n\r\n", 5))
             break;
     }

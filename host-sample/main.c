@@ -118,7 +118,7 @@ static int run(cli *c, agent *a, prov_slot *slots)
         if (agent_ask(a, c->prompt, &final, &e))
             failed = report(&e);
         else if (c->json)
-            repl_print_json(final);
+            repl_print_json(a, final);
     }
     if (c->interactive)
         failed |= repl_run(a, 0, c->json);

@@ -9,7 +9,19 @@ typedef struct call_ctx {
     const mp_provider_v1 *desc;
     msg_assembler *a;
     call_output *out;
+    int batched;      /* the plugin flags the end of each read (ABI 1.1) */
+    int unflushed;    /* text written since the last flush             */
 } call_ctx;
+
+/* Push the echoed text out, so it appears as it arrives. */
+static void flush_text(call_ctx *c)
+{
+    if (!c->unflushed)
+        return;
+    c->unflushed = 0;
+    if (fflush(c->out->text) != 0 && !c->out->text_errno)
+        c->out->text_errno = errno;
+}
 
 static int write_file(void *ctx, const char *data, size_t len)
 {
@@ -30,11 +42,15 @@ static int on_event(void *ctx, const mp_event_header *ev)
         const mp_event_block_delta *d = (const mp_event_block_delta *)ev;
         if (d->kind == MP_DELTA_TEXT && d->text.ptr && d->text.len) {
             fwrite(d->text.ptr, 1, d->text.len, c->out->text);
-            if (fflush(c->out->text) != 0 && !c->out->text_errno)
-                c->out->text_errno = errno;
-            c->out->text_printed = 1;
+            c->out->text_printed = c->unflushed = 1;
         }
     }
+    /* A 1.1 plugin says when the bytes of a network read are used up:
+     * one flush (one write) per read instead of one per delta, and the
+     * text still appears as it arrives.  A 1.0 plugin never says, so each
+     * delta is flushed. */
+    if (c->out->text && (!c->batched || (ev->flags & MP_EVENT_FLAG_BATCH_END)))
+        flush_text(c);
     /* A non-zero return cancels the stream; a broken event stops it. */
     return asm_on_event(c->a, ev) != 0;
 }
@@ -44,11 +60,13 @@ int model_call(prov_slot *slot, const char *request_json, msg_assembler *a,
 {
     prov_lease lease;
     prov_acquire(slot, &lease);
-    call_ctx c = {lease.mod->desc, a, out};
+    call_ctx c = {lease.mod->desc, a, out, hp_speaks_1_1(lease.mod), 0};
     mp_event_sink sink = {sizeof sink, &c, on_event};
     int rc = lease.mod->desc->stream(lease.inst, request_json,
                                      strlen(request_json), &sink, err);
     prov_release(&lease);
+    if (out->text)
+        flush_text(&c); /* after an error or a cancel no flag came */
     if (out->events && fflush(out->events) != 0 && !out->events_errno)
         out->events_errno = errno;
     if (a->failed) {

@@ -86,9 +86,9 @@ static char *private_copy(const char *src, char *errbuf, size_t errlen)
     return dst;
 }
 
-/* Whether the descriptor has every operation a v1.0 host may call; the
- * name of the first missing one otherwise. */
-static const char *missing_operation(const mp_provider_v1 *d)
+/* Whether the descriptor has every operation a host of `minor` may call;
+ * the name of the first missing one otherwise. */
+static const char *missing_operation(const mp_provider_v1 *d, uint32_t minor)
 {
     if (!d->init) return "init";
     if (!d->deinit) return "deinit";
@@ -101,16 +101,32 @@ static const char *missing_operation(const mp_provider_v1 *d)
     if (!d->cancel) return "cancel";
     if (!d->get_extension) return "get_extension";
     if (!d->event_to_json) return "event_to_json";
+    if (minor < 1) return NULL;
+    if (!d->errname) return "errname";
+    if (!d->strerror) return "strerror";
+    if (!d->error_to_json) return "error_to_json";
+    if (!d->stream_json) return "stream_json";
+    if (!d->accumulator_create) return "accumulator_create";
+    if (!d->accumulator_add) return "accumulator_add";
+    if (!d->accumulator_result) return "accumulator_result";
+    if (!d->accumulator_destroy) return "accumulator_destroy";
     return NULL;
+}
+
+size_t hp_descriptor_size(uint32_t minor)
+{
+    /* Every field the minor defines, up to and including its last one. */
+    if (minor == 0)
+        return offsetof(mp_provider_v1, event_to_json) +
+               sizeof(((mp_provider_v1 *)0)->event_to_json);
+    return offsetof(mp_provider_v1, accumulator_destroy) +
+           sizeof(((mp_provider_v1 *)0)->accumulator_destroy);
 }
 
 int hp_negotiate(mp_provider_entry_v1_fn entry, uint32_t host_minor,
                  const mp_provider_v1 **desc, uint32_t *minor, char *why,
                  size_t len)
 {
-    /* Every field of ABI 1.0, up to and including the last one. */
-    const size_t v1_0_size = offsetof(mp_provider_v1, event_to_json) +
-                             sizeof(((mp_provider_v1 *)0)->event_to_json);
     const mp_provider_v1 *d = NULL;
     uint32_t answer = host_minor;
     int rc = entry(&answer, &d);
@@ -128,10 +144,11 @@ int hp_negotiate(mp_provider_entry_v1_fn entry, uint32_t host_minor,
     else if (answer > host_minor)
         snprintf(why, len, "incompatible provider: it answered ABI 1.%u when "
                  "the host offered 1.%u", answer, host_minor);
-    else if (d->struct_size < v1_0_size)
+    else if (d->struct_size < hp_descriptor_size(answer))
         snprintf(why, len, "malformed descriptor: struct_size %u is smaller "
-                 "than ABI 1.0's %zu", d->struct_size, v1_0_size);
-    else if ((missing = missing_operation(d)))
+                 "than ABI 1.%u's %zu", d->struct_size, answer,
+                 hp_descriptor_size(answer));
+    else if ((missing = missing_operation(d, answer)))
         snprintf(why, len, "malformed descriptor: no %s operation", missing);
     else {
         *desc = d;

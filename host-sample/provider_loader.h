@@ -43,13 +43,24 @@ int hp_module_load(const char *path, uint32_t host_minor,
 
 /* Negotiation alone: call `entry` offering `host_minor`, then check the
  * descriptor it hands out (major, minor no newer than offered, a struct
- * that holds every v1.0 field, every operation present).  MP_OK with
+ * that holds every field of the agreed minor, every operation of that
+ * minor present).  MP_OK with
  * *desc and *minor set, or MP_E_VERSION (or the entry's own error) with
  * the reason in `why`.  hp_module_load uses it; tests call it with fake
  * entry functions. */
 int hp_negotiate(mp_provider_entry_v1_fn entry, uint32_t host_minor,
                  const mp_provider_v1 **desc, uint32_t *minor, char *why,
                  size_t len);
+
+/* The struct_size a descriptor needs for `minor`: up to its last field
+ * (ABI 1.0: event_to_json; 1.1: accumulator_destroy).  A newer minor than
+ * this host knows needs what this host's newest needs. */
+size_t hp_descriptor_size(uint32_t minor);
+
+/* Whether the module offers what ABI 1.1 added (MP_HOST_11): it agreed on
+ * minor 1 or later, which hp_negotiate only accepts with a descriptor
+ * holding every 1.1 operation. */
+static inline int hp_speaks_1_1(const hp_module *m) { return m->minor >= 1; }
 
 /* Refuse (MP_E_BUSY, *m untouched) while calls are in flight, or when the
  * plugin's deinit() refuses (its code, *m untouched).  Otherwise deinit

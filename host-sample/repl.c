@@ -9,10 +9,13 @@
 
 #include "conversation.h"
 
-void repl_print_json(json_object *msg)
+void repl_print_json(const agent *a, json_object *msg)
 {
+    json_object *shown = agent_result_json(a, msg);
     printf("%s\n", json_object_to_json_string_ext(
-                       msg, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+                       shown ? shown : msg, JSON_C_TO_STRING_PRETTY |
+                       JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(shown);
     fflush(stdout);
 }
 
@@ -163,7 +166,7 @@ int repl_run(agent *a, int fd, int json)
             fprintf(stderr, "agent-host: %s: %s\n", host_errname(e.code), e.message);
             failed = 1;
         } else if (json) {
-            repl_print_json(final);
+            repl_print_json(a, final);
         }
     }
     if (lr.error) {

@@ -27,7 +27,8 @@
  * reported on stderr: an unreadable input is not the end of the input). */
 int repl_run(agent *a, int fd, int json);
 
-/* Print a final answer as JSON on stdout. */
-void repl_print_json(json_object *msg);
+/* Print a final answer as JSON on stdout (agent_result_json: with the
+ * cost and rate-limit state when a provider reported them). */
+void repl_print_json(const agent *a, json_object *msg);
 
 #endif

@@ -166,29 +166,60 @@ static void log_cb(void *ctx, int level, const char *msg)
 
 /* ---- negotiation and the descriptor ------------------------------------ */
 
+/* The descriptor a host offering `offer` gets, its answer in *minor. */
+static int offer_minor(mp_provider_entry_v1_fn entry, uint32_t offer,
+                       uint32_t *minor, const mp_provider_v1 **d)
+{
+    *minor = offer;
+    *d = (const mp_provider_v1 *)1; /* must be overwritten */
+    return entry(minor, d);
+}
+
+/* Every offer answers the common minor with that minor's own descriptor:
+ * the same pointer whenever the same minor is agreed, abi_minor equal to
+ * it, big enough for it (MP_PLUGIN_14). */
+static void check_minor_answers(mp_provider_entry_v1_fn entry)
+{
+    uint32_t newest;
+    const mp_provider_v1 *top;
+    int ok = offer_minor(entry, UINT32_MAX, &newest, &top) == MP_OK && top;
+    const uint32_t offers[] = {0, 1, MP_ABI_MINOR, newest, newest + 1u, 999,
+                               UINT32_MAX, 0, MP_ABI_MINOR};
+    const mp_provider_v1 *seen[2] = {NULL, NULL}; /* for minor 0 and 1 */
+    char why[200] = "";
+    for (size_t i = 0; i < sizeof offers / sizeof *offers && ok; i++) {
+        uint32_t minor;
+        const mp_provider_v1 *d;
+        int rc = offer_minor(entry, offers[i], &minor, &d);
+        uint32_t want = offers[i] < newest ? offers[i] : newest;
+        if (rc == MP_OK) {
+            const mp_provider_v1 **first = want < 2 ? &seen[want] : NULL;
+            ok = d && minor == want && d->abi_major == MP_ABI_MAJOR &&
+                 d->abi_minor == want &&
+                 d->struct_size >= hp_descriptor_size(want) &&
+                 (!first || !*first || *first == d);
+            if (ok && first)
+                *first = d;
+        } else { /* allowed only when the plugin needs a newer minor */
+            ok = rc == MP_E_VERSION && d == NULL && minor > offers[i];
+        }
+        if (!ok)
+            snprintf(why, sizeof why, ": offering 1.%u gave %s, minor %u, "
+                     "descriptor of ABI 1.%u, struct_size %u", offers[i],
+                     mp_errname(rc), minor, rc || !d ? 0u : d->abi_minor,
+                     rc || !d ? 0u : d->struct_size);
+    }
+    vd_report(ok, "negotiate.minor", "offering 1.0 up to 1.%u answers the common "
+              "minor (never more than offered) with that minor's own descriptor "
+              "(abi_minor equal to it, its size, the same pointer every time), "
+              "or MP_E_VERSION%s", UINT32_MAX, why);
+}
+
 static void check_entry(hp_module *m)
 {
     mp_provider_entry_v1_fn entry =
         (mp_provider_entry_v1_fn)dlsym(m->dl, MP_ENTRY_SYMBOL_V1);
-    const uint32_t offers[] = {0, MP_ABI_MINOR, m->desc->abi_minor,
-                               m->desc->abi_minor + 1u, 999, UINT32_MAX};
-    int ok = 1;
-    char why[160] = "";
-    for (size_t i = 0; i < sizeof offers / sizeof *offers && ok; i++) {
-        uint32_t minor = offers[i];
-        const mp_provider_v1 *d = (const mp_provider_v1 *)1;
-        int rc = entry(&minor, &d);
-        uint32_t want = offers[i] < m->desc->abi_minor ? offers[i] : m->desc->abi_minor;
-        if (rc == MP_OK)
-            ok = d == m->desc && minor == want && d->abi_major == MP_ABI_MAJOR;
-        else /* allowed only when the plugin needs a newer minor */
-            ok = rc == MP_E_VERSION && d == NULL && minor > offers[i];
-        if (!ok)
-            snprintf(why, sizeof why, ": offering 1.%u gave %s, minor %u",
-                     offers[i], mp_errname(rc), minor);
-    }
-    vd_report(ok, "negotiate.minor", "offering 1.0 up to 1.%u answers the common "
-              "minor (never more than offered) or MP_E_VERSION%s", UINT32_MAX, why);
+    check_minor_answers(entry);
     const mp_provider_v1 *d = NULL;
     uint32_t minor = 0;
     vd_report(entry(NULL, &d) == MP_E_INVALID_ARGUMENT &&
@@ -216,14 +247,15 @@ static void check_entry(hp_module *m)
               others, aliases);
 }
 
-static void check_descriptor(const mp_provider_v1 *d)
+static void check_descriptor(const mp_provider_v1 *d, uint32_t minor)
 {
     int caps = 0, empty = 0;
     for (const char *const *c = d->capabilities; c && *c; c++, caps++)
         empty += !**c;
-    vd_report(d->struct_size >= sizeof(mp_provider_v1) && d->abi_major == 1,
-              "descriptor.size", "struct_size %u (v1.0 needs %zu), ABI %u.%u",
-              d->struct_size, sizeof(mp_provider_v1), d->abi_major, d->abi_minor);
+    vd_report(d->struct_size >= hp_descriptor_size(minor) && d->abi_major == 1,
+              "descriptor.size", "struct_size %u (ABI 1.%u needs %zu), ABI %u.%u",
+              d->struct_size, minor, hp_descriptor_size(minor), d->abi_major,
+              d->abi_minor);
     vd_report(d->id && *d->id && d->name && d->version && d->capabilities &&
               caps > 0 && !empty, "descriptor.fields",
               "id \"%s\", version \"%s\", %d capabilities",
@@ -232,7 +264,12 @@ static void check_descriptor(const mp_provider_v1 *d)
               d->update_config && d->get_config && d->stream &&
               d->structured_output && d->cancel && d->get_extension &&
               d->event_to_json;
-    vd_report(all, "descriptor.operations", "every operation is present");
+    if (minor >= 1)
+        all = all && d->errname && d->strerror && d->error_to_json &&
+              d->stream_json && d->accumulator_create && d->accumulator_add &&
+              d->accumulator_result && d->accumulator_destroy;
+    vd_report(all, "descriptor.operations", "every operation of ABI 1.%u is "
+              "present", minor);
     vd_report(d->get_extension("org.example.unknown/1") == NULL &&
               d->get_extension(NULL) == NULL, "descriptor.unknown_extension",
               "an unknown (or NULL) extension id gives NULL");
@@ -554,8 +591,9 @@ int validate_plugin_ex(const char *path, const char *config_json,
     vd_report(rc == MP_OK, "load", "%s", rc ? why : path);
     if (!rc) {
         check_entry(m);
-        check_descriptor(m->desc);
+        check_descriptor(m->desc, m->minor);
         run_instance_checks(m->desc, &host, &v, &lg);
+        vd_check_minors(m, &v);
         rc = hp_module_unload(&m, why, sizeof why);
         vd_report(rc == MP_OK, "unload", "%s", rc ? why : "deinit + dlclose");
         check_reload(path, &host, &v);

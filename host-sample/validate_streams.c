@@ -14,20 +14,16 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "validate_internal.h"
 
-typedef struct counter {
-    int events, stops, cancel_after, cancel_inside;
-    int bad_shape;               /* first problem seen, as an event number */
-    char why[160];
-    int open_block, next_block, started, stopped;
-    const mp_provider_v1 *p;
-    mp_instance *inst;
-    sem_t *first_event;          /* posted at the first event, or NULL     */
-} counter;
+typedef vd_counter counter;
 
-/* The v1.0 size of each event type, for the size rule of the header. */
-static size_t v10_size(unsigned type)
+/* The size of each event type a host of `minor` may rely on (the header's
+ * size rule): the v1.0 sizeof for minor 0, this header's for minor 1; 0
+ * for a type that minor does not have. */
+static size_t event_size(unsigned type, uint32_t minor)
 {
     switch (type) {
     case MP_EVENT_MESSAGE_START: return sizeof(mp_event_message_start);
@@ -35,8 +31,13 @@ static size_t v10_size(unsigned type)
     case MP_EVENT_BLOCK_DELTA: return sizeof(mp_event_block_delta);
     case MP_EVENT_BLOCK_STOP: return sizeof(mp_event_block_stop);
     case MP_EVENT_MESSAGE_STOP: return sizeof(mp_event_message_stop);
-    case MP_EVENT_METADATA: return sizeof(mp_event_metadata);
-    default: return sizeof(mp_event_header);
+    case MP_EVENT_METADATA:
+        return minor ? sizeof(mp_event_metadata)
+                     : offsetof(mp_event_metadata, time_to_first_byte_ms) +
+                           sizeof(int64_t);
+    case MP_EVENT_RESPONSE_INFO:
+        return minor ? sizeof(mp_event_response_info) : 0;
+    default: return 0;
     }
 }
 
@@ -64,14 +65,107 @@ static int note_rendered(void *ctx, const char *p, size_t n)
     return 0;
 }
 
-/* Checks the header's event rules as events arrive: sizes, flags, and the
- * order MESSAGE_START, (BLOCK_START DELTA* BLOCK_STOP)*, MESSAGE_STOP,
+int vd_utf8(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        size_t k = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1
+                 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 9;
+        if (k == 9 || i + k >= n + (k == 0))
+            return 0;
+        unsigned lo = 0x80, hi = 0xBF; /* the second byte's range */
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F; /* no surrogates */
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
+        for (size_t j = 1; j <= k; j++) {
+            unsigned b = p[i + j];
+            if (b < (j == 1 ? lo : 0x80) || b > (j == 1 ? hi : 0xBF))
+                return 0;
+        }
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Whether a string of an event is well formed: absent (NULL, length 0)
+ * or UTF-8 of its length with a NUL after it. */
+static int good_str(mp_str s)
+{
+    if (!s.ptr)
+        return s.len == 0;
+    return s.ptr[s.len] == '\0' && vd_utf8(s.ptr, s.len);
+}
+
+/* The 1.1 events' own rules: RESPONSE_INFO once, right after
+ * MESSAGE_START, with sane numbers and strings and a JSON object of
+ * headers; METADATA's cost a real number. */
+static void check_v11_fields(counter *c, const mp_event_header *ev)
+{
+    if (ev->type == MP_EVENT_RESPONSE_INFO) {
+        const mp_event_response_info *r = (const mp_event_response_info *)ev;
+        if (c->events != 2 || c->info_count)
+            shape_problem(c, "RESPONSE_INFO is not the event right after "
+                          "MESSAGE_START, or came twice");
+        c->info_count++;
+        mp_str strs[] = {r->call_id, r->model_id, r->model_group,
+                         r->provider_request_id, r->ratelimit_reset_requests,
+                         r->ratelimit_reset_tokens, r->headers_json};
+        int ok = r->http_status >= 200 && r->http_status <= 299 &&
+                 r->attempts >= 1 && r->attempted_retries >= -1 &&
+                 r->attempted_fallbacks >= -1 &&
+                 r->ratelimit_remaining_requests >= -1 &&
+                 r->ratelimit_remaining_tokens >= -1 && r->cost_usd == r->cost_usd;
+        for (size_t i = 0; ok && i < sizeof strs / sizeof *strs; i++)
+            ok = good_str(strs[i]);
+        json_object *h = ok && r->headers_json.ptr
+                             ? json_tokener_parse(r->headers_json.ptr) : NULL;
+        if (ok && r->headers_json.ptr && !json_object_is_type(h, json_type_object))
+            ok = 0;
+        json_object_put(h);
+        if (!ok)
+            shape_problem(c, "RESPONSE_INFO with a bad field (status %d, "
+                          "attempts %d)", r->http_status, r->attempts);
+        snprintf(c->call_id, sizeof c->call_id, "%.*s",
+                 (int)(r->call_id.len < sizeof c->call_id ? r->call_id.len
+                                                          : sizeof c->call_id - 1),
+                 r->call_id.ptr ? r->call_id.ptr : "");
+        c->remaining_requests = r->ratelimit_remaining_requests;
+    } else if (ev->type == MP_EVENT_METADATA) {
+        const mp_event_metadata *m = (const mp_event_metadata *)ev;
+        if (m->cost_usd != m->cost_usd || m->reasoning_output_tokens < -1)
+            shape_problem(c, "METADATA with a bad cost or reasoning count");
+        c->cost_usd = m->cost_usd;
+        c->reasoning_tokens = m->reasoning_output_tokens;
+    }
+}
+
+/* Checks the header's event rules as events arrive: sizes and flags for
+ * the host's minor (MP_PLUGIN_14: to minor 0 exactly the v1.0 sizes, no
+ * flag, no 1.1 type or kind), and the order MESSAGE_START,
+ * RESPONSE_INFO?, (BLOCK_START DELTA* BLOCK_STOP)*, MESSAGE_STOP,
  * METADATA?. */
 static void check_shape(counter *c, const mp_event_header *ev)
 {
-    if (ev->size < v10_size(ev->type) || ev->flags != 0)
-        shape_problem(c, "type %u: size %u (v1.0 needs %zu), flags %u",
-                      ev->type, ev->size, v10_size(ev->type), ev->flags);
+    size_t want = event_size(ev->type, c->minor);
+    unsigned bad_flags = c->minor ? ev->flags & ~MP_EVENT_FLAG_BATCH_END : ev->flags;
+    if (!want || ev->size < want || (!c->minor && ev->size != want) || bad_flags)
+        shape_problem(c, "type %u: size %u (ABI 1.%u: %s %zu), flags %u",
+                      ev->type, ev->size, c->minor, c->minor ? "at least" : "exactly",
+                      want, ev->flags);
+    c->last_flags = ev->flags;
+    c->batch_ends += (ev->flags & MP_EVENT_FLAG_BATCH_END) != 0;
+    if (ev->type < sizeof c->by_type / sizeof *c->by_type)
+        c->by_type[ev->type]++;
+    if (ev->type == MP_EVENT_BLOCK_DELTA) {
+        unsigned kind = ((const mp_event_block_delta *)ev)->kind;
+        if (kind < MP_DELTA_TEXT || kind > (c->minor ? MP_DELTA_CITATION
+                                                     : MP_DELTA_TOOL_INPUT))
+            shape_problem(c, "delta kind %u is not one of ABI 1.%u", kind, c->minor);
+    }
+    if (c->minor && want && ev->size >= want)
+        check_v11_fields(c, ev);
     unsigned idx = ev->type >= MP_EVENT_BLOCK_START && ev->type <= MP_EVENT_BLOCK_STOP
                    ? ((const mp_event_block_stop *)ev)->block_index : 0;
     switch (ev->type) {
@@ -80,6 +174,8 @@ static void check_shape(counter *c, const mp_event_header *ev)
             shape_problem(c, "MESSAGE_START is not the first event");
         c->started = 1;
         break;
+    case MP_EVENT_RESPONSE_INFO:
+        break; /* checked above */
     case MP_EVENT_BLOCK_START:
         if (!c->started || c->stopped || c->open_block >= 0 ||
             idx != (unsigned)c->next_block)
@@ -127,17 +223,31 @@ static int count_event(void *ctx, const mp_event_header *ev)
     return c->cancel_after && c->events >= c->cancel_after;
 }
 
-static counter new_counter(const mp_provider_v1 *p, mp_instance *inst)
+void vd_problem(const vd_counter *c, char *out, size_t cap)
 {
-    return (counter){.open_block = -1, .p = p, .inst = inst};
+    out[0] = '\0';
+    if (c->bad_shape)
+        snprintf(out, cap, " (event %d: %s)", c->bad_shape, c->why);
 }
 
-static int stream_hello(const mp_provider_v1 *d, mp_instance *inst, counter *c,
-                        mp_error *err)
+vd_counter vd_new_counter(const mp_provider_v1 *p, mp_instance *inst)
+{
+    return (vd_counter){.open_block = -1, .p = p, .inst = inst,
+                        .minor = p ? p->abi_minor : MP_ABI_MINOR,
+                        .cost_usd = -1, .reasoning_tokens = -1,
+                        .remaining_requests = -1};
+}
+
+#define new_counter vd_new_counter
+
+int vd_stream_hello(const mp_provider_v1 *d, mp_instance *inst, vd_counter *c,
+                    mp_error *err)
 {
     mp_event_sink es = {sizeof es, c, count_event};
     return d->stream(inst, VD_USER_HELLO, strlen(VD_USER_HELLO), &es, err);
 }
+
+#define stream_hello vd_stream_hello
 
 /* ---- streams --------------------------------------------------------------- */
 
@@ -146,13 +256,13 @@ void vd_check_events(const mp_provider_v1 *d, mp_instance *inst)
     mp_error err = MP_ERROR_INIT;
     counter c = new_counter(d, inst);
     int rc = stream_hello(d, inst, &c, &err);
-    char problem[256] = "";
-    if (c.bad_shape)
-        snprintf(problem, sizeof problem, " (event %d: %s)", c.bad_shape, c.why);
+    char problem[256];
+    vd_problem(&c, problem, sizeof problem);
     vd_report(rc == MP_OK && c.stops == 1 && !c.bad_shape, "events.shape",
-              "%d events: sizes >= v1.0, flags 0, in order, each rendered by "
-              "event_to_json%s%s%s%s%s", c.events, problem, rc ? "; " : "",
-              rc ? mp_errname(rc) : "", rc ? ": " : "", rc ? err.message : "");
+              "%d events: sizes and flags as ABI 1.%u allows, in order, each "
+              "rendered by event_to_json%s%s%s%s%s", c.events, c.minor, problem,
+              rc ? "; " : "", rc ? mp_errname(rc) : "", rc ? ": " : "",
+              rc ? err.message : "");
 }
 
 typedef struct worker {

@@ -1,10 +1,16 @@
 /*
- * entry.c - the one exported symbol and the static descriptor.
+ * entry.c - the one exported symbol and the static descriptors, one per
+ * ABI minor this plugin speaks.
  *
  * The entry function is pure (ABI rule MP_PLUGIN_2): it only negotiates the
- * minor version and hands out the descriptor; all setup happens in init().
+ * minor version and hands out that minor's descriptor; all setup happens in
+ * init().  The minor-0 descriptor is exactly a 1.0 one (its size, abi_minor
+ * 0, a stream() that delivers only 1.0 events), so a host compiled against
+ * ABI 1.0 sees a 1.0 plugin (MP_PLUGIN_14).
  */
 #include "../../abi/model_provider.h"
+#include "accumulator.h"
+#include "errors.h"
 #include "event_json.h"
 #include "instance.h"
 #include "module.h"
@@ -15,31 +21,50 @@
 static const char *const capabilities[] = {
     "stream", "structured_output", "tool_use", "reasoning",
     "thought_signatures", "images", "documents", "video", "cache_points",
-    "cancel", "usage", NULL};
+    "cancel", "usage", "cost", "response_info", "batch_hint", "stream_json",
+    "accumulator", NULL};
 
-static const mp_provider_v1 descriptor = {
-    .struct_size = sizeof(mp_provider_v1),
-    .abi_major = MP_ABI_MAJOR,
-    .abi_minor = MP_ABI_MINOR,
-    .id = "org.strands.litellm",
-    .name = "LiteLLM / OpenAI-compatible chat completions",
-    .version = LP_PROVIDER_VERSION,
-    .capabilities = capabilities,
-    .init = lp_module_init,
-    .deinit = lp_module_deinit,
-    .create = lp_instance_create,
-    .destroy = lp_instance_destroy,
-    .update_config = lp_instance_update_config,
-    .get_config = lp_instance_get_config,
-    .stream = lp_op_stream,
-    .structured_output = lp_op_structured_output,
-    .cancel = lp_instance_cancel,
-    .get_extension = lp_no_extension,
-    .event_to_json = lp_event_to_json_sink,
+/* The fields of ABI 1.0, the same in every minor's descriptor but for the
+ * size, the minor and the stream() that delivers that minor's events. */
+#define DESCRIPTOR_V10(size, minor, stream_op)                            \
+    .struct_size = (size), .abi_major = MP_ABI_MAJOR, .abi_minor = (minor), \
+    .id = "org.strands.litellm",                                          \
+    .name = "LiteLLM / OpenAI-compatible chat completions",               \
+    .version = LP_PROVIDER_VERSION, .capabilities = capabilities,         \
+    .init = lp_module_init, .deinit = lp_module_deinit,                   \
+    .create = lp_instance_create, .destroy = lp_instance_destroy,         \
+    .update_config = lp_instance_update_config,                           \
+    .get_config = lp_instance_get_config, .stream = (stream_op),          \
+    .structured_output = lp_op_structured_output,                         \
+    .cancel = lp_instance_cancel, .get_extension = lp_no_extension,       \
+    .event_to_json = lp_event_to_json_sink
+
+/* Minor 0: for hosts compiled against ABI 1.0. */
+static const mp_provider_v1 descriptor_v10 = {
+    DESCRIPTOR_V10(LP_PROVIDER_V10_SIZE, 0, lp_op_stream_v10),
 };
+
+/* Minor 1. */
+static const mp_provider_v1 descriptor_v11 = {
+    DESCRIPTOR_V10(sizeof(mp_provider_v1), 1, lp_op_stream),
+    .errname = lp_errname,
+    .strerror = lp_strerror,
+    .error_to_json = lp_error_to_json,
+    .stream_json = lp_op_stream_json,
+    .accumulator_create = lp_acc_create,
+    .accumulator_add = lp_acc_add,
+    .accumulator_result = lp_acc_result,
+    .accumulator_destroy = lp_acc_destroy,
+};
+
+static const mp_provider_v1 *const by_minor[] = {&descriptor_v10,
+                                                 &descriptor_v11};
+
+_Static_assert(sizeof by_minor / sizeof *by_minor == MP_ABI_MINOR + 1,
+               "one descriptor per minor of the header");
 
 __attribute__((visibility("default")))
 int mp_provider_entry_v1(uint32_t *abi_minor_inout, const mp_provider_v1 **out)
 {
-    return lp_provider_entry(&descriptor, abi_minor_inout, out);
+    return lp_provider_entry(by_minor, MP_ABI_MINOR, abi_minor_inout, out);
 }

@@ -35,6 +35,13 @@ int lp_fail(mp_error *err, int code, const char *fmt, ...)
 void lp_error_http(mp_error *err, int http_status, int retryable,
                    int64_t retry_after_ms, const char *provider_code);
 
+/* errors_json.c: the descriptor's errname / strerror (ABI 1.1), the
+ * header's inline functions compiled into the plugin so a host without
+ * the header can call them. */
+const char *lp_errname(int code);
+const char *lp_strerror(int code);
+/* The descriptor's error_to_json (ABI 1.1); see the header. */
+int lp_error_to_json(const mp_error *err, mp_text_fn write, void *ctx);
 /* Append `suffix` to the message.  The suffix is kept whole when it
  * fits the field at all: the message before it is cut (on a character
  * boundary, ending "...") to make room, since what the suffix says

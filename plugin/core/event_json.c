@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "errors.h"
+#include "json_util.h"
 #include "json_writer.h"
 
 /* Whether the event, as its producer sized it, contains `field` of `type`.
@@ -86,6 +87,21 @@ static int block_delta(jw *w, const mp_event_header *ev)
         jw_string(w, s, n);
         jw_object_close(w);
         break;
+    case MP_DELTA_REDACTED_REASONING:
+        /* Strands holds bytes; JSON carries them as base64. */
+        jw_key(w, "reasoningContent");
+        jw_object_open(w);
+        jw_key(w, "redactedContent");
+        jw_base64(w, s, n);
+        jw_object_close(w);
+        break;
+    case MP_DELTA_CITATION: {
+        jw_key(w, "citation");
+        int rc = lp_citation_json(w, s, n);
+        if (rc)
+            return rc;
+        break;
+    }
     default:
         return MP_E_INVALID_ARGUMENT;
     }
@@ -94,7 +110,19 @@ static int block_delta(jw *w, const mp_event_header *ev)
     return MP_OK;
 }
 
-static const char *stop_reason_name(uint32_t r)
+int lp_citation_json(jw *w, const char *text, size_t len)
+{
+    json_object *v = NULL;
+    int rc = lp_json_parse(text, len, "citation", &v, NULL);
+    if (!rc && !json_object_is_type(v, json_type_object))
+        rc = MP_E_INVALID_ARGUMENT;
+    if (!rc)
+        jw_json(w, v);
+    json_object_put(v);
+    return rc;
+}
+
+const char *lp_stop_reason_name(uint32_t r)
 {
     switch (r) {
     case MP_STOP_END_TURN: return "end_turn";
@@ -112,7 +140,7 @@ static int message_stop(jw *w, const mp_event_header *ev)
     const mp_event_message_stop *e = (const mp_event_message_stop *)ev;
     if (!EV_HAS(ev, mp_event_message_stop, stop_reason))
         return MP_E_INVALID_ARGUMENT;
-    const char *name = stop_reason_name(e->stop_reason);
+    const char *name = lp_stop_reason_name(e->stop_reason);
     if (!name)
         return MP_E_INVALID_ARGUMENT;
     jw_key(w, "messageStop");
@@ -137,6 +165,8 @@ static int metadata(jw *w, const mp_event_header *ev)
     int64_t write = MD_FIELD(ev, cache_write_input_tokens, -1);
     int64_t latency = MD_FIELD(ev, latency_ms, -1);
     int64_t ttfb = MD_FIELD(ev, time_to_first_byte_ms, -1);
+    double cost = MD_FIELD(ev, cost_usd, -1.0);
+    int64_t reasoning = MD_FIELD(ev, reasoning_output_tokens, -1);
     jw_key(w, "metadata");
     jw_object_open(w);
     jw_key(w, "usage");
@@ -155,6 +185,16 @@ static int metadata(jw *w, const mp_event_header *ev)
         jw_key(w, "cacheWriteInputTokens");
         jw_int(w, write);
     }
+    /* Not in a Strands release yet: the names of its cost and usage
+     * branches (reference-update 2.18, 2.19). */
+    if (cost >= 0) {
+        jw_key(w, "totalCostUsd");
+        jw_double(w, cost);
+    }
+    if (reasoning > 0) {
+        jw_key(w, "reasoningOutputTokens");
+        jw_int(w, reasoning);
+    }
     jw_object_close(w);
     jw_key(w, "metrics");
     jw_object_open(w);
@@ -165,6 +205,82 @@ static int metadata(jw *w, const mp_event_header *ev)
         jw_int(w, ttfb);
     }
     jw_object_close(w);
+    jw_object_close(w);
+    return MP_OK;
+}
+
+/* A response-info field, or `dflt` when the producer's struct lacks it. */
+#define RI_FIELD(ev, field, dflt)                                         \
+    (EV_HAS(ev, mp_event_response_info, field)                            \
+         ? ((const mp_event_response_info *)(ev))->field : (dflt))
+
+static const mp_str no_str = {NULL, 0};
+
+static void opt_string(jw *w, const char *key, mp_str s)
+{
+    if (!s.ptr)
+        return;
+    jw_key(w, key);
+    jw_string(w, s.ptr, s.len);
+}
+
+static void opt_count(jw *w, const char *key, int64_t v)
+{
+    if (v < 0)
+        return;
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+int lp_response_info_json(jw *w, const mp_event_header *ev)
+{
+    if (!EV_HAS(ev, mp_event_response_info, attempts))
+        return MP_E_INVALID_ARGUMENT;
+    const mp_event_response_info *e = (const mp_event_response_info *)ev;
+    jw_object_open(w);
+    jw_key(w, "httpStatus");
+    jw_int(w, e->http_status);
+    jw_key(w, "attempts");
+    jw_int(w, e->attempts);
+    opt_string(w, "callId", RI_FIELD(ev, call_id, no_str));
+    opt_string(w, "modelId", RI_FIELD(ev, model_id, no_str));
+    opt_string(w, "modelGroup", RI_FIELD(ev, model_group, no_str));
+    opt_string(w, "providerRequestId", RI_FIELD(ev, provider_request_id, no_str));
+    opt_count(w, "attemptedRetries", RI_FIELD(ev, attempted_retries, -1));
+    opt_count(w, "attemptedFallbacks", RI_FIELD(ev, attempted_fallbacks, -1));
+    double cost = RI_FIELD(ev, cost_usd, -1.0);
+    if (cost >= 0) {
+        jw_key(w, "costUsd");
+        jw_double(w, cost);
+    }
+    int64_t req = RI_FIELD(ev, ratelimit_remaining_requests, -1);
+    int64_t tok = RI_FIELD(ev, ratelimit_remaining_tokens, -1);
+    mp_str reset_req = RI_FIELD(ev, ratelimit_reset_requests, no_str);
+    mp_str reset_tok = RI_FIELD(ev, ratelimit_reset_tokens, no_str);
+    if (req >= 0 || tok >= 0 || reset_req.ptr || reset_tok.ptr) {
+        jw_key(w, "rateLimit");
+        jw_object_open(w);
+        opt_count(w, "remainingRequests", req);
+        opt_count(w, "remainingTokens", tok);
+        opt_string(w, "resetRequests", reset_req);
+        opt_string(w, "resetTokens", reset_tok);
+        jw_object_close(w);
+    }
+    mp_str headers = RI_FIELD(ev, headers_json, no_str);
+    if (headers.ptr && headers.len) {
+        /* A JSON object by contract; checked, as the event may come from
+         * any plugin and a broken one must not break the line. */
+        json_object *v = NULL;
+        int rc = lp_json_parse(headers.ptr, headers.len, "headers_json", &v,
+                               NULL);
+        if (rc || !json_object_is_type(v, json_type_object)) {
+            json_object_put(v);
+            return MP_E_INVALID_ARGUMENT;
+        }
+        jw_key(w, "headers");
+        jw_json(w, v);
+        json_object_put(v);
+    }
     jw_object_close(w);
     return MP_OK;
 }
@@ -204,6 +320,10 @@ int lp_event_to_json(const mp_event_header *ev, strbuf *out)
         break;
     case MP_EVENT_METADATA:
         rc = metadata(&w, ev);
+        break;
+    case MP_EVENT_RESPONSE_INFO:
+        jw_key(&w, "responseInfo");
+        rc = lp_response_info_json(&w, ev);
         break;
     default:
         rc = MP_E_INVALID_ARGUMENT;

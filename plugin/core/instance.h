@@ -38,9 +38,15 @@ int lp_instance_get_config(mp_instance *inst, const mp_text_sink *out,
                            mp_error *err);
 int lp_instance_cancel(mp_instance *inst);
 
-/* The operations, in their own files. */
+/* The operations, in their own files.  lp_op_stream serves hosts of this
+ * header's minor, lp_op_stream_v10 those of minor 0 (op_stream.c). */
 int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
                  const mp_event_sink *sink, mp_error *err);
+int lp_op_stream_v10(mp_instance *inst, const char *request_json, size_t len,
+                     const mp_event_sink *sink, mp_error *err);
+int lp_op_stream_json(mp_instance *inst, const char *request_json, size_t len,
+                      mp_line_fn on_line, void *ctx, mp_accumulator *acc,
+                      mp_error *err);
 int lp_op_structured_output(mp_instance *inst, const char *request_json,
                             size_t len, const char *schema_json,
                             size_t schema_len, const char *name,

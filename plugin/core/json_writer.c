@@ -233,6 +233,35 @@ static void put_double(jw *w, double d)
     put(w, buf, n);
 }
 
+void jw_double(jw *w, double v)
+{
+    before_item(w);
+    put_double(w, v);
+}
+
+void jw_base64(jw *w, const void *data, size_t len)
+{
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    before_item(w);
+    put(w, "\"", 1);
+    if (!w->status)
+        w->status = sb_reserve(w->sb, (len + 2) / 3 * 4 + 1);
+    for (size_t i = 0; i < len && !w->status; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < len)
+            v |= (uint32_t)p[i + 1] << 8;
+        if (i + 2 < len)
+            v |= p[i + 2];
+        char quad[4] = {digits[v >> 18], digits[(v >> 12) & 63],
+                        i + 1 < len ? digits[(v >> 6) & 63] : '=',
+                        i + 2 < len ? digits[v & 63] : '='};
+        put(w, quad, 4);
+    }
+    put(w, "\"", 1);
+}
+
 /* The spelling a number came with: json-c keeps a parsed double's text as
  * its userdata (json_object_new_double_s), and json_numbers.c does the
  * same for integers wider than 64 bits.  Read directly, never through

@@ -45,6 +45,11 @@ void jw_cstring(jw *w, const char *s);
  * without building the joined text first. */
 void jw_string2(jw *w, const char *a, size_t alen, const char *b, size_t blen);
 void jw_int(jw *w, int64_t v);
+/* A double, shortest round-trip text, '.' whatever the locale; NaN and
+ * infinities (not JSON) as null. */
+void jw_double(jw *w, double v);
+/* Bytes as one JSON string of their standard base64 (RFC 4648, padded). */
+void jw_base64(jw *w, const void *data, size_t len);
 void jw_bool(jw *w, int v);
 void jw_null(jw *w);
 /* Any json-c value, compactly.  Numbers that came from parsed text keep

@@ -2,6 +2,12 @@
  * op_stream.c - the stream() operation: host request -> route and wire
  * adapter -> HTTP body -> transport -> the adapter's mapper -> host
  * events.  Nothing here knows which API it talks to (wire.h).
+ *
+ * One body serves every ABI minor: the descriptor of minor 0 and the one
+ * of minor 1 each have their own entry point here, which tells the emitter
+ * what the host speaks (event_emit.h enforces MP_PLUGIN_14).  For a host of
+ * minor >= 1 events are batched per network read (MP_EVENT_FLAG_BATCH_END)
+ * and the response headers become a RESPONSE_INFO event.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +31,12 @@ enum body_mode { BODY_UNDECIDED, BODY_SSE, BODY_WHOLE };
 typedef struct body_sink {
     const lp_wire *wire;
     lp_mapper *mapper;
+    ev_emitter *em;
     int mode;           /* enum body_mode */
     strbuf whole;
+    rh_headers headers; /* the ones a host may want (RESPONSE_INFO)     */
+    strbuf info_json;   /* their JSON object                            */
+    mp_event_response_info info;
 } body_sink;
 
 static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
@@ -57,8 +67,41 @@ static int started(void *ctx)
     return b->wire->started(b->mapper);
 }
 
-int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
-                 const mp_event_sink *sink, mp_error *err)
+/* The 2xx response being streamed: its headers become the RESPONSE_INFO
+ * the emitter delivers after MESSAGE_START. */
+static int on_response(void *ctx, long status, int attempt, mp_error *err)
+{
+    body_sink *b = ctx;
+    ev_set_response_info(b->em, NULL);
+    if (!rh_any(&b->headers))
+        return MP_OK;
+    if (rh_response_info(&b->headers, (int)status, attempt, &b->info_json,
+                         &b->info))
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory reading the "
+                       "response headers");
+    ev_set_response_info(b->em, &b->info);
+    return MP_OK;
+}
+
+/* The bytes of one network read are mapped: the host may flush. */
+static int end_batch(ev_emitter *em, mp_error *err)
+{
+    int rc = ev_batch_end(em);
+    if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
+        lp_fail(err, rc, ev_cancel_called(em) ? "cancelled" : "stream "
+                "cancelled by the host's event callback");
+    return rc;
+}
+
+static int on_idle(void *ctx, mp_error *err)
+{
+    body_sink *b = ctx;
+    return end_batch(b->em, err);
+}
+
+/* stream() for a host that negotiated `minor`. */
+static int stream_for(mp_instance *inst, const char *request_json, size_t len,
+                      const mp_event_sink *sink, uint32_t minor, mp_error *err)
 {
     lp_error_clear(err);
     if (!LP_EVENT_SINK_OK(sink))
@@ -95,6 +138,8 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     const lp_wire *w = x.route.wire;
     ev_emitter em;
     ev_init(&em, sink);
+    ev_set_host_minor(&em, minor, lp_module_logger());
+    ev_set_batching(&em, 1);
     /* cancel() stops the delivery between two events, even inside one
      * network read (the transport only looks between reads). */
     ev_watch_cancel(&em, &inst->transport.cancel);
@@ -112,15 +157,19 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
         lp_config_unref(cfg);
         return lp_fail(err, rc, "stream: out of memory");
     }
-    body_sink bs = {.wire = w, .mapper = mapper,
+    body_sink bs = {.wire = w, .mapper = mapper, .em = &em,
                     .mode = x.streaming ? BODY_UNDECIDED : BODY_WHOLE};
     sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
-    lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started};
+    rh_init(&bs.headers, x.secrets);
+    sb_init(&bs.info_json, (size_t)1 << 20);
+    lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started,
+                         .on_response = on_response, .on_idle = on_idle};
     lp_http_request hreq = {.url = x.url.data, .headers = x.headers,
                             .watch_idle = x.streaming,
                             .body = x.body.data, .body_len = x.body.len,
                             .num_retries = x.route.num_retries,
-                            .classify = w->classify_http};
+                            .classify = w->classify_http,
+                            .headers_kept = &bs.headers};
     lp_http_result res;
     rc = x.route.perform(&inst->transport, cfg, &hreq, &h, x.secrets, &res, err);
     lp_exchange_explain(&x, rc, err);
@@ -133,11 +182,31 @@ int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
     else if (!rc)
         rc = w->map_whole(mapper, bs.whole.data, bs.whole.len, latency,
                           res.ttfb_ms, err);
+    /* What the last read made goes out whatever happened after it: on an
+     * error the events so far are the host's too (stream() contract). */
+    int end = end_batch(&em, err);
+    if (!rc)
+        rc = end;
     if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
         lp_fail(err, MP_E_CANCELLED, "cancelled");
     w->free_mapper(mapper);
+    ev_free(&em);
+    rh_free(&bs.headers);
+    sb_free(&bs.info_json);
     sb_free(&bs.whole);
     lp_exchange_free(&x);
     lp_config_unref(cfg);
     return rc;
+}
+
+int lp_op_stream(mp_instance *inst, const char *request_json, size_t len,
+                 const mp_event_sink *sink, mp_error *err)
+{
+    return stream_for(inst, request_json, len, sink, MP_ABI_MINOR, err);
+}
+
+int lp_op_stream_v10(mp_instance *inst, const char *request_json, size_t len,
+                     const mp_event_sink *sink, mp_error *err)
+{
+    return stream_for(inst, request_json, len, sink, 0, err);
 }

@@ -4,8 +4,8 @@
  * argument checks and minor-version negotiation of mp_provider_entry_v1,
  * the module state behind init/deinit (host struct check, logger, init
  * count, live instances), and the get_extension of a plugin that has no
- * extensions.  The descriptors' event_to_json is lp_event_to_json_sink
- * (event_json.h).
+ * extensions.  Each plugin has one descriptor per ABI minor it speaks.
+ * The descriptors' event_to_json is lp_event_to_json_sink (event_json.h).
  *
  * Header-only (static inline) so that each plugin's link line needs no
  * extra source file.
@@ -22,11 +22,14 @@
 #include "errors.h"
 #include "log.h"
 
-/* The body of mp_provider_entry_v1 for a plugin whose descriptor is
- * `descriptor`: pure (MP_PLUGIN_2), it only negotiates and hands out the
- * static descriptor.  MP_E_INVALID_ARGUMENT for a NULL argument (*out is
- * left alone when out is NULL). */
-static inline int lp_provider_entry(const mp_provider_v1 *descriptor,
+/* The body of mp_provider_entry_v1 for a plugin with one static
+ * descriptor per minor it speaks: by_minor[m] serves minor m, for m from 0
+ * to `newest`.  Pure (MP_PLUGIN_2): it only negotiates and hands out the
+ * descriptor of the minor both sides speak, so a host gets exactly what
+ * its minor defines (MP_PLUGIN_14).  MP_E_INVALID_ARGUMENT for a NULL
+ * argument (*out is left alone when out is NULL). */
+static inline int lp_provider_entry(const mp_provider_v1 *const *by_minor,
+                                    uint32_t newest,
                                     uint32_t *abi_minor_inout,
                                     const mp_provider_v1 **out)
 {
@@ -36,11 +39,14 @@ static inline int lp_provider_entry(const mp_provider_v1 *descriptor,
     /* Every 1.x host is served: minor 0 is the oldest these plugins speak.
      * If a minor ever becomes mandatory, a host offering less gets
      * MP_E_VERSION here, with that minor written back. */
-    if (*abi_minor_inout > MP_ABI_MINOR)
-        *abi_minor_inout = MP_ABI_MINOR;
-    *out = descriptor;
+    if (*abi_minor_inout > newest)
+        *abi_minor_inout = newest;
+    *out = by_minor[*abi_minor_inout];
     return MP_OK;
 }
+
+/* The struct_size of a descriptor for minor 0: every ABI 1.0 field. */
+#define LP_PROVIDER_V10_SIZE LP_V10_SIZE(mp_provider_v1, event_to_json)
 
 /* ------------------------------------------------------ module state */
 

@@ -477,6 +477,18 @@ static int64_t count(json_object *obj, const char *key)
     return n < 0 ? -1 : n;
 }
 
+/* A non-negative amount (LiteLLM's usage.cost, in USD), or -1. */
+static double amount(json_object *obj, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(obj, key, &v) ||
+        !(json_object_is_type(v, json_type_double) ||
+          json_object_is_type(v, json_type_int)))
+        return -1;
+    double d = json_object_get_double(v);
+    return d >= 0 ? d : -1;
+}
+
 int cm_read_usage(chunk_mapper *m, json_object *u)
 {
     json_object *details = NULL;
@@ -505,6 +517,12 @@ int cm_read_usage(chunk_mapper *m, json_object *u)
     int64_t write = count(details, "cache_write_tokens");
     if (write <= 0)
         write = count(u, "cache_creation_input_tokens");
+    json_object *out_details = NULL;
+    if (json_object_object_get_ex(u, "completion_tokens_details", &out_details) &&
+        !json_object_is_type(out_details, json_type_object))
+        out_details = NULL;
+    m->reasoning_tokens = count(out_details, "reasoning_tokens");
+    m->cost = amount(u, "cost");
     m->in_tokens = in;
     m->out_tokens = out;
     m->total_tokens = total;
@@ -527,6 +545,8 @@ int cm_emit_metadata(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms)
     md.cache_write_input_tokens = m->cache_write;
     md.latency_ms = latency_ms;
     md.time_to_first_byte_ms = ttfb_ms < 0 ? -1 : ttfb_ms;
+    md.cost_usd = m->cost;
+    md.reasoning_output_tokens = m->reasoning_tokens;
     m->have_usage = 0; /* exactly one metadata event */
     return ev_metadata(m->em, &md);
 }

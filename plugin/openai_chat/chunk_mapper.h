@@ -112,6 +112,8 @@ typedef struct chunk_mapper {
     /* Last usage seen. */
     int have_usage;
     int64_t in_tokens, out_tokens, total_tokens, cache_read, cache_write;
+    int64_t reasoning_tokens;  /* completion_tokens_details.reasoning_tokens */
+    double cost;               /* usage.cost (LiteLLM), -1 when absent    */
 } chunk_mapper;
 
 /* Returns MP_OK or MP_E_NO_MEMORY.  `em` must outlive the mapper; `opt`

@@ -59,10 +59,14 @@ static const char *const capabilities[] = {
     "stream", "cancel", "tool_use", "reasoning", "thought_signatures",
     "usage", "replay", NULL};
 
+/* The replay provider speaks ABI 1.0 only, on purpose: it is the tree's
+ * plugin that answers minor 0 to every host, so a 1.1 host is tested
+ * against a plugin of the older minor (MP_HOST_11).  Its descriptor is
+ * exactly a 1.0 one and its events are 1.0 events. */
 static const mp_provider_v1 descriptor = {
-    .struct_size = sizeof(mp_provider_v1),
+    .struct_size = LP_PROVIDER_V10_SIZE,
     .abi_major = MP_ABI_MAJOR,
-    .abi_minor = MP_ABI_MINOR,
+    .abi_minor = 0,
     .id = "org.strands.replay",
     .name = "Replay of recorded stream events",
     .version = RP_VERSION,
@@ -83,5 +87,6 @@ static const mp_provider_v1 descriptor = {
 __attribute__((visibility("default")))
 int mp_provider_entry_v1(uint32_t *abi_minor_inout, const mp_provider_v1 **out)
 {
-    return lp_provider_entry(&descriptor, abi_minor_inout, out);
+    static const mp_provider_v1 *const by_minor[] = {&descriptor};
+    return lp_provider_entry(by_minor, 0, abi_minor_inout, out);
 }

@@ -12,7 +12,7 @@
 
 static const char *const event_keys[] = {
     "messageStart", "contentBlockStart", "contentBlockDelta",
-    "contentBlockStop", "messageStop", "metadata", NULL};
+    "contentBlockStop", "messageStop", "metadata", "responseInfo", NULL};
 
 static int slurp(const char *path, char **out, size_t *len, mp_error *err)
 {
@@ -90,6 +90,12 @@ static int parse_lines(const char *path, char *text, size_t len,
             json_object_put(ev);
             return lp_fail(err, MP_E_INVALID_ARGUMENT, "config.events_file: "
                            "%s:%d: not a Strands StreamEvent JSON line", path, line);
+        }
+        if (strcmp(key, "responseInfo") == 0) {
+            /* Recorded from a 1.1 provider: headers of a call long gone,
+             * and nothing a 1.0 provider may deliver (MP_PLUGIN_14). */
+            json_object_put(ev);
+            continue;
         }
         if (strcmp(key, "messageStart") == 0) {
             current = json_object_new_array();

@@ -107,13 +107,22 @@ static int delta_kind(json_object *delta, json_object **text)
         return MP_DELTA_REASONING_TEXT;
     if ((*text = get(rc, "signature")))
         return MP_DELTA_REASONING_SIGNATURE;
+    /* Recorded from a 1.1 provider.  This provider speaks 1.0, so the
+     * emitter leaves both out (MP_PLUGIN_14): a redacted block whole, a
+     * citation alone.  Their text is never delivered (the redacted one
+     * would need decoding from base64, the citation is not a string). */
+    if ((*text = get(rc, "redactedContent")))
+        return MP_DELTA_REDACTED_REASONING;
+    if ((*text = get(delta, "citation")))
+        return MP_DELTA_CITATION;
     return 0;
 }
 
 static int block_kind_of(int delta)
 {
     return delta == MP_DELTA_TOOL_INPUT ? MP_BLOCK_TOOL_USE
-         : delta == MP_DELTA_REASONING_TEXT || delta == MP_DELTA_REASONING_SIGNATURE
+         : delta == MP_DELTA_REASONING_TEXT || delta == MP_DELTA_REASONING_SIGNATURE ||
+           delta == MP_DELTA_REDACTED_REASONING
                ? MP_BLOCK_REASONING : MP_BLOCK_TEXT;
 }
 
@@ -148,6 +157,8 @@ static int emit_metadata(ev_emitter *em, json_object *md)
     ev.cache_write_input_tokens = count(u, "cacheWriteInputTokens");
     ev.latency_ms = count(m, "latencyMs");
     ev.time_to_first_byte_ms = count(m, "timeToFirstByteMs");
+    ev.cost_usd = -1; /* not a 1.0 field: never sent */
+    ev.reasoning_output_tokens = -1;
     return ev_metadata(em, &ev);
 }
 
@@ -179,7 +190,7 @@ static int emit(ev_emitter *em, json_object *events, size_t i, int *stopped)
     if ((v = get(ev, "contentBlockDelta"))) {
         int kind = delta_kind(get(v, "delta"), &text);
         if (!kind)
-            return MP_OK; /* a delta this ABI has no event for (citation) */
+            return MP_OK; /* a delta no ABI minor has an event for */
         int rc = em->open_kind ? MP_OK
                  : ev_block_start(em, block_kind_of(kind), NULL, 0, NULL, 0, NULL, 0);
         const char *s = str(text, &n1);
@@ -235,6 +246,7 @@ int rp_stream(mp_instance *inst, const char *request_json, size_t len,
     json_object *events = rc ? NULL : json_object_array_get_idx(recording, index);
     ev_emitter em;
     ev_init(&em, sink);
+    ev_set_host_minor(&em, 0, rp_logger()); /* a 1.0 plugin */
     int stopped = 0;
     for (size_t i = 0; !rc && i < json_object_array_length(events); i++) {
         rc = pause_or_cancel(inst, delay_ms);

@@ -188,6 +188,8 @@ static void close_multi(lp_transport *t)
 typedef struct attempt {
     lp_transport *t;
     const lp_body_handler *h;
+    rh_headers *headers; /* may be NULL */
+    int number;          /* 1 for the first attempt */
     mp_error *err;
     int64_t start_ms;
     int64_t last_byte_ms;
@@ -209,6 +211,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
     /* A new status line (after a 100 Continue, say) starts over. */
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
         a->retry_after[0] = '\0';
+    if (a->headers)
+        rh_line(a->headers, data, len);
     if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
         const char *v = data + 12;
         size_t vl = len - 12;
@@ -232,6 +236,13 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     if (a->ttfb_ms < 0) {
         a->ttfb_ms = a->last_byte_ms - a->start_ms;
         curl_easy_getinfo(a->t->easy, CURLINFO_RESPONSE_CODE, &a->status);
+        int rc = a->status >= 200 && a->status <= 299 && a->h->on_response
+                     ? a->h->on_response(a->h->ctx, a->status, a->number, a->err)
+                     : MP_OK;
+        if (rc) {
+            a->handler_rc = rc;
+            return CURL_WRITEFUNC_ERROR;
+        }
     }
     if (atomic_load(&a->t->cancel)) {
         a->cancelled = 1;
@@ -293,10 +304,23 @@ static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req
         curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_bundle);
 }
 
+/* The handler's on_idle: every byte at hand went to on_bytes.  Returns 1
+ * when the handler stopped the transfer (handler_rc set). */
+static int handler_idle(attempt *a)
+{
+    if (!a->h->on_idle || a->handler_rc)
+        return a->handler_rc != 0;
+    int rc = a->h->on_idle(a->h->ctx, a->err);
+    if (rc)
+        a->handler_rc = rc;
+    return rc != 0;
+}
+
 /* Drive the transfer until it ends, is cancelled, goes idle too long, or
  * its body was complete LP_BODY_GRACE_MS ago.  Returns the CURLcode of the
  * transfer, or -1 for cancel, -2 for idle, -3 for a complete body whose
- * response did not end within the grace. */
+ * response did not end within the grace, -4 when the handler stopped it
+ * between reads (handler_rc says why). */
 static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 {
     int running = 1;
@@ -313,6 +337,9 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
                 return msg->data.result;
         if (!running)
             break;
+        /* About to wait: what the last read brought is all mapped. */
+        if (handler_idle(a))
+            return -4;
         int64_t now = lp_now_ms();
         int wait = POLL_SLICE_MS;
         if (a->complete_ms >= 0) {
@@ -466,6 +493,10 @@ static int perform(lp_transport *t, const lp_config *cfg,
         a.t = t;
         a.h = h;
         a.err = err;
+        a.headers = req->headers_kept;
+        a.number = attempt_no + 1;
+        if (req->headers_kept)
+            rh_reset(req->headers_kept);
         a.start_ms = a.last_byte_ms = lp_now_ms();
         a.ttfb_ms = -1;
         a.complete_ms = -1;

@@ -31,6 +31,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../core/config.h"
+#include "response_headers.h"
 
 typedef struct lp_transport {
     CURLSH *share;
@@ -83,6 +84,18 @@ typedef struct lp_body_handler {
     /* Whether the handler has delivered anything to the host yet; once it
      * has, the exchange is never retried (decision 17). */
     int (*started)(void *ctx);
+    /* Optional (may be NULL).  Called once per 2xx response, before its
+     * first body byte, with the status and the attempt's number (1 for
+     * the first): the response headers are complete by then.  A non-zero
+     * return stops the transfer as on_bytes does. */
+    int (*on_response)(void *ctx, long status, int attempt, mp_error *err);
+    /* Optional (may be NULL).  Called when every byte at hand has been
+     * handed to on_bytes and the transport is about to wait for more: the
+     * moment to let the host flush (MP_EVENT_FLAG_BATCH_END).  Not called
+     * after the last read; the handler's owner ends the last batch itself
+     * once it has mapped the end of the body.  A non-zero return stops the transfer as
+     * on_bytes does. */
+    int (*on_idle)(void *ctx, mp_error *err);
 } lp_body_handler;
 
 typedef struct lp_http_request {
@@ -101,6 +114,9 @@ typedef struct lp_http_request {
      * num_retries says.  The config itself is shared and never copied. */
     int64_t timeout_cap_ms;
     int single_attempt;
+    /* Where to keep the response headers a host may want (RESPONSE_INFO);
+     * NULL: none kept.  Reset by every new response. */
+    rh_headers *headers_kept;
     /* Retries after the first attempt (the route's num_retries). */
     int num_retries;
     /* Classifies a non-2xx answer (the wire adapter's); NULL:

@@ -20,6 +20,10 @@
  *             (uselocale), as a client tuned for threads would: json-c
  *             0.16 otherwise takes glibc's locale lock on every parse.
  *   raw       libcurl only: the bytes are received and counted, no parse.
+ *   host      build/agent-host (the sample host, K must be 1) streaming the
+ *             text to a pipe this program drains; with the 1.1 plugin it
+ *             writes once per network read (the batch hint).  CPU and peak
+ *             RSS are the whole child process's (start-up included).
  *
  * stream: CPU is the process's user + system time from the moment every
  * thread is ready (instances created, handles made) until every stream
@@ -38,12 +42,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../support/it_harness.h"
 
-enum client { PLUGIN, CURLJSON, RAW };
+enum client { PLUGIN, CURLJSON, RAW, HOST };
 
 static double now_us(void)
 {
@@ -380,6 +385,50 @@ static int run_streams(enum client client, int k, long n, const char *url)
     return failed || chunks != (long)k * n ? 1 : 0;
 }
 
+/* ------------------------------------------------------ the sample host */
+
+static int run_host(long n, const char *url)
+{
+    char config[64], client[256];
+    snprintf(config, sizeof config, "{\"model_id\":\"bench-%ld\"}", n);
+    snprintf(client, sizeof client, "{\"api_base\":\"%s\",\"timeout\":600}", url);
+    char *argv[] = {LP_BUILD_DIR "/agent-host", "--config", config,
+                    "--client-args", client, "--tools", "none", "-q", "go", NULL};
+    int out[2];
+    if (pipe(out))
+        return 1;
+    double w0 = now_us();
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(out[1]);
+    char buf[65536];
+    size_t bytes = 0;
+    ssize_t r;
+    while ((r = read(out[0], buf, sizeof buf)) > 0)
+        bytes += (size_t)r;
+    close(out[0]);
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0)
+        return 1;
+    double w1 = now_us();
+    /* "tok " per chunk, and a newline at the end of the answer. */
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+             bytes >= (size_t)n * 4;
+    printf("RESULT chunks=%ld failures=%d cpu_us=%.0f wall_us=%.0f hwm_kb=%ld "
+           "threads=-1 fds=-1\n", ok ? n : 0, !ok,
+           (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+               (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec),
+           w1 - w0, ru.ru_maxrss);
+    return ok ? 0 : 1;
+}
+
 /* --------------------------------------------------- one after another */
 
 static int cmp_double(const void *a, const void *b)
@@ -449,6 +498,8 @@ static int parse_client(const char *s, enum client *c)
         *c = CURLJSON;
     else if (strcmp(s, "raw") == 0)
         *c = RAW;
+    else if (strcmp(s, "host") == 0)
+        *c = HOST;
     else
         return -1;
     return 0;
@@ -465,10 +516,12 @@ int main(int argc, char **argv)
     int stream = argc == 6 && strcmp(argv[1], "stream") == 0;
     int request = argc == 5 && strcmp(argv[1], "request") == 0;
     if ((!stream && !request) || parse_client(argv[2], &c)) {
-        fprintf(stderr, "usage: bench_load stream plugin|curljson|raw K N URL\n"
+        fprintf(stderr, "usage: bench_load stream plugin|curljson|raw|host K N URL\n"
                         "       bench_load request plugin|curljson|raw M URL\n");
         return 2;
     }
+    if (c == HOST)
+        return stream && atoi(argv[3]) == 1 ? run_host(atol(argv[4]), argv[5]) : 2;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (c == PLUGIN && it_load())
         return 1;

@@ -24,7 +24,7 @@ single_chunks=${BENCH_SINGLE:-100000}
 src=$(cd "$(dirname "$0")" && pwd)
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
-for b in bench_server bench_load bench_cold bench_format; do
+for b in bench_server bench_load bench_cold bench_format bench_host; do
   if [ ! -x "$out/$b" ]; then
     echo "bench: $out/$b is missing (run make bench)" >&2
     exit 1
@@ -86,9 +86,9 @@ stream_client() { # CLIENT K N
   fi
 }
 
-clients=(raw curljson plugin)
+clients=(raw curljson plugin host)
 [ $node_ok = 1 ] && clients+=(node)
-echo "bench: 1/6 one stream of $single_chunks chunks ($runs runs)" >&2
+echo "bench: 1/7 one stream of $single_chunks chunks ($runs runs)" >&2
 for r in $(seq "$runs"); do
   for c in "${clients[@]}"; do
     run single "$c" "$r" stream_client "$c" 1 "$single_chunks"
@@ -98,7 +98,7 @@ done
 conc=(curljson plugin)
 [ $node_ok = 1 ] && conc+=(node)
 for k in $ks; do
-  echo "bench: 2/6 K=$k streams of $conc_chunks chunks ($runs runs)" >&2
+  echo "bench: 2/7 K=$k streams of $conc_chunks chunks ($runs runs)" >&2
   for r in $(seq "$runs"); do
     for c in "${conc[@]}"; do
       run "k$k" "$c" "$r" stream_client "$c" "$k" "$conc_chunks"
@@ -106,20 +106,20 @@ for k in $ks; do
   done
 done
 
-echo "bench: 3/6 requests one after another ($runs runs of 300)" >&2
+echo "bench: 3/7 requests one after another ($runs runs of 300)" >&2
 for r in $(seq "$runs"); do
   for c in raw curljson plugin; do
     run request "$c" "$r" "$out/bench_load" request "$c" 300 "$url"
   done
 done
 
-echo "bench: 4/6 cold start ($runs runs of 200 cycles)" >&2
+echo "bench: 4/7 cold start ($runs runs of 200 cycles)" >&2
 for r in $(seq "$runs"); do
   run cold both "$r" "$out/bench_cold" "$build/stripped/litellm_provider.so" \
     "$out/bare_plugin.so" 200
 done
 
-echo "bench: 5/6 request building ($runs runs)" >&2
+echo "bench: 5/7 request building ($runs runs)" >&2
 for r in $(seq "$runs"); do
   "$out/bench_format" >"$data/format.out" 2>>"$data/stderr" ||
     note "bench_format run $r: formatting copied the image bytes more than once, or failed (see $data/format.out)"
@@ -127,11 +127,14 @@ for r in $(seq "$runs"); do
   if [ -n "$line" ]; then echo "$line" >>"$data/format.both"; else note "format run $r failed"; fi
 done
 
-echo "bench: 6/6 memory, 10k and 1M chunks ($runs runs)" >&2
+echo "bench: 6/7 memory, 10k and 1M chunks ($runs runs)" >&2
 for r in $(seq "$runs"); do
   run mem10k plugin "$r" "$out/bench_load" stream plugin 1 10000 "$url"
   run mem1m plugin "$r" "$out/bench_load" stream plugin 1 1000000 "$url"
 done
+
+echo "bench: 7/7 the sample host against the bare ABI (bench_host)" >&2
+"$out/bench_host" >"$data/host.out" 2>>"$data/stderr" || note "bench_host failed (see $data/stderr)"
 
 # Instruction counts: repeatable whatever else the machine does, so they
 # check the timed ratios above (which a loaded machine moves around).
@@ -219,13 +222,9 @@ for c in raw curljson plugin host node; do
     raw) name="raw libcurl (no parse)";;
     curljson) name="libcurl + json-c";;
     plugin) name="the plugin through the ABI";;
-    host) name="the sample host, to a pipe, with the batch hint";;
+    host) name="the sample host (agent-host) to a pipe, with the batch hint; whole process";;
     node) name="openai SDK $sdk_version (node)";;
   esac
-  if [ $c = host ]; then
-    echo "| $name | slot: needs ABI 1.1 (issue 12), not on main yet | | |"
-    continue
-  fi
   [ -f "$data/single.$c" ] || { echo "| $name | not measured | | |"; continue; }
   s=$(per "$data/single.$c" cpu_us "$single_chunks")
   m=$(field "$data/single.$c" hwm_kb | awk '{print $1 / 1024}' | stat)
@@ -315,6 +314,17 @@ echo "| 1,000,000 | $(fmt "$m2" %.0f) |"
 echo "| difference | $(awk -v a="$(med "$m2")" -v b="$(med "$m1")" 'BEGIN { printf "%+.0f", a - b }') |"
 echo
 } >>"$report"
+
+if [ -s "$data/host.out" ]; then
+  {
+  echo "## 7. The sample host in detail (tests/bench/bench_host.c: its own runs, median of 9, on build/mock-server)"
+  echo
+  echo '```'
+  cat "$data/host.out"
+  echo '```'
+  echo
+  } >>"$report"
+fi
 
 # Instruction counts
 if [ $have_cg = 1 ]; then

@@ -34,6 +34,8 @@ typedef struct host_run {
     int status; /* exit code; 128 + N when killed by signal N */
     char *out;  /* stdout, NUL-terminated */
     char *err;  /* stderr */
+    long writes; /* write() calls the child made (its /proc syscw), -1 if
+                    unknown */
 } host_run;
 
 static void ht_append(char **buf, size_t *len, const char *p, size_t n)
@@ -120,6 +122,7 @@ static HT_UNUSED int host_exec_io(host_run *r, const char *const *args,
         }
     }
     int st = 0;
+    r->writes = it_child_writes(pid);
     waitpid(pid, &st, 0);
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return 0;

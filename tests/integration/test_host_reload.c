@@ -36,13 +36,6 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-static int count_stops(void *ctx, const mp_event_header *ev)
-{
-    if (ev->type == MP_EVENT_MESSAGE_STOP)
-        ++*(int *)ctx;
-    return 0;
-}
-
 /* One stream() on the slot, the way the agent makes calls. */
 typedef struct call {
     prov_slot *slot;
@@ -51,8 +44,26 @@ typedef struct call {
     int rc, stops;
     double finished;      /* when stream() returned (before release) */
     atomic_int leased;
+    atomic_int hold;      /* set: the stream waits inside its first event's
+                             callback until the test clears it, so it is
+                             surely still running during the reload,
+                             however long loading takes (ASan, load)   */
+    atomic_int holding;   /* the callback is waiting                    */
     char message[MP_ERROR_MESSAGE_MAX];
 } call;
+
+static int count_stops(void *ctx, const mp_event_header *ev)
+{
+    call *c = ctx;
+    if (atomic_load(&c->hold)) {
+        atomic_store(&c->holding, 1);
+        while (atomic_load(&c->hold))
+            sleep_ms(1);
+    }
+    if (ev->type == MP_EVENT_MESSAGE_STOP)
+        c->stops++;
+    return 0;
+}
 
 static void run_call(call *c)
 {
@@ -61,7 +72,7 @@ static void run_call(call *c)
     snprintf(c->module, sizeof c->module, "%s", lease.mod->copy_name);
     snprintf(c->version, sizeof c->version, "%s", lease.mod->desc->version);
     atomic_store(&c->leased, 1);
-    mp_event_sink sink = {sizeof sink, &c->stops, count_stops};
+    mp_event_sink sink = {sizeof sink, c, count_stops};
     mp_error err = MP_ERROR_INIT;
     c->rc = lease.mod->desc->stream(lease.inst, HELLO, strlen(HELLO), &sink, &err);
     c->finished = now_ms();
@@ -115,13 +126,15 @@ static void test_reload_under_load(void **state)
     char old_module[64];
     snprintf(old_module, sizeof old_module, "%s", slot.mod->copy_name);
 
-    /* A slow stream (about 400 ms) starts on the current module... */
+    /* A slow stream (about 400 ms) starts on the current module, and is
+     * held at its first event... */
     call in_flight = {.slot = &slot};
+    atomic_store(&in_flight.hold, 1);
     pthread_t th_call, th_reload;
     pthread_create(&th_call, NULL, call_main, &in_flight);
-    while (!atomic_load(&in_flight.leased))
+    for (int i = 0; i < 10000 && !atomic_load(&in_flight.holding); i++)
         sleep_ms(1);
-    sleep_ms(50);
+    assert_true(atomic_load(&in_flight.holding));
 
     /* ...the plugin is rebuilt and reloaded while it runs... */
     ht_install_plugin(so, ht_rebuilt);
@@ -132,6 +145,7 @@ static void test_reload_under_load(void **state)
     assert_int_equal(generation(&slot), 2);
     assert_true(in_flight.finished == 0);          /* still streaming */
     assert_true(hp_path_is_mapped(old_module));   /* so the old code stays */
+    atomic_store(&in_flight.hold, 0);              /* it goes on meanwhile */
 
     /* ...and a new call goes to the new module, in parallel. */
     call fresh = {.slot = &slot};

@@ -3,8 +3,10 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -98,6 +100,17 @@ int it_load(void)
     return 0;
 }
 
+const mp_provider_v1 *it_descriptor(uint32_t minor)
+{
+    if (!module)
+        return NULL;
+    mp_provider_entry_v1_fn entry =
+        (mp_provider_entry_v1_fn)dlsym(module->dl, MP_ENTRY_SYMBOL_V1);
+    const mp_provider_v1 *d = NULL;
+    uint32_t offer = minor;
+    return entry && entry(&offer, &d) == MP_OK && offer == minor ? d : NULL;
+}
+
 int it_unload(void)
 {
     if (!module)
@@ -126,6 +139,24 @@ int it_group_teardown(void **state)
 }
 
 /* ------------------------------------------------------------- events */
+
+long it_child_writes(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0)
+        return -1;
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+    FILE *f = fopen(path, "r");
+    long n = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "syscw: %ld", &n) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return n;
+}
 
 double it_now_ms(void)
 {
@@ -160,6 +191,8 @@ static int on_event(void *ctx, const mp_event_header *ev)
     e->count++;
     if (ev->type < 8)
         e->by_type[ev->type]++;
+    e->flagged += (ev->flags & MP_EVENT_FLAG_BATCH_END) != 0;
+    e->last_flags = ev->flags;
     if (ev->type == MP_EVENT_BLOCK_DELTA) {
         const mp_event_block_delta *d = (const mp_event_block_delta *)ev;
         if (d->kind == MP_DELTA_TEXT)

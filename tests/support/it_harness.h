@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../../abi/model_provider.h"
 #include "../../host-sample/assembler.h"
@@ -29,6 +30,10 @@ extern const mp_provider_v1 *it_p;
 /* Load LP_BUILD_DIR/litellm_provider.so and init it, once per process.
  * Returns 0, or -1 with the reason on stderr. */
 int it_load(void);
+/* The loaded plugin's descriptor for a host of `minor` (its entry asked
+ * again, offering that minor): what a host compiled against that minor
+ * gets.  NULL if the plugin does not answer that minor. */
+const mp_provider_v1 *it_descriptor(uint32_t minor);
 /* Deinit and unload (every instance must be destroyed).  0 on success. */
 int it_unload(void);
 
@@ -73,6 +78,8 @@ struct it_events {
     it_hook_fn hook;
     void *hook_ctx;
     size_t text_bytes;  /* total bytes of text deltas                    */
+    int flagged;        /* events flagged MP_EVENT_FLAG_BATCH_END        */
+    unsigned last_flags; /* the last event's header flags                */
 };
 
 void it_events_init(it_events *e);
@@ -99,6 +106,10 @@ char *it_client_args(const char *base, const char *api_key,
 /* ------------------------------------------------------------- misc */
 
 double it_now_ms(void);
+/* How many write calls child `pid` made (its /proc syscw), read once it
+ * has exited but before it is reaped (the caller reaps it after); -1 if
+ * unknown. */
+long it_child_writes(pid_t pid);
 /* The whole file, NUL-terminated, malloc'd; NULL if unreadable. */
 char *it_read_file(const char *path, size_t *len);
 /* The names in directory `dir` that end with `suffix`, without it, sorted

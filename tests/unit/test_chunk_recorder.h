@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../../host-sample/assembler.h"
+#include "../../plugin/core/accumulator.h"
 #include "../../plugin/openai_chat/chunk_mapper.h"
 #include "../../plugin/core/event_json.h"
 #include "../../plugin/core/strbuf.h"
@@ -43,6 +44,8 @@ typedef struct recorder {
     int count;           /* events received                             */
     int cancel_at;       /* return non-zero on this event number (1-based) */
     msg_assembler as;
+    mp_accumulator *acc; /* the plugin's accumulator (ABI 1.1), fed too
+                            when set                                   */
     mp_event_sink sink;
     ev_emitter em;
     chunk_mapper m;
@@ -57,6 +60,8 @@ static int rec_on_event(void *ctx, const mp_event_header *ev)
         fail_msg("event %d could not be rendered", r->count);
     if (asm_on_event(&r->as, ev))
         fail_msg("the assembler rejected event %d", r->count);
+    if (r->acc && lp_acc_add(r->acc, ev))
+        fail_msg("the accumulator rejected event %d", r->count);
     return r->cancel_at && r->count == r->cancel_at;
 }
 

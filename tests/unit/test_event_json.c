@@ -77,6 +77,8 @@ static mp_event_metadata usage(int64_t in, int64_t out, int64_t total,
     m.cache_write_input_tokens = write;
     m.latency_ms = latency;
     m.time_to_first_byte_ms = ttfb;
+    m.cost_usd = -1; /* 1.1 fields: unknown unless a test sets them */
+    m.reasoning_output_tokens = -1;
     return m;
 }
 
@@ -302,6 +304,129 @@ static void test_respects_event_size(void **state)
     expect_invalid(&tiny);
 }
 
+/* ABI 1.1: redacted reasoning as base64 of its bytes (all three padding
+ * cases, and bytes that are not text). */
+static void test_redacted_reasoning(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *b64;
+    } cases[] = {
+        {"EncryptedData", 13, "RW5jcnlwdGVkRGF0YQ=="},
+        {"abc", 3, "YWJj"},
+        {"ab", 2, "YWI="},
+        {"\0\xff\x10", 3, "AP8Q"},
+        {"", 0, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        mp_str bytes = {cases[i].bytes, cases[i].len};
+        mp_event_block_delta d = delta(MP_DELTA_REDACTED_REASONING, bytes);
+        char want[160];
+        snprintf(want, sizeof want, "{\"contentBlockDelta\":{\"delta\":{"
+                 "\"reasoningContent\":{\"redactedContent\":\"%s\"}}}}",
+                 cases[i].b64);
+        expect_json(HDR(d, MP_EVENT_BLOCK_DELTA), want);
+    }
+}
+
+/* ABI 1.1: a citation is a JSON object, written compactly; anything else
+ * is refused. */
+static void test_citation(void **state)
+{
+    (void)state;
+    mp_event_block_delta d = delta(MP_DELTA_CITATION, S(
+        "{ \"title\": \"Doc\", \"sourceContent\": [{\"text\": \"cited\"}],\n"
+        "  \"location\": {\"documentChar\": {\"documentIndex\": 0, \"start\": 12,"
+        " \"end\": 123456789012345678901234567890}}}"));
+    expect_json(HDR(d, MP_EVENT_BLOCK_DELTA),
+                "{\"contentBlockDelta\":{\"delta\":{\"citation\":{\"title\":"
+                "\"Doc\",\"sourceContent\":[{\"text\":\"cited\"}],\"location\":"
+                "{\"documentChar\":{\"documentIndex\":0,\"start\":12,\"end\":"
+                "123456789012345678901234567890}}}}}}");
+    const char *bad[] = {"", "[1]", "\"text\"", "{\"a\":", "{} {}", NULL};
+    for (int i = 0; bad[i]; i++) {
+        d = delta(MP_DELTA_CITATION, S(bad[i]));
+        expect_invalid(HDR(d, MP_EVENT_BLOCK_DELTA));
+    }
+}
+
+/* ABI 1.1: cost and reasoning tokens, under the Strands branches' names;
+ * a v1.0-sized event (an older producer) has neither. */
+static void test_metadata_cost_and_reasoning(void **state)
+{
+    (void)state;
+    mp_event_metadata md = usage(10, 20, 30, -1, -1, 5, -1);
+    md.cost_usd = 0.000123;
+    md.reasoning_output_tokens = 7;
+    expect_json(HDR(md, MP_EVENT_METADATA),
+                "{\"metadata\":{\"usage\":{\"inputTokens\":10,\"outputTokens\""
+                ":20,\"totalTokens\":30,\"totalCostUsd\":0.000123,"
+                "\"reasoningOutputTokens\":7},\"metrics\":{\"latencyMs\":5}}}");
+    md.cost_usd = 0; /* a free call is a cost of 0, shown */
+    md.reasoning_output_tokens = 0;
+    expect_json(HDR(md, MP_EVENT_METADATA),
+                "{\"metadata\":{\"usage\":{\"inputTokens\":10,\"outputTokens\""
+                ":20,\"totalTokens\":30,\"totalCostUsd\":0.0},\"metrics\":"
+                "{\"latencyMs\":5}}}");
+    md.cost_usd = 2.5;
+    md.reasoning_output_tokens = 7;
+    md.hdr.size = 64; /* what a 1.0 plugin sends */
+    md.hdr.type = MP_EVENT_METADATA;
+    expect_json(&md.hdr,
+                "{\"metadata\":{\"usage\":{\"inputTokens\":10,\"outputTokens\""
+                ":20,\"totalTokens\":30},\"metrics\":{\"latencyMs\":5}}}");
+}
+
+static mp_event_response_info info_event(void)
+{
+    mp_event_response_info e;
+    memset(&e, 0, sizeof e);
+    e.http_status = 200;
+    e.attempts = 2;
+    e.attempted_retries = 1;
+    e.attempted_fallbacks = -1;
+    e.ratelimit_remaining_requests = 99;
+    e.ratelimit_remaining_tokens = -1;
+    e.cost_usd = -1;
+    e.call_id = S("call-\"1\"");
+    e.ratelimit_reset_requests = S("1s");
+    e.headers_json = S("{\"x-litellm-call-id\":\"call-\\\"1\\\"\"}");
+    return e;
+}
+
+/* ABI 1.1: RESPONSE_INFO as {"responseInfo":...}, absent values left out,
+ * the headers' JSON checked (a broken one is refused, not passed on). */
+static void test_response_info(void **state)
+{
+    (void)state;
+    mp_event_response_info e = info_event();
+    expect_json(HDR(e, MP_EVENT_RESPONSE_INFO),
+                "{\"responseInfo\":{\"httpStatus\":200,\"attempts\":2,\"callId\":"
+                "\"call-\\\"1\\\"\",\"attemptedRetries\":1,\"rateLimit\":"
+                "{\"remainingRequests\":99,\"resetRequests\":\"1s\"},\"headers\":"
+                "{\"x-litellm-call-id\":\"call-\\\"1\\\"\"}}}");
+    e.cost_usd = 0.5;
+    e.ratelimit_remaining_requests = -1;
+    e.ratelimit_reset_requests = S(NULL);
+    e.headers_json = S(NULL);
+    e.model_group = S("gpt-4o");
+    expect_json(HDR(e, MP_EVENT_RESPONSE_INFO),
+                "{\"responseInfo\":{\"httpStatus\":200,\"attempts\":2,\"callId\":"
+                "\"call-\\\"1\\\"\",\"modelGroup\":\"gpt-4o\",\"attemptedRetries\":1,"
+                "\"costUsd\":0.5}}");
+    e.headers_json = S("[\"not\",\"an object\"]");
+    expect_invalid(HDR(e, MP_EVENT_RESPONSE_INFO));
+    e.headers_json = S("{\"cut");
+    expect_invalid(HDR(e, MP_EVENT_RESPONSE_INFO));
+    /* Too small for its first fields. */
+    e = info_event();
+    e.hdr.size = 12;
+    e.hdr.type = MP_EVENT_RESPONSE_INFO;
+    expect_invalid(&e.hdr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +439,10 @@ int main(void)
         cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_escaping_and_kinds),
         cmocka_unit_test(test_respects_event_size),
+        cmocka_unit_test(test_redacted_reasoning),
+        cmocka_unit_test(test_citation),
+        cmocka_unit_test(test_metadata_cost_and_reasoning),
+        cmocka_unit_test(test_response_info),
     };
     return cmocka_run_group_tests_name("event_json", tests, NULL, NULL);
 }

@@ -82,16 +82,29 @@ static json_object *config_of(const mp_provider_v1 *d, mp_instance *inst)
 static void test_entry_negotiates_the_common_minor(void **state)
 {
     (void)state;
-    const mp_provider_v1 *d = NULL, *again = NULL;
+    const mp_provider_v1 *d = NULL, *again = NULL, *newest = NULL;
     uint32_t minor = 0;
     assert_int_equal(mp_provider_entry_v1(&minor, &d), MP_OK);
     assert_int_equal(minor, 0);
     assert_non_null(d);
+    /* A 1.0 host gets a 1.0 descriptor (MP_PLUGIN_14). */
+    assert_int_equal(d->abi_minor, 0);
+    assert_int_equal(d->struct_size, offsetof(mp_provider_v1, event_to_json) +
+                                         sizeof d->event_to_json);
     /* A host from the future gets the plugin's own minor, never more. */
     minor = 4000000000u;
+    assert_int_equal(mp_provider_entry_v1(&minor, &newest), MP_OK);
+    assert_int_equal(minor, MP_ABI_MINOR);
+    assert_int_equal(newest->abi_minor, MP_ABI_MINOR);
+    assert_int_equal(newest->struct_size, sizeof(mp_provider_v1));
+    assert_ptr_not_equal(newest, d);
+    /* The same static descriptor every time the same minor is agreed. */
+    minor = 0;
     assert_int_equal(mp_provider_entry_v1(&minor, &again), MP_OK);
-    assert_int_equal(minor, d->abi_minor);
-    assert_ptr_equal(again, d); /* the same static descriptor every time */
+    assert_ptr_equal(again, d);
+    minor = MP_ABI_MINOR;
+    assert_int_equal(mp_provider_entry_v1(&minor, &again), MP_OK);
+    assert_ptr_equal(again, newest);
     /* NULL arguments are refused. */
     assert_int_equal(mp_provider_entry_v1(NULL, &again), MP_E_INVALID_ARGUMENT);
     assert_int_equal(mp_provider_entry_v1(&minor, NULL), MP_E_INVALID_ARGUMENT);
@@ -123,6 +136,15 @@ static void test_descriptor_is_complete(void **state)
     assert_non_null(d->cancel);
     assert_non_null(d->get_extension);
     assert_non_null(d->event_to_json);
+    /* ABI 1.1's operations, all there in the minor-1 descriptor. */
+    assert_non_null(d->errname);
+    assert_non_null(d->strerror);
+    assert_non_null(d->error_to_json);
+    assert_non_null(d->stream_json);
+    assert_non_null(d->accumulator_create);
+    assert_non_null(d->accumulator_add);
+    assert_non_null(d->accumulator_result);
+    assert_non_null(d->accumulator_destroy);
     /* Unknown extensions (and no id at all) give NULL, before any init. */
     assert_null(d->get_extension("org.example.nothing/1"));
     assert_null(d->get_extension(NULL));

@@ -16,6 +16,7 @@
 
 #include "request_test_util.h"
 #include "request_copy_meter.h"
+#include "../support/comma_locale.h"
 #include "../../plugin/core/json_writer.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -210,54 +211,10 @@ static void test_computed_doubles(void **state)
 
 /* ------------------------------------------------ decimal-comma locale */
 
-static char locale_dir[64];
-
-#if !RCM_AVAILABLE
-/* Under AddressSanitizer: glibc keeps the LOCPATH list it builds in
- * setlocale() and never frees it (29 bytes a call, from __argz_add_sep).
- * That is glibc's, not ours; only it is exempted from the leak check. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:__argz_add_sep\n";
-}
-#endif
-
-/* Switch every category to a decimal-comma locale; 0 if none could be
- * found or made. */
-static int use_comma_locale(void)
-{
-    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8",
-                                        "fr_FR.UTF-8", "fr_FR.utf8"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (setlocale(LC_ALL, names[i]))
-            return 1;
-    if (!locale_dir[0]) {
-        snprintf(locale_dir, sizeof locale_dir, "/tmp/lp-locale-XXXXXX");
-        if (!mkdtemp(locale_dir)) {
-            locale_dir[0] = '\0';
-            return 0;
-        }
-        char cmd[256];
-        snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 "
-                 ">/dev/null 2>&1", locale_dir);
-        if (system(cmd) != 0)
-            return 0;
-    }
-    setenv("LOCPATH", locale_dir, 1);
-    return setlocale(LC_ALL, "de_DE.UTF-8") != NULL;
-}
-
-static void leave_comma_locale(void)
-{
-    setlocale(LC_ALL, "C");
-    unsetenv("LOCPATH");
-}
-
 static void test_numbers_under_decimal_comma_locale(void **state)
 {
     (void)state;
-    if (!use_comma_locale())
+    if (!it_use_comma_locale())
         skip();
     /* The locale really is in force for this process. */
     char probe[16];
@@ -265,7 +222,7 @@ static void test_numbers_under_decimal_comma_locale(void **state)
     assert_string_equal(probe, "0,5");
     expect_arguments(NUMBERS_IN, NUMBERS_IN);
     check_computed_doubles();
-    leave_comma_locale();
+    it_leave_comma_locale();
 }
 
 /* newlocale() made to fail on demand: the writer must not depend on
@@ -288,7 +245,7 @@ locale_t newlocale(int mask, const char *name, locale_t base)
 static void test_numbers_need_no_locale_object(void **state)
 {
     (void)state;
-    if (!use_comma_locale())
+    if (!it_use_comma_locale())
         skip();
     newlocale_fails = 1;
     check_computed_doubles();
@@ -300,20 +257,14 @@ static int locale_back(void **state)
 {
     (void)state;
     newlocale_fails = 0;
-    leave_comma_locale();
+    it_leave_comma_locale();
     return 0;
 }
 
 static int remove_locale_dir(void **state)
 {
     (void)state;
-    if (locale_dir[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", locale_dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
-    return 0;
+    return it_remove_comma_locale();
 }
 
 /* -------------------------------------------------- body presizing */

@@ -57,11 +57,13 @@ static char *read_file(const char *path, size_t *len)
 
 typedef enum { WHOLE, BYTES, RANDOM } feeding;
 
-/* Map one transcript fed in the given way; the recorder holds the result. */
+/* Map one transcript fed in the given way; the recorder holds the result
+ * (and `acc`, when not NULL, has every event too). */
 static void map(recorder *r, const char *body, size_t len, feeding how,
-                unsigned seed)
+                unsigned seed, mp_accumulator *acc)
 {
     rec_init(r, NULL);
+    r->acc = acc;
     int rc = MP_OK;
     for (size_t i = 0; i < len && !rc;) {
         size_t n = len - i;
@@ -80,6 +82,11 @@ static void map(recorder *r, const char *body, size_t len, feeding how,
         rc = cm_finish(&r->m, 0, 0, &r->err);
     if (rc)
         fail_msg("mapping failed: %s: %s", mp_errname(rc), r->err.message);
+}
+
+static int acc_write(void *ctx, const char *p, size_t n)
+{
+    return sb_append(ctx, p, n);
 }
 
 static void check_case(const char *name)
@@ -106,7 +113,9 @@ static void check_case(const char *name)
     static const feeding ways[] = {WHOLE, BYTES, RANDOM, RANDOM, RANDOM};
     for (size_t w = 0; w < sizeof ways / sizeof ways[0]; w++) {
         recorder r;
-        map(&r, body, len, ways[w], (unsigned)w * 7919u);
+        mp_accumulator *acc = NULL;
+        assert_int_equal(lp_acc_create(&acc), MP_OK);
+        map(&r, body, len, ways[w], (unsigned)w * 7919u, acc);
         if (strcmp(rec_text(&r), events) != 0) {
             /* Show the first differing line, not two walls of text. */
             const char *a = rec_text(&r), *b = events;
@@ -126,6 +135,21 @@ static void check_case(const char *name)
                                                     JSON_C_TO_STRING_PLAIN));
         json_object_put(msg);
         assert_string_equal(asm_stop_reason(&r.as), stop);
+        /* The plugin's accumulator (ABI 1.1) builds the same message and
+         * stop reason as the sample host's assembler. */
+        strbuf acc_json;
+        sb_init(&acc_json, (size_t)1 << 28);
+        assert_int_equal(lp_acc_result(acc, acc_write, &acc_json), MP_OK);
+        json_object *res = json_tokener_parse(acc_json.data), *part = NULL;
+        json_object_object_get_ex(res, "message", &part);
+        if (!json_object_equal(part, expected))
+            fail_msg("%s (feeding %zu): the accumulator's message differs:\n "
+                     "got: %s", name, w, acc_json.data);
+        json_object_object_get_ex(res, "stopReason", &part);
+        assert_string_equal(json_object_get_string(part), stop);
+        json_object_put(res);
+        sb_free(&acc_json);
+        lp_acc_destroy(acc);
         rec_free(&r);
     }
     json_object_put(expected);
