@@ -398,11 +398,12 @@ set output "$out/chart.png"
 set title "CPU per chunk, K streams at once ($conc_chunks chunks each; median, bars min-max)"
 set logscale x 2
 set xlabel "K (concurrent streams)"
-set ylabel "CPU us per chunk"
-set key top left
+set ylabel "CPU us per chunk (log scale)"
+set logscale y
+set key top right
 set grid
 set xrange [0.7:1500]
-set yrange [0:*]
+set yrange [0.5:*]
 set datafile missing "-"
 plot "$data/chart.dat" using 1:2:3:4 with yerrorlines lw 2 title "libcurl + json-c", \
      "" using 1:5:6:7 with yerrorlines lw 2 title "the plugin", \
