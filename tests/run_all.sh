@@ -22,11 +22,14 @@ pass=0
 fail=0
 skipped=0
 failed_names=()
+# TEST_ONLY="test_a test_b": only those cmocka programs and the validate
+# step (`make tsan`: the threaded ones); the build checks are skipped.
+only=${TEST_ONLY:-}
 
 note_fail() { fail=$((fail + $1)); failed_names+=("$2"); }
 
 # 1. The plugin exports exactly one symbol (ABI rule MP_PLUGIN_1).
-for so in "$build"/litellm_provider.so "$build"/replay_provider.so; do
+[ -n "$only" ] || for so in "$build"/litellm_provider.so "$build"/replay_provider.so; do
   [ -f "$so" ] || continue
   syms=$(nm -D --defined-only "$so" | awk 'NF>=3 {print $3}')
   if [ "$syms" = "mp_provider_entry_v1" ]; then
@@ -59,6 +62,7 @@ done
 # 1a. `make install` gives a tree a host builds against with pkg-config
 # alone: the example host (abi/example_host.c) is compiled from the
 # installed header and loads the installed plugin.
+if [ -z "$only" ]; then
 inst=$(mktemp -d /tmp/mp-install-XXXXXX)
 san=${SAN:-}
 if [ -z "$san" ] && nm -D "$build/litellm_provider.so" | grep -q __asan_init; then
@@ -111,11 +115,15 @@ else
   echo "[  SKIPPED ] fixtures: no ../shared/fixtures here to compare with (counted as skipped)"
   skipped=$((skipped + 1))
 fi
+fi # TEST_ONLY
 
 # 2. Every cmocka program.
 for t in "$build"/tests/test_*; do
   [ -x "$t" ] || continue
   name=$(basename "$t")
+  if [ -n "$only" ] && ! printf ' %s ' $only | grep -q " $name "; then
+    continue
+  fi
   out=$(bounded "$t" 2>&1)
   rc=$?
   printf '%s\n' "$out" | grep -E '^\[(  PASSED  |  FAILED  |  ERROR   |  SKIPPED )\]|^\[==========\]' | sed "s|^|$name: |"

@@ -5,6 +5,7 @@
  */
 #include "chunk_mapper.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,9 +83,18 @@ int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
     where(m, w, sizeof w);
     va_list ap;
     va_start(ap, fmt);
-    lp_vformat(msg, sizeof msg, fmt, ap);
+    size_t n = lp_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w, msg);
+    /* A message may quote what the server sent (an id), which may echo a
+     * secret of the request. */
+    strbuf clean;
+    sb_init(&clean, 4 * sizeof msg);
+    int rc = n + 1 < sizeof msg ? ec_scrub(msg, n, m->opt.secrets, &clean)
+                                : ec_scrub_cut(msg, n, m->opt.secrets, &clean);
+    lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w,
+            rc ? "(message not shown: out of memory)" : clean.data);
+    sb_free(&clean);
+    return MP_E_PROTOCOL;
 }
 
 int cm_shape_error(chunk_mapper *m, json_object *v, const char *what,
@@ -142,8 +152,11 @@ static int parse_payload(chunk_mapper *m, const char *data, size_t len,
     if (len > (size_t)INT32_MAX)
         return cm_protocol_error(m, "JSON payload too large");
     json_tokener_reset(m->tok);
+    errno = 0; /* json-c 0.16 reports a failed allocation as bad syntax */
     json_object *v = lp_json_tokener_parse(m->tok, data, len);
     enum json_tokener_error jerr = json_tokener_get_error(m->tok);
+    if (!v && errno == ENOMEM)
+        return MP_E_NO_MEMORY;
     if (!v) {
         if (jerr == json_tokener_continue || jerr == json_tokener_success)
             return cm_protocol_error(m, "invalid JSON: unexpected end of "
@@ -569,20 +582,34 @@ static int looks_like_sse(const char *s, size_t n)
     return 0;
 }
 
-/* The head bytes as printable text for a message (C-style escapes). */
+/* The head bytes as printable text for a message (C-style escapes).  The
+ * head is the start of what the server sent, which may echo the request's
+ * Authorization header: secrets are scrubbed, a secret cut by the end of
+ * the head included. */
 static void show_head(const chunk_mapper *m, char *out, size_t cap)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < m->head_len && o + 5 < cap; i++) {
-        unsigned char c = (unsigned char)m->head[i];
+    strbuf clean, shown;
+    sb_init(&clean, 4 * sizeof m->head + 64);
+    sb_init(&shown, 4 * (4 * sizeof m->head + 64));
+    int rc = ec_scrub_cut(m->head, m->head_len, m->opt.secrets, &clean);
+    for (size_t i = 0; !rc && i < clean.len; i++) {
+        unsigned char c = (unsigned char)clean.data[i];
         if (c == '"' || c == '\\')
-            o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+            rc = sb_printf(&shown, "\\%c", c);
         else if (c >= 0x20 && c < 0x7f)
-            out[o++] = (char)c;
+            rc = sb_appendc(&shown, (char)c);
         else
-            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+            rc = sb_printf(&shown, "\\x%02x", c);
     }
-    out[o] = '\0';
+    /* Escapes make text too ("f\xff" + "uzz..." reads "...ffuzz..."):
+     * scrub what is shown as well. */
+    sb_reset(&clean);
+    if (!rc)
+        rc = ec_scrub(shown.data ? shown.data : "", shown.len,
+                      m->opt.secrets, &clean);
+    lp_format(out, cap, "%s", rc ? "(not shown)" : clean.data ? clean.data : "");
+    sb_free(&clean);
+    sb_free(&shown);
 }
 
 /* What is still due once the body is over (decision 10).  `cut` is 0 for

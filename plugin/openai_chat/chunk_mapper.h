@@ -109,6 +109,7 @@ typedef struct chunk_mapper {
     /* Tool calls in first-seen order. */
     cm_tool *tools;
     size_t ntools, cap_tools;
+    size_t tool_bytes;    /* charged against opt.max_tool_args           */
     /* Last usage seen. */
     int have_usage;
     int64_t in_tokens, out_tokens, total_tokens, cache_read, cache_write;

@@ -31,6 +31,17 @@ static uint64_t next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+int lp_transport_out_of_fds(void)
+{
+    /* The direct question: can a socket be opened now? */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == EMFILE || errno == ENFILE ? errno : 0;
+}
+
 int lp_transport_init(lp_transport *t)
 {
     memset(t, 0, sizeof *t);
@@ -88,17 +99,6 @@ void lp_transport_cancel(lp_transport *t)
     if (t->multi)
         curl_multi_wakeup(t->multi);
     pthread_mutex_unlock(&t->multi_lock);
-}
-
-int lp_transport_out_of_fds(void)
-{
-    /* The direct question: can a descriptor be had now? */
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0) {
-        close(fd);
-        return 0;
-    }
-    return errno == EMFILE || errno == ENFILE ? errno : 0;
 }
 
 /* Multi handles between calls.  libcurl gives every multi handle a wakeup
@@ -200,7 +200,8 @@ typedef struct attempt {
     size_t fed;          /* 2xx body bytes handed to the handler */
     int cancelled;
     strbuf error_body;   /* body of a non-2xx response (bounded) */
-    char retry_after[64];
+    strbuf lines;        /* header lines of the response (bounded), for
+                            the error classifier */
 } attempt;
 
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
@@ -210,21 +211,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
     a->last_byte_ms = lp_now_ms();
     /* A new status line (after a 100 Continue, say) starts over. */
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
-        a->retry_after[0] = '\0';
+        sb_reset(&a->lines);
+    else if (a->lines.len + len <= a->lines.max) /* else: dropped */
+        sb_append(&a->lines, data, len);
     if (a->headers)
         rh_line(a->headers, data, len);
-    if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
-        const char *v = data + 12;
-        size_t vl = len - 12;
-        while (vl && (*v == ' ' || *v == '\t'))
-            v++, vl--;
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        if (vl >= sizeof a->retry_after)
-            vl = sizeof a->retry_after - 1;
-        memcpy(a->retry_after, v, vl);
-        a->retry_after[vl] = '\0';
-    }
     return len;
 }
 
@@ -444,6 +435,20 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
                         int64_t timeout_ms, mp_error *err)
 {
     const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+    /* A full descriptor table makes socket() fail, which libcurl reports
+     * as "Couldn't connect to server" (without the errno): say what
+     * really ran out. */
+    int no_fds = !connected && cc == CURLE_COULDNT_CONNECT
+                     ? lp_transport_out_of_fds() : 0;
+    if (no_fds) {
+        lp_error_http(err, 0, 1, -1, NULL);
+        return lp_fail(err, MP_E_NETWORK, "no file descriptors left to "
+                       "connect to %s (%s: the %s open-file limit is "
+                       "reached); raise it (ulimit -n) or run fewer calls "
+                       "at once", req->url, no_fds == EMFILE ? "EMFILE"
+                       : "ENFILE", no_fds == EMFILE ? "process's"
+                       : "system's");
+    }
     /* No HTTP status; retryable for the connection failures that a new
      * attempt may cure (the ones num_retries retries before any body
      * byte arrived). */
@@ -458,9 +463,11 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
             return lp_fail(err, MP_E_TIMEOUT, "could not connect within "
                            "connect_timeout (%lld ms): %s",
                            (long long)cfg->connect_timeout_ms, why);
-        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
-                       "connect_timeout %lld ms): %s", (long long)timeout_ms,
-                       (long long)cfg->connect_timeout_ms, why);
+        /* Connected (or out of time anyway): the whole-call limit is the
+         * one reached, whatever connect_timeout says. */
+        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld "
+                       "ms, the limit for the whole call, was reached): %s",
+                       (long long)timeout_ms, why);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         return lp_fail(err, MP_E_INVALID_ARGUMENT, "bad api_base URL \"%s\": %s",
@@ -501,10 +508,12 @@ static int perform(lp_transport *t, const lp_config *cfg,
         a.ttfb_ms = -1;
         a.complete_ms = -1;
         sb_init(&a.error_body, 64 * 1024);
+        sb_init(&a.lines, 16 * 1024);
         char errbuf[CURL_ERROR_SIZE] = "";
         int64_t remaining = deadline ? deadline - a.start_ms : 0;
         if (deadline && remaining <= 0) {
             sb_free(&a.error_body);
+            sb_free(&a.lines);
             return lp_fail(err, MP_E_TIMEOUT, "request timed out after %lld ms "
                            "(timeout), %d attempt(s)", (long long)timeout_ms,
                            attempt_no);
@@ -562,11 +571,11 @@ static int perform(lp_transport *t, const lp_config *cfg,
                 retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
-            rc = (req->classify ? req->classify : ec_classify_http)(
-                                  (int)a.status, a.error_body.data,
-                                  a.error_body.len,
-                                  a.retry_after[0] ? a.retry_after : NULL,
-                                  secrets, err);
+            lp_http_reply reply = {(int)a.status, a.error_body.data,
+                                   a.error_body.len, a.lines.data,
+                                   a.lines.len};
+            rc = (req->classify ? req->classify : ec_classify_reply)(
+                                  &reply, secrets, err);
             retry = LP_ERR_HAS(err, retryable) ? err->retryable : 0;
             retry_after = LP_ERR_HAS(err, retry_after_ms) ? err->retry_after_ms : -1;
         } else {
@@ -583,6 +592,7 @@ static int perform(lp_transport *t, const lp_config *cfg,
             retry = retryable_curl((CURLcode)outcome, connected);
         }
         sb_free(&a.error_body);
+        sb_free(&a.lines);
 
         /* Decision 17: only failures before the first byte of a response
          * are retried.  Once the handler has body bytes it holds state

@@ -31,6 +31,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../core/config.h"
+#include "../core/http_reply.h"
 #include "response_headers.h"
 
 typedef struct lp_transport {
@@ -120,9 +121,8 @@ typedef struct lp_http_request {
     /* Retries after the first attempt (the route's num_retries). */
     int num_retries;
     /* Classifies a non-2xx answer (the wire adapter's); NULL:
-     * ec_classify_http. */
-    int (*classify)(int http_status, const char *body, size_t len,
-                    const char *retry_after, const char *const *secrets,
+     * ec_classify_reply. */
+    int (*classify)(const lp_http_reply *reply, const char *const *secrets,
                     mp_error *err);
 } lp_http_request;
 
