@@ -162,7 +162,7 @@ fuzz:
 # default (the shared one crashes at start here), in build-tsan/.
 TSAN_TESTS := test_config_update test_module test_replay_update test_host_reload \
   test_host_replay test_stream_faults test_stream_modes test_stream_nonstream \
-  test_structured_modes test_soak_reload test_load_streams
+  test_structured_modes test_soak_reload test_load_streams test_json_locale
 tsan:
 	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" ZDEFS= \
 	  build-tsan/litellm_provider.so build-tsan/replay_provider.so build-tsan/agent-host \
@@ -170,18 +170,33 @@ tsan:
 	@TEST_ONLY="$(TSAN_TESTS)" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 	  tests/run_all.sh build-tsan
 
-bench: $(ALL_BINS) $(BENCH_BIN)
-	@tests/bench/run.sh $(BUILD)
+# The cold-start baseline: a bare .so doing only libcurl's global init.
+$(BUILD)/bench/bare_plugin.so: tests/bench/bare/bare_plugin.c | dirs
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $< $(LDFLAGS) $(PKG_LIBS)
+
+bench: $(ALL_BINS) $(BENCH_BIN) $(BUILD)/bench/bare_plugin.so $(BUILD)/stripped/litellm_provider.so
+	@tests/bench/run.sh $(BUILD) $(VERSION)
 
 demo: $(ALL_BINS)
 	@host-sample/demo/run.sh $(BUILD)
 
 # ---------------------------------------------------------------- install
-install: $(BUILD)/litellm_provider.so
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/model-providers \
+# The installed plugin carries no debug info (smaller to map, quicker to
+# load); its debug info goes to a separate file beside it, in .debug/,
+# where gdb looks for it by the .so's debug link.
+$(BUILD)/stripped/litellm_provider.so: $(BUILD)/litellm_provider.so
+	@mkdir -p $(BUILD)/stripped
+	objcopy --only-keep-debug $< $@.debug
+	objcopy --strip-unneeded --add-gnu-debuglink=$@.debug $< $@
+
+install: $(BUILD)/stripped/litellm_provider.so
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/model-providers/.debug \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 abi/model_provider.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(BUILD)/litellm_provider.so $(DESTDIR)$(PREFIX)/lib/model-providers/
+	install -m 755 $(BUILD)/stripped/litellm_provider.so $(DESTDIR)$(PREFIX)/lib/model-providers/
+	install -m 644 $(BUILD)/stripped/litellm_provider.so.debug \
+	  $(DESTDIR)$(PREFIX)/lib/model-providers/.debug/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' abi/model-provider.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/model-provider.pc
 

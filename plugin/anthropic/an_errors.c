@@ -23,6 +23,7 @@
  * OpenAI-compatible classifier reads any body, then typed as above.
  */
 #include "an_mapper.h"
+#include "../core/json_util.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -231,7 +232,7 @@ int an_classify_http(const lp_http_reply *r, const char *const *secrets,
     json_object *body = NULL, *error = NULL;
     if (r->body && r->body_len && r->body_len < (size_t)INT32_MAX) {
         json_tokener *tok = json_tokener_new();
-        body = tok ? json_tokener_parse_ex(tok, r->body, (int)r->body_len)
+        body = tok ? lp_json_tokener_parse(tok, r->body, r->body_len)
                    : NULL;
         if (tok)
             json_tokener_free(tok);

@@ -4,6 +4,7 @@
  * continuation requests.
  */
 #include "an_mapper.h"
+#include "../core/json_util.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -120,7 +121,7 @@ static int continue_body(an_mapper *m, strbuf *body)
     json_object *root = NULL;
     if (body->len <= (size_t)INT32_MAX) {
         json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-        root = tok ? json_tokener_parse_ex(tok, body->data, (int)body->len)
+        root = tok ? lp_json_tokener_parse(tok, body->data, body->len)
                    : NULL;
         if (tok)
             json_tokener_free(tok);

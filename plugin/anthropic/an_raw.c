@@ -10,6 +10,7 @@
  * past it the content is dropped and the turn cannot be resumed.
  */
 #include "an_mapper.h"
+#include "../core/json_util.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -107,7 +108,16 @@ void an_raw_stop(an_mapper *m)
     } else if (m->cur_text.len) {
         /* A tool's input (tool_use, server_tool_use, mcp_tool_use): the
          * API wants the object, not the text it streamed. */
-        json_object *input = json_tokener_parse(m->cur_text.data);
+        json_tokener *tok = json_tokener_new();
+        json_object *input =
+            tok ? lp_json_tokener_parse(tok, m->cur_text.data, m->cur_text.len)
+                : NULL;
+        if (tok && json_tokener_get_error(tok) != json_tokener_success) {
+            json_object_put(input);
+            input = NULL;
+        }
+        if (tok)
+            json_tokener_free(tok);
         if (!json_object_is_type(input, json_type_object)) {
             json_object_put(input);
             input = json_object_new_object();

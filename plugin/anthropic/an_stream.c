@@ -461,7 +461,7 @@ static int on_event(void *ctx, const char *name, const char *data, size_t len,
     if (len > (size_t)INT32_MAX)
         return an_protocol(m, "event data too large");
     json_tokener_reset(m->tok);
-    json_object *ev = json_tokener_parse_ex(m->tok, data, (int)len);
+    json_object *ev = lp_json_tokener_parse(m->tok, data, len);
     enum json_tokener_error jerr = json_tokener_get_error(m->tok);
     size_t end = ev ? json_tokener_get_parse_end(m->tok) : 0;
     while (ev && end < len && (data[end] == ' ' || data[end] == '\t' ||

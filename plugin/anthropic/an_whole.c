@@ -6,6 +6,7 @@
  * input), its stop; server-tool blocks skipped; messageStop and metadata.
  */
 #include "an_mapper.h"
+#include "../core/json_util.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -157,7 +158,7 @@ int an_mapper_whole(an_mapper *m, const char *body, size_t len,
     if (!body || !len || len > (size_t)INT32_MAX)
         return an_protocol(m, "empty (expected a message object)");
     json_tokener_reset(m->tok);
-    json_object *root = json_tokener_parse_ex(m->tok, body, (int)len);
+    json_object *root = lp_json_tokener_parse(m->tok, body, len);
     size_t end = root ? json_tokener_get_parse_end(m->tok) : 0;
     while (root && end < len && strchr(" \t\r\n", body[end]))
         end++;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "json_util.h"
 #include "utf8.h"
 
 /* How much of a plain-text or HTML body becomes the message: enough to read
@@ -368,7 +369,7 @@ static void from_body(const char *body, size_t len, ec_info *in)
     if (!body || !len || len > (size_t)INT32_MAX)
         return;
     json_tokener *tok = json_tokener_new();
-    json_object *o = tok ? json_tokener_parse_ex(tok, body, (int)len) : NULL;
+    json_object *o = tok ? lp_json_tokener_parse(tok, body, len) : NULL;
     size_t end = o ? json_tokener_get_parse_end(tok) : 0;
     while (o && end < len && isspace((unsigned char)body[end]))
         end++;

@@ -3,6 +3,8 @@
 #include "json_numbers.h"
 
 #include <errno.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -12,6 +14,32 @@
 /* Tool inputs and schemas sit five levels deep in a request already;
  * json-c's default of 32 would refuse reasonable nesting. */
 #define LP_JSON_MAX_DEPTH 128
+
+/* ---- json-c's parse without glibc's locale lock ------------------------ */
+
+/* glibc hands out one static C locale object for newlocale(LC_ALL_MASK,
+ * "C", 0) and allocates nothing; duplocale, newlocale and freelocale
+ * return early for it, before their lock.  Asked for once all the same, in
+ * case another C library allocates. */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len)
+{
+    pthread_once(&c_locale_once, c_locale_init);
+    /* Without the object (it cannot fail on glibc) json-c still parses
+     * correctly, only through the lock. */
+    locale_t prev = c_locale ? uselocale(c_locale) : (locale_t)0;
+    json_object *v = json_tokener_parse_ex(tok, s, (int)len);
+    if (prev)
+        uselocale(prev);
+    return v;
+}
 
 /* ---- what json-c's strict mode still lets through ----------------------
  *
@@ -151,7 +179,7 @@ int lp_json_parse(const char *json, size_t len, const char *what,
     /* json-c 0.16 reports a failed allocation as a syntax error (most often
      * "unexpected end"); only an allocation sets ENOMEM, so that tells. */
     errno = 0;
-    json_object *v = json_tokener_parse_ex(tok, json, (int)len);
+    json_object *v = lp_json_tokener_parse(tok, json, len);
     int oom = errno == ENOMEM;
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);

@@ -190,8 +190,9 @@ int cm_message_start(chunk_mapper *m);
 /* Close the open block, emit tools, then messageStop for `raw` (NULL:
  * end_turn). */
 int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len);
-/* Read a chunk's `usage` (absent or null: nothing). */
-int cm_read_usage(chunk_mapper *m, struct json_object *root);
+/* Read a chunk's `usage` member, `u` (NULL when absent, or null:
+ * nothing). */
+int cm_read_usage(chunk_mapper *m, struct json_object *u);
 /* The final metadata event, if usage arrived. */
 int cm_emit_metadata(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms);
 /* Structured output's check of a whole answer: the reference's checks on

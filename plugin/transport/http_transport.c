@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/clock.h"
@@ -51,16 +52,31 @@ int lp_transport_init(lp_transport *t)
      * between processes started at the same moment. */
     t->rng = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
              ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)t;
-    t->multi = curl_multi_init();
-    t->easy = curl_easy_init();
-    /* libcurl makes the multi handle's wakeup pair quietly, and goes on
-     * without one when the descriptor table is full; cancel() would then
-     * wait for the next poll slice instead of waking the call.  A wakeup
-     * now proves the pair is there (the next poll just returns once). */
-    if (!t->multi || !t->easy || curl_multi_wakeup(t->multi) != CURLM_OK) {
-        lp_transport_free(t);
-        return MP_E_NO_MEMORY;
+    pthread_mutex_init(&t->multi_lock, NULL);
+    return MP_OK;
+}
+
+/* The easy and share handles, made by the first call rather than by
+ * create(): libcurl builds a whole easy handle for each (the share's
+ * connection pool has one to close connections with), which is most of
+ * what create() cost, and an instance that never calls needs neither. */
+static int make_handles(lp_transport *t, mp_error *err)
+{
+    if (t->easy)
+        return MP_OK;
+    CURLSH *share = curl_share_init();
+    CURL *easy = share ? curl_easy_init() : NULL;
+    if (!easy ||
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) ||
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)) {
+        if (easy)
+            curl_easy_cleanup(easy);
+        if (share)
+            curl_share_cleanup(share);
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
     }
+    t->share = share;
+    t->easy = easy;
     return MP_OK;
 }
 
@@ -68,17 +84,104 @@ void lp_transport_free(lp_transport *t)
 {
     if (t->easy)
         curl_easy_cleanup(t->easy);
-    if (t->multi)
-        curl_multi_cleanup(t->multi);
+    if (t->share)
+        curl_share_cleanup(t->share); /* closes the pooled connections */
+    pthread_mutex_destroy(&t->multi_lock);
     t->easy = NULL;
-    t->multi = NULL;
+    t->share = NULL;
 }
 
 void lp_transport_cancel(lp_transport *t)
 {
     atomic_store(&t->cancel, 1);
+    /* The lock keeps the multi handle from being freed under the wakeup. */
+    pthread_mutex_lock(&t->multi_lock);
     if (t->multi)
         curl_multi_wakeup(t->multi);
+    pthread_mutex_unlock(&t->multi_lock);
+}
+
+/* Multi handles between calls.  libcurl gives every multi handle a wakeup
+ * socket pair, so an instance that kept its own would hold two
+ * descriptors while idle; instead a call takes one from this pool (or
+ * makes one) and gives it back after, and the pool keeps at most
+ * MULTI_POOL_MAX: idle instances hold none, the process a few.  A multi
+ * handle keeps nothing of a call once its easy handle is removed (the
+ * connections live in the instance's share handle), so any call can use
+ * any of them. */
+#define MULTI_POOL_MAX 4
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static CURLM *pool[MULTI_POOL_MAX];
+static int pool_len;
+
+void lp_transport_pool_drain(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    while (pool_len)
+        curl_multi_cleanup(pool[--pool_len]);
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* A new multi handle with its wakeup pair, which is what lets cancel()
+ * stop a call at once: libcurl leaves the pair out quietly when no
+ * descriptor is free, so a call that cannot have it does not start. */
+static int new_multi(CURLM **out, mp_error *err)
+{
+    CURLM *m = curl_multi_init();
+    if (!m)
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
+    /* A wakeup now proves the pair is there (the first poll returns at
+     * once, nothing more). */
+    if (curl_multi_wakeup(m) != CURLM_OK) {
+        curl_multi_cleanup(m);
+        int no_fds = lp_transport_out_of_fds();
+        if (!no_fds)
+            return lp_fail(err, MP_E_NO_MEMORY, "libcurl could not make "
+                           "the call's wakeup pair");
+        return lp_fail(err, MP_E_NETWORK, "no file descriptors left for "
+                       "the call (%s: the %s open-file limit is reached; "
+                       "each call in flight needs 3, an idle instance "
+                       "none but its kept-alive connection); raise it "
+                       "(ulimit -n) or run fewer calls at once",
+                       no_fds == EMFILE ? "EMFILE" : "ENFILE",
+                       no_fds == EMFILE ? "process's" : "system's");
+    }
+    *out = m;
+    return MP_OK;
+}
+
+static int open_multi(lp_transport *t, mp_error *err)
+{
+    pthread_mutex_lock(&pool_lock);
+    CURLM *m = pool_len ? pool[--pool_len] : NULL;
+    pthread_mutex_unlock(&pool_lock);
+    if (!m) {
+        int rc = new_multi(&m, err);
+        if (rc)
+            return rc;
+    }
+    pthread_mutex_lock(&t->multi_lock);
+    t->multi = m;
+    pthread_mutex_unlock(&t->multi_lock);
+    return MP_OK;
+}
+
+static void close_multi(lp_transport *t)
+{
+    pthread_mutex_lock(&t->multi_lock);
+    CURLM *m = t->multi;
+    t->multi = NULL;
+    pthread_mutex_unlock(&t->multi_lock);
+    if (!m)
+        return;
+    pthread_mutex_lock(&pool_lock);
+    if (pool_len < MULTI_POOL_MAX) {
+        pool[pool_len++] = m;
+        m = NULL;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (m)
+        curl_multi_cleanup(m);
 }
 
 /* State of one attempt, shared with the curl callbacks. */
@@ -161,6 +264,7 @@ static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req
                        attempt *a, int64_t remaining_ms, char *errbuf)
 {
     curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_SHARE, a->t->share);
     curl_easy_setopt(e, CURLOPT_URL, req->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
     if (req->body) {
@@ -249,15 +353,31 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 
 int lp_transport_sleep(lp_transport *t, int64_t ms)
 {
+    /* Outside lp_http_perform (the mock transport's delays) the wait takes
+     * a multi handle too, for cancel() to wake. */
+    int own = !t->multi;
+    mp_error ignored = MP_ERROR_INIT;
+    if (own && open_multi(t, &ignored))
+        own = 0; /* no wakeup: cancel is seen within a second */
     int64_t until = lp_now_ms() + ms;
+    int cancelled = 0;
     for (;;) {
-        if (atomic_load(&t->cancel))
-            return 1;
+        if (atomic_load(&t->cancel)) {
+            cancelled = 1;
+            break;
+        }
         int64_t left = until - lp_now_ms();
         if (left <= 0)
-            return 0;
-        curl_multi_poll(t->multi, NULL, 0, left > 1000 ? 1000 : (int)left, NULL);
+            break;
+        int slice = left > 1000 ? 1000 : (int)left;
+        if (t->multi)
+            curl_multi_poll(t->multi, NULL, 0, slice, NULL);
+        else
+            poll(NULL, 0, slice);
     }
+    if (own)
+        close_multi(t);
+    return cancelled;
 }
 
 int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
@@ -359,10 +479,10 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
     }
 }
 
-int lp_http_perform(lp_transport *t, const lp_config *cfg,
-                    const lp_http_request *req, const lp_body_handler *h,
-                    const char *const *secrets, lp_http_result *res,
-                    mp_error *err)
+static int perform(lp_transport *t, const lp_config *cfg,
+                   const lp_http_request *req, const lp_body_handler *h,
+                   const char *const *secrets, lp_http_result *res,
+                   mp_error *err)
 {
     memset(res, 0, sizeof *res);
     res->ttfb_ms = -1;
@@ -488,4 +608,21 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             return lp_fail(err, MP_E_CANCELLED, "cancelled");
         lp_error_clear(err);
     }
+}
+
+int lp_http_perform(lp_transport *t, const lp_config *cfg,
+                    const lp_http_request *req, const lp_body_handler *h,
+                    const char *const *secrets, lp_http_result *res,
+                    mp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->ttfb_ms = -1;
+    int rc = make_handles(t, err);
+    if (!rc)
+        rc = open_multi(t, err);
+    if (rc)
+        return rc;
+    rc = perform(t, cfg, req, h, secrets, res, err);
+    close_multi(t);
+    return rc;
 }

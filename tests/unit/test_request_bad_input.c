@@ -5,6 +5,7 @@
  * per class of bad input.
  */
 #include "request_test_util.h"
+#include "../../plugin/request/request_internal.h"
 
 /* Formats `req` (single-quoted JSON), expects failure with exactly
  * `want` as the message and no warning logged. */
@@ -189,6 +190,36 @@ static void test_bad_block_key_count(void **state)
                  "'image':{}}]}]}",
                  "messages[0].content[0]: block has several kinds (\"text\", "
                  "\"image\")");
+}
+
+/* The check reads blocks of 32 bytes at once: a byte outside the alphabet
+ * is found, at its own offset, wherever it sits in or between blocks. */
+static void test_base64_stranger_at_every_offset(void **state)
+{
+    (void)state;
+    static const char strangers[] = {'-', '_', '=', ' ', '\n', '"', '\0',
+                                     (char)0x80, (char)0xff, '.'};
+    char text[100];
+    for (size_t k = 0; k < sizeof strangers; k++) {
+        for (size_t at = 0; at < sizeof text; at++) {
+            memset(text, 'Q', sizeof text);
+            text[at] = strangers[k];
+            size_t bad = (size_t)-1;
+            int ok = rq_base64_valid(text, sizeof text, &bad);
+            /* '=' in the last two places is padding, and valid. */
+            if (strangers[k] == '=' && at == sizeof text - 1) {
+                assert_true(ok);
+                continue;
+            }
+            assert_false(ok);
+            if (bad != at)
+                fail_msg("0x%02x at %zu reported at %zu",
+                         (unsigned char)strangers[k], at, bad);
+        }
+    }
+    memset(text, 'Q', sizeof text);
+    size_t bad = 0;
+    assert_true(rq_base64_valid(text, sizeof text, &bad));
 }
 
 static void test_bad_base64(void **state)
@@ -403,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_bad_guard_and_citations_content),
         cmocka_unit_test(test_bad_block_key_count),
         cmocka_unit_test(test_bad_base64),
+        cmocka_unit_test(test_base64_stranger_at_every_offset),
         cmocka_unit_test(test_bad_media_format_and_source),
         cmocka_unit_test(test_bad_tool_use),
         cmocka_unit_test(test_bad_tool_result),
