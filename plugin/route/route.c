@@ -387,17 +387,9 @@ int lp_route_proxy_root(const lp_route *r, strbuf *out)
 int lp_route_describe(const lp_route *r, const char *method, const char *url,
                       strbuf *out)
 {
-    /* "scheme://user:password@host/..." is shown without its user part. */
-    const char *scheme_end = strstr(url, "://");
-    const char *host = scheme_end ? scheme_end + 3 : url;
-    const char *at = strchr(host, '@');
-    const char *slash = strchr(host, '/');
     int rc = sb_printf(out, " (%s ", method);
-    if (!rc && at && (!slash || at < slash))
-        rc = sb_append(out, url, (size_t)(host - url)) ||
-             sb_appends(out, at + 1);
-    else if (!rc)
-        rc = sb_appends(out, url);
+    if (!rc)
+        rc = lp_url_shown(url, out);
     if (!rc)
         rc = sb_printf(out, "; base URL from %s; key from %s)",
                        r->base_from ? r->base_from : "?",
