@@ -150,6 +150,15 @@ int ev_batch_end(ev_emitter *em)
     return hand_over(em, &em->held.hdr);
 }
 
+int ev_read_done(ev_emitter *em, mp_error *err)
+{
+    int rc = ev_batch_end(em);
+    if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
+        lp_fail(err, rc, ev_cancel_called(em) ? "cancelled" : "stream "
+                "cancelled by the host's event callback");
+    return rc;
+}
+
 /* The size a host of the emitter's minor gets for an event whose v1.0
  * struct ended at `v10`. */
 static size_t sized(const ev_emitter *em, size_t full, size_t v10)

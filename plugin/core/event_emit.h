@@ -94,6 +94,10 @@ void ev_set_batching(ev_emitter *em, int on);
 /* The bytes at hand are used up: deliver the held event, flagged
  * MP_EVENT_FLAG_BATCH_END.  Returns the emitter's status. */
 int ev_batch_end(ev_emitter *em);
+/* ev_batch_end at the end of one network read (or of the call), with
+ * `err` (may be NULL) filled when that delivery is cancelled and it holds
+ * no message yet.  stream() and the fuzz driver both end reads with it. */
+int ev_read_done(ev_emitter *em, mp_error *err);
 /* Deliver `info` right after MESSAGE_START (borrowed until the emitter is
  * done; NULL: none). */
 void ev_set_response_info(ev_emitter *em, const mp_event_response_info *info);

@@ -84,19 +84,10 @@ static int on_response(void *ctx, long status, int attempt, mp_error *err)
 }
 
 /* The bytes of one network read are mapped: the host may flush. */
-static int end_batch(ev_emitter *em, mp_error *err)
-{
-    int rc = ev_batch_end(em);
-    if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
-        lp_fail(err, rc, ev_cancel_called(em) ? "cancelled" : "stream "
-                "cancelled by the host's event callback");
-    return rc;
-}
-
 static int on_idle(void *ctx, mp_error *err)
 {
     body_sink *b = ctx;
-    return end_batch(b->em, err);
+    return ev_read_done(b->em, err);
 }
 
 /* One HTTP exchange of the call and the mapping of its answer. */
@@ -206,7 +197,7 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
     }
     /* What the last read made goes out whatever happened after it: on an
      * error the events so far are the host's too (stream() contract). */
-    int end = end_batch(&em, err);
+    int end = ev_read_done(&em, err);
     if (!rc)
         rc = end;
     if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))

@@ -84,6 +84,105 @@ static void check_str(const fz_events *ev, const char *what, mp_str s)
     fz_check_text(what, s.ptr, s.len, NULL);
 }
 
+/* Each event type's size: its v1.0 struct (1.1 appended only to the
+ * metadata, after time_to_first_byte_ms) and this header's. */
+static size_t v10_size(unsigned type)
+{
+    switch (type) {
+    case MP_EVENT_MESSAGE_START: return sizeof(mp_event_message_start);
+    case MP_EVENT_BLOCK_START: return sizeof(mp_event_block_start);
+    case MP_EVENT_BLOCK_DELTA: return sizeof(mp_event_block_delta);
+    case MP_EVENT_BLOCK_STOP: return sizeof(mp_event_block_stop);
+    case MP_EVENT_MESSAGE_STOP: return sizeof(mp_event_message_stop);
+    case MP_EVENT_METADATA:
+        return offsetof(mp_event_metadata, time_to_first_byte_ms) +
+               sizeof(int64_t);
+    }
+    return 0;
+}
+
+static size_t v11_size(unsigned type)
+{
+    if (type == MP_EVENT_METADATA)
+        return sizeof(mp_event_metadata);
+    if (type == MP_EVENT_RESPONSE_INFO)
+        return sizeof(mp_event_response_info);
+    return v10_size(type);
+}
+
+/* The header: type, size and flags as the host's minor and batching
+ * allow. */
+static void check_header(fz_events *ev, const mp_event_header *h)
+{
+    unsigned long long n = (unsigned long long)ev->count;
+    unsigned last_type = ev->minor >= 1 ? MP_EVENT_RESPONSE_INFO
+                                        : MP_EVENT_METADATA;
+    if (h->type < MP_EVENT_MESSAGE_START || h->type > last_type)
+        fz_fail("event %llu: type %u for a host of minor %u", n, h->type,
+                ev->minor);
+    if (ev->minor == 0 && h->size != v10_size(h->type))
+        fz_fail("event %llu (type %u): size %u for a minor-0 host, not its "
+                "v1.0 size %zu", n, h->type, h->size, v10_size(h->type));
+    if (ev->minor >= 1 && h->size < v11_size(h->type))
+        fz_fail("event %llu (type %u): size %u below its 1.1 size %zu", n,
+                h->type, h->size, v11_size(h->type));
+    if (h->flags & ~MP_EVENT_FLAG_BATCH_END)
+        fz_fail("event %llu: flags 0x%x, not defined in 1.1", n, h->flags);
+    if (h->flags && !ev->batching)
+        fz_fail("event %llu: flags 0x%x for a host of minor %u %s", n,
+                h->flags, ev->minor,
+                ev->minor ? "with batching off" : "(1.0 has no flags)");
+    /* BATCH_END: "the last event the plugin made from the bytes at hand;
+     * next it waits for the network (or stream() returns)". */
+    if (ev->read_ended)
+        fz_fail("event %llu (type %u) after a BATCH_END in the same read", n,
+                h->type);
+    if (h->flags & MP_EVENT_FLAG_BATCH_END)
+        ev->read_ended = 1;
+}
+
+static void check_response_info(fz_events *ev,
+                                 const mp_event_response_info *e)
+{
+    if (!ev->info)
+        fz_fail("RESPONSE_INFO (event %llu) though the response had none",
+                (unsigned long long)ev->count);
+    if (ev->info_seen)
+        fz_fail("a second RESPONSE_INFO");
+    if (ev->last_type != MP_EVENT_MESSAGE_START)
+        fz_fail("RESPONSE_INFO after event type %u, not right after "
+                "MESSAGE_START", ev->last_type);
+    ev->info_seen = 1;
+    check_str(ev, "call_id", e->call_id);
+    check_str(ev, "model_id", e->model_id);
+    check_str(ev, "model_group", e->model_group);
+    check_str(ev, "provider_request_id", e->provider_request_id);
+    check_str(ev, "ratelimit_reset_requests", e->ratelimit_reset_requests);
+    check_str(ev, "ratelimit_reset_tokens", e->ratelimit_reset_tokens);
+    check_str(ev, "headers_json", e->headers_json);
+}
+
+static void check_metadata(const fz_events *ev, const mp_event_metadata *e)
+{
+    const int64_t counts[] = {e->input_tokens, e->output_tokens,
+                              e->total_tokens, e->cache_read_input_tokens,
+                              e->cache_write_input_tokens};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        if (counts[i] < -1)
+            fz_fail("METADATA token count %zu is %lld", i,
+                    (long long)counts[i]);
+    if (ev->minor < 1)
+        return;
+    if (e->reasoning_output_tokens < -1)
+        fz_fail("METADATA reasoning_output_tokens %lld",
+                (long long)e->reasoning_output_tokens);
+    if (!(e->cost_usd >= 0) && !(e->cost_usd < 0))
+        fz_fail("METADATA cost_usd is not a number");
+    if (ev->info && ev->info->cost_usd >= 0 && !(e->cost_usd >= 0))
+        fz_fail("METADATA cost_usd %g though the response headers said %g",
+                e->cost_usd, ev->info->cost_usd);
+}
+
 static int on_event(void *ctx, const mp_event_header *h)
 {
     fz_events *ev = ctx;
@@ -91,20 +190,17 @@ static int on_event(void *ctx, const mp_event_header *h)
     unsigned long long n = (unsigned long long)ev->count;
     if (ev->cancelled)
         fz_fail("event %llu delivered after the callback asked to stop", n);
-    if (h->flags != 0)
-        fz_fail("event %llu: flags %u", n, h->flags);
-    static const size_t sizes[] = {
-        0, sizeof(mp_event_message_start), sizeof(mp_event_block_start),
-        sizeof(mp_event_block_delta), sizeof(mp_event_block_stop),
-        sizeof(mp_event_message_stop), sizeof(mp_event_metadata)};
-    if (h->type < 1 || h->type > 6)
-        fz_fail("event %llu: unknown type %u", n, h->type);
-    if (h->size < sizes[h->type])
-        fz_fail("event %llu: size %u below the v1.0 struct", n, h->size);
+    check_header(ev, h);
     if (h->type != MP_EVENT_MESSAGE_START && !ev->started)
         fz_fail("event %llu (type %u) before MESSAGE_START", n, h->type);
     if (h->type != MP_EVENT_METADATA && ev->stopped)
         fz_fail("event %llu (type %u) after MESSAGE_STOP", n, h->type);
+    /* "RESPONSE_INFO, when the plugin has one" comes right after
+     * MESSAGE_START. */
+    if (ev->minor >= 1 && ev->info && ev->last_type == MP_EVENT_MESSAGE_START &&
+        h->type != MP_EVENT_RESPONSE_INFO)
+        fz_fail("event %llu (type %u) right after MESSAGE_START instead of "
+                "the RESPONSE_INFO", n, h->type);
     switch (h->type) {
     case MP_EVENT_MESSAGE_START: {
         const mp_event_message_start *e = (const void *)h;
@@ -158,6 +254,8 @@ static int on_event(void *ctx, const mp_event_header *h)
         if (!ok)
             fz_fail("a delta of kind %u in a block of kind %d", e->kind,
                     ev->open_kind);
+        if (ev->minor == 0 && e->kind > MP_DELTA_TOOL_INPUT)
+            fz_fail("a delta of kind %u (1.1) for a minor-0 host", e->kind);
         check_str(ev, "delta text", e->text);
         if (!e->text.ptr)
             fz_fail("a delta without text (event %llu)", n);
@@ -189,9 +287,15 @@ static int on_event(void *ctx, const mp_event_header *h)
             fz_fail("METADATA before MESSAGE_STOP");
         if (ev->metadata)
             fz_fail("a second METADATA");
+        check_metadata(ev, (const void *)h);
         ev->metadata = 1;
         break;
+    case MP_EVENT_RESPONSE_INFO:
+        check_response_info(ev, (const void *)h);
+        break;
     }
+    ev->last_type = h->type;
+    ev->last_flags = h->flags;
     if (ev->cancel_at && ev->count == (uint64_t)ev->cancel_at) {
         ev->cancelled = 1;
         return 1;
@@ -207,6 +311,27 @@ void fz_events_init(fz_events *ev, const char *const *secrets, int cancel_at)
     ev->sink.on_event = on_event;
     ev->secrets = secrets;
     ev->cancel_at = cancel_at;
+    ev->minor = 1;
+}
+
+void fz_events_host(fz_events *ev, uint32_t minor, int batching,
+                    const mp_event_response_info *info)
+{
+    ev->minor = minor;
+    ev->batching = batching && minor >= 1;
+    ev->info = minor >= 1 ? info : NULL;
+}
+
+void fz_events_read_done(fz_events *ev, int rc)
+{
+    /* The read's events went out as soon as it was mapped, the last one
+     * flagged (unless the mapping failed or the host stopped it). */
+    if (ev->batching && rc == MP_OK && !ev->cancelled &&
+        ev->count > ev->read_from && !(ev->last_flags & MP_EVENT_FLAG_BATCH_END))
+        fz_fail("the read's last event (%llu, type %u) without BATCH_END",
+                (unsigned long long)ev->count, ev->last_type);
+    ev->read_from = ev->count;
+    ev->read_ended = 0;
 }
 
 void fz_events_done(const fz_events *ev, int rc, const mp_error *err,
@@ -226,6 +351,11 @@ void fz_events_done(const fz_events *ev, int rc, const mp_error *err,
                 mp_errname(rc));
     if (rc != MP_OK && !ev->stopped && ev->metadata)
         fz_fail("METADATA without MESSAGE_STOP");
+    /* "The last event of a stream that returns MP_OK carries the flag." */
+    if (rc == MP_OK && ev->batching && ev->count &&
+        !(ev->last_flags & MP_EVENT_FLAG_BATCH_END))
+        fz_fail("MP_OK, but the last event (%llu, type %u) has no BATCH_END",
+                (unsigned long long)ev->count, ev->last_type);
 }
 
 void fz_log(void *ctx, int level, const char *message)

@@ -4,10 +4,21 @@
  *
  *  - events: MESSAGE_START first and once; blocks numbered from 0, one open
  *    at a time, START / DELTA... / STOP, deltas of the open block's kind;
- *    MESSAGE_STOP with no block open; METADATA at most once, after it;
- *    header size at least the v1.0 struct, flags 0; nothing after the
- *    callback asked to stop;
- *  - every mp_str: NULL with len 0, or ptr[len] == '\0' and UTF-8;
+ *    MESSAGE_STOP with no block open; METADATA at most once, after it,
+ *    token counts >= -1; nothing after the callback asked to stop;
+ *  - what the host's minor allows (MP_PLUGIN_14): for minor 0 event types
+ *    1-6, delta kinds 1-4, every event exactly its v1.0 size, flags 0; for
+ *    minor 1 every event at least this header's sizeof, RESPONSE_INFO only
+ *    when the response had one, once, right after MESSAGE_START, and the
+ *    metadata's cost >= 0 when that info had a cost (else a number);
+ *  - batching (minor 1 only, else flags stay 0): no flag but
+ *    MP_EVENT_FLAG_BATCH_END; a flagged event is the last one of its read
+ *    (nothing follows it before the next read); a read whose mapping went
+ *    well ends with a flagged event if it made any; a call that returns
+ *    MP_OK ends with a flagged event;
+ *  - every mp_str: NULL with len 0, or ptr[len] == '\0' and UTF-8, checked
+ *    as it is delivered, so a held event's copies are checked too (and
+ *    AddressSanitizer sees a string that points into a freed read);
  *  - the call's result: err.code == rc; MP_OK only after MESSAGE_STOP
  *    (when the call streams); a message that is NUL-terminated, UTF-8 and
  *    non-empty on failure; provider_code NUL-terminated UTF-8; a network
@@ -48,9 +59,28 @@ typedef struct fz_events {
     int started, stopped, metadata;
     int open_kind;            /* mp_block_kind of the open block, 0 if none */
     uint32_t next_block;
+    /* The host (fz_events_host). */
+    uint32_t minor;
+    int batching;             /* BATCH_END flags expected                 */
+    const mp_event_response_info *info; /* the response's, or NULL        */
+    /* The read being mapped. */
+    uint64_t read_from;       /* events delivered before it               */
+    int read_ended;           /* a BATCH_END came in it                   */
+    uint16_t last_type, last_flags;
+    int info_seen;
 } fz_events;
 
+/* A sink for a host of ABI minor 1 without batching and no response
+ * info; fz_events_host says otherwise. */
 void fz_events_init(fz_events *ev, const char *const *secrets, int cancel_at);
+/* The host speaks `minor`; `batching`: the emitter was asked to batch
+ * (flags are expected only when minor >= 1 as well); `info`: the response
+ * info the emitter was given (NULL: none), borrowed. */
+void fz_events_host(fz_events *ev, uint32_t minor, int batching,
+                    const mp_event_response_info *info);
+/* One read's bytes are mapped and its batch ended (ev_read_done), with
+ * status `rc`: the batching rules of that read. */
+void fz_events_read_done(fz_events *ev, int rc);
 /* After the call returned `rc`: the events and the result agree.
  * `must_finish`: MP_OK means a complete message was delivered. */
 void fz_events_done(const fz_events *ev, int rc, const mp_error *err,

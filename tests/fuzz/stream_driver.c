@@ -15,32 +15,66 @@
  *             points up to 61 or 4093 bytes apart (seeded by the length);
  *   bit  4    small limits (a 200-byte line, 300 bytes of tool input)
  *             and reasoning_round_trip;
- *   bits 5-7  n > 0: the event callback stops the stream at event 3n-2. */
+ *   bits 5-7  n > 0: the event callback stops the stream at event 3n-2.
+ * The host, from the byte before it XOR '\n' (0 for a one-byte input; a
+ * body that ends in "\n\n", as every SSE stream does, gets 0: the host
+ * of every real stream() call):
+ *   bit  0    the host speaks ABI 1.0 (minor 0), else 1.1;
+ *   bit  1    no batching, else batched as stream() does (minor 1 only:
+ *             the last event of each piece flagged BATCH_END);
+ *   bit  2    the response had headers: a RESPONSE_INFO (minor 1 only);
+ *   bits 3-7  unused.
+ * Each piece is one network read: its batch is ended after it (as
+ * stream()'s on_idle does), once it is freed, so a held event that still
+ * points into it is caught; so is the end of the call. */
+#define FZ_STR(lit) {lit, sizeof lit - 1}
+static const mp_event_response_info fz_info = {
+    .http_status = 200, .attempts = 1, .attempted_retries = 0,
+    .attempted_fallbacks = -1, .ratelimit_remaining_requests = 99,
+    .ratelimit_remaining_tokens = -1, .cost_usd = 0.00042,
+    .call_id = FZ_STR("fz-call-\xc3\xa9"), .model_id = FZ_STR("dep-1"),
+    .provider_request_id = FZ_STR("req_1"),
+    .ratelimit_reset_requests = FZ_STR("6m0s"),
+    .headers_json = FZ_STR("{\"x-litellm-call-id\":\"fz-call-\xc3\xa9\"}"),
+};
+
 int fz_stream_run(const lp_wire *w, const uint8_t *data, size_t size)
 {
     unsigned mode = size ? (unsigned)(data[size - 1] ^ '\n') : 0;
+    unsigned host = size > 1 ? (unsigned)(data[size - 2] ^ '\n') : 0;
     const char *body = (const char *)data;
     size_t len = size;
     int ending = mode & 3, split = (mode >> 2) & 3;
     int cancel_at = (int)((mode >> 5) & 7);
     cancel_at = cancel_at ? 3 * cancel_at - 2 : 0;
+    uint32_t minor = host & 1 ? 0 : 1;
+    int batching = !(host & 2);
+    const mp_event_response_info *info = host & 4 ? &fz_info : NULL;
+    lp_logger log = {fz_log, (void *)fz_secrets};
     lp_map_options opt = {
         .reasoning_round_trip = (mode & 16) != 0,
         .max_line = mode & 16 ? 200 : 1 << 20,
         .max_tool_args = mode & 16 ? 300 : 1 << 20,
         .secrets = fz_secrets,
+        .log = &log,
     };
 
     fz_events ev;
     fz_events_init(&ev, fz_secrets, cancel_at);
+    fz_events_host(&ev, minor, batching, info);
+    /* Set up as stream_for() (op_stream.c) sets up a real call. */
     ev_emitter em;
     ev_init(&em, &ev.sink);
+    ev_set_host_minor(&em, minor, &log);
+    ev_set_batching(&em, batching);
+    ev_set_response_info(&em, info);
     lp_mapper *m = NULL;
     mp_error err = MP_ERROR_INIT;
     int rc = w->new_mapper(&em, &opt, &m);
     if (rc) { /* only memory can fail here */
         if (rc != MP_E_NO_MEMORY || m)
             fz_fail("%s: new_mapper returned %s", w->name, mp_errname(rc));
+        ev_free(&em);
         return rc;
     }
     if (ending == 3 && w->map_whole) {
@@ -66,6 +100,10 @@ int fz_stream_run(const lp_wire *w, const uint8_t *data, size_t size)
             rc = w->feed(m, piece, n, &err);
             free(piece);
             off += n;
+            if (!rc) { /* the transport's on_idle, after a good read */
+                rc = ev_read_done(&em, &err);
+                fz_events_read_done(&ev, rc);
+            }
         }
         if (!rc && ending == 1)
             rc = w->cut(m, 5, 1, MP_E_NETWORK, "Connection reset by peer",
@@ -77,6 +115,10 @@ int fz_stream_run(const lp_wire *w, const uint8_t *data, size_t size)
         else if (!rc)
             rc = w->finish(m, 5, 1, &err);
     }
+    /* What the last read made goes out whatever happened (stream_for). */
+    int end = ev_read_done(&em, &err);
+    if (!rc)
+        rc = end;
     fz_events_done(&ev, rc, &err, 1);
     if (rc == MP_OK && ending == 1 && !ev.stopped)
         fz_fail("%s: a reset before MESSAGE_STOP returned MP_OK", w->name);
@@ -84,5 +126,6 @@ int fz_stream_run(const lp_wire *w, const uint8_t *data, size_t size)
         fz_fail("%s: started() says %d after %llu events", w->name,
                 w->started(m), (unsigned long long)ev.count);
     w->free_mapper(m);
+    ev_free(&em);
     return rc;
 }

@@ -9,13 +9,16 @@
  * network would (in one piece, byte by byte, or at pseudo-random points),
  * ends the body cleanly, cuts it (connection reset or timeout) or hands
  * it over whole (a non-streaming answer), sometimes stops from the event
- * callback, sometimes with small limits, and checks the ABI contract on
- * everything that comes out (contract.h), the configured secrets included
- * (fz_secrets).
+ * callback, sometimes with small limits, for a host of ABI 1.0 or 1.1,
+ * batched or not (each piece one network read), and checks the ABI
+ * contract on everything that comes out (contract.h), the configured
+ * secrets included (fz_secrets).
  *
- * The input is the response body as the server sends it; its LAST byte
- * also chooses the mode (XOR '\n', so a recorded transcript, which ends in
- * "\n", is replayed plainly: one piece, clean end).  See README.md.
+ * The input is the response body as the server sends it; its LAST TWO
+ * bytes also choose the mode and the host (XOR '\n', so a recorded
+ * transcript, which ends in "\n\n", is replayed plainly: one piece, clean
+ * end, a 1.1 host with batching, as a real stream() call).  See the
+ * comment in stream_driver.c and README.md.
  */
 #ifndef FUZZ_STREAM_DRIVER_H
 #define FUZZ_STREAM_DRIVER_H
