@@ -197,7 +197,8 @@ static int on_event(void *ctx, const mp_event_header *h)
         fz_fail("event %llu (type %u) after MESSAGE_STOP", n, h->type);
     /* "RESPONSE_INFO, when the plugin has one" comes right after
      * MESSAGE_START. */
-    if (ev->minor >= 1 && ev->info && ev->last_type == MP_EVENT_MESSAGE_START &&
+    if (ev->minor >= 1 && ev->info &&
+        ev->last_type == MP_EVENT_MESSAGE_START &&
         h->type != MP_EVENT_RESPONSE_INFO)
         fz_fail("event %llu (type %u) right after MESSAGE_START instead of "
                 "the RESPONSE_INFO", n, h->type);
@@ -327,7 +328,8 @@ void fz_events_read_done(fz_events *ev, int rc)
     /* The read's events went out as soon as it was mapped, the last one
      * flagged (unless the mapping failed or the host stopped it). */
     if (ev->batching && rc == MP_OK && !ev->cancelled &&
-        ev->count > ev->read_from && !(ev->last_flags & MP_EVENT_FLAG_BATCH_END))
+        ev->count > ev->read_from &&
+        !(ev->last_flags & MP_EVENT_FLAG_BATCH_END))
         fz_fail("the read's last event (%llu, type %u) without BATCH_END",
                 (unsigned long long)ev->count, ev->last_type);
     ev->read_from = ev->count;
