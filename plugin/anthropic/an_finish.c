@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "../core/counts.h"
 #include "../core/errors.h"
 #include "../core/json_writer.h"
 
@@ -89,17 +90,17 @@ int an_emit_metadata(an_mapper *m)
 {
     if (m->status)
         return m->status;
-    int64_t in = m->sum_in + known(m->in);
-    int64_t out = m->sum_out + known(m->out);
-    int64_t cr = m->sum_cache_read + known(m->cache_read);
-    int64_t cw = m->sum_cache_write + known(m->cache_write);
+    int64_t in = lp_count_add(m->sum_in, known(m->in));
+    int64_t out = lp_count_add(m->sum_out, known(m->out));
+    int64_t cr = lp_count_add(m->sum_cache_read, known(m->cache_read));
+    int64_t cw = lp_count_add(m->sum_cache_write, known(m->cache_write));
     mp_event_metadata md;
     memset(&md, 0, sizeof md);
     /* Section 0: inputTokens is the whole prompt, cached parts included,
      * as on every route of the plugin. */
-    md.input_tokens = in + cr + cw;
+    md.input_tokens = lp_count_add(lp_count_add(in, cr), cw);
     md.output_tokens = out;
-    md.total_tokens = md.input_tokens + out;
+    md.total_tokens = lp_count_add(md.input_tokens, out);
     md.cache_read_input_tokens = cr > 0 ? cr : -1;
     md.cache_write_input_tokens = cw > 0 ? cw : -1;
     if (!m->usage_seen)
@@ -150,10 +151,12 @@ static int continue_body(an_mapper *m, strbuf *body)
 /* Ready for the next response of the same turn. */
 static void next_response(an_mapper *m)
 {
-    m->sum_in += known(m->in);
-    m->sum_out += known(m->out);
-    m->sum_cache_read += known(m->cache_read);
-    m->sum_cache_write += known(m->cache_write);
+    m->sum_in = lp_count_add(m->sum_in, known(m->in));
+    m->sum_out = lp_count_add(m->sum_out, known(m->out));
+    m->sum_cache_read = lp_count_add(m->sum_cache_read,
+                                     known(m->cache_read));
+    m->sum_cache_write = lp_count_add(m->sum_cache_write,
+                                      known(m->cache_write));
     m->in = m->out = m->cache_read = m->cache_write = -1;
     m->msg_started = m->stopped = m->have_stop = m->paused = 0;
     m->stop[0] = '\0';

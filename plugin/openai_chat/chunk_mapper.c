@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/counts.h"
 #include "../core/error_classify.h"
 #include "../core/errors.h"
 #include "../core/json_util.h"
@@ -515,7 +516,7 @@ int cm_read_usage(chunk_mapper *m, json_object *u)
     if (in < 0 && out < 0 && total < 0)
         return MP_OK; /* no counts at all: as good as null */
     if (total < 0 && in >= 0 && out >= 0)
-        total = in + out;
+        total = lp_count_add(in, out);
     if (json_object_object_get_ex(u, "prompt_tokens_details", &details) &&
         !json_object_is_type(details, json_type_object))
         details = NULL;
