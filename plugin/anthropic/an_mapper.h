@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "../core/event_emit.h"
+#include "../core/log_scrub.h"
 #include "../core/strbuf.h"
 #include "../core/wire.h"
 #include "../transport/sse_parser.h"
@@ -56,7 +57,8 @@ enum an_open {
 
 typedef struct an_mapper {
     ev_emitter *em;
-    lp_map_options opt;
+    lp_map_options opt;   /* opt.log is log_scrub's: lines quote the server */
+    lp_log_scrub log_scrub;
     sse_parser sse;
     struct json_tokener *tok;
     mp_error *err;

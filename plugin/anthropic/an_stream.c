@@ -36,6 +36,7 @@ int an_mapper_init(an_mapper *m, ev_emitter *em, const lp_map_options *opt)
     m->em = em;
     if (opt)
         m->opt = *opt;
+    m->opt.log = lp_log_scrub_init(&m->log_scrub, m->opt.log, m->opt.secrets);
     if (!m->opt.max_line)
         m->opt.max_line = AN_DEFAULT_LIMIT;
     if (!m->opt.max_tool_args)

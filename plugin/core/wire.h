@@ -72,7 +72,9 @@ typedef struct lp_map_options {
      * lifetime; may be NULL. */
     const char *const *secrets;
     /* Where a mapper's notes and warnings go (a skipped content part or
-     * block type, a citation it cannot place); may be NULL. */
+     * block type, a citation it cannot place); may be NULL.  A mapper logs
+     * through an lp_log_scrub of it (core/log_scrub.h), as its lines may
+     * quote the server. */
     const lp_logger *log;
 } lp_map_options;
 

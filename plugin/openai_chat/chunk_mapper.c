@@ -30,6 +30,7 @@ int cm_init(chunk_mapper *m, ev_emitter *em, const cm_options *opt)
     m->em = em;
     if (opt)
         m->opt = *opt;
+    m->opt.log = lp_log_scrub_init(&m->log_scrub, m->opt.log, m->opt.secrets);
     if (!m->opt.max_line)
         m->opt.max_line = CM_DEFAULT_LIMIT;
     if (!m->opt.max_tool_args)

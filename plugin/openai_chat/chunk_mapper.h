@@ -57,6 +57,7 @@
 #include "../../abi/model_provider.h"
 #include "../core/event_emit.h"
 #include "../core/log.h"
+#include "../core/log_scrub.h"
 #include "../transport/sse_parser.h"
 #include "../core/strbuf.h"
 #include "../core/wire.h"
@@ -82,7 +83,8 @@ typedef struct cm_tool {
 
 typedef struct chunk_mapper {
     ev_emitter *em;
-    cm_options opt;
+    cm_options opt;       /* opt.log is log_scrub's: lines quote the server */
+    lp_log_scrub log_scrub;
     sse_parser sse;
     struct json_tokener *tok;
     mp_error *err;        /* error detail of the call in progress         */
