@@ -171,8 +171,14 @@ static void check_metadata(const fz_events *ev, const mp_event_metadata *e)
         if (counts[i] < -1)
             fz_fail("METADATA token count %zu is %lld", i,
                     (long long)counts[i]);
-    if (ev->minor < 1)
+    if (e->cache_read_input_tokens == 0)
+        fz_fail("METADATA cache_read_input_tokens 0 (-1 when absent or 0)");
+    if (ev->minor < 1) {
+        if (e->cache_write_input_tokens == 0)
+            fz_fail("METADATA cache_write_input_tokens 0 for a minor-0 "
+                    "host (1.0: -1 when absent or 0)");
         return;
+    }
     if (e->reasoning_output_tokens < -1)
         fz_fail("METADATA reasoning_output_tokens %lld",
                 (long long)e->reasoning_output_tokens);

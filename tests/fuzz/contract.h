@@ -5,7 +5,9 @@
  *  - events: MESSAGE_START first and once; blocks numbered from 0, one open
  *    at a time, START / DELTA... / STOP, deltas of the open block's kind;
  *    MESSAGE_STOP with no block open; METADATA at most once, after it,
- *    token counts >= -1; nothing after the callback asked to stop;
+ *    token counts >= -1, a cache count never 0 where the header says -1
+ *    (reads always, writes for minor 0); nothing after the callback asked
+ *    to stop;
  *  - what the host's minor allows (MP_PLUGIN_14): for minor 0 event types
  *    1-6, delta kinds 1-4, every event exactly its v1.0 size, flags 0; for
  *    minor 1 every event at least this header's sizeof, RESPONSE_INFO only
