@@ -159,6 +159,23 @@ int ev_read_done(ev_emitter *em, mp_error *err)
     return rc;
 }
 
+int ev_call_done(ev_emitter *em, int rc, mp_error *err)
+{
+    if (rc == MP_OK || rc == MP_E_CANCELLED) {
+        int end = ev_read_done(em, err);
+        return rc ? rc : end;
+    }
+    if (ev_batch_end(em) != MP_E_CANCELLED)
+        return rc;
+    char failure[sizeof err->message] = "";
+    if (LP_ERR_HAS(err, message))
+        lp_format(failure, sizeof failure, "%s", err->message);
+    lp_error_http(err, 0, 0, -1, NULL);
+    return lp_fail(err, MP_E_CANCELLED, "%s (after that event the response "
+                   "failed: %s)", ev_cancel_called(em) ? "cancelled" :
+                   "stream cancelled by the host's event callback", failure);
+}
+
 /* The size a host of the emitter's minor gets for an event whose v1.0
  * struct ended at `v10`. */
 static size_t sized(const ev_emitter *em, size_t full, size_t v10)

@@ -98,6 +98,14 @@ int ev_batch_end(ev_emitter *em);
  * `err` (may be NULL) filled when that delivery is cancelled and it holds
  * no message yet.  stream() and the fuzz driver both end reads with it. */
 int ev_read_done(ev_emitter *em, mp_error *err);
+/* The end of a call whose mapping returned `rc`: the last read is done
+ * (ev_read_done) and the call's status returned.  When the host's callback
+ * stops the stream on that last event (or cancel() was called), the call
+ * is MP_E_CANCELLED even if the response failed after the event was made:
+ * unbatched, the host would have stopped the call on it before the
+ * failure was read, and batching changes when events arrive, never what
+ * the call returns.  `err` then says both. */
+int ev_call_done(ev_emitter *em, int rc, mp_error *err);
 /* Deliver `info` right after MESSAGE_START (borrowed until the emitter is
  * done; NULL: none). */
 void ev_set_response_info(ev_emitter *em, const mp_event_response_info *info);

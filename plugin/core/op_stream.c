@@ -197,9 +197,7 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
     }
     /* What the last read made goes out whatever happened after it: on an
      * error the events so far are the host's too (stream() contract). */
-    int end = ev_read_done(&em, err);
-    if (!rc)
-        rc = end;
+    rc = ev_call_done(&em, rc, err);
     if (rc == MP_E_CANCELLED && !(LP_ERR_HAS(err, message) && err->message[0]))
         lp_fail(err, MP_E_CANCELLED, "cancelled");
     w->free_mapper(mapper);

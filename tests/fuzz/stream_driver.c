@@ -116,9 +116,7 @@ int fz_stream_run(const lp_wire *w, const uint8_t *data, size_t size)
             rc = w->finish(m, 5, 1, &err);
     }
     /* What the last read made goes out whatever happened (stream_for). */
-    int end = ev_read_done(&em, &err);
-    if (!rc)
-        rc = end;
+    rc = ev_call_done(&em, rc, &err);
     fz_events_done(&ev, rc, &err, 1);
     if (rc == MP_OK && ending == 1 && !ev.stopped)
         fz_fail("%s: a reset before MESSAGE_STOP returned MP_OK", w->name);

@@ -9,6 +9,8 @@
  *   - what a minor-0 host gets (MP_PLUGIN_14): v1.0 sizes, no flag, no
  *     RESPONSE_INFO, a redacted reasoning block left out whole with the
  *     indices after it contiguous, citations dropped, each with a warning;
+ *   - a stop on the last event of a call wins over a failure read after
+ *     that event was made (as unbatched), the message saying both;
  *   - RESPONSE_INFO right after MESSAGE_START, and its header cost as the
  *     metadata's when the wire had none (the wire's wins).
  */
@@ -19,6 +21,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 
+#include "../../plugin/core/errors.h"
 #include "test_chunk_recorder.h"
 
 /* What a sink saw: each event's header, kind/index and text. */
@@ -178,6 +181,48 @@ static void test_batch_respects_cancel(void **state)
                      MP_E_CANCELLED);
     assert_int_equal(ev_batch_end(&em), MP_E_CANCELLED);
     assert_int_equal(s.n, 1);
+    ev_free(&em);
+}
+
+/* The response fails after the last event of a read was made, and the
+ * host stops on that event when the call's end delivers it: the call is
+ * cancelled (unbatched, the host would have stopped it there), and the
+ * message keeps the failure. */
+static void test_stop_on_the_last_event_wins_over_a_later_failure(void **state)
+{
+    (void)state;
+    seen s;
+    mp_event_sink k = sink_of(&s);
+    s.cancel_at = 2;
+    ev_emitter em;
+    ev_init(&em, &k);
+    ev_set_batching(&em, 1);
+    ev_message_start(&em);
+    ev_block_start(&em, MP_BLOCK_TEXT, NULL, 0, NULL, 0, NULL, 0);
+    mp_error err = MP_ERROR_INIT;
+    int rc = lp_fail(&err, MP_E_PROTOCOL, "SSE event at byte 9: bad JSON");
+    lp_error_http(&err, 200, 1, -1, "overloaded");
+    assert_int_equal(ev_call_done(&em, rc, &err), MP_E_CANCELLED);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(err.code, MP_E_CANCELLED);
+    assert_string_equal(err.message, "stream cancelled by the host's event "
+                        "callback (after that event the response failed: "
+                        "SSE event at byte 9: bad JSON)");
+    assert_int_equal(err.retryable, 0);
+    assert_string_equal(err.provider_code, "");
+    ev_free(&em);
+
+    /* A host that goes on gets the failure. */
+    k = sink_of(&s);
+    ev_init(&em, &k);
+    ev_set_batching(&em, 1);
+    ev_message_start(&em);
+    err = (mp_error)MP_ERROR_INIT;
+    rc = lp_fail(&err, MP_E_PROTOCOL, "bad JSON");
+    assert_int_equal(ev_call_done(&em, rc, &err), MP_E_PROTOCOL);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.hdr[0].flags, MP_EVENT_FLAG_BATCH_END);
+    assert_string_equal(err.message, "bad JSON");
     ev_free(&em);
 }
 
@@ -371,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_batch_holds_one_behind_and_flags_the_last),
         cmocka_unit_test(test_one_read_many_events_one_flag),
         cmocka_unit_test(test_batch_respects_cancel),
+        cmocka_unit_test(test_stop_on_the_last_event_wins_over_a_later_failure),
         cmocka_unit_test(test_minor0_gets_no_flags_and_v10_sizes),
         cmocka_unit_test(test_cache_write_zero_by_minor),
         cmocka_unit_test(test_minor0_leaves_redacted_and_citations_out),
