@@ -144,7 +144,7 @@ static int exchange_once(mp_instance *inst, const lp_config *cfg,
         bs->deadline = res.deadline_ms; /* `timeout` bounds the whole call */
     if (rc && delivered && !bs->mapper_failed)
         not_retryable(err);
-    lp_exchange_explain(x, rc, err);
+    lp_exchange_explain(x, rc, started(bs), err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete)
         rc = w->cut(bs->mapper, latency, res.ttfb_ms, res.cut_status,
