@@ -71,6 +71,21 @@ $(BUILD)/libhost.a: $(HOST_LIB_OBJ)
 $(BUILD)/agent-host: $(BUILD)/tst/host-sample/main.o $(BUILD)/libhost.a
 	$(CC) $(SAN) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -ldl -lpthread -lm
 
+# ---------------------------------------------------------------- hosts in other languages
+# The Go (cgo) and Rust (std-only FFI) sample hosts.  Not part of `all`:
+# tests/run_all.sh builds and runs them when `go` / `rustc` exist and
+# reports them SKIPPED otherwise.  Go: no network (GOPROXY=off), no
+# toolchain download, no VCS stamp (a worktree's .git is a file).
+GO    ?= go
+RUSTC ?= rustc
+$(BUILD)/go-host: $(wildcard host-sample/go/*.go host-sample/go/*.c host-sample/go/*.h) \
+  host-sample/go/go.mod abi/model_provider.h | dirs
+	cd host-sample/go && GOFLAGS=-buildvcs=false GOTOOLCHAIN=local GOPROXY=off \
+	  $(GO) build -o $(abspath $@) .
+
+$(BUILD)/rust-host: host-sample/rust/main.rs | dirs
+	$(RUSTC) --edition 2021 -O -o $@ $<
+
 # ---------------------------------------------------------------- mock server
 MOCK_SRC := $(wildcard tests/mock_server/*.c)
 $(BUILD)/mock-server: $(MOCK_SRC) $(wildcard tests/mock_server/*.h) | dirs

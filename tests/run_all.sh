@@ -137,6 +137,99 @@ for t in "$build"/tests/test_*; do
   fi
 done
 
+# 2a. Hosts in other languages: the Python package's tests (python3 -m
+# unittest, standard library only), and the Go and Rust sample hosts,
+# built here and run against build/mock-server.  A missing toolchain is
+# reported SKIPPED, never passed.
+build_abs=$(cd "$build" && pwd)
+lang_env=(MP_BUILD_DIR="$build_abs")
+if nm -D "$build/litellm_provider.so" | grep -q __asan_init; then
+  # An ASan plugin in a host that is not: its runtime must come first.
+  # The interpreters' own allocations are not ours to leak-check.
+  lang_env+=(LD_PRELOAD="$(${CC:-cc} -print-file-name=libasan.so)"
+             ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+fi
+lang_tmp=$(mktemp -d /tmp/lang-hosts-XXXXXX)
+
+if command -v python3 >/dev/null; then
+  out=$(cd host-sample/python/tests &&
+        env "${lang_env[@]}" timeout -k 10 "$limit" python3 -m unittest discover -s . -v 2>&1)
+  rc=$?
+  printf '%s\n' "$out" | grep -E ' \.\.\. ' | sed 's/^/python: /'
+  ran=$(printf '%s\n' "$out" | sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in.*/\1/p')
+  pf=$(printf '%s\n' "$out" | sed -n 's/.*failures=\([0-9]*\).*/\1/p' | tail -1)
+  pe=$(printf '%s\n' "$out" | sed -n 's/.*errors=\([0-9]*\).*/\1/p' | tail -1)
+  ps=$(printf '%s\n' "$out" | sed -n 's/.*skipped=\([0-9]*\).*/\1/p' | tail -1)
+  bad=$(( ${pf:-0} + ${pe:-0} ))
+  skipped=$((skipped + ${ps:-0}))
+  if timed_out "$rc"; then
+    printf '%s\n' "$out" | tail -20
+    echo "[  FAILED  ] python: timed out after $limit s"
+    note_fail 1 "python (timed out after $limit s)"
+  elif [ -z "$ran" ] || { [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; }; then
+    printf '%s\n' "$out" | tail -30
+    note_fail 1 "python (exit $rc)"
+  else
+    pass=$((pass + ran - bad - ${ps:-0}))
+    if [ "$bad" -gt 0 ]; then
+      printf '%s\n' "$out" | sed -n '/^=\{10,\}/,$p' | head -80
+      note_fail "$bad" python
+    fi
+  fi
+else
+  echo "[  SKIPPED ] python: no python3 here (counted as skipped)"
+  skipped=$((skipped + 1))
+fi
+
+# One Go or Rust host: `run_lang_host NAME BINARY`.  It must print the scripted
+# answer, and on a 401 fail with the typed error and never the key.
+run_lang_host() {
+  local name=$1 bin=$2 port out err rc
+  "$build/mock-server" --quiet --port-file "$lang_tmp/port-$name" \
+    --scenario tests/scenarios/it_ok_text.scn \
+    --scenario tests/scenarios/it_401_echo_key.scn >/dev/null &
+  local mpid=$!
+  for _ in $(seq 100); do [ -s "$lang_tmp/port-$name" ] && break; sleep 0.05; done
+  port=$(cat "$lang_tmp/port-$name" 2>/dev/null)
+  local args="{\"api_base\":\"http://127.0.0.1:$port\"}"
+  out=$(env "${lang_env[@]}" timeout -k 10 60 "$bin" \
+        --config '{"model_id":"it-ok"}' --client-args "$args" \
+        "$build/litellm_provider.so" "Hi" 2>"$lang_tmp/err"); rc=$?
+  if [ $rc -eq 0 ] && [ "$out" = "Hello, world" ]; then
+    echo "[  PASSED  ] $name: streamed the answer and printed it"
+    pass=$((pass + 1))
+  else
+    echo "[  FAILED  ] $name: exit $rc, printed \"$out\":"; cat "$lang_tmp/err"
+    note_fail 1 "$name"
+  fi
+  out=$(env "${lang_env[@]}" LITELLM_API_KEY=it-secret-api-key-42 timeout -k 10 60 "$bin" \
+        --config '{"model_id":"it-401"}' --client-args "$args" \
+        "$build/litellm_provider.so" "Hi" 2>&1); rc=$?
+  if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "^$name: MP_E_AUTHENTICATION: HTTP 401" &&
+     ! printf '%s' "$out" | grep -q it-secret-api-key-42; then
+    echo "[  PASSED  ] $name: a 401 is reported as MP_E_AUTHENTICATION, without the key"
+    pass=$((pass + 1))
+  else
+    echo "[  FAILED  ] $name: on a 401: exit $rc, said: $out"
+    note_fail 1 "$name-401"
+  fi
+  kill "$mpid" 2>/dev/null; wait "$mpid" 2>/dev/null
+}
+
+for lang in go:go rust:rustc; do
+  name=${lang%%:*}-host tool=${lang#*:}
+  if ! command -v "$tool" >/dev/null; then
+    echo "[  SKIPPED ] $name: no $tool here (counted as skipped; .ci/run installs it)"
+    skipped=$((skipped + 1))
+  elif ! make -s --no-print-directory BUILD="$build" "$build/$name" >"$lang_tmp/build.log" 2>&1; then
+    echo "[  FAILED  ] $name: does not build:"; cat "$lang_tmp/build.log"
+    note_fail 1 "$name (build)"
+  else
+    run_lang_host "$name" "$build/$name"
+  fi
+done
+rm -rf "$lang_tmp"
+
 # 3. The conformance checker on the real plugin.
 if [ -x "$build/agent-host" ] && [ -f "$build/litellm_provider.so" ]; then
   vout=$(bounded "$build/agent-host" validate "$build/litellm_provider.so" 2>&1)
