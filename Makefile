@@ -111,6 +111,10 @@ $(BUILD)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_inter
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -ldl -lpthread -lm
 
+# The request-schema check over what the tests logged (tests/schema/).
+$(BUILD)/tests/check-requests: tests/schema/check_requests.c $(BUILD)/libplugin_internal.a | dirs
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libplugin_internal.a $(LDFLAGS) $(PKG_LIBS)
+
 # Benchmarks: one program per file in tests/bench/.
 $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a | dirs
 	@mkdir -p $(BUILD)/bench
@@ -122,7 +126,7 @@ ifneq ($(wildcard plugin/replay/*.c),)
 ALL_BINS += $(BUILD)/replay_provider.so
 endif
 
-all: $(ALL_BINS) $(UNIT_BIN) $(INTEG_BIN)
+all: $(ALL_BINS) $(UNIT_BIN) $(INTEG_BIN) $(BUILD)/tests/check-requests
 
 dirs:
 	@mkdir -p $(BUILD)/pic/plugin $(BUILD)/tst/plugin $(BUILD)/tst/host-sample $(BUILD)/tests

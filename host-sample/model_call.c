@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "request_log.h"
+
 typedef struct call_ctx {
     const mp_provider_v1 *desc;
     msg_assembler *a;
@@ -64,6 +66,7 @@ int model_call(prov_slot *slot, const char *request_json, msg_assembler *a,
     mp_event_sink sink = {sizeof sink, &c, on_event};
     int rc = lease.mod->desc->stream(lease.inst, request_json,
                                      strlen(request_json), &sink, err);
+    request_log(request_json, (size_t)-1, rc);
     prov_release(&lease);
     if (out->text)
         flush_text(&c); /* after an error or a cancel no flag came */

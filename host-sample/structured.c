@@ -8,6 +8,7 @@
 #include "conversation.h"
 #include "json_arg.h"
 #include "model_call.h"
+#include "request_log.h"
 
 typedef struct text {
     char *data;
@@ -75,6 +76,7 @@ int agent_structured(agent *a, const char *prompt, const char *schema_path,
             json_object_is_type(desc, json_type_string) ? json_object_get_string(desc) : NULL,
             &sink, &err);
         prov_release(&lease);
+        request_log(req, (size_t)-1, rc);
     }
     if (rc == MP_OK)
         printf("%s\n", out.data ? out.data : "");

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "provider_loader.h"
+#include "request_log.h"
 #include "validate_internal.h"
 
 /* What the built-in loopback server sends (loopback_server.c). */
@@ -127,9 +128,11 @@ static void check_conveniences(const mp_provider_v1 *d, const vctx *v,
     mp_accumulator *acc = NULL;
     int rc = d->accumulator_create(&acc);
     lines l = {0};
-    if (!rc)
+    if (!rc) {
         rc = d->stream_json(inst, VD_USER_HELLO, strlen(VD_USER_HELLO), on_line,
                             &l, acc, &err);
+        request_log(VD_USER_HELLO, (size_t)-1, rc);
+    }
     vd_report(rc == MP_OK && l.count == structs->events && !l.bad &&
               (l.last_flags & MP_EVENT_FLAG_BATCH_END) &&
               strcmp(l.first, "{\"messageStart\":{\"role\":\"assistant\"}}") == 0,
@@ -166,6 +169,7 @@ static void check_conveniences(const mp_provider_v1 *d, const vctx *v,
     memcpy(raw, &size, sizeof size);
     rc = d->stream_json(inst, "{\"messages\":5}", 14, on_line, &l, NULL,
                         (mp_error *)raw);
+    request_log("{\"messages\":5}", 14, rc);
     t = (vd_text){.len = 0};
     int jrc = d->error_to_json((const mp_error *)raw, vd_text_write, &t);
     json_object *e = jrc ? NULL : json_tokener_parse(t.buf);

@@ -16,6 +16,10 @@ unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy
 # (timeout signals the whole process group, servers a test started
 # included; KILL 10 s later if need be).
 limit=${TEST_TIMEOUT:-300}
+# Every host of the tree logs each request it sends here
+# (host-sample/request_log.h); step 4 checks them against the schema.
+MP_REQUEST_LOG=$(mktemp -d /tmp/mp-requests-XXXXXX)
+export MP_REQUEST_LOG
 bounded() { timeout -k 10 "$limit" "$@"; }
 timed_out() { [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; }
 pass=0
@@ -142,7 +146,7 @@ done
 # built here and run against build/mock-server.  A missing toolchain is
 # reported SKIPPED, never passed.
 build_abs=$(cd "$build" && pwd)
-lang_env=(MP_BUILD_DIR="$build_abs")
+lang_env=(MP_BUILD_DIR="$build_abs" PYTHONDONTWRITEBYTECODE=1)
 if nm -D "$build/litellm_provider.so" | grep -q __asan_init; then
   # An ASan plugin in a host that is not: its runtime must come first.
   # The interpreters' own allocations are not ours to leak-check.
@@ -249,6 +253,18 @@ if [ -x "$build/agent-host" ] && [ -f "$build/litellm_provider.so" ]; then
     note_fail 1 "validate (exit $vrc)"
   fi
 fi
+
+# 4. Every request the tests sent that the plugin accepted is valid
+# against the request's JSON Schema (tests/schema/check_requests.c).
+sout=$("$build/tests/check-requests" abi/request.schema.json "$MP_REQUEST_LOG" 2>&1)
+src=$?
+printf '%s\n' "$sout" | head -40
+if [ $src -eq 0 ]; then
+  pass=$((pass + 1))
+else
+  note_fail "$(printf '%s\n' "$sout" | grep -c 'FAILED' | sed 's/^0$/1/')" request-schema
+fi
+rm -rf "$MP_REQUEST_LOG"
 
 if [ $fail -gt 0 ]; then
   echo "failed: ${failed_names[*]}"
