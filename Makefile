@@ -148,15 +148,32 @@ demo: $(ALL_BINS)
 	@host-sample/demo/run.sh $(BUILD)
 
 # ---------------------------------------------------------------- install
-install: $(BUILD)/litellm_provider.so
+# The header, both plugins (under lib/model-providers, the .pc's
+# providerdir), the pkg-config file, agent-host (which finds the LiteLLM
+# plugin there by itself) and the request's JSON Schema.  `make uninstall`
+# with the same PREFIX (and DESTDIR) removes exactly these files.
+INSTALLED := include/model_provider.h lib/model-providers/litellm_provider.so \
+  lib/model-providers/replay_provider.so lib/pkgconfig/model-provider.pc \
+  bin/agent-host share/model-provider/request.schema.json
+
+install: $(ALL_BINS)
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/model-providers \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/model-provider
 	install -m 644 abi/model_provider.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(BUILD)/litellm_provider.so $(DESTDIR)$(PREFIX)/lib/model-providers/
+	install -m 755 $(BUILD)/litellm_provider.so $(BUILD)/replay_provider.so \
+	  $(DESTDIR)$(PREFIX)/lib/model-providers/
+	install -m 755 $(BUILD)/agent-host $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 abi/request.schema.json $(DESTDIR)$(PREFIX)/share/model-provider/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' abi/model-provider.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/model-provider.pc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+	-rmdir $(DESTDIR)$(PREFIX)/lib/model-providers $(DESTDIR)$(PREFIX)/share/model-provider \
+	  2>/dev/null
 
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all dirs unit test asan bench demo install clean
+.PHONY: all dirs unit test asan bench demo install uninstall clean

@@ -18,7 +18,7 @@ class AioTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.p = model_provider.Provider(PLUGIN)
-        cls.srv = MockServer("py_slow.scn", "so_fenced_json.scn")
+        cls.srv = MockServer("slow_answer.scn", "so_fenced_json.scn")
 
     @classmethod
     def tearDownClass(cls):
@@ -31,7 +31,7 @@ class AioTest(unittest.TestCase):
 
     def test_stream_delivers_events_while_the_loop_runs(self):
         async def main():
-            m = self.model("py-slow")
+            m = self.model("slow-answer")
             ticks = 0
 
             async def ticker():
@@ -59,7 +59,7 @@ class AioTest(unittest.TestCase):
 
     def test_cancelling_the_task_cancels_the_call(self):
         async def main():
-            m = self.model("py-slow")
+            m = self.model("slow-answer")
             seen = []
 
             async def consume():

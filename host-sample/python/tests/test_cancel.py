@@ -13,7 +13,7 @@ class CancelTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.p = model_provider.Provider(PLUGIN)
-        cls.srv = MockServer("py_slow.scn", "it_ok_text.scn")
+        cls.srv = MockServer("slow_answer.scn", "it_ok_text.scn")
 
     @classmethod
     def tearDownClass(cls):
@@ -22,8 +22,8 @@ class CancelTest(unittest.TestCase):
 
     def slow(self):
         """An instance whose answer takes about 1.3 s (an event every
-        100 ms, py_slow.scn)."""
-        return self.p.create({"model_id": "py-slow"}, self.srv.client_args())
+        100 ms, slow_answer.scn)."""
+        return self.p.create({"model_id": "slow-answer"}, self.srv.client_args())
 
     def test_cancel_from_another_thread_mid_stream(self):
         with self.slow() as m:
