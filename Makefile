@@ -26,6 +26,9 @@ CFLAGS   ?= -O2 -g
 SAN      ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 LDFLAGS  ?=
+# Plugins are linked with -z defs (no undefined symbol left, MP_PLUGIN_1);
+# `make tsan` clears it: clang's static TSan runtime lives in the program.
+ZDEFS    ?= -Wl,-z,defs
 
 # ---------------------------------------------------------------- plugin
 # One folder per stage (plugin/README.md): core/, request/, transport/, one
@@ -46,7 +49,7 @@ $(BUILD)/tst/%.o: %.c $(PLUGIN_HDR) $(wildcard host-sample/*.h) | dirs
 
 $(BUILD)/litellm_provider.so: $(PLUGIN_PIC) plugin/exports.map
 	$(CC) -shared $(SAN) -o $@ $(PLUGIN_PIC) -Wl,--version-script=plugin/exports.map \
-	  -Wl,-z,defs $(LDFLAGS) $(PKG_LIBS)
+	  $(ZDEFS) $(LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 	rm -f $@ && ar rcs $@ $^
@@ -54,12 +57,13 @@ $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 # The replay provider: a second plugin that replays recorded events.  It
 # shares the event helpers with the main plugin but none of its HTTP code.
 REPLAY_SRC := $(wildcard plugin/replay/*.c) plugin/core/event_emit.c plugin/core/event_json.c \
-  plugin/core/errors.c plugin/core/strbuf.c plugin/core/json_util.c plugin/core/json_numbers.c plugin/core/json_writer.c plugin/core/log.c
+  plugin/core/errors.c plugin/core/strbuf.c plugin/core/json_util.c plugin/core/json_numbers.c plugin/core/json_writer.c plugin/core/log.c \
+  plugin/core/utf8.c
 REPLAY_PIC := $(REPLAY_SRC:%.c=$(BUILD)/pic/%.o)
 
 $(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map
 	$(CC) -shared $(SAN) -o $@ $(REPLAY_PIC) -Wl,--version-script=plugin/exports.map \
-	  -Wl,-z,defs $(LDFLAGS) $(shell pkg-config --libs json-c)
+	  $(ZDEFS) $(LDFLAGS) $(shell pkg-config --libs json-c)
 
 # ---------------------------------------------------------------- host
 HOST_LIB_SRC := $(filter-out host-sample/main.c,$(wildcard host-sample/*.c))
@@ -121,12 +125,35 @@ $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a 
 	$(CC) $(ALL_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(PKG_LIBS) -ldl -lpthread -lm
 
+# ---------------------------------------------------------------- fuzzing
+# One libFuzzer target per tests/fuzz/fuzz_NAME.c (tests/fuzz/README.md);
+# adding a file adds a target everywhere below.  In `make test` each
+# target also runs as a cmocka program over its seeds and regressions.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SUPPORT := tests/fuzz/contract.c tests/fuzz/stream_driver.c
+FUZZ_DEPS := $(FUZZ_SUPPORT) $(wildcard tests/fuzz/*.h) $(BUILD)/libplugin_internal.a
+FUZZ_REPLAY_BIN := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS) | dirs
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -DFZ_TARGET='"$*"' -o $@ $< \
+	  tests/fuzz/replay_main.c $(FUZZ_SUPPORT) $(BUILD)/libplugin_internal.a $(LDFLAGS) \
+	  $(CMOCKA_LIBS) $(PKG_LIBS) -lpthread -lm
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) | dirs
+	@mkdir -p $(BUILD)/fuzz
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SUPPORT) \
+	  $(BUILD)/libplugin_internal.a $(LDFLAGS) $(PKG_LIBS) -lpthread -lm
+
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+
 ALL_BINS := $(BUILD)/litellm_provider.so $(BUILD)/agent-host $(BUILD)/mock-server
 ifneq ($(wildcard plugin/replay/*.c),)
 ALL_BINS += $(BUILD)/replay_provider.so
 endif
 
-all: $(ALL_BINS) $(UNIT_BIN) $(INTEG_BIN) $(BUILD)/tests/check-requests
+all: $(ALL_BINS) $(UNIT_BIN) $(INTEG_BIN) $(FUZZ_REPLAY_BIN) $(BUILD)/tests/check-requests
 
 dirs:
 	@mkdir -p $(BUILD)/pic/plugin $(BUILD)/tst/plugin $(BUILD)/tst/host-sample $(BUILD)/tests
@@ -141,28 +168,65 @@ test: all
 asan:
 	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" test
 
-bench: $(ALL_BINS) $(BENCH_BIN)
-	@tests/bench/run.sh $(BUILD)
+# Every fuzz target for FUZZ_SECONDS each (clang, libFuzzer, ASan + UBSan,
+# in build-fuzz/); fails on any finding (tests/fuzz/run.sh).
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  fuzz-bins
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# The programs that run threads (or drive the plugin from several), under
+# ThreadSanitizer: clang, whose sanitizer runtime is linked statically by
+# default (the shared one crashes at start here), in build-tsan/.
+TSAN_TESTS := test_config_update test_module test_replay_update test_host_reload \
+  test_host_replay test_stream_faults test_stream_modes test_stream_nonstream \
+  test_structured_modes test_soak_reload test_load_streams test_json_locale
+tsan:
+	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" ZDEFS= \
+	  build-tsan/litellm_provider.so build-tsan/replay_provider.so build-tsan/agent-host \
+	  build-tsan/mock-server $(TSAN_TESTS:%=build-tsan/tests/%)
+	@TEST_ONLY="$(TSAN_TESTS)" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	  tests/run_all.sh build-tsan
+
+# The cold-start baseline: a bare .so doing only libcurl's global init.
+$(BUILD)/bench/bare_plugin.so: tests/bench/bare/bare_plugin.c | dirs
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $< $(LDFLAGS) $(PKG_LIBS)
+
+bench: $(ALL_BINS) $(BENCH_BIN) $(BUILD)/bench/bare_plugin.so $(BUILD)/stripped/litellm_provider.so
+	@tests/bench/run.sh $(BUILD) $(VERSION)
 
 demo: $(ALL_BINS)
 	@host-sample/demo/run.sh $(BUILD)
 
 # ---------------------------------------------------------------- install
+# The installed plugins carry no debug info (smaller to map, quicker to
+# load); their debug info goes to a separate file beside them, in .debug/,
+# where gdb looks for it by the .so's debug link.
+$(BUILD)/stripped/%.so: $(BUILD)/%.so
+	@mkdir -p $(BUILD)/stripped
+	objcopy --only-keep-debug $< $@.debug
+	objcopy --strip-unneeded --add-gnu-debuglink=$@.debug $< $@
+
 # The header, both plugins (under lib/model-providers, the .pc's
-# providerdir), the pkg-config file, agent-host (which finds the LiteLLM
-# plugin there by itself) and the request's JSON Schema.  `make uninstall`
-# with the same PREFIX (and DESTDIR) removes exactly these files.
-INSTALLED := include/model_provider.h lib/model-providers/litellm_provider.so \
-  lib/model-providers/replay_provider.so lib/pkgconfig/model-provider.pc \
+# providerdir, stripped, their debug info in .debug/), the pkg-config file,
+# agent-host (which finds the LiteLLM plugin there by itself) and the
+# request's JSON Schema.  `make uninstall` with the same PREFIX (and
+# DESTDIR) removes exactly these files.
+PLUGINS   := litellm_provider.so replay_provider.so
+INSTALLED := include/model_provider.h $(PLUGINS:%=lib/model-providers/%) \
+  $(PLUGINS:%=lib/model-providers/.debug/%.debug) lib/pkgconfig/model-provider.pc \
   bin/agent-host share/model-provider/request.schema.json
 
-install: $(ALL_BINS)
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/model-providers \
+install: $(ALL_BINS) $(PLUGINS:%=$(BUILD)/stripped/%)
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/model-providers/.debug \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/share/model-provider
 	install -m 644 abi/model_provider.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(BUILD)/litellm_provider.so $(BUILD)/replay_provider.so \
-	  $(DESTDIR)$(PREFIX)/lib/model-providers/
+	install -m 755 $(PLUGINS:%=$(BUILD)/stripped/%) $(DESTDIR)$(PREFIX)/lib/model-providers/
+	install -m 644 $(PLUGINS:%=$(BUILD)/stripped/%.debug) \
+	  $(DESTDIR)$(PREFIX)/lib/model-providers/.debug/
 	install -m 755 $(BUILD)/agent-host $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 abi/request.schema.json $(DESTDIR)$(PREFIX)/share/model-provider/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' abi/model-provider.pc.in \
@@ -170,10 +234,10 @@ install: $(ALL_BINS)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
-	-rmdir $(DESTDIR)$(PREFIX)/lib/model-providers $(DESTDIR)$(PREFIX)/share/model-provider \
-	  2>/dev/null
+	rmdir $(DESTDIR)$(PREFIX)/lib/model-providers/.debug $(DESTDIR)$(PREFIX)/lib/model-providers \
+	  $(DESTDIR)$(PREFIX)/share/model-provider 2>/dev/null || true
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz build-tsan
 
-.PHONY: all dirs unit test asan bench demo install uninstall clean
+.PHONY: all dirs unit test asan fuzz fuzz-bins tsan bench demo install uninstall clean

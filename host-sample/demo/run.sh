@@ -7,11 +7,17 @@
 # back (the signature with them), hot-swaps the conversation to a second
 # provider before model call 2, and prints the final answer.  Then the
 # recorded run is replayed with replay_provider.so, with no server at all.
+# Last, the same conversation goes on with an anthropic/ provider (the
+# scripted server now answering as Anthropic's Messages API) and swaps
+# back to the proxy: tool calls, results and reasoning move across the two
+# wire formats, and what one cannot carry is left out with a warning.
 #
 # With LITELLM_API_BASE or LITELLM_API_KEY set (a LiteLLM proxy), or with
 # LITELLM_MODEL=<prefix>/<model> and that provider's key (openai/,
 # gemini/, groq/, mistral/, deepseek/, openrouter/), the same steps run
-# against the real model (LITELLM_MODEL, default gpt-4o-mini).
+# against the real model (LITELLM_MODEL, default gpt-4o-mini); with
+# ANTHROPIC_API_KEY also set, step 5 calls Anthropic (ANTHROPIC_MODEL,
+# default claude-haiku-4-5).
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -79,15 +85,26 @@ fi
 echo "This demo runs the sample agent host ($HOST) with the LiteLLM provider plugin"
 echo "($PLUGIN) loaded twice, as two providers, on one prompt that needs two tools."
 
-if [ "$MODE" = mock ]; then
-  heading "1. Start the scripted model server (no network, no API key)"
-  "$BUILD/mock-server" --sequence --quiet --record "$WORK/requests.jsonl" \
-    --scenario "$HERE/01_two_tools.scn" --scenario "$HERE/02_final_answer.scn" \
-    > "$WORK/port" &
+# start_mock RECORD SCENARIO...: the scripted server answering the
+# scenarios in order; sets MOCK_PID and PORT.
+start_mock() {
+  local record=$1; shift
+  local args=()
+  for s in "$@"; do args+=(--scenario "$HERE/$s"); done
+  rm -f "$WORK/port"
+  "$BUILD/mock-server" --sequence --quiet --record "$record" "${args[@]}" > "$WORK/port" &
   MOCK_PID=$!
   for _ in $(seq 100); do grep -q '^PORT=' "$WORK/port" 2>/dev/null && break; sleep 0.05; done
   PORT=$(sed -n 's/^PORT=//p' "$WORK/port")
   [ -n "$PORT" ] || { echo "demo: the mock server did not start" >&2; exit 1; }
+}
+stop_mock() {
+  if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; MOCK_PID=""; fi
+}
+
+if [ "$MODE" = mock ]; then
+  heading "1. Start the scripted model server (no network, no API key)"
+  start_mock "$WORK/requests.jsonl" 01_two_tools.scn 02_final_answer.scn
   echo "$BUILD/mock-server listens on 127.0.0.1:$PORT and answers two requests in order:"
   echo "  1. 01_two_tools.scn: a sentence, then two tool calls in one message; the"
   echo "     calculator call's id carries a Gemini thought signature (id__thought__SIG)"
@@ -146,7 +163,7 @@ else
 fi
 
 heading "4. Replay the recorded run with replay_provider.so: offline, deterministic"
-if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; MOCK_PID=""; echo "(the mock server is stopped)"; echo; fi
+if [ -n "$MOCK_PID" ]; then stop_mock; echo "(the mock server is stopped)"; echo; fi
 show "$HOST" --provider "$REPLAY" --config "{\"events_file\":\"$WORK/run.jsonl\"}" \
   --tools calculator,word_count --session "$WORK/replayed.json" "$PROMPT"
 echo
@@ -158,9 +175,54 @@ else
   exit 1
 fi
 
+heading "5. Across wire formats: the conversation goes on with an anthropic/ provider, and back"
+FOLLOW_UP='And that product plus one?'
+CLAUDE_RAN=0
+if [ "$MODE" = mock ]; then
+  start_mock "$WORK/requests2.jsonl" 03_anthropic_turn.scn 04_back_to_proxy.scn
+  echo "A second scripted server on 127.0.0.1:$PORT answers, in order:"
+  echo "  1. 03_anthropic_turn.scn, as Anthropic's Messages API (POST /v1/messages):"
+  echo "     checks that step 2's conversation arrived in that API's shape, then"
+  echo "     answers with signed thinking and a tool call"
+  echo "  2. 04_back_to_proxy.scn, as the LiteLLM proxy: checks that Anthropic's"
+  echo "     tool call and its result arrived in chat shape, then the final answer"
+  CLAUDE='{"model_id":"anthropic/demo-claude"}'
+  CLAUDE_CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT\",\"api_key\":\"sk-ant-demo-not-a-secret\"}"
+  CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT/v1\",\"api_key\":\"sk-demo-not-a-secret\"}"
+  CLAUDE_RAN=1
+elif [ -n "${ANTHROPIC_API_KEY:-}" ]; then
+  CLAUDE="{\"model_id\":\"anthropic/${ANTHROPIC_MODEL:-claude-haiku-4-5}\"}"
+  CLAUDE_CLIENT='{}' # the key comes from ANTHROPIC_API_KEY; never printed
+  echo "calling Anthropic's Messages API as ${ANTHROPIC_MODEL:-claude-haiku-4-5}, then $MODEL again"
+  CLAUDE_RAN=1
+else
+  echo "(skipped: set ANTHROPIC_API_KEY to continue this conversation with Anthropic's API)"
+fi
+if [ "$CLAUDE_RAN" = 1 ]; then
+  echo
+  show "$HOST" \
+    --provider claude="$PLUGIN" --config claude="$CLAUDE" --client-args claude="$CLAUDE_CLIENT" \
+    --provider primary="$PLUGIN" --config primary="$PRIMARY" --client-args primary="$CLIENT" \
+    --tools calculator,word_count --swap-at 2=primary --session "$WORK/session.json" "$FOLLOW_UP"
+fi
+if [ "$MODE" = mock ]; then
+  echo
+  req=$(grep '"/v1/messages"' "$WORK/requests2.jsonl" | head -1)
+  echo "What provider \"claude\" sent (POST /v1/messages): the earlier tool calls as"
+  echo "  $(grep -o '"type":"tool_use","id":"[^"]*"' <<<"$req" | tr '\n' ' ')"
+  echo "(the Gemini signature is cut from the id: Anthropic ids take letters, digits, _ and -),"
+  echo "each result paired with its call: $(grep -o '"tool_use_id":"[^"]*"' <<<"$req" | tr '\n' ' ')"
+  req=$(grep '"/v1/chat/completions"' "$WORK/requests2.jsonl" | tail -1)
+  echo "What provider \"primary\" sent back through the proxy: Anthropic's call as a chat"
+  echo "tool call, $(grep -o '"id":"toolu_[^"]*"' <<<"$req" | head -1), its result as $(grep -o '"tool_call_id":"toolu_[^"]*"' <<<"$req"),"
+  echo "and its thinking left out (the plugin's warning above says why)."
+  stop_mock
+fi
+
 heading "Done"
 if [ "$MODE" = mock ]; then
-  echo "Two providers, parallel tool calls, a thought signature round trip, a hot swap and an offline replay."
+  echo "Two providers, parallel tool calls, a thought signature round trip, a hot swap,"
+  echo "an offline replay, and the same conversation across two wire formats."
 else
   echo "The same steps against $MODEL: what the model chose to do is above, and it replayed offline."
 fi

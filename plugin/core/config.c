@@ -13,11 +13,13 @@
 #include "json_util.h"
 #include "json_writer.h"
 #include "strbuf.h"
+#include "../route/route.h"
 
 /* Sorted, as the reference prints them (Python's sorted()). */
 static const char *const model_keys[] = {
-    "cache_config", "context_window_limit", "model_id", "params",
-    "reasoning_round_trip", "stream", "structured_output_mode", NULL};
+    "anthropic_tools", "cache_config", "cache_tools", "context_window_limit",
+    "model_id", "params", "reasoning_round_trip", "stream",
+    "structured_output_mode", NULL};
 
 /* CacheConfig's fields (reference-update 2.15). */
 static const char *const cache_keys[] = {
@@ -311,6 +313,12 @@ static void warn_cache_config(const lp_config *c, const lp_logger *log)
     if (!log || !log->fn || !c->has_cache_config ||
         !json_object_object_get_ex(c->config, "cache_config", &cc))
         return;
+    /* An adapter that places cache points itself takes every field. */
+    const lp_wire *wire = lp_route_wire_for(c);
+    if (wire && wire->places_cache_points) {
+        warn_unknown(cc, cache_keys, "cache_config", log);
+        return;
+    }
     strbuf sb;
     sb_init(&sb, (size_t)1 << 20);
     if (json_object_object_get_ex(cc, "ttl", &v) && v &&
@@ -431,7 +439,17 @@ static int read_client(lp_config *c, mp_error *err)
     if (json_object_object_get_ex(doc, "extra_headers", &v) && v) {
         if (!json_object_is_type(v, json_type_object))
             return type_error(err, "client_args", "extra_headers", "object", v);
+        int hidden = 0;
         json_object_object_foreach(v, name, val) {
+            if (!lp_header_is_public(name) &&
+                ++hidden > LP_MAX_HIDDEN_HEADERS)
+                return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                               "client_args.extra_headers: more than %d "
+                               "headers whose values are kept secret (all "
+                               "but Accept, Accept-Language, Cache-Control, "
+                               "Content-Type, User-Agent, X-Request-Id and "
+                               "version/beta headers); send fewer",
+                               LP_MAX_HIDDEN_HEADERS);
             if (!json_object_is_type(val, json_type_string))
                 return lp_fail(err, MP_E_INVALID_ARGUMENT,
                                "client_args.extra_headers.%s: expected string, "
@@ -466,7 +484,10 @@ static int apply_proxy_prefix(lp_config *c)
     sb_free(&sb);
     if (!s)
         return MP_E_NO_MEMORY;
-    json_object_object_add(c->config, "model_id", s);
+    if (json_object_object_add(c->config, "model_id", s)) {
+        json_object_put(s);
+        return MP_E_NO_MEMORY;
+    }
     c->model_id = json_object_get_string(s);
     return MP_OK;
 }
@@ -496,6 +517,8 @@ static int build(json_object *config, json_object *client, const lp_logger *log,
     c->retry_max_ms = 30000;
     c->num_retries = -1; /* the route decides (decision 24) */
     int rc = read_model(c, err);
+    if (!rc)
+        rc = lp_config_check_native(config, log, err);
     if (!rc)
         rc = read_client(c, err);
     if (!rc && (rc = apply_proxy_prefix(c)))
@@ -567,8 +590,16 @@ int lp_config_update(const lp_config *base, const char *update_json,
         json_object_put(client);
         return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
     }
-    json_object_object_foreach(update, k, v)
-        json_object_object_add(config, k, json_object_get(v));
+    json_object_object_foreach(update, k, v) {
+        /* A new key is copied: that can fail, and must not drop it. */
+        if (json_object_object_add(config, k, json_object_get(v))) {
+            json_object_put(v);
+            json_object_put(update);
+            json_object_put(config);
+            json_object_put(client);
+            return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
+        }
+    }
     /* Only the update's own unknown keys deserve a warning; the base's were
      * reported when they arrived.  So validate silently, then warn about
      * the update's keys (its values now also live in the new config). */
@@ -577,9 +608,32 @@ int lp_config_update(const lp_config *base, const char *update_json,
         warn_unknown(update, model_keys, "configuration", log);
         if (json_object_object_get_ex(update, "cache_config", NULL))
             warn_cache_config(*out, log);
+        /* warnings about the update's own keys only */
+        (void)lp_config_check_native(update, log, err);
     }
     json_object_put(update);
     return rc;
+}
+
+/* reference-update 2.1: the config's own "stream" key wins, then the
+ * older params.stream, else true.  The reference takes either by
+ * truthiness; we take a boolean or null (falsy there too). */
+int lp_config_stream_flag(const lp_config *cfg, int *stream, mp_error *err)
+{
+    json_object *v;
+    *stream = 1;
+    if (cfg->stream >= 0) {
+        *stream = cfg->stream;
+        return MP_OK;
+    }
+    if (!cfg->params || !json_object_object_get_ex(cfg->params, "stream", &v))
+        return MP_OK;
+    if (v && !json_object_is_type(v, json_type_boolean))
+        return lp_fail(err, MP_E_INVALID_ARGUMENT,
+                       "config.params.stream: expected boolean or null, got "
+                       "%s", lp_json_type_name(v));
+    *stream = v ? json_object_get_boolean(v) : 0;
+    return MP_OK;
 }
 
 lp_config *lp_config_ref(lp_config *cfg)
@@ -611,6 +665,26 @@ int lp_is_secret_name(const char *name)
            contains_ci(name, "password");
 }
 
+int lp_header_is_public(const char *name)
+{
+    static const char *const public_headers[] = {
+        "Accept", "Accept-Language", "Cache-Control", "Content-Type",
+        "User-Agent", "X-Request-Id", "anthropic-version", "anthropic-beta",
+        "OpenAI-Beta", NULL};
+    for (size_t i = 0; public_headers[i]; i++)
+        if (strcasecmp(name, public_headers[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int lp_header_scrubbed(const char *name, const char *value)
+{
+    size_t len = value ? strlen(value) : 0;
+    if (lp_is_secret_name(name))
+        return len > 0;
+    return !lp_header_is_public(name) && len >= LP_MIN_SCRUBBED;
+}
+
 /* Inside params, "token" alone would hide max_tokens; a key is secret there
  * when it names a key, secret, password or credential, or a *_token.  A
  * prompt-cache key is no secret (it goes to the server in the body, and
@@ -618,9 +692,12 @@ int lp_is_secret_name(const char *name)
  * params.prompt_cache_key are shown. */
 static int is_secret_param(const char *name)
 {
-    size_t n = strlen(name);
-    if (strcmp(name, "cache_key") == 0 || strcmp(name, "prompt_cache_key") == 0)
+    /* Names of cache namespaces, not credentials (cache_config.cache_key,
+     * OpenAI's prompt_cache_key): shown, as get_config should. */
+    if (strcmp(name, "cache_key") == 0 ||
+        strcmp(name, "prompt_cache_key") == 0)
         return 0;
+    size_t n = strlen(name);
     if (contains_ci(name, "key") || contains_ci(name, "secret") ||
         contains_ci(name, "authorization") || contains_ci(name, "password") ||
         contains_ci(name, "credential"))
@@ -630,6 +707,33 @@ static int is_secret_param(const char *name)
 }
 
 static void write_redacted(jw *w, json_object *v, int (*secret)(const char *));
+
+/* client_args: secret-looking names, and every extra header off the
+ * public list (lp_header_is_public). */
+static void write_client_args(jw *w, json_object *client)
+{
+    jw_object_open(w);
+    json_object_object_foreach(client, k, val) {
+        jw_key(w, k);
+        if (strcmp(k, "extra_headers") == 0 &&
+            json_object_is_type(val, json_type_object)) {
+            jw_object_open(w);
+            json_object_object_foreach(val, name, hv) {
+                jw_key(w, name);
+                if (lp_header_is_public(name) || !hv)
+                    jw_json(w, hv);
+                else
+                    jw_cstring(w, "<redacted>");
+            }
+            jw_object_close(w);
+        } else if (lp_is_secret_name(k) && val) {
+            jw_cstring(w, "<redacted>");
+        } else {
+            write_redacted(w, val, lp_is_secret_name);
+        }
+    }
+    jw_object_close(w);
+}
 
 /* The members of object `v`, secrets redacted. */
 static void write_members(jw *w, json_object *v, int (*secret)(const char *))
@@ -678,8 +782,7 @@ int lp_config_to_redacted_json(const lp_config *cfg, int64_t learned_window,
     }
     jw_object_close(&w);
     jw_key(&w, "client_args");
-    /* Every secret-looking name in client args and its headers. */
-    write_redacted(&w, cfg->client_args, lp_is_secret_name);
+    write_client_args(&w, cfg->client_args);
     jw_object_close(&w);
     return jw_status(&w);
 }

@@ -85,8 +85,20 @@ int lp_config_update(const lp_config *base, const char *update_json,
                      size_t len, const lp_logger *log, lp_config **out,
                      mp_error *err);
 
+/* Whether a plain stream() call asks for a streamed answer (reference-
+ * update 2.1): the config's "stream" key, else params.stream (a boolean
+ * or null), else yes.  MP_E_INVALID_ARGUMENT for another params.stream. */
+int lp_config_stream_flag(const lp_config *cfg, int *stream, mp_error *err);
+
 lp_config *lp_config_ref(lp_config *cfg);
 void lp_config_unref(lp_config *cfg);
+
+/* Check the native providers' model keys of a config document
+ * (cache_tools, anthropic_tools; config_native.c): types, and no function
+ * tool among the server tools.  The deprecated cache_tools is warned about
+ * through `log`. */
+int lp_config_check_native(json_object *doc, const lp_logger *log,
+                           mp_error *err);
 
 /* {"config":{...},"client_args":{...}} with secrets redacted (decision 21),
  * written with the JSON writer into `out`.  `learned_window` > 0 is the
@@ -99,5 +111,24 @@ int lp_config_to_redacted_json(const lp_config *cfg, int64_t learned_window,
 /* True if a header or key name looks secret: contains "key", "token",
  * "secret" or "authorization" (case-insensitive). */
 int lp_is_secret_name(const char *name);
+
+/* extra_headers: the value of every header NOT named on a short list of
+ * headers that never carry a credential (Accept, Accept-Language,
+ * Cache-Control, Content-Type, User-Agent, X-Request-Id and the vendors'
+ * version/beta headers; case-insensitive) is treated as a secret: shown as
+ * "<redacted>" by get_config, and scrubbed from error text (values of
+ * fewer than LP_MIN_SCRUBBED bytes excepted when the name does not look
+ * secret: such a value would mask ordinary digits and words).  A name that
+ * is not on the list cannot leak, whatever it is called (Cookie, X-Auth,
+ * Proxy-Authorization...).  At most LP_MAX_HIDDEN_HEADERS such headers are
+ * accepted, so every one of them fits in the list of secrets an exchange
+ * scrubs. */
+int lp_header_is_public(const char *name);
+/* Whether the value of extra header `name` is scrubbed from error text:
+ * any non-empty value of a secret-looking name, and a value of at least
+ * LP_MIN_SCRUBBED bytes of any other name off the public list. */
+int lp_header_scrubbed(const char *name, const char *value);
+#define LP_MAX_HIDDEN_HEADERS 32
+#define LP_MIN_SCRUBBED 4
 
 #endif

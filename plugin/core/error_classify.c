@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "json_util.h"
 #include "utf8.h"
 
 /* How much of a plain-text or HTML body becomes the message: enough to read
@@ -261,6 +262,10 @@ static void set_text(char *dst, size_t cap, json_object *v)
         ? json_object_get_string(v)
         : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
     lp_format(dst, cap, "%s", s ? s : ""); /* cut on a character boundary */
+    /* It reaches the host as provider_code, which is UTF-8 like every
+     * string there: a byte that starts no well-formed character is '?',
+     * as in the message. */
+    lp_utf8_mend(dst, strlen(dst));
 }
 
 static void from_text(const char *s, size_t n, ec_info *in);
@@ -364,7 +369,7 @@ static void from_body(const char *body, size_t len, ec_info *in)
     if (!body || !len || len > (size_t)INT32_MAX)
         return;
     json_tokener *tok = json_tokener_new();
-    json_object *o = tok ? json_tokener_parse_ex(tok, body, (int)len) : NULL;
+    json_object *o = tok ? lp_json_tokener_parse(tok, body, len) : NULL;
     size_t end = o ? json_tokener_get_parse_end(tok) : 0;
     while (o && end < len && isspace((unsigned char)body[end]))
         end++;
@@ -442,6 +447,42 @@ int ec_scrub(const char *text, size_t len, const char *const *secrets,
     }
     if (!rc)
         rc = sb_append(out, text + run, len - run);
+    return rc;
+}
+
+/* Where a text that was cut at its end may hold the first part of a
+ * secret: the earliest offset from which the rest is a proper prefix of a
+ * secret, or an sk-style key running to the end (its length unknown);
+ * `len` when there is none. */
+static size_t secret_tail(const char *text, size_t len,
+                          const char *const *secrets)
+{
+    for (size_t i = 0; i < len; i++) {
+        size_t rest = len - i;
+        for (size_t k = 0; secrets && secrets[k]; k++) {
+            size_t sl = strlen(secrets[k]);
+            if (sl > rest && memcmp(text + i, secrets[k], rest) == 0)
+                return i;
+        }
+        if ((i == 0 || !key_char((unsigned char)text[i - 1])) &&
+            memcmp(text + i, "sk-", rest < 3 ? rest : 3) == 0) {
+            size_t j = i + (rest < 3 ? rest : 3);
+            while (j < len && key_char((unsigned char)text[j]))
+                j++;
+            if (j == len)
+                return i;
+        }
+    }
+    return len;
+}
+
+int ec_scrub_cut(const char *text, size_t len, const char *const *secrets,
+                 strbuf *out)
+{
+    size_t keep = secret_tail(text, len, secrets);
+    int rc = ec_scrub(text, keep, secrets, out);
+    if (!rc && keep < len)
+        rc = sb_appends(out, "<redacted>");
     return rc;
 }
 
@@ -585,6 +626,45 @@ int64_t ec_parse_retry_after(const char *value, int64_t now_ms)
     return wait > 0 ? wait : 0;
 }
 
+int64_t ec_parse_rfc3339_wait(const char *value, int64_t now_ms)
+{
+    if (!value)
+        return -1;
+    const char *p = value;
+    int y, mo, d, h, mi, s;
+    spaces(&p);
+    if (!digits(&p, 4, 4, &y) || *p++ != '-' || !digits(&p, 2, 2, &mo) ||
+        *p++ != '-' || !digits(&p, 2, 2, &d) || (*p != 'T' && *p != 't' &&
+                                                 *p != ' '))
+        return -1;
+    p++;
+    if (!clock_of(&p, &h, &mi, &s) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return -1;
+    int64_t ms = 0;
+    if (*p == '.') {
+        int64_t scale = 100;
+        for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
+            ms += scale ? (*p - '0') * scale : 0;
+    }
+    int64_t offset_s = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh, om;
+        if (!digits(&p, 2, 2, &oh) || *p++ != ':' || !digits(&p, 2, 2, &om))
+            return -1;
+        offset_s = sign * (oh * 3600 + om * 60);
+    } else {
+        return -1;
+    }
+    spaces(&p);
+    if (*p)
+        return -1;
+    int64_t when = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+                    s - offset_s) * 1000 + ms;
+    return when > now_ms ? when - now_ms : 0;
+}
+
 /* ---------------------------------------------------------- filling err */
 
 
@@ -618,7 +698,10 @@ static int fill(mp_error *err, int code, int status, int64_t retry_after,
     fit(&clean, lp_error_message_room(err));
     lp_fail(err, code, "%s", clean.data ? clean.data : "");
     const char *pc = in->code[0] ? in->code : in->type;
-    ec_scrub(pc, strlen(pc), secrets, &pcode);
+    if (strlen(pc) + 4 >= sizeof in->code) /* possibly cut by set_text */
+        ec_scrub_cut(pc, strlen(pc), secrets, &pcode);
+    else
+        ec_scrub(pc, strlen(pc), secrets, &pcode);
     fit(&pcode, MP_ERROR_CODE_MAX);
     lp_error_http(err, status, is_retryable(status, code), retry_after,
                   pcode.data ? pcode.data : "");
@@ -628,7 +711,7 @@ static int fill(mp_error *err, int code, int status, int64_t retry_after,
     return code;
 }
 
-static int64_t wall_ms(void)
+int64_t ec_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -646,11 +729,32 @@ int ec_classify_http(int http_status, const char *body, size_t len,
     int code = classify(http_status, &in);
     char prefix[32];
     snprintf(prefix, sizeof prefix, "HTTP %d: ", http_status);
-    int64_t wait = retry_after ? ec_parse_retry_after(retry_after, wall_ms())
+    int64_t wait = retry_after ? ec_parse_retry_after(retry_after, ec_wall_ms())
                                : -1;
     fill(err, code, http_status, wait, prefix, &in, secrets);
     sb_free(&in.msg);
     return code;
+}
+
+int ec_classify_reply(const lp_http_reply *reply, const char *const *secrets,
+                      mp_error *err)
+{
+    char ra[64];
+    return ec_classify_http(reply->status, reply->body, reply->body_len,
+                            lp_http_header(reply, "retry-after", ra,
+                                           sizeof ra),
+                            secrets, err);
+}
+
+int ec_says_overflow(const char *text, size_t len)
+{
+    ec_info in;
+    memset(&in, 0, sizeof in);
+    sb_init(&in.msg, EC_MSG_MAX);
+    keep(&in, text, len);
+    int yes = is_overflow(&in);
+    sb_free(&in.msg);
+    return yes;
 }
 
 /* "429", 503: a code that is an HTTP status. */

@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "../../abi/model_provider.h"
+#include "http_reply.h"
 #include "strbuf.h"
 
 struct json_object;
@@ -50,6 +51,15 @@ struct json_object;
 int ec_classify_http(int http_status, const char *body, size_t len,
                      const char *retry_after, const char *const *secrets,
                      mp_error *err);
+
+/* ec_classify_http for a whole reply (its Retry-After header read from
+ * the reply): the classifier of OpenAI-compatible APIs. */
+int ec_classify_reply(const lp_http_reply *reply, const char *const *secrets,
+                      mp_error *err);
+
+/* Whether an error message says the conversation is too long for the
+ * model (the overflow wording of rule 2 above, its exclusions applied). */
+int ec_says_overflow(const char *text, size_t len);
 
 /* An error object that arrived inside the stream: the value of a chunk's
  * "error" key (object or string), or a whole `event: error` payload.
@@ -64,10 +74,25 @@ int ec_classify_error_object(struct json_object *error_obj, int http_status,
  * gives 0), or -1 when absent or unparseable. */
 int64_t ec_parse_retry_after(const char *value, int64_t now_ms);
 
+/* An RFC 3339 time ("2026-01-01T00:00:30Z", fractions and offsets
+ * accepted), such as a rate-limit reset header: milliseconds to wait from
+ * `now_ms` (0 when past), or -1 when unparseable. */
+int64_t ec_parse_rfc3339_wait(const char *value, int64_t now_ms);
+
+/* The wall clock in Unix epoch milliseconds. */
+int64_t ec_wall_ms(void);
+
 /* Append `text` to `out` with every secret replaced by "<redacted>" and
  * every sk-style key ("sk-" then 8+ of [A-Za-z0-9_-], not inside a word)
  * masked as "sk-<redacted>".  Returns 0 or an strbuf error. */
 int ec_scrub(const char *text, size_t len, const char *const *secrets,
              strbuf *out);
+
+/* ec_scrub for a text that is only the start of a longer one (the first
+ * bytes of a body, say): a tail that may be the first part of a secret or
+ * of an sk-style key, cut off with the rest, is replaced by "<redacted>"
+ * too, so no prefix of a secret survives the cut. */
+int ec_scrub_cut(const char *text, size_t len, const char *const *secrets,
+                 strbuf *out);
 
 #endif

@@ -65,8 +65,11 @@ int lp_fail(mp_error *err, int code, const char *fmt, ...)
     if (room) {
         va_list ap;
         va_start(ap, fmt);
-        lp_vformat(err->message, room, fmt, ap);
+        size_t len = lp_vformat(err->message, room, fmt, ap);
         va_end(ap);
+        /* The message promises UTF-8 whatever a server's text quoted in
+         * it holds. */
+        lp_utf8_mend(err->message, len);
     }
     return code;
 }
@@ -102,4 +105,5 @@ void lp_error_append(mp_error *err, const char *suffix)
         have = keep + 3;
     }
     memcpy(err->message + have, suffix, add + 1);
+    lp_utf8_mend(err->message + have, add);
 }

@@ -20,7 +20,8 @@ static int build(lp_exchange *x, const lp_config *cfg,
     curl_slist_free_all(x->headers);
     x->headers = NULL;
     if (!rc)
-        rc = lp_route_headers(&x->route, x->streaming, &x->headers, err);
+        rc = lp_route_headers(&x->route, x->streaming, opt, &x->headers,
+                              err);
     return rc;
 }
 

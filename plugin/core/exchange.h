@@ -17,7 +17,8 @@
 #include "strbuf.h"
 #include "wire.h"
 
-#define LP_MAX_SECRETS 16
+/* The key, every hidden extra header (config.h), the terminator. */
+#define LP_MAX_SECRETS (LP_MAX_HIDDEN_HEADERS + 2)
 
 typedef struct lp_exchange {
     lp_route route;

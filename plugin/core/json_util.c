@@ -2,14 +2,44 @@
 #include "json_util.h"
 #include "json_numbers.h"
 
+#include <errno.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "errors.h"
+#include "utf8.h"
 
 /* Tool inputs and schemas sit five levels deep in a request already;
  * json-c's default of 32 would refuse reasonable nesting. */
 #define LP_JSON_MAX_DEPTH 128
+
+/* ---- json-c's parse without glibc's locale lock ------------------------ */
+
+/* glibc hands out one static C locale object for newlocale(LC_ALL_MASK,
+ * "C", 0) and allocates nothing; duplocale, newlocale and freelocale
+ * return early for it, before their lock.  Asked for once all the same, in
+ * case another C library allocates. */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len)
+{
+    pthread_once(&c_locale_once, c_locale_init);
+    /* Without the object (it cannot fail on glibc) json-c still parses
+     * correctly, only through the lock. */
+    locale_t prev = c_locale ? uselocale(c_locale) : (locale_t)0;
+    json_object *v = json_tokener_parse_ex(tok, s, (int)len);
+    if (prev)
+        uselocale(prev);
+    return v;
+}
 
 /* ---- what json-c's strict mode still lets through ----------------------
  *
@@ -41,6 +71,25 @@ static int block_needs_look(uint64_t x)
             HAS_ZERO(x ^ (ONES * '\\'))) != 0;
 }
 
+/* The code unit of a "\\uXXXX" escape whose backslash is at s[i - 1]
+ * (s[i] == 'u'), or -1 when there is none. */
+static int hex4(const unsigned char *s, size_t len, size_t i)
+{
+    if (i + 5 > len || s[i] != 'u')
+        return -1;
+    int v = 0;
+    for (size_t k = 1; k <= 4; k++) {
+        unsigned char c = s[i + k];
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
 /* Returns NULL when the text has none of those constructs, else what is
  * wrong, with its offset in *at.  Anything else invalid is left to json-c,
  * which reports it with its own position. */
@@ -60,6 +109,20 @@ static const char *lenient_construct(const unsigned char *s, size_t len,
                 if (c == '"')
                     break;
                 if (c == '\\') {
+                    /* json-c turns an unpaired surrogate escape into
+                     * U+FFFD: silently changed text.  A pair is fine. */
+                    int cp = hex4(s, len, i + 1);
+                    if (cp >= 0xD800 && cp <= 0xDBFF &&
+                        hex4(s, len, i + 7) >= 0xDC00 &&
+                        hex4(s, len, i + 7) <= 0xDFFF && s[i + 6] == '\\') {
+                        i += 12;
+                        continue;
+                    }
+                    if (cp >= 0xD800 && cp <= 0xDFFF) {
+                        *at = i;
+                        return "an unpaired UTF-16 surrogate escape (not "
+                               "Unicode text)";
+                    }
                     i += 2;
                     continue;
                 }
@@ -96,7 +159,15 @@ int lp_json_parse(const char *json, size_t len, const char *what,
         len = strlen(json);
     if (len > (size_t)INT32_MAX)
         return lp_fail(err, MP_E_INVALID_ARGUMENT, "%s: JSON too large", what);
-    size_t at;
+    /* RFC 3629 UTF-8 (json-c's own check lets overlong forms, encoded
+     * surrogates and code points above U+10FFFF through, which would then
+     * be sent on and echoed into messages that promise UTF-8). */
+    size_t at = lp_utf8_bad(json, len);
+    if (at < len)
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "%s: invalid JSON at byte "
+                       "%zu: not UTF-8 (a stray byte, an overlong form, an "
+                       "encoded surrogate or a code point above U+10FFFF)",
+                       what, at);
     const char *why = lenient_construct((const unsigned char *)json, len, &at);
     if (why)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
@@ -105,11 +176,19 @@ int lp_json_parse(const char *json, size_t len, const char *what,
     if (!tok)
         return lp_fail(err, MP_E_NO_MEMORY, "%s: out of memory", what);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    json_object *v = json_tokener_parse_ex(tok, json, (int)len);
+    /* json-c 0.16 reports a failed allocation as a syntax error (most often
+     * "unexpected end"); only an allocation sets ENOMEM, so that tells. */
+    errno = 0;
+    json_object *v = lp_json_tokener_parse(tok, json, len);
+    int oom = errno == ENOMEM;
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
     int rc = MP_OK;
-    if (jerr == json_tokener_continue || (!v && jerr == json_tokener_success)) {
+    if (oom && (!v || jerr != json_tokener_success)) {
+        rc = lp_fail(err, MP_E_NO_MEMORY, "%s: out of memory parsing the "
+                     "JSON", what);
+    } else if (jerr == json_tokener_continue ||
+               (!v && jerr == json_tokener_success)) {
         rc = lp_fail(err, MP_E_INVALID_ARGUMENT,
                      "%s: invalid JSON: unexpected end of input at byte %zu",
                      what, len);

@@ -16,6 +16,18 @@
 int lp_json_parse(const char *json, size_t len, const char *what,
                   json_object **out, mp_error *err);
 
+/* json_tokener_parse_ex(tok, s, len), run with the calling thread on
+ * the C locale object for that call only.  Every json-c parse in the
+ * plugins goes through here.  Why: json-c 0.16 duplicates and frees the
+ * thread's locale on every parse (to read numbers with a '.'), and glibc's
+ * duplocale/newlocale/freelocale take a process-wide lock unless the
+ * locale is the C locale object itself; with many threads streaming at
+ * once that lock cost more than the parsing.  The thread's previous
+ * locale (the host's, or the global one) is back in place before this
+ * returns, and json-c calls nothing of the host's in between, so neither
+ * the host nor its callbacks can see the switch.  `len` must fit an int. */
+json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len);
+
 /* "object", "array", "string", ... for messages. */
 const char *lp_json_type_name(json_object *v);
 

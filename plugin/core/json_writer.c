@@ -65,12 +65,36 @@ void jw_object_close(jw *w) { close_container(w, '}'); }
 void jw_array_open(jw *w) { open_container(w, '['); }
 void jw_array_close(jw *w) { close_container(w, ']'); }
 
+/* Whether any of the eight bytes in `v` must be escaped: a control byte
+ * (below 0x20), '"' or '\\'.  The usual zero-byte test on words: a byte
+ * is below n when (b - n) borrows into its top bit while b's own top bit
+ * was clear.  Most text, and every base64 image, is long runs without
+ * such a byte, so the writer skips eight bytes at a time. */
+static int word_needs_escape(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
+    uint64_t hits = ((v - ones * 0x20) & ~v) |
+                    ((quote - ones) & ~quote) |
+                    ((backslash - ones) & ~backslash);
+    return (hits & high) != 0;
+}
+
 int jw_escape_into(strbuf *sb, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     int rc = sb_reserve(sb, len);
     size_t run = 0; /* start of the pending run of bytes needing no escape */
     for (size_t i = 0; i < len && !rc; i++) {
+        while (i + 8 <= len) {
+            uint64_t v;
+            memcpy(&v, s + i, sizeof v);
+            if (word_needs_escape(v))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "provider_entry.h"
+#include "../transport/http_transport.h"
 
 static lp_module_state state;
 
@@ -30,6 +31,14 @@ static int curl_setup(const lp_logger *log, mp_error *err)
     return MP_OK;
 }
 
+/* The last deinit's: the transport's pooled handles, then libcurl's
+ * global state. */
+static void curl_teardown(void)
+{
+    lp_transport_pool_drain();
+    curl_global_cleanup();
+}
+
 int lp_module_init(const mp_host_v1 *host, mp_error *err)
 {
     return lp_module_state_init(&state, host, curl_setup, err);
@@ -37,7 +46,7 @@ int lp_module_init(const mp_host_v1 *host, mp_error *err)
 
 int lp_module_deinit(void)
 {
-    return lp_module_state_deinit(&state, "", curl_global_cleanup);
+    return lp_module_state_deinit(&state, "", curl_teardown);
 }
 
 int lp_module_initialized(void)

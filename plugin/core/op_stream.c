@@ -99,6 +99,38 @@ static int on_idle(void *ctx, mp_error *err)
     return end_batch(b->em, err);
 }
 
+/* One HTTP exchange of the call and the mapping of its answer. */
+static int exchange_once(mp_instance *inst, const lp_config *cfg,
+                         const lp_exchange *x, body_sink *bs, int64_t t0,
+                         mp_error *err)
+{
+    const lp_wire *w = x->route.wire;
+    bs->mode = x->streaming ? BODY_UNDECIDED : BODY_WHOLE;
+    sb_reset(&bs->whole);
+    lp_body_handler h = {.ctx = bs, .on_bytes = on_bytes, .started = started,
+                         .on_response = on_response, .on_idle = on_idle};
+    lp_http_request hreq = {.url = x->url.data, .headers = x->headers,
+                            .watch_idle = x->streaming,
+                            .body = x->body.data, .body_len = x->body.len,
+                            .num_retries = x->route.num_retries,
+                            .classify = w->classify_http,
+                            .headers_kept = &bs->headers};
+    lp_http_result res;
+    int rc = x->route.perform(&inst->transport, cfg, &hreq, &h, x->secrets,
+                              &res, err);
+    lp_exchange_explain(x, rc, err);
+    int64_t latency = lp_now_ms() - t0;
+    if (!rc && !res.complete)
+        rc = w->cut(bs->mapper, latency, res.ttfb_ms, res.cut_status,
+                    res.detail, err);
+    else if (!rc && bs->mode != BODY_WHOLE)
+        rc = w->finish(bs->mapper, latency, res.ttfb_ms, err);
+    else if (!rc)
+        rc = w->map_whole(bs->mapper, bs->whole.data, bs->whole.len, latency,
+                          res.ttfb_ms, err);
+    return rc;
+}
+
 /* stream() for a host that negotiated `minor`. */
 static int stream_for(mp_instance *inst, const char *request_json, size_t len,
                       const mp_event_sink *sink, uint32_t minor, mp_error *err)
@@ -157,31 +189,21 @@ static int stream_for(mp_instance *inst, const char *request_json, size_t len,
         lp_config_unref(cfg);
         return lp_fail(err, rc, "stream: out of memory");
     }
-    body_sink bs = {.wire = w, .mapper = mapper, .em = &em,
-                    .mode = x.streaming ? BODY_UNDECIDED : BODY_WHOLE};
+    body_sink bs = {.wire = w, .mapper = mapper, .em = &em};
     sb_init(&bs.whole, (size_t)cfg->max_response_bytes);
     rh_init(&bs.headers, x.secrets);
     sb_init(&bs.info_json, (size_t)1 << 20);
-    lp_body_handler h = {.ctx = &bs, .on_bytes = on_bytes, .started = started,
-                         .on_response = on_response, .on_idle = on_idle};
-    lp_http_request hreq = {.url = x.url.data, .headers = x.headers,
-                            .watch_idle = x.streaming,
-                            .body = x.body.data, .body_len = x.body.len,
-                            .num_retries = x.route.num_retries,
-                            .classify = w->classify_http,
-                            .headers_kept = &bs.headers};
-    lp_http_result res;
-    rc = x.route.perform(&inst->transport, cfg, &hreq, &h, x.secrets, &res, err);
-    lp_exchange_explain(&x, rc, err);
-    int64_t latency = lp_now_ms() - t0;
-    if (!rc && !res.complete)
-        rc = w->cut(mapper, latency, res.ttfb_ms, res.cut_status, res.detail,
-                    err);
-    else if (!rc && bs.mode != BODY_WHOLE)
-        rc = w->finish(mapper, latency, res.ttfb_ms, err);
-    else if (!rc)
-        rc = w->map_whole(mapper, bs.whole.data, bs.whole.len, latency,
-                          res.ttfb_ms, err);
+    /* An answer may ask to be continued in the same message (the
+     * adapter's next_request rewrites the body); each exchange's answer
+     * is mapped before the next is sent. */
+    while (!(rc = exchange_once(inst, cfg, &x, &bs, t0, err)) &&
+           w->next_request) {
+        int more = w->next_request(mapper, &x.body, err);
+        if (more <= 0) {
+            rc = more;
+            break;
+        }
+    }
     /* What the last read made goes out whatever happened after it: on an
      * error the events so far are the host's too (stream() contract). */
     int end = end_batch(&em, err);

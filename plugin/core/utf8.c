@@ -59,3 +59,10 @@ size_t lp_utf8_count(const char *s, size_t n)
             count++;
     return count;
 }
+
+void lp_utf8_mend(char *s, size_t n)
+{
+    for (size_t i = lp_utf8_bad(s, n); i < n;
+         i += 1 + lp_utf8_bad(s + i + 1, n - i - 1))
+        s[i] = '?';
+}

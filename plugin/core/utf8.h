@@ -23,6 +23,11 @@ static inline int lp_utf8_valid(const char *s, size_t n)
     return lp_utf8_bad(s, n) == n;
 }
 
+/* In place: every byte of s[0..n) that starts no well-formed character
+ * becomes '?', so text from a server (an event name, an id) can be quoted
+ * in a message that promises UTF-8 and keep its readable part. */
+void lp_utf8_mend(char *s, size_t n);
+
 /* Characters (code points) in UTF-8 text: the bytes that are not
  * continuation bytes. */
 size_t lp_utf8_count(const char *s, size_t n);

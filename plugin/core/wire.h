@@ -30,6 +30,7 @@
 #include "../../abi/model_provider.h"
 #include "config.h"
 #include "event_emit.h"
+#include "http_reply.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -49,18 +50,29 @@ typedef struct lp_call_options {
     /* Force one tool: a Strands ToolSpec {"name","description",
      * "inputSchema":{"json":...}}; never streamed. */
     struct json_object *forced_tool_spec;
+    /* With response_format: the caller's schema as given, for an API
+     * that wants its own transformation of it rather than OpenAI's strict
+     * form (Anthropic's output_config.format). */
+    struct json_object *schema;
+    /* Ask in the API's older form (Anthropic: the beta output_format
+     * instead of output_config.format), after the current one was
+     * refused; see lp_wire.older_form. */
+    int legacy_format;
 } lp_call_options;
 
 /* How a response mapper reads (shared by every adapter). */
 typedef struct lp_map_options {
     int reasoning_round_trip; /* decision 5: emit reasoning signatures     */
     size_t max_line;          /* longest SSE line / JSON payload; 0 = 1 MiB */
-    size_t max_tool_args;     /* longest arguments of one tool call; 0 = 1 MiB */
+    size_t max_tool_args;     /* most bytes the tool calls of one answer
+                                 may buffer (ids, names, signatures and
+                                 arguments together); 0 = 1 MiB          */
     /* Optional NULL-terminated strings scrubbed from error messages of
      * mid-stream error objects (the API key).  Borrowed for the mapper's
      * lifetime; may be NULL. */
     const char *const *secrets;
-    /* Where debug notes go (a skipped content part); may be NULL. */
+    /* Where a mapper's notes and warnings go (a skipped content part or
+     * block type, a citation it cannot place); may be NULL. */
     const lp_logger *log;
 } lp_map_options;
 
@@ -71,6 +83,11 @@ typedef struct lp_wire {
     /* Appended to the base URL when the route row gives no URL of its
      * own: "/chat/completions", "/v1/messages". */
     const char *default_path;
+    /* The adapter places cache points itself from cache_config
+     * (strategy, ttl, system_prompt_ttl, tools_ttl all mean something to
+     * its API), so the warnings about fields an OpenAI-style API ignores
+     * do not apply. */
+    int places_cache_points;
 
     /* The body for `req` (already parsed; the adapter checks its
      * contents).  *streaming says whether the body asks for a streamed
@@ -84,9 +101,13 @@ typedef struct lp_wire {
     /* The adapter's own headers (Accept, Content-Type, API versions),
      * appended to *list; the route adds auth and extra headers.  A header
      * the route's extra headers also name must be left out, so the user's
-     * value wins: `has_extra(route, name)` says. */
+     * value wins: `has_extra(route, name)` says; or, for a comma list
+     * such as Anthropic's betas, written with the user's value merged in
+     * (the route then does not send the user's again).  `opt` is what
+     * format_body was given (may be NULL). */
     int (*add_headers)(const struct lp_route *route, int streaming,
-                       struct curl_slist **list, mp_error *err);
+                       const lp_call_options *opt, struct curl_slist **list,
+                       mp_error *err);
 
     /* Response mapping.  new_mapper allocates a mapper that delivers
      * through `em` (which outlives it); feed takes streamed body bytes
@@ -111,19 +132,36 @@ typedef struct lp_wire {
     int (*complete)(const lp_mapper *m);
     int (*map_whole)(lp_mapper *m, const char *body, size_t len,
                      int64_t latency_ms, int64_t ttfb_ms, mp_error *err);
+    /* Optional (NULL: never): after finish or map_whole returned MP_OK,
+     * whether the answer asks to be continued by another request in the
+     * same message (Anthropic's pause_turn).  Returns 1 with `body`
+     * rewritten for that request (the mapper is then ready for its
+     * response: feed/finish or map_whole again, events continuing the
+     * same message), 0 when the answer is over, or an error. */
+    int (*next_request)(lp_mapper *m, strbuf *body, mp_error *err);
     void (*free_mapper)(lp_mapper *m);
+
+    /* Structured output's `auto` mode: whether `model` takes a JSON
+     * schema (response_format), 1 or 0, known from the model id alone.
+     * NULL: ask the server (a LiteLLM proxy's /model/info). */
+    int (*json_schema_support)(const char *model);
+
+    /* After a 400 to a response_format body: whether the API's older form
+     * of it may be accepted (lp_call_options.legacy_format); structured
+     * output then tries once more with it.  NULL: never. */
+    int (*older_form)(const mp_error *err);
 
     /* Structured output reads a whole answer; this says whether the body
      * holds exactly one (MP_E_PROTOCOL naming what it holds instead).
      * NULL: nothing to check. */
     int (*check_single_answer)(const char *body, size_t len, mp_error *err);
 
-    /* A non-2xx response: its body (may be empty, JSON, text or HTML),
-     * the Retry-After header or NULL, secrets to scrub.  Fills `err` and
-     * returns its code. */
-    int (*classify_http)(int http_status, const char *body, size_t len,
-                         const char *retry_after, const char *const *secrets,
-                         mp_error *err);
+    /* A non-2xx response: its status, body (may be empty, JSON, text or
+     * HTML) and headers; secrets to scrub.  Fills `err` (retryable and
+     * retry_after_ms decide the transport's retries) and returns its
+     * code. */
+    int (*classify_http)(const lp_http_reply *reply,
+                         const char *const *secrets, mp_error *err);
 } lp_wire;
 
 #endif

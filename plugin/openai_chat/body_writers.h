@@ -15,8 +15,6 @@
 void rq_write_part_fields(jw *w, rq_kind kind, json_object *value);
 /* "cache_control":{"type":"ephemeral"(,"ttl":T)} for a cachePoint value. */
 void rq_write_cache_control(jw *w, json_object *cache_point);
-/* 1 if a cachePoint applies: its type is "default" (reference 3.8). */
-int rq_cache_point_applies(json_object *cache_point);
 /* {"type":"thinking","thinking":X(,"signature":S)} for a reasoningText. */
 void rq_write_thinking(jw *w, json_object *reasoning_text);
 

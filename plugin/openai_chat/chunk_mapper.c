@@ -5,6 +5,7 @@
  */
 #include "chunk_mapper.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,9 +83,18 @@ int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
     where(m, w, sizeof w);
     va_list ap;
     va_start(ap, fmt);
-    lp_vformat(msg, sizeof msg, fmt, ap);
+    size_t n = lp_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w, msg);
+    /* A message may quote what the server sent (an id), which may echo a
+     * secret of the request. */
+    strbuf clean;
+    sb_init(&clean, 4 * sizeof msg);
+    int rc = n + 1 < sizeof msg ? ec_scrub(msg, n, m->opt.secrets, &clean)
+                                : ec_scrub_cut(msg, n, m->opt.secrets, &clean);
+    lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w,
+            rc ? "(message not shown: out of memory)" : clean.data);
+    sb_free(&clean);
+    return MP_E_PROTOCOL;
 }
 
 int cm_shape_error(chunk_mapper *m, json_object *v, const char *what,
@@ -142,8 +152,11 @@ static int parse_payload(chunk_mapper *m, const char *data, size_t len,
     if (len > (size_t)INT32_MAX)
         return cm_protocol_error(m, "JSON payload too large");
     json_tokener_reset(m->tok);
-    json_object *v = json_tokener_parse_ex(m->tok, data, (int)len);
+    errno = 0; /* json-c 0.16 reports a failed allocation as bad syntax */
+    json_object *v = lp_json_tokener_parse(m->tok, data, len);
     enum json_tokener_error jerr = json_tokener_get_error(m->tok);
+    if (!v && errno == ENOMEM)
+        return MP_E_NO_MEMORY;
     if (!v) {
         if (jerr == json_tokener_continue || jerr == json_tokener_success)
             return cm_protocol_error(m, "invalid JSON: unexpected end of "
@@ -256,12 +269,10 @@ static int map_choice(chunk_mapper *m, const choice_fields *f)
 
 /* The choices of a chunk; only index 0 counts, wherever it sits.  Returns
  * through *seen whether a choice 0 was there. */
-static int map_choices(chunk_mapper *m, json_object *root, int *seen)
+static int map_choices(chunk_mapper *m, json_object *choices, int *seen)
 {
-    json_object *choices;
     *seen = 0;
-    if (!json_object_object_get_ex(root, "choices", &choices) ||
-        json_object_is_type(choices, json_type_null))
+    if (!choices || json_object_is_type(choices, json_type_null))
         return MP_OK;
     if (!json_object_is_type(choices, json_type_array))
         return cm_shape_error(m, choices, "an array", "choices");
@@ -313,6 +324,43 @@ static int is_done_object(json_object *object)
            strcmp(json_object_get_string(object), "chat.completion.done") == 0;
 }
 
+/* The members of a chunk (or whole answer) we read, in one pass over its
+ * keys: a lookup by name hashes the name each time, and at a few
+ * thousand chunks a second those hashes were a visible part of the
+ * mapping's cost. */
+typedef struct root_fields {
+    json_object *error, *object, *type, *choices, *usage;
+} root_fields;
+
+static void root_members(json_object *root, root_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    json_object_object_foreach(root, key, val) {
+        switch (key[0]) {
+        case 'c':
+            if (strcmp(key, "choices") == 0)
+                f->choices = val;
+            break;
+        case 'e':
+            if (strcmp(key, "error") == 0)
+                f->error = val;
+            break;
+        case 'o':
+            if (strcmp(key, "object") == 0)
+                f->object = val;
+            break;
+        case 't':
+            if (strcmp(key, "type") == 0)
+                f->type = val;
+            break;
+        case 'u':
+            if (strcmp(key, "usage") == 0)
+                f->usage = val;
+            break;
+        }
+    }
+}
+
 /* One parsed streaming chunk. */
 static int map_chunk(chunk_mapper *m, json_object *root, int error_event)
 {
@@ -321,23 +369,21 @@ static int map_chunk(chunk_mapper *m, json_object *root, int error_event)
             return mid_stream_error(m, root);
         return cm_shape_error(m, root, "an object", "the chunk");
     }
-    json_object *e, *object = NULL, *type = NULL;
-    if (json_object_object_get_ex(root, "error", &e) &&
-        !json_object_is_type(e, json_type_null))
-        return mid_stream_error(m, e);
-    json_object_object_get_ex(root, "object", &object);
-    json_object_object_get_ex(root, "type", &type);
-    if (error_event || says_error(object, type))
+    root_fields f;
+    root_members(root, &f);
+    if (f.error && !json_object_is_type(f.error, json_type_null))
+        return mid_stream_error(m, f.error);
+    if (error_event || says_error(f.object, f.type))
         return mid_stream_error(m, root);
     /* No messageStart yet: it goes out with the first content (or the
      * finish), so a chunk that only fails, or only says who answers,
      * leaves the call retryable. */
     int rc = MP_OK, seen;
     if (!m->finished)
-        rc = map_choices(m, root, &seen);
+        rc = map_choices(m, f.choices, &seen);
     if (!rc)
-        rc = cm_read_usage(m, root);
-    if (!rc && is_done_object(object))
+        rc = cm_read_usage(m, f.usage);
+    if (!rc && is_done_object(f.object))
         m->done = 1;
     return rc;
 }
@@ -456,11 +502,10 @@ static double amount(json_object *obj, const char *key)
     return d >= 0 ? d : -1;
 }
 
-int cm_read_usage(chunk_mapper *m, json_object *root)
+int cm_read_usage(chunk_mapper *m, json_object *u)
 {
-    json_object *u, *details = NULL;
-    if (!json_object_object_get_ex(root, "usage", &u) ||
-        json_object_is_type(u, json_type_null))
+    json_object *details = NULL;
+    if (!u || json_object_is_type(u, json_type_null))
         return MP_OK; /* decision 7: a null usage is skipped */
     if (!json_object_is_type(u, json_type_object))
         return cm_shape_error(m, u, "an object", "usage");
@@ -537,20 +582,34 @@ static int looks_like_sse(const char *s, size_t n)
     return 0;
 }
 
-/* The head bytes as printable text for a message (C-style escapes). */
+/* The head bytes as printable text for a message (C-style escapes).  The
+ * head is the start of what the server sent, which may echo the request's
+ * Authorization header: secrets are scrubbed, a secret cut by the end of
+ * the head included. */
 static void show_head(const chunk_mapper *m, char *out, size_t cap)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < m->head_len && o + 5 < cap; i++) {
-        unsigned char c = (unsigned char)m->head[i];
+    strbuf clean, shown;
+    sb_init(&clean, 4 * sizeof m->head + 64);
+    sb_init(&shown, 4 * (4 * sizeof m->head + 64));
+    int rc = ec_scrub_cut(m->head, m->head_len, m->opt.secrets, &clean);
+    for (size_t i = 0; !rc && i < clean.len; i++) {
+        unsigned char c = (unsigned char)clean.data[i];
         if (c == '"' || c == '\\')
-            o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+            rc = sb_printf(&shown, "\\%c", c);
         else if (c >= 0x20 && c < 0x7f)
-            out[o++] = (char)c;
+            rc = sb_appendc(&shown, (char)c);
         else
-            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+            rc = sb_printf(&shown, "\\x%02x", c);
     }
-    out[o] = '\0';
+    /* Escapes make text too ("f\xff" + "uzz..." reads "...ffuzz..."):
+     * scrub what is shown as well. */
+    sb_reset(&clean);
+    if (!rc)
+        rc = ec_scrub(shown.data ? shown.data : "", shown.len,
+                      m->opt.secrets, &clean);
+    lp_format(out, cap, "%s", rc ? "(not shown)" : clean.data ? clean.data : "");
+    sb_free(&clean);
+    sb_free(&shown);
 }
 
 /* What is still due once the body is over (decision 10).  `cut` is 0 for
@@ -617,19 +676,17 @@ static int map_response(chunk_mapper *m, json_object *root)
 {
     if (!json_object_is_type(root, json_type_object))
         return cm_shape_error(m, root, "an object", "the response");
-    json_object *e, *object = NULL, *type = NULL;
-    if (json_object_object_get_ex(root, "error", &e) &&
-        !json_object_is_type(e, json_type_null))
-        return mid_stream_error(m, e);
-    json_object_object_get_ex(root, "object", &object);
-    json_object_object_get_ex(root, "type", &type);
-    if (says_error(object, type))
+    root_fields f;
+    root_members(root, &f);
+    if (f.error && !json_object_is_type(f.error, json_type_null))
+        return mid_stream_error(m, f.error);
+    if (says_error(f.object, f.type))
         return mid_stream_error(m, root);
     /* Usage first: a malformed usage fails the call before any event. */
-    int rc = cm_read_usage(m, root);
+    int rc = cm_read_usage(m, f.usage);
     int seen = 0;
     if (!rc)
-        rc = map_choices(m, root, &seen);
+        rc = map_choices(m, f.choices, &seen);
     if (!rc && !m->finished)
         rc = cm_finish_message(m, NULL, 0); /* no choice 0: end_turn */
     return rc;
@@ -660,7 +717,7 @@ int cm_check_single_choice(const char *body, size_t len, mp_error *err)
     json_tokener *tok = json_tokener_new_ex(128);
     if (!tok)
         return lp_fail(err, MP_E_NO_MEMORY, "structured output: out of memory");
-    json_object *root = json_tokener_parse_ex(tok, body, (int)len), *choices;
+    json_object *root = lp_json_tokener_parse(tok, body, len), *choices;
     json_tokener_free(tok);
     /* The mapper has read this body already; anything odd was its call. */
     if (!json_object_is_type(root, json_type_object)) {

@@ -109,6 +109,7 @@ typedef struct chunk_mapper {
     /* Tool calls in first-seen order. */
     cm_tool *tools;
     size_t ntools, cap_tools;
+    size_t tool_bytes;    /* charged against opt.max_tool_args           */
     /* Last usage seen. */
     int have_usage;
     int64_t in_tokens, out_tokens, total_tokens, cache_read, cache_write;
@@ -189,8 +190,9 @@ int cm_message_start(chunk_mapper *m);
 /* Close the open block, emit tools, then messageStop for `raw` (NULL:
  * end_turn). */
 int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len);
-/* Read a chunk's `usage` (absent or null: nothing). */
-int cm_read_usage(chunk_mapper *m, struct json_object *root);
+/* Read a chunk's `usage` member, `u` (NULL when absent, or null:
+ * nothing). */
+int cm_read_usage(chunk_mapper *m, struct json_object *u);
 /* The final metadata event, if usage arrived. */
 int cm_emit_metadata(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms);
 /* Structured output's check of a whole answer: the reference's checks on

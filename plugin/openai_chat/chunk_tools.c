@@ -4,11 +4,14 @@
  * the Gemini thought signature of reference 5 / litellm-wire 1.8.
  */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chunk_mapper.h"
+#include "../core/error_classify.h"
 #include "../core/errors.h"
+#include "../core/json_writer.h"
 #include "../core/utf8.h"
 #include "../core/uuid.h"
 
@@ -60,11 +63,30 @@ static int new_tool(chunk_mapper *m, int64_t index, cm_tool **out)
      * arguments grow over many lines and have their own limit. */
     sb_init(&t->id, m->opt.max_line);
     sb_init(&t->name, m->opt.max_line);
-    sb_init(&t->args, m->opt.max_tool_args);
+    sb_init(&t->args, m->opt.max_tool_args); /* see charge() */
     sb_init(&t->sig_call, m->opt.max_line);
     sb_init(&t->sig_func, m->opt.max_line);
     sb_init(&t->sig_google, m->opt.max_line);
     *out = t;
+    return MP_OK;
+}
+
+/* Everything kept for the tool calls of one answer counts against one
+ * budget, max_tool_args: a limit per call alone would let 4096 calls each
+ * hold that much.  A piece of arguments also costs its entry in `ends`. */
+static int charge(chunk_mapper *m, const cm_tool *t, size_t n)
+{
+    /* t is NULL for the message-level signature. */
+    char at[64] = "the message's thought signature";
+    if (t)
+        snprintf(at, sizeof at, "the call at index %lld", (long long)t->index);
+    if (n > m->opt.max_tool_args - m->tool_bytes)
+        return cm_protocol_error(m, "the tool calls of this answer hold more "
+                                 "than max_tool_args (%zu bytes) at %s; "
+                                 "raise client_args.max_response_bytes if "
+                                 "the answer is genuine",
+                                 m->opt.max_tool_args, at);
+    m->tool_bytes += n;
     return MP_OK;
 }
 
@@ -97,6 +119,8 @@ static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
                        const char *s, size_t n, const char *what)
 {
     int rc = cm_check_utf8(m, s, n, what);
+    if (!rc)
+        rc = charge(m, t, n);
     if (rc)
         return rc;
     rc = sb_append(sb, s, n);
@@ -168,11 +192,9 @@ static int add_args(chunk_mapper *m, cm_tool *t, const char *s, size_t n)
 {
     if (n == 0)
         return MP_OK;
-    int rc = sb_append(&t->args, s, n);
-    if (rc == MP_E_PROTOCOL)
-        return cm_protocol_error(m, "arguments of the tool call at index "
-                                 "%lld exceed max_tool_args (%zu bytes)",
-                                 (long long)t->index, m->opt.max_tool_args);
+    int rc = charge(m, t, n + sizeof *t->ends);
+    if (!rc)
+        rc = sb_append(&t->args, s, n);
     if (rc)
         return rc;
     if (t->nends == t->cap_ends) {
@@ -190,7 +212,7 @@ static int add_args(chunk_mapper *m, cm_tool *t, const char *s, size_t n)
 /* function.arguments: normally a string of JSON text; a few servers send
  * the object itself, which we turn back into text rather than refuse. */
 static int arguments(chunk_mapper *m, json_object *fn, size_t pos,
-                     const char **s, size_t *n)
+                     strbuf *text, const char **s, size_t *n)
 {
     json_object *v;
     *s = NULL;
@@ -199,9 +221,18 @@ static int arguments(chunk_mapper *m, json_object *fn, size_t pos,
         json_object_is_type(v, json_type_null))
         return MP_OK;
     if (json_object_is_type(v, json_type_object)) {
-        *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-        *n = *s ? strlen(*s) : 0;
-        return *s ? MP_OK : MP_E_NO_MEMORY;
+        /* Our writer, not json-c's printer, which returns cut text when
+         * an allocation fails. */
+        int rc = jw_to_string(v, text);
+        if (rc)
+            return rc == MP_E_PROTOCOL
+                       ? cm_protocol_error(m, "tool call arguments longer "
+                                           "than max_line (%zu bytes)",
+                                           m->opt.max_line)
+                       : rc;
+        *s = text->data ? text->data : "";
+        *n = text->len;
+        return MP_OK;
     }
     return str_member(m, fn, "arguments", pos, "function.arguments", s, n);
 }
@@ -226,6 +257,8 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     }
     const char *id, *name = NULL, *args = NULL;
     size_t id_len, name_len = 0, args_len = 0;
+    strbuf obj_args; /* arguments sent as an object, as text */
+    sb_init(&obj_args, m->opt.max_line);
     int rc = str_member(m, tc, "id", pos, "id", &id, &id_len);
     if (rc)
         return rc;
@@ -238,29 +271,27 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
         rc = str_member(m, fn, "name", pos, "function.name", &name,
                         &name_len);
         if (!rc)
-            rc = arguments(m, fn, pos, &args, &args_len);
-        if (rc)
+            rc = arguments(m, fn, pos, &obj_args, &args, &args_len);
+        if (rc) {
+            sb_free(&obj_args);
             return rc;
+        }
     } else {
         fn = NULL;
     }
     /* Every argument piece is kept, so each is checked; ids, names and
      * signatures are checked where they are kept (keep_string). */
-    if ((rc = cm_check_utf8(m, args, args_len,
-                            "tool_calls[].function.arguments")))
-        return rc;
-    cm_tool *t;
+    rc = cm_check_utf8(m, args, args_len, "tool_calls[].function.arguments");
+    cm_tool *t = NULL;
     /* In a whole message each element is a call of its own (reference
      * 4.3: index = position in the list). */
-    if (m->whole)
+    if (!rc && m->whole)
         rc = new_tool(m, (int64_t)pos, &t);
-    else
+    else if (!rc)
         rc = target(m, has_index, index, id, id_len, &t);
-    if (rc)
-        return rc;
     /* Later deltas repeat "id":"" and sometimes the name: the first
      * non-empty value stays. */
-    if (id_len && !t->id.len)
+    if (!rc && id_len && !t->id.len)
         rc = keep_string(m, t, &t->id, id, id_len, "tool_calls[].id");
     if (!rc && name_len && !t->name.len)
         rc = keep_string(m, t, &t->name, name, name_len,
@@ -278,7 +309,10 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     if (!rc)
         rc = keep_signature(m, t, &t->sig_google, tc, "extra_content",
                             "vertex");
-    return rc ? rc : add_args(m, t, args, args_len);
+    if (!rc)
+        rc = add_args(m, t, args, args_len);
+    sb_free(&obj_args);
+    return rc;
 }
 
 int cm_tools_message_signature(chunk_mapper *m, json_object *delta)
@@ -334,7 +368,7 @@ static int made_up_id(chunk_mapper *m, char *out)
                    "(getrandom and /dev/urandom both failed)");
 }
 
-static int emit_tool(chunk_mapper *m, const cm_tool *t)
+static int emit_tool(chunk_mapper *m, cm_tool *t)
 {
     const char *sig;
     size_t sig_len;
@@ -362,10 +396,17 @@ static int emit_tool(chunk_mapper *m, const cm_tool *t)
      * the assembler turns into {} as the reference does. */
     if (!rc && t->nends == 0)
         rc = ev_block_delta(m->em, MP_DELTA_TOOL_INPUT, "", 0);
+    /* The pieces share one buffer: each is NUL-terminated in place for
+     * the length of its event (mp_str promises ptr[len] == '\0'), and
+     * the byte it covers is put back before the next piece. */
     for (size_t k = 0; !rc && k < t->nends; k++) {
         size_t from = k ? t->ends[k - 1] : 0;
+        char *end = t->args.data + t->ends[k];
+        char kept = *end;
+        *end = '\0';
         rc = ev_block_delta(m->em, MP_DELTA_TOOL_INPUT, t->args.data + from,
                             t->ends[k] - from);
+        *end = kept;
     }
     if (!rc)
         rc = ev_block_stop(m->em);
@@ -376,14 +417,26 @@ int cm_tools_emit(chunk_mapper *m)
 {
     /* Check every call before the first block goes out, so a nameless call
      * fails the stream without a half-delivered list. */
-    for (size_t i = 0; i < m->ntools; i++)
-        if (!m->tools[i].name.len)
-            return cm_protocol_error(m, "the tool call at index %lld (id "
-                                     "\"%.*s\") never received a function "
-                                     "name", (long long)m->tools[i].index,
-                                     lp_utf8_prec(m->tools[i].id.data, 64),
-                                     m->tools[i].id.len ? m->tools[i].id.data
-                                                        : "");
+    for (size_t i = 0; i < m->ntools; i++) {
+        if (m->tools[i].name.len)
+            continue;
+        /* The id is scrubbed whole before it is cut for the message, so
+         * no part of a secret the server echoed there can show. */
+        strbuf id;
+        sb_init(&id, m->tools[i].id.len * 2 + 64);
+        if (ec_scrub(m->tools[i].id.len ? m->tools[i].id.data : "",
+                     m->tools[i].id.len, m->opt.secrets, &id)) {
+            sb_free(&id);
+            return MP_E_NO_MEMORY;
+        }
+        int rc = cm_protocol_error(m, "the tool call at index %lld (id "
+                                   "\"%.*s\") never received a function "
+                                   "name", (long long)m->tools[i].index,
+                                   lp_utf8_prec(id.data, 64),
+                                   id.len ? id.data : "");
+        sb_free(&id);
+        return rc;
+    }
     int rc = MP_OK;
     for (size_t i = 0; !rc && i < m->ntools; i++)
         rc = emit_tool(m, &m->tools[i]);

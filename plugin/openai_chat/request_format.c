@@ -28,27 +28,6 @@ static int in_params(json_object *params, const char *key)
     return params && json_object_object_get_ex(params, key, NULL);
 }
 
-/* reference-update 2.1: the config's own "stream" key wins, then the
- * older params.stream, else true.  The reference takes either by
- * truthiness; we take a boolean or null (falsy there too). */
-static int stream_flag(const lp_config *cfg, int *stream, mp_error *err)
-{
-    json_object *v;
-    *stream = 1;
-    if (cfg->stream >= 0) {
-        *stream = cfg->stream;
-        return MP_OK;
-    }
-    if (!cfg->params || !json_object_object_get_ex(cfg->params, "stream", &v))
-        return MP_OK;
-    if (v && !json_object_is_type(v, json_type_boolean))
-        return lp_fail(err, MP_E_INVALID_ARGUMENT,
-                       "config.params.stream: expected boolean or null, got "
-                       "%s", lp_json_type_name(v));
-    *stream = v ? json_object_get_boolean(v) : 0;
-    return MP_OK;
-}
-
 /* Keys of params that a plain stream() body never spreads: "stream" is
  * resolved above and written once, "stream_options" only goes with a
  * streaming body (reference-update 2.2, decision 1). */
@@ -225,7 +204,7 @@ int rf_format_body(const lp_config *cfg, const lp_route *route,
         kind = BODY_FORCED_TOOL;
     int stream = 0;
     if (kind == BODY_STREAM) {
-        int rc = stream_flag(cfg, &stream, err);
+        int rc = lp_config_stream_flag(cfg, &stream, err);
         if (rc)
             return rc;
     }

@@ -49,7 +49,8 @@ static void part_close(jw *w, part_list *pl)
     pl->cache = NULL;
 }
 
-static void part_add(jw *w, part_list *pl, rq_kind kind, json_object *value)
+/* Open a new part object (left open for a cachePoint after it). */
+static void part_new(jw *w, part_list *pl)
 {
     part_close(w, pl);
     if (!pl->opened) {
@@ -58,8 +59,31 @@ static void part_add(jw *w, part_list *pl, rq_kind kind, json_object *value)
         pl->opened = 1;
     }
     jw_object_open(w);
-    rq_write_part_fields(w, kind, value);
     pl->part_open = 1;
+}
+
+static void part_add(jw *w, part_list *pl, rq_kind kind, json_object *value)
+{
+    part_new(w, pl);
+    rq_write_part_fields(w, kind, value);
+}
+
+/* A citationsContent block (an Anthropic answer that cited sources, kept
+ * in the conversation) goes as the text it holds: a chat message has no
+ * place for the citations themselves. */
+static void part_add_citations(rq_ctx *c, jw *w, part_list *pl,
+                               json_object *cc, size_t index, size_t i)
+{
+    sb_reset(&c->run);
+    note(c, rq_citations_text(cc, &c->run));
+    part_new(w, pl);
+    jw_key(w, "text");
+    jw_string(w, c->run.data ? c->run.data : "", c->run.len);
+    jw_key(w, "type");
+    jw_cstring(w, "text");
+    lp_log(c->log, MP_LOG_WARN, "messages[%zu].content[%zu]: citations "
+           "cannot be sent through the Chat Completions API | sending the "
+           "cited text without them", index, i);
 }
 
 /* 0 when there is no part before the cachePoint to put it on. */
@@ -335,7 +359,8 @@ static void write_tool_results(rq_ctx *c, jw *w, json_object *content)
 
 /* The content parts of one message; runs even for a message that is not
  * written, so its skip warnings still appear (as in the reference). */
-static void write_parts(rq_ctx *c, jw *w, json_object *content, size_t index)
+static void write_parts(rq_ctx *c, jw *w, json_object *content,
+                        size_t index)
 {
     part_list pl = {0};
     size_t n = json_object_array_length(content);
@@ -344,6 +369,8 @@ static void write_parts(rq_ctx *c, jw *w, json_object *content, size_t index)
         rq_kind kind = rq_block(json_object_array_get_idx(content, i), &v);
         if (kind == RQ_TEXT || (is_media(kind) && media_usable(c, v)))
             part_add(w, &pl, kind, v);
+        else if (kind == RQ_CITATIONS)
+            part_add_citations(c, w, &pl, v, index, i);
         else if (kind == RQ_CACHE_POINT && !rq_cache_point_applies(v))
             lp_log(c->log, MP_LOG_WARN, "messages[%zu].content[%zu]: "
                    "cachePoint type is not \"default\" | ignoring", index, i);
@@ -468,6 +495,7 @@ static void write_message(rq_ctx *c, jw *w, json_object *msg, size_t index)
         reasoning |= kind == RQ_REASONING;
         results |= kind == RQ_TOOL_RESULT;
         output |= kind == RQ_TEXT || kind == RQ_TOOL_USE ||
+                  kind == RQ_CITATIONS ||
                   (is_media(kind) && has_bytes(v));
     }
     if (reasoning && !keep_reasoning)

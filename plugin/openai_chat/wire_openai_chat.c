@@ -12,7 +12,8 @@
 #include "request_format.h"
 
 static int add_headers(const lp_route *route, int streaming,
-                       struct curl_slist **list, mp_error *err)
+                       const lp_call_options *opt, struct curl_slist **list,
+                       mp_error *err)
 {
     int rc = MP_OK;
     if (!lp_route_has_extra(route, "Content-Type"))
@@ -96,5 +97,5 @@ const lp_wire lp_wire_openai_chat = {
     .map_whole = map_whole,
     .free_mapper = free_mapper,
     .check_single_answer = cm_check_single_choice,
-    .classify_http = ec_classify_http,
+    .classify_http = ec_classify_reply,
 };

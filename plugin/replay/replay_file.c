@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/errors.h"
+#include "../core/json_util.h"
 #include "replay.h"
 
 #define RP_MAX_FILE ((size_t)256 << 20)
@@ -81,7 +82,7 @@ static int parse_lines(const char *path, char *text, size_t len,
         if (!tok)
             return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
         json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-        json_object *ev = json_tokener_parse_ex(tok, s, (int)n);
+        json_object *ev = lp_json_tokener_parse(tok, s, n);
         int ok = json_tokener_get_error(tok) == json_tokener_success;
         json_tokener_free(tok);
         const char *key = ok ? event_key(ev) : NULL;

@@ -20,6 +20,10 @@ typedef struct rf_request {
     const char *system_prompt;          /* or NULL                        */
     json_object *system_prompt_content; /* array or NULL (present-but-[]
                                            is not NULL)                   */
+    /* How many trailing blocks of the last user message the caller
+     * rebuilds on every call (Strands' dynamic_trailing_blocks): prompt
+     * caching keeps its cache point ahead of them.  0 when absent. */
+    size_t dynamic_trailing_blocks;
     const char *session_id;             /* agent_metadata.session_id, or
                                            NULL (reference-update 2.16)   */
     size_t session_id_len;
@@ -30,7 +34,7 @@ typedef struct rf_request {
 /* Parse and check the top-level shape
  *   {"messages":[...], "tool_specs":[...], "tool_choice":{...},
  *    "system_prompt":"...", "system_prompt_content":[...],
- *    "agent_metadata":{"session_id":"..."}}
+ *    "agent_metadata":{"session_id":"..."}, "dynamic_trailing_blocks": n}
  * (strict JSON, UTF-8 validated, no trailing data; a syntax error names
  * its byte offset).  Optional keys may be null.  An unknown top-level key
  * is a warning through `log`, not an error.  On failure `out` holds

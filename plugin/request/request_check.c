@@ -189,6 +189,30 @@ static int check_tool_result(rq_ctx *c, json_object *tr)
     return rc;
 }
 
+/* {"citations":[...]?, "content":[{"text":T}...]}: what a model answered
+ * with citations (an Anthropic text block that cited sources). */
+static int check_citations(rq_ctx *c, json_object *cc)
+{
+    json_object *v, *items;
+    int rc = member(c, cc, "citations", json_type_array, 0, &v);
+    if (!rc)
+        rc = member(c, cc, "content", json_type_array, 1, &items);
+    if (rc)
+        return rc;
+    size_t mark = rq_path_key(&c->path, "content");
+    size_t n = json_object_array_length(items);
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t at = rq_path_index(&c->path, i);
+        json_object *item = json_object_array_get_idx(items, i);
+        rc = json_object_is_type(item, json_type_object)
+                 ? member(c, item, "text", json_type_string, 0, &v)
+                 : type_error(c, "object", item);
+        rq_path_pop(&c->path, at);
+    }
+    rq_path_pop(&c->path, mark);
+    return rc;
+}
+
 static int check_cache_point(rq_ctx *c, json_object *cp)
 {
     json_object *v;
@@ -292,6 +316,8 @@ static int check_block(rq_ctx *c, json_object *block, block_place place)
             rc = check_tool_result(c, val);
         else if (kind == RQ_CACHE_POINT)
             rc = check_cache_point(c, val);
+        else if (kind == RQ_CITATIONS)
+            rc = check_citations(c, val);
     }
     rq_path_pop(&c->path, mark);
     return rc;

@@ -59,7 +59,8 @@ typedef enum rq_kind {
     RQ_TOOL_USE,
     RQ_TOOL_RESULT,
     RQ_CACHE_POINT,
-    RQ_JSON
+    RQ_JSON,
+    RQ_CITATIONS   /* citationsContent: cited text a model answered with */
 } rq_kind;
 
 /* The kind of a one-key block object and its value (NULL block -> unknown).
@@ -81,6 +82,17 @@ json_object *rq_get(json_object *obj, const char *key);
  * multiple of 4).  Returns 1 if valid; else 0 and the offset of the first
  * offending byte in *bad_at.  Scans only, never decodes. */
 int rq_base64_valid(const char *s, size_t len, size_t *bad_at);
+
+/* 1 if a cachePoint applies: its type is "default" (reference 3.8). */
+int rq_cache_point_applies(json_object *cache_point);
+
+/* Decode standard base64 (already checked by rq_base64_valid) onto `out`.
+ * 0 or an strbuf error. */
+int rq_base64_decode(const char *s, size_t len, strbuf *out);
+
+/* The text of a citationsContent value: its content items' texts joined
+ * (the citations themselves are not text), appended to `out`. */
+int rq_citations_text(json_object *citations_content, strbuf *out);
 
 /* The MIME type of a document/image format, Python's mimetypes table with
  * the system types loaded (reference 3.3, right column). */

@@ -11,7 +11,8 @@
 
 static const char *const known_keys[] = {
     "messages", "tool_specs", "tool_choice", "system_prompt",
-    "system_prompt_content", "agent_metadata", NULL};
+    "system_prompt_content", "agent_metadata", "dynamic_trailing_blocks",
+    NULL};
 
 static int is_known(const char *key)
 {
@@ -102,11 +103,21 @@ int rf_parse(const char *json, size_t len, const lp_logger *log,
         rc = top_member(root, "agent_metadata", json_type_object, 0, &md, err);
     if (!rc)
         rc = agent_metadata(md, log, out, err);
+    json_object *trailing = NULL;
+    if (!rc)
+        rc = top_member(root, "dynamic_trailing_blocks", json_type_int, 0,
+                        &trailing, err);
+    if (!rc && trailing && json_object_get_int64(trailing) < 0)
+        rc = lp_fail(err, MP_E_INVALID_ARGUMENT, "dynamic_trailing_blocks: "
+                     "expected a count >= 0, got %lld",
+                     (long long)json_object_get_int64(trailing));
     if (rc) {
         json_object_put(root);
         memset(out, 0, sizeof *out);
         return rc;
     }
+    if (trailing)
+        out->dynamic_trailing_blocks = (size_t)json_object_get_int64(trailing);
     json_object_object_foreach(root, key, val) {
         (void)val;
         if (!is_known(key))

@@ -81,6 +81,7 @@ rq_kind rq_kind_of(const char *key)
         {"toolResult", RQ_TOOL_RESULT},
         {"cachePoint", RQ_CACHE_POINT},
         {"json", RQ_JSON},
+        {"citationsContent", RQ_CITATIONS},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (strcmp(key, kinds[i].name) == 0)
@@ -214,6 +215,30 @@ void rq_tool_use_id(json_object *tool_use, rq_id *out)
         out->sig = NULL;
         out->sig_len = 0;
     }
+}
+
+int rq_cache_point_applies(json_object *cache_point)
+{
+    const char *type = rq_str(cache_point, "type", NULL);
+    return type && strcmp(type, "default") == 0;
+}
+
+/* --------------------------------------------------- citationsContent */
+
+int rq_citations_text(json_object *cc, strbuf *out)
+{
+    json_object *items = rq_get(cc, "content");
+    size_t n = json_object_is_type(items, json_type_array)
+                   ? json_object_array_length(items) : 0;
+    int rc = sb_append(out, "", 0);
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t len;
+        const char *t = rq_str(json_object_array_get_idx(items, i), "text",
+                               &len);
+        if (t)
+            rc = sb_append(out, t, len);
+    }
+    return rc;
 }
 
 /* An image among `blocks`, or among a toolResult's content. */

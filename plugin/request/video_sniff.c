@@ -13,41 +13,21 @@
 /* Enough for every signature below: M2TS's second sync byte is at 196. */
 #define SNIFF_BYTES 300
 
-static int b64_value(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1; /* '=' or anything else: the end of the data */
-}
-
-/* Decode the first whole groups of standard base64 (already validated)
- * into out[0..cap); returns the byte count. */
+/* Decode the leading bytes of standard base64 (already validated) into
+ * out[0..cap); returns the byte count. */
 static size_t decode_head(const char *s, size_t len, unsigned char *out,
                           size_t cap)
 {
-    size_t n = 0;
-    for (size_t i = 0; i + 4 <= len && n + 3 <= cap; i += 4) {
-        int v[4];
-        for (int k = 0; k < 4; k++)
-            v[k] = b64_value((unsigned char)s[i + k]);
-        if (v[0] < 0 || v[1] < 0)
-            break;
-        out[n++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-        if (v[2] < 0)
-            break;
-        out[n++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
-        if (v[3] < 0)
-            break;
-        out[n++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+    size_t take = cap / 3 * 4, n = 0;
+    if (take > len)
+        take = len;
+    strbuf sb;
+    sb_init(&sb, cap + 3);
+    if (!rq_base64_decode(s, take, &sb) && sb.data) {
+        n = sb.len < cap ? sb.len : cap;
+        memcpy(out, sb.data, n);
     }
+    sb_free(&sb);
     return n;
 }
 

@@ -171,7 +171,7 @@ int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
     struct curl_slist *headers = NULL;
     mp_error e = MP_ERROR_INIT;
     if (lp_route_proxy_root(route, &root) || !root.data ||
-        lp_route_headers(route, 0, &headers, &e)) {
+        lp_route_headers(route, 0, NULL, &headers, &e)) {
         snprintf(out->why, sizeof out->why, "could not build the request");
         sb_free(&root);
         curl_slist_free_all(headers);

@@ -94,6 +94,10 @@ static void resolve_key(lp_route *r)
     } else if ((r->key = first_env(r->row->key_env, &which))) {
         r->key_from = env_label(r->key_from_buf, sizeof r->key_from_buf,
                                 which);
+    } else if ((r->key = first_env(r->row->token_env, &which))) {
+        r->key_is_token = 1;
+        r->key_from = env_label(r->key_from_buf, sizeof r->key_from_buf,
+                                which);
     } else {
         r->key_from = "nowhere (no key is sent)";
     }
@@ -116,6 +120,11 @@ static int missing(lp_route *r, mp_error *err, const char *what,
     if (env[0]) {
         sb_appends(&sb, " or ");
         list_env(&sb, env);
+    }
+    if (env == r->row->key_env && r->row->token_env[0]) {
+        sb_appends(&sb, " (or a bearer token in ");
+        list_env(&sb, r->row->token_env);
+        sb_appendc(&sb, ')');
     }
     int rc = lp_fail(err, MP_E_INVALID_ARGUMENT, "%s",
                      sb.data ? sb.data : what);
@@ -143,6 +152,38 @@ static int resolve_model(lp_route *r, const char *rest, mp_error *err)
     return MP_OK;
 }
 
+/* The row `model` goes to, and the model without the row's prefix in
+ * *rest; *known says whether a row's prefix (or the proxy's) matched. */
+static const lp_route_row *select_row(const char *model, const char **rest,
+                                      int *known)
+{
+    size_t proxy_len = strlen(LP_PROXY_PREFIX);
+    const lp_route_row *row;
+    *rest = model;
+    *known = 1;
+    if (strncmp(model, LP_PROXY_PREFIX, proxy_len) == 0) {
+        *rest = model + proxy_len;
+        return proxy_row();
+    }
+    if (truthy_env("USE_LITELLM_PROXY"))
+        return proxy_row();
+    if ((row = row_for(model))) {
+        *rest = model + strlen(row->prefix);
+        return row;
+    }
+    *known = 0;
+    return proxy_row();
+}
+
+const lp_wire *lp_route_wire_for(const lp_config *cfg)
+{
+    const char *rest;
+    int known;
+    return cfg && cfg->model_id ? select_row(cfg->model_id, &rest,
+                                             &known)->wire
+                                : NULL;
+}
+
 int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -151,18 +192,10 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
     if (!model)
         return lp_fail(err, MP_E_INVALID_ARGUMENT,
                        "config.model_id is required");
-    const lp_route_row *row = NULL;
-    const char *rest = model;
-    size_t proxy_len = strlen(LP_PROXY_PREFIX);
-    if (strncmp(model, LP_PROXY_PREFIX, proxy_len) == 0) {
-        row = proxy_row();
-        rest = model + proxy_len;
-    } else if (truthy_env("USE_LITELLM_PROXY")) {
-        row = proxy_row();
-    } else if ((row = row_for(model))) {
-        rest = model + strlen(row->prefix);
-    } else {
-        row = proxy_row();
+    const char *rest;
+    int known;
+    const lp_route_row *row = select_row(model, &rest, &known);
+    if (!known) {
         if (strchr(model, '/') && !cfg->api_base && !lp_mock_requested(cfg)) {
             const char *which = NULL;
             if (!first_env(row->base_env, &which)) {
@@ -275,6 +308,14 @@ static int fill(const lp_route *r, const char *name, size_t len, int depth,
     return sb_append(out, name - 1, len + 2); /* not ours: kept as is */
 }
 
+/* Whether the base already ends with `path` (a full ".../v1/messages"
+ * URL given as the base: used as it is, as LiteLLM does). */
+static int base_ends_with(const lp_route *r, const char *path)
+{
+    size_t n = trimmed_len(r->base), k = strlen(path);
+    return k && n >= k && strncmp(r->base + n - k, path, k) == 0;
+}
+
 static int expand(const lp_route *r, const char *t, int depth, strbuf *out)
 {
     int rc = MP_OK;
@@ -297,6 +338,8 @@ int lp_route_url(const lp_route *r, strbuf *out)
     if ((r->row->quirks & LP_Q_API_VERSION) && !r->api_version)
         t = r->row->url_no_version;
     sb_reset(out);
+    if (!t && base_ends_with(r, r->wire->default_path))
+        return expand(r, "{base}", 0, out);
     if (!t) {
         int rc = expand(r, "{base}", 0, out);
         return rc ? rc : sb_appends(out, r->wire->default_path);
@@ -347,7 +390,7 @@ void lp_route_secrets(const lp_route *r, const char **out, size_t cap)
     if (cfg && cfg->extra_headers) {
         json_object_object_foreach(cfg->extra_headers, name, val) {
             const char *s = json_object_get_string(val);
-            if (lp_is_secret_name(name) && s && *s && n + 1 < cap)
+            if (lp_header_scrubbed(name, s) && n + 1 < cap)
                 out[n++] = s;
         }
     }

@@ -91,7 +91,12 @@ typedef struct lp_route_row {
     const char *default_base;  /* NULL: a base must be configured        */
     const char *base_env[LP_ROUTE_MAX_ENV]; /* NULL-terminated            */
     const char *key_env[LP_ROUTE_MAX_ENV];
-    int key_required;          /* no key -> refused before sending       */
+    /* When no key is found: a token from these variables, sent as
+     * "Authorization: Bearer" whatever `auth` says (Anthropic's
+     * $ANTHROPIC_AUTH_TOKEN). */
+    const char *token_env[LP_ROUTE_MAX_ENV];
+    int key_required;          /* no key (nor token) -> refused before
+                                  sending                               */
     int auth;                  /* enum lp_auth                            */
     const char *model_prefix;  /* prepended to a wire model without '/'  */
     lp_env_header env_headers[2];
@@ -115,6 +120,7 @@ typedef struct lp_route {
     char model_buf[512];     /* model_prefix + model when one is added   */
     const char *base;        /* the base URL as configured               */
     const char *key;         /* NULL: none                               */
+    int key_is_token;        /* the key came from token_env: Bearer      */
     const char *api_version; /* NULL: none                               */
     const char *project, *location;
     /* Where each came from, for error messages: "client_args.api_base",
@@ -137,23 +143,32 @@ typedef struct lp_route {
  * MP_E_UNSUPPORTED for a row whose adapter is not built. */
 int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err);
 
+/* The adapter the config's model id goes to (the row lp_route_resolve
+ * would pick, without its checks), for what a config means; NULL without
+ * a model id or when that row has no adapter built. */
+const lp_wire *lp_route_wire_for(const lp_config *cfg);
+
 /* Whether the route has quirk `q`. */
 int lp_route_quirk(const lp_route *r, unsigned q);
 
-/* The URL of the call (the row's template filled in). */
+/* The URL of the call (the row's template filled in).  A base that
+ * already ends with the path the template adds after {base} (a full
+ * ".../v1/messages" URL given as the base) is used as it is. */
 int lp_route_url(const lp_route *r, strbuf *out);
 
 /* A LiteLLM proxy's root: the base without trailing slashes and a final
  * "/v1", for routes such as "/v1/model/info". */
 int lp_route_proxy_root(const lp_route *r, strbuf *out);
 
-/* The request headers: the adapter's (wire->add_headers), the key in the
- * row's form, the row's environment headers, then every
+/* The request headers: the adapter's (wire->add_headers, given `opt`),
+ * the key in the row's form, the row's environment headers, then every
  * client_args.extra_headers entry (overriding a default header of the same
- * name), and an empty "Expect:".  The caller frees the list with
+ * name; one the adapter already wrote, merged, is not sent twice), and an
+ * empty "Expect:".  The caller frees the list with
  * curl_slist_free_all.  On failure *out is NULL. */
 int lp_route_headers(const lp_route *r, int streaming,
-                     struct curl_slist **out, mp_error *err);
+                     const lp_call_options *opt, struct curl_slist **out,
+                     mp_error *err);
 
 /* Whether client_args.extra_headers names `header` (case-insensitive):
  * an adapter leaves such a default out so the user's value wins. */
@@ -169,8 +184,9 @@ int lp_route_add_header(struct curl_slist **list, const char *name,
 int lp_route_describe(const lp_route *r, const char *method,
                       const char *url, strbuf *out);
 
-/* Secrets to scrub from error text for this route: the key and every
- * secret-looking extra header value.  Fills up to `cap`-1 and a NULL. */
+/* Secrets to scrub from error text for this route: the key and the
+ * extra header values kept secret (config.h, lp_header_scrubbed).  Fills
+ * up to `cap`-1 and a NULL. */
 void lp_route_secrets(const lp_route *r, const char **out, size_t cap);
 
 /* "openai/, azure/, ...": the known prefixes, for messages. */

@@ -61,10 +61,11 @@ static int add_auth(const lp_route *r, struct curl_slist **list)
 {
     if (!r->key || !*r->key)
         return MP_OK;
-    const char *name = auth_header[r->row->auth];
+    int auth = r->key_is_token ? LP_AUTH_BEARER : r->row->auth;
+    const char *name = auth_header[auth];
     if (lp_route_has_extra(r, name))
         return MP_OK;
-    if (r->row->auth != LP_AUTH_BEARER)
+    if (auth != LP_AUTH_BEARER)
         return lp_route_add_header(list, name, r->key);
     strbuf v;
     sb_init(&v, 64 * 1024);
@@ -88,6 +89,17 @@ static int add_env_headers(const lp_route *r, struct curl_slist **list)
     return rc;
 }
 
+/* Whether `list` holds a header `name` (the adapter wrote it). */
+static int listed(const struct curl_slist *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (; list; list = list->next)
+        if (strncasecmp(list->data, name, n) == 0 &&
+            (list->data[n] == ':' || list->data[n] == ';'))
+            return 1;
+    return 0;
+}
+
 static int add_extras(const lp_route *r, struct curl_slist **list,
                       mp_error *err)
 {
@@ -106,6 +118,8 @@ static int add_extras(const lp_route *r, struct curl_slist **list,
                            "client_args.extra_headers.%s: not a valid header "
                            "(name without ':', ';' or spaces, no line "
                            "breaks)", name);
+        if (listed(*list, name))
+            continue; /* the adapter merged it into its own */
         if (lp_route_add_header(list, name, value))
             return lp_fail(err, MP_E_NO_MEMORY, "out of memory");
     }
@@ -113,10 +127,11 @@ static int add_extras(const lp_route *r, struct curl_slist **list,
 }
 
 int lp_route_headers(const lp_route *r, int streaming,
-                     struct curl_slist **out, mp_error *err)
+                     const lp_call_options *opt, struct curl_slist **out,
+                     mp_error *err)
 {
     struct curl_slist *list = NULL;
-    int rc = r->wire->add_headers(r, streaming, &list, err);
+    int rc = r->wire->add_headers(r, streaming, opt, &list, err);
     if (!rc && (rc = add_auth(r, &list)))
         lp_fail(err, rc, "out of memory");
     /* An empty Expect stops curl waiting for "100 Continue" on a POST. */

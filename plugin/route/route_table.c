@@ -5,6 +5,7 @@
  * (litellm-wire 1.11, LiteLLM's providers.json); where LiteLLM has none
  * (a Vertex access token) the name is ours and the README says so.
  */
+#include "../anthropic/anthropic.h"
 #include "../openai_chat/openai_chat.h"
 #include "route.h"
 
@@ -171,13 +172,14 @@ const lp_route_row lp_route_table[] = {
      .default_location = "us-central1", .model_prefix = "google/",
      .quirks = LP_Q_VERTEX_SIGNATURES | LP_Q_SIGNATURE_PLACEHOLDER},
 
-    /* Anthropic's own Messages API (anthropic-wire.md), through its
-     * adapter; until that adapter is built the row is refused. */
-    {.prefix = "anthropic/", .provider = "anthropic", .wire = NULL,
-     .default_base = "https://api.anthropic.com",
+    /* Anthropic's own Messages API (anthropic-wire.md): the adapter of
+     * plugin/anthropic/, {base}/v1/messages; a bearer token when there is
+     * no key (1.3). */
+    {.prefix = "anthropic/", .provider = "anthropic",
+     .wire = &lp_wire_anthropic, .default_base = "https://api.anthropic.com",
      .base_env = {"ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"},
-     .key_env = {"ANTHROPIC_API_KEY"}, .key_required = 1,
-     .auth = LP_AUTH_X_API_KEY},
+     .key_env = {"ANTHROPIC_API_KEY"}, .token_env = {"ANTHROPIC_AUTH_TOKEN"},
+     .key_required = 1, .auth = LP_AUTH_X_API_KEY},
 
     {.prefix = NULL},
 };

@@ -130,6 +130,7 @@ static int build_options(so_call *s, const char *name, const char *description)
     }
     s->tool.forced_tool_spec = spec;
     s->rformat.response_format = rf;
+    s->rformat.schema = s->schema; /* borrowed; for the adapter's own form */
     return MP_OK;
 }
 
@@ -194,12 +195,13 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
     sb_init(&whole, max);
     so_reply reply;
     so_reply_init(&reply, max);
+    reply.secrets = p->secrets;
     ev_emitter em;
     ev_init(&em, &reply.sink);
     const lp_wire *w = p->route.wire;
     lp_mapper *mapper = NULL;
     lp_map_options opt = {.max_line = max, .max_tool_args = max,
-                          .secrets = p->secrets};
+                          .secrets = p->secrets, .log = lp_module_logger()};
     int rc = w->new_mapper(&em, &opt, &mapper);
     if (rc) {
         so_reply_free(&reply);
@@ -252,6 +254,11 @@ static int first_path(const mp_instance *inst, const lp_config *cfg,
     if (cfg->structured_output_mode == LP_SO_RESPONSE_FORMAT)
         return SO_PATH_RESPONSE_FORMAT;
     int known = lp_model_memo_get_schema(&inst->model_memo, route->model);
+    /* An API that knows from the model id: no guess (a 400 still moves
+     * the model to the tool path, remembered below). */
+    if (known == LP_SCHEMA_UNKNOWN && route->wire->json_schema_support)
+        known = route->wire->json_schema_support(route->model)
+                    ? LP_SCHEMA_YES : LP_SCHEMA_NO;
     if (known == LP_SCHEMA_YES)
         return SO_PATH_RESPONSE_FORMAT;
     if (known == LP_SCHEMA_NO)
@@ -315,6 +322,19 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
         rc = probe_model(inst, cfg, &p, &s, &path, err);
     if (!rc)
         rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    /* An API whose older form of response_format may still be taken (an
+     * older deployment): once more in that form. */
+    if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
+        p.route.wire->older_form && p.route.wire->older_form(err)) {
+        lp_log(lp_module_logger(), MP_LOG_INFO, "structured_output: \"%s\" "
+               "refused the current response_format form; trying the older "
+               "one", p.route.model);
+        s.rformat.legacy_format = 1;
+        lp_error_clear(err);
+        rc = lp_exchange_rebuild(&p, cfg, &s.rformat, err);
+        if (!rc)
+            rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+    }
     if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
         cfg->structured_output_mode == LP_SO_AUTO) {
         const char *why = LP_ERR_HAS(err, message) ? err->message : "HTTP 400";

@@ -233,10 +233,14 @@ static int strict(json_object *s)
         json_object_is_type(v, json_type_object))
         rc = strict_properties(s, v);
     if (!rc && sch_is_object_schema(s) &&
-        !json_object_object_get_ex(s, "additionalProperties", NULL) &&
-        json_object_object_add(s, "additionalProperties",
-                               json_object_new_boolean(0)))
-        rc = MP_E_NO_MEMORY;
+        !json_object_object_get_ex(s, "additionalProperties", NULL)) {
+        /* A NULL from json-c would be added as null: check it first. */
+        json_object *no = json_object_new_boolean(0);
+        if (!no || json_object_object_add(s, "additionalProperties", no)) {
+            json_object_put(no);
+            rc = MP_E_NO_MEMORY;
+        }
+    }
     if (!rc && json_object_object_get_ex(s, "additionalProperties", &v))
         rc = strict(v);
     if (!rc && json_object_object_get_ex(s, "items", &v))

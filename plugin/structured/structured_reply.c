@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../core/error_classify.h"
 #include "../core/errors.h"
 #include "../core/json_util.h"
 #include "../core/json_writer.h"
@@ -107,32 +108,54 @@ void so_reply_reset(so_reply *r)
 /* MP_E_VALIDATION "<head><lead><raw, cut to fit>": the whole head is kept
  * and the raw answer gets what room is left, cut on a character
  * boundary. */
-static int fail_with_raw(mp_error *err, const char *lead, const char *raw,
-                         size_t raw_len, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+static int fail_with_raw(mp_error *err, const char *const *secrets,
+                         const char *lead, const char *raw, size_t raw_len,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
-static int fail_with_raw(mp_error *err, const char *lead, const char *raw,
-                         size_t raw_len, const char *fmt, ...)
+/* MP_E_VALIDATION: what was wrong, then the model's raw answer, cut to fit.
+ * What the model returned comes from the server, which may echo the
+ * request's key into it: the whole text is scrubbed before it is cut, so
+ * no part of a secret survives. */
+static int fail_with_raw(mp_error *err, const char *const *secrets,
+                         const char *lead, const char *raw, size_t raw_len,
+                         const char *fmt, ...)
 {
     char head[1400];
     va_list ap;
     va_start(ap, fmt);
     lp_vformat(head, sizeof head, fmt, ap);
     va_end(ap);
-    size_t cap = lp_error_message_room(err), used = strlen(head) + strlen(lead);
-    if (cap == 0 || used + 1 >= cap)
-        return lp_fail(err, MP_E_VALIDATION, "%s", head);
-    size_t avail = cap - 1 - used, n = raw_len;
-    char tail[64] = "";
-    if (raw_len == 0) {
-        snprintf(tail, sizeof tail, "(nothing)");
-    } else if (raw_len > avail) {
-        snprintf(tail, sizeof tail, "... (%zu bytes in all)", raw_len);
-        n = lp_utf8_whole(raw, avail > strlen(tail) ? avail - strlen(tail)
-                                                    : 0);
+    strbuf all, clean;
+    size_t max = raw_len + sizeof head + 256;
+    sb_init(&all, max);
+    sb_init(&clean, 4 * max);
+    int rc = sb_appends(&all, head);
+    if (!rc)
+        rc = sb_appends(&all, lead);
+    if (!rc)
+        rc = raw_len ? sb_append(&all, raw, raw_len)
+                     : sb_appends(&all, "(nothing)");
+    if (!rc)
+        rc = ec_scrub(all.data, all.len, secrets, &clean);
+    sb_free(&all);
+    if (rc) {
+        sb_free(&clean);
+        return lp_fail(err, MP_E_NO_MEMORY, "structured output: out of "
+                       "memory describing an invalid answer");
     }
-    return lp_fail(err, MP_E_VALIDATION, "%s%s%.*s%s", head, lead, (int)n,
-                   raw ? raw : "", tail);
+    size_t cap = lp_error_message_room(err);
+    if (clean.len < cap || cap == 0) {
+        lp_fail(err, MP_E_VALIDATION, "%s", clean.data);
+    } else {
+        char tail[64];
+        snprintf(tail, sizeof tail, "... (%zu bytes in all)", raw_len);
+        size_t keep = cap - 1 > strlen(tail) ? cap - 1 - strlen(tail) : 0;
+        keep = lp_utf8_whole(clean.data, keep);
+        lp_fail(err, MP_E_VALIDATION, "%.*s%s", (int)keep, clean.data, tail);
+    }
+    sb_free(&clean);
+    return MP_E_VALIDATION;
 }
 
 static int nonblank(const strbuf *sb)
@@ -222,11 +245,21 @@ int so_reply_result(so_reply *r, int path, json_object *schema, strbuf *out,
                        finish_note(r));
     const strbuf *raw = use_tool ? &r->tool_input : &r->text;
     char lead[200];
-    if (use_tool)
+    if (use_tool) {
+        /* Scrubbed whole before it is cut to 64 bytes (see fail_with_raw). */
+        strbuf name;
+        sb_init(&name, 4 * r->tool_name.len + 64);
+        if (ec_scrub(r->tool_name.len ? r->tool_name.data : "",
+                     r->tool_name.len, r->secrets, &name)) {
+            sb_free(&name);
+            return lp_fail(err, MP_E_NO_MEMORY, "structured output: out of "
+                           "memory");
+        }
         snprintf(lead, sizeof lead, "; the model returned in tool call "
-                 "\"%.*s\": ", lp_utf8_prec(r->tool_name.data, 64),
-                 r->tool_name.data ? r->tool_name.data : "");
-    else
+                 "\"%.*s\": ", lp_utf8_prec(name.data, 64),
+                 name.data ? name.data : "");
+        sb_free(&name);
+    } else
         snprintf(lead, sizeof lead, "; the model returned as text: ");
 
     json_object *v = NULL;
@@ -242,13 +275,13 @@ int so_reply_result(so_reply *r, int path, json_object *schema, strbuf *out,
     if (rc == MP_E_NO_MEMORY)
         return lp_fail(err, rc, "structured output: out of memory");
     if (rc)
-        return fail_with_raw(err, lead, raw->data, raw->len, "%s%s",
+        return fail_with_raw(err, r->secrets, lead, raw->data, raw->len, "%s%s",
                              pe.message, finish_note(r));
     char msg[1024];
     rc = sv_validate(schema, v, SV_NULL_AS_ABSENT, msg, sizeof msg);
     if (rc == MP_E_VALIDATION) {
         json_object_put(v);
-        return fail_with_raw(err, lead, raw->data, raw->len, "structured "
+        return fail_with_raw(err, r->secrets, lead, raw->data, raw->len, "structured "
                              "output failed the schema: %s%s", msg,
                              finish_note(r));
     }

@@ -45,6 +45,9 @@ typedef struct so_reply {
     int64_t in_tokens;   /* usage, -1 when the server sent none           */
     int64_t out_tokens;
     int status;          /* first buffer error (limit or memory), 0 if none */
+    const char *const *secrets; /* scrubbed from the answer quoted in an
+                                   error; NULL-terminated, borrowed, may
+                                   be NULL (set after so_reply_init)     */
 } so_reply;
 
 /* Buffers are bounded by `max` bytes each (max_response_bytes). */

@@ -1,9 +1,12 @@
 /* http_transport.c - one HTTP exchange with libcurl; see http_transport.h. */
 #include "http_transport.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +31,17 @@ static uint64_t next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+int lp_transport_out_of_fds(void)
+{
+    /* The direct question: can a socket be opened now? */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == EMFILE || errno == ENFILE ? errno : 0;
+}
+
 int lp_transport_init(lp_transport *t)
 {
     memset(t, 0, sizeof *t);
@@ -38,12 +52,31 @@ int lp_transport_init(lp_transport *t)
      * between processes started at the same moment. */
     t->rng = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
              ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)t;
-    t->multi = curl_multi_init();
-    t->easy = curl_easy_init();
-    if (!t->multi || !t->easy) {
-        lp_transport_free(t);
-        return MP_E_NO_MEMORY;
+    pthread_mutex_init(&t->multi_lock, NULL);
+    return MP_OK;
+}
+
+/* The easy and share handles, made by the first call rather than by
+ * create(): libcurl builds a whole easy handle for each (the share's
+ * connection pool has one to close connections with), which is most of
+ * what create() cost, and an instance that never calls needs neither. */
+static int make_handles(lp_transport *t, mp_error *err)
+{
+    if (t->easy)
+        return MP_OK;
+    CURLSH *share = curl_share_init();
+    CURL *easy = share ? curl_easy_init() : NULL;
+    if (!easy ||
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) ||
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)) {
+        if (easy)
+            curl_easy_cleanup(easy);
+        if (share)
+            curl_share_cleanup(share);
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
     }
+    t->share = share;
+    t->easy = easy;
     return MP_OK;
 }
 
@@ -51,17 +84,104 @@ void lp_transport_free(lp_transport *t)
 {
     if (t->easy)
         curl_easy_cleanup(t->easy);
-    if (t->multi)
-        curl_multi_cleanup(t->multi);
+    if (t->share)
+        curl_share_cleanup(t->share); /* closes the pooled connections */
+    pthread_mutex_destroy(&t->multi_lock);
     t->easy = NULL;
-    t->multi = NULL;
+    t->share = NULL;
 }
 
 void lp_transport_cancel(lp_transport *t)
 {
     atomic_store(&t->cancel, 1);
+    /* The lock keeps the multi handle from being freed under the wakeup. */
+    pthread_mutex_lock(&t->multi_lock);
     if (t->multi)
         curl_multi_wakeup(t->multi);
+    pthread_mutex_unlock(&t->multi_lock);
+}
+
+/* Multi handles between calls.  libcurl gives every multi handle a wakeup
+ * socket pair, so an instance that kept its own would hold two
+ * descriptors while idle; instead a call takes one from this pool (or
+ * makes one) and gives it back after, and the pool keeps at most
+ * MULTI_POOL_MAX: idle instances hold none, the process a few.  A multi
+ * handle keeps nothing of a call once its easy handle is removed (the
+ * connections live in the instance's share handle), so any call can use
+ * any of them. */
+#define MULTI_POOL_MAX 4
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static CURLM *pool[MULTI_POOL_MAX];
+static int pool_len;
+
+void lp_transport_pool_drain(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    while (pool_len)
+        curl_multi_cleanup(pool[--pool_len]);
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* A new multi handle with its wakeup pair, which is what lets cancel()
+ * stop a call at once: libcurl leaves the pair out quietly when no
+ * descriptor is free, so a call that cannot have it does not start. */
+static int new_multi(CURLM **out, mp_error *err)
+{
+    CURLM *m = curl_multi_init();
+    if (!m)
+        return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
+    /* A wakeup now proves the pair is there (the first poll returns at
+     * once, nothing more). */
+    if (curl_multi_wakeup(m) != CURLM_OK) {
+        curl_multi_cleanup(m);
+        int no_fds = lp_transport_out_of_fds();
+        if (!no_fds)
+            return lp_fail(err, MP_E_NO_MEMORY, "libcurl could not make "
+                           "the call's wakeup pair");
+        return lp_fail(err, MP_E_NETWORK, "no file descriptors left for "
+                       "the call (%s: the %s open-file limit is reached; "
+                       "each call in flight needs 3, an idle instance "
+                       "none but its kept-alive connection); raise it "
+                       "(ulimit -n) or run fewer calls at once",
+                       no_fds == EMFILE ? "EMFILE" : "ENFILE",
+                       no_fds == EMFILE ? "process's" : "system's");
+    }
+    *out = m;
+    return MP_OK;
+}
+
+static int open_multi(lp_transport *t, mp_error *err)
+{
+    pthread_mutex_lock(&pool_lock);
+    CURLM *m = pool_len ? pool[--pool_len] : NULL;
+    pthread_mutex_unlock(&pool_lock);
+    if (!m) {
+        int rc = new_multi(&m, err);
+        if (rc)
+            return rc;
+    }
+    pthread_mutex_lock(&t->multi_lock);
+    t->multi = m;
+    pthread_mutex_unlock(&t->multi_lock);
+    return MP_OK;
+}
+
+static void close_multi(lp_transport *t)
+{
+    pthread_mutex_lock(&t->multi_lock);
+    CURLM *m = t->multi;
+    t->multi = NULL;
+    pthread_mutex_unlock(&t->multi_lock);
+    if (!m)
+        return;
+    pthread_mutex_lock(&pool_lock);
+    if (pool_len < MULTI_POOL_MAX) {
+        pool[pool_len++] = m;
+        m = NULL;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (m)
+        curl_multi_cleanup(m);
 }
 
 /* State of one attempt, shared with the curl callbacks. */
@@ -80,7 +200,8 @@ typedef struct attempt {
     size_t fed;          /* 2xx body bytes handed to the handler */
     int cancelled;
     strbuf error_body;   /* body of a non-2xx response (bounded) */
-    char retry_after[64];
+    strbuf lines;        /* header lines of the response (bounded), for
+                            the error classifier */
 } attempt;
 
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
@@ -90,21 +211,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
     a->last_byte_ms = lp_now_ms();
     /* A new status line (after a 100 Continue, say) starts over. */
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
-        a->retry_after[0] = '\0';
+        sb_reset(&a->lines);
+    else if (a->lines.len + len <= a->lines.max) /* else: dropped */
+        sb_append(&a->lines, data, len);
     if (a->headers)
         rh_line(a->headers, data, len);
-    if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
-        const char *v = data + 12;
-        size_t vl = len - 12;
-        while (vl && (*v == ' ' || *v == '\t'))
-            v++, vl--;
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        if (vl >= sizeof a->retry_after)
-            vl = sizeof a->retry_after - 1;
-        memcpy(a->retry_after, v, vl);
-        a->retry_after[vl] = '\0';
-    }
     return len;
 }
 
@@ -153,6 +264,7 @@ static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req
                        attempt *a, int64_t remaining_ms, char *errbuf)
 {
     curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_SHARE, a->t->share);
     curl_easy_setopt(e, CURLOPT_URL, req->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
     if (req->body) {
@@ -241,15 +353,31 @@ static int drive(lp_transport *t, attempt *a, int64_t idle_ms)
 
 int lp_transport_sleep(lp_transport *t, int64_t ms)
 {
+    /* Outside lp_http_perform (the mock transport's delays) the wait takes
+     * a multi handle too, for cancel() to wake. */
+    int own = !t->multi;
+    mp_error ignored = MP_ERROR_INIT;
+    if (own && open_multi(t, &ignored))
+        own = 0; /* no wakeup: cancel is seen within a second */
     int64_t until = lp_now_ms() + ms;
+    int cancelled = 0;
     for (;;) {
-        if (atomic_load(&t->cancel))
-            return 1;
+        if (atomic_load(&t->cancel)) {
+            cancelled = 1;
+            break;
+        }
         int64_t left = until - lp_now_ms();
         if (left <= 0)
-            return 0;
-        curl_multi_poll(t->multi, NULL, 0, left > 1000 ? 1000 : (int)left, NULL);
+            break;
+        int slice = left > 1000 ? 1000 : (int)left;
+        if (t->multi)
+            curl_multi_poll(t->multi, NULL, 0, slice, NULL);
+        else
+            poll(NULL, 0, slice);
     }
+    if (own)
+        close_multi(t);
+    return cancelled;
 }
 
 int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
@@ -307,6 +435,20 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
                         int64_t timeout_ms, mp_error *err)
 {
     const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+    /* A full descriptor table makes socket() fail, which libcurl reports
+     * as "Couldn't connect to server" (without the errno): say what
+     * really ran out. */
+    int no_fds = !connected && cc == CURLE_COULDNT_CONNECT
+                     ? lp_transport_out_of_fds() : 0;
+    if (no_fds) {
+        lp_error_http(err, 0, 1, -1, NULL);
+        return lp_fail(err, MP_E_NETWORK, "no file descriptors left to "
+                       "connect to %s (%s: the %s open-file limit is "
+                       "reached); raise it (ulimit -n) or run fewer calls "
+                       "at once", req->url, no_fds == EMFILE ? "EMFILE"
+                       : "ENFILE", no_fds == EMFILE ? "process's"
+                       : "system's");
+    }
     /* No HTTP status; retryable for the connection failures that a new
      * attempt may cure (the ones num_retries retries before any body
      * byte arrived). */
@@ -321,9 +463,11 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
             return lp_fail(err, MP_E_TIMEOUT, "could not connect within "
                            "connect_timeout (%lld ms): %s",
                            (long long)cfg->connect_timeout_ms, why);
-        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld ms, "
-                       "connect_timeout %lld ms): %s", (long long)timeout_ms,
-                       (long long)cfg->connect_timeout_ms, why);
+        /* Connected (or out of time anyway): the whole-call limit is the
+         * one reached, whatever connect_timeout says. */
+        return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout %lld "
+                       "ms, the limit for the whole call, was reached): %s",
+                       (long long)timeout_ms, why);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         return lp_fail(err, MP_E_INVALID_ARGUMENT, "bad api_base URL \"%s\": %s",
@@ -335,10 +479,10 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
     }
 }
 
-int lp_http_perform(lp_transport *t, const lp_config *cfg,
-                    const lp_http_request *req, const lp_body_handler *h,
-                    const char *const *secrets, lp_http_result *res,
-                    mp_error *err)
+static int perform(lp_transport *t, const lp_config *cfg,
+                   const lp_http_request *req, const lp_body_handler *h,
+                   const char *const *secrets, lp_http_result *res,
+                   mp_error *err)
 {
     memset(res, 0, sizeof *res);
     res->ttfb_ms = -1;
@@ -364,10 +508,12 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
         a.ttfb_ms = -1;
         a.complete_ms = -1;
         sb_init(&a.error_body, 64 * 1024);
+        sb_init(&a.lines, 16 * 1024);
         char errbuf[CURL_ERROR_SIZE] = "";
         int64_t remaining = deadline ? deadline - a.start_ms : 0;
         if (deadline && remaining <= 0) {
             sb_free(&a.error_body);
+            sb_free(&a.lines);
             return lp_fail(err, MP_E_TIMEOUT, "request timed out after %lld ms "
                            "(timeout), %d attempt(s)", (long long)timeout_ms,
                            attempt_no);
@@ -425,11 +571,11 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                 retry = retryable_curl((CURLcode)outcome, 1);
             }
         } else if (a.status != 0 && (outcome == CURLE_OK || a.error_body.len)) {
-            rc = (req->classify ? req->classify : ec_classify_http)(
-                                  (int)a.status, a.error_body.data,
-                                  a.error_body.len,
-                                  a.retry_after[0] ? a.retry_after : NULL,
-                                  secrets, err);
+            lp_http_reply reply = {(int)a.status, a.error_body.data,
+                                   a.error_body.len, a.lines.data,
+                                   a.lines.len};
+            rc = (req->classify ? req->classify : ec_classify_reply)(
+                                  &reply, secrets, err);
             retry = LP_ERR_HAS(err, retryable) ? err->retryable : 0;
             retry_after = LP_ERR_HAS(err, retry_after_ms) ? err->retry_after_ms : -1;
         } else {
@@ -446,6 +592,7 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             retry = retryable_curl((CURLcode)outcome, connected);
         }
         sb_free(&a.error_body);
+        sb_free(&a.lines);
 
         /* Decision 17: only failures before the first byte of a response
          * are retried.  Once the handler has body bytes it holds state
@@ -461,4 +608,21 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
             return lp_fail(err, MP_E_CANCELLED, "cancelled");
         lp_error_clear(err);
     }
+}
+
+int lp_http_perform(lp_transport *t, const lp_config *cfg,
+                    const lp_http_request *req, const lp_body_handler *h,
+                    const char *const *secrets, lp_http_result *res,
+                    mp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->ttfb_ms = -1;
+    int rc = make_handles(t, err);
+    if (!rc)
+        rc = open_multi(t, err);
+    if (rc)
+        return rc;
+    rc = perform(t, cfg, req, h, secrets, res, err);
+    close_multi(t);
+    return rc;
 }

@@ -2,11 +2,16 @@
  * http_transport.h - one HTTP exchange with libcurl, on the caller's
  * thread, cancellable from any thread, with timeouts and retries.
  *
- * Each instance owns one transport: a curl multi handle (which keeps the
- * connection pool, so keep-alive works across calls) and one easy handle
- * reused for every call.  The multi interface is driven with
- * curl_multi_poll, so cancel() from another thread can wake it with
- * curl_multi_wakeup and the call returns at once.
+ * Each instance owns one transport: a curl share handle (which keeps the
+ * connection pool and the DNS cache, so keep-alive works across calls) and
+ * one easy handle reused for every call, both made by the first call.  Each call drives its transfer
+ * through a multi handle with curl_multi_poll, so cancel() from another
+ * thread can wake it with curl_multi_wakeup and the call returns at once.
+ * The multi handle is the call's only while it runs (taken from a small
+ * process-wide pool, given back after) because libcurl gives every multi
+ * handle a wakeup socket pair: an idle instance holds no descriptor but
+ * its kept-alive connection, where hundreds of idle instances used to
+ * hold two each.
  *
  * Proxies: no proxy option is set, so libcurl's environment rules apply to
  * every call: http_proxy (lower case only, as curl requires for http),
@@ -19,17 +24,24 @@
 #define LP_HTTP_TRANSPORT_H
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../../abi/model_provider.h"
 #include "../core/config.h"
+#include "../core/http_reply.h"
 #include "response_headers.h"
 
 typedef struct lp_transport {
-    CURLM *multi;
+    CURLSH *share;
     CURL *easy;
+    /* The running call's multi handle, NULL between calls.  Set and
+     * cleared by the calling thread under multi_lock, which cancel() takes
+     * to wake it. */
+    CURLM *multi;
+    pthread_mutex_t multi_lock;
     atomic_int cancel; /* set by lp_transport_cancel, cleared per call */
     /* Jitter for retry backoff.  Private to the instance and seeded from
      * the clock, the pid and its address: libc rand() would share the
@@ -38,8 +50,16 @@ typedef struct lp_transport {
     uint64_t rng;
 } lp_transport;
 
+/* MP_OK.  Takes no descriptor and makes no libcurl handle (the first
+ * call does). */
 int lp_transport_init(lp_transport *t);
+/* EMFILE or ENFILE when no socket can be opened now (the process's or the
+ * system's descriptor table is full), else 0. */
+int lp_transport_out_of_fds(void);
 void lp_transport_free(lp_transport *t);
+/* Free the pooled multi handles (module deinit, before libcurl's global
+ * cleanup). */
+void lp_transport_pool_drain(void);
 /* [any-thread] Stop the call in flight, if any. */
 void lp_transport_cancel(lp_transport *t);
 /* Sleep for `ms`, waking early on cancel.  Returns 1 if cancelled. */
@@ -101,9 +121,8 @@ typedef struct lp_http_request {
     /* Retries after the first attempt (the route's num_retries). */
     int num_retries;
     /* Classifies a non-2xx answer (the wire adapter's); NULL:
-     * ec_classify_http. */
-    int (*classify)(int http_status, const char *body, size_t len,
-                    const char *retry_after, const char *const *secrets,
+     * ec_classify_reply. */
+    int (*classify)(const lp_http_reply *reply, const char *const *secrets,
                     mp_error *err);
 } lp_http_request;
 
@@ -140,6 +159,8 @@ int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
  *    had finished);
  *  - an error: HTTP errors classified (overflow, throttling, ...), curl
  *    failures (timeout, network), cancellation, or the handler's error.
+ *    A call that finds the descriptor table full before it starts is
+ *    MP_E_NETWORK naming the limit (EMFILE/ENFILE).
  *    A connection that could not be made within connect_timeout is
  *    MP_E_TIMEOUT with retryable = 1 (a new attempt may reach another
  *    backend); the whole-call and idle timeouts are not retryable.  `err`

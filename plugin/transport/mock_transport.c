@@ -367,8 +367,10 @@ int lp_mock_perform(lp_transport *t, const lp_config *cfg,
         const magic *m = magic_error(text);
         if (m) {
             res->status = m->status;
-            return (req->classify ? req->classify : ec_classify_http)(
-                m->status, m->body, strlen(m->body), NULL, secrets, err);
+            lp_http_reply reply = {m->status, m->body, strlen(m->body),
+                                   NULL, 0};
+            return (req->classify ? req->classify : ec_classify_reply)(
+                &reply, secrets, err);
         }
     }
     int error_after = text && strncmp(text, "Exception: mock_streaming_error",

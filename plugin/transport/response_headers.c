@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_util.h"
 #include "../core/json_writer.h"
 #include "../core/utf8.h"
 
@@ -141,7 +142,7 @@ static double amount_of(const char *s)
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     size_t n = strlen(s);
     /* The NUL ends a bare number, as at the end of a document. */
-    json_object *v = json_tokener_parse_ex(tok, s, (int)n + 1);
+    json_object *v = lp_json_tokener_parse(tok, s, n + 1);
     int whole = json_tokener_get_error(tok) == json_tokener_success &&
                 json_tokener_get_parse_end(tok) >= n;
     json_tokener_free(tok);

@@ -56,6 +56,16 @@ static void test_demo_offline(void **state)
         "The signature R2VtaW5pVGhvdWdodFNpZw== went back with its tool call (2 times",
         "--- model call 1 on provider \"replay_provider\" ---",
         "The replayed conversation is identical to the recorded one (4 messages",
+        /* step 5: the conversation on the anthropic/ route, then back */
+        "--- model call 1 on provider \"claude\" ---",
+        "sent as \"call_calc\"",
+        "[tool] calculator -> 9449772114008",
+        "[swap] the conversation (7 messages) moves from provider \"claude\" to "
+        "\"primary\"",
+        "reasoningContent is not supported in multi-turn conversations",
+        "Plus one, that is 9,449,772,114,008.",
+        "\"type\":\"tool_use\",\"id\":\"call_calc\"",
+        "\"tool_call_id\":\"toolu_demo01\"",
         "== Done ==",
     };
     const char *at = out;

@@ -127,7 +127,7 @@ static void test_reload_under_load(void **state)
     char old_module[64];
     snprintf(old_module, sizeof old_module, "%s", slot.mod->copy_name);
 
-    /* A slow stream (about 400 ms) starts on the current module, and is
+    /* A slow stream (about 1 s) starts on the current module, and is
      * held at its first event... */
     call in_flight = {.slot = &slot};
     atomic_store(&in_flight.hold, 1);

@@ -16,6 +16,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool is_messages_path(const char *target)
+{
+    static const char suffix[] = "/v1/messages";
+    size_t n = strcspn(target, "?"), k = sizeof suffix - 1;
+    return n >= k && strncmp(target + n - k, suffix, k) == 0;
+}
+
+/* Anthropic's error body: {"type":"error","error":{"type","message"}}. */
+static char *messages_error_json(const char *message, int code)
+{
+    json_object *root = json_object_new_object();
+    json_object *err = json_object_new_object();
+    const char *type = code == 404 ? "not_found_error"
+                       : code == 418 || code == 400 ? "invalid_request_error"
+                                                    : "api_error";
+    char *out;
+
+    json_object_object_add(err, "type", json_object_new_string(type));
+    json_object_object_add(err, "message", json_object_new_string(message));
+    json_object_object_add(root, "type", json_object_new_string("error"));
+    json_object_object_add(root, "error", err);
+    out = strdup(ju_text(root));
+    json_object_put(root);
+    return out;
+}
+
 /* OpenAI-shaped error body: {"error":{"message","type","code"}}. */
 static char *error_json(const char *message, const char *type, int code)
 {
@@ -47,7 +73,9 @@ static enum conn_next send_error(const struct conn_reader *r,
                                  const struct request *req, int status,
                                  const char *message, const char *type)
 {
-    char *body = error_json(message, type, status);
+    char *body = is_messages_path(req->target)
+                     ? messages_error_json(message, status)
+                     : error_json(message, type, status);
     enum conn_next next;
 
     if (!body)

@@ -17,7 +17,8 @@
  *   model_info: {JSON}       the entry's "model_info" in /model/info
  *   repeat: true|false       in --sequence mode, never used up
  * Expectations (a request that breaks any gets 418 and a message naming
- * FILE:LINE of each broken one):
+ * FILE:LINE of each broken one; in Anthropic's error shape for a request
+ * to .../v1/messages, as every error the server makes itself):
  *   expect.method: POST
  *   expect.path: /v1/chat/completions      (path and query, exact)
  * * expect.json: PATH = JSON | absent | present   (PATH like a.b[0].c)
@@ -31,6 +32,8 @@
  *   sse: true|false          an SSE body: chunked (or close-delimited
  *                            with close: true or an HTTP/1.0 client)
  *   generate_chunks: N       an SSE body of N content chunks, generated
+ *                            (Anthropic's events for a request to
+ *                            .../v1/messages, chat chunks otherwise)
  *   generate_text: TEXT      each chunk's text (a JSON string keeps
  *                            spaces), default "tok "
  * Pacing and faults (byte offsets count body bytes, framing excluded):

@@ -65,7 +65,7 @@ enum conn_next serve_scenario(struct server *srv, struct conn_reader *r,
     if (framing == FRAME_NONE)
         res = OUT_OK;
     else if (sc->generate_chunks >= 0)
-        res = gen_stream(&o, sc, model);
+        res = gen_stream(&o, sc, model, is_messages_path(req->target));
     else if (sc->sse && sc->pace_ms)
         res = paced_body(&o, sc);
     else

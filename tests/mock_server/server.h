@@ -43,6 +43,11 @@ enum conn_next {
     CONN_RESET,  /* close now; SO_LINGER 0 is already set */
 };
 
+/* routes.c: whether a request target is Anthropic's Messages API
+ * (".../v1/messages", any query ignored): its generated streams and the
+ * server's own errors then take that API's shapes. */
+bool is_messages_path(const char *target);
+
 /* routes.c: answer one complete request (built-in route or scenario). */
 enum conn_next route_request(struct server *srv, struct conn_reader *r,
                              const struct request *req);

@@ -13,6 +13,7 @@
 
 struct gen_events {
     char *role, *content, *finish, *usage;
+    const char *done;
     size_t content_len;
 };
 
@@ -22,6 +23,56 @@ static void free_events(struct gen_events *ev)
     free(ev->content);
     free(ev->finish);
     free(ev->usage);
+}
+
+/* The same stream in Anthropic's Messages API events: message_start and
+ * a text block's start, N text deltas, the block's stop and message_delta,
+ * then message_stop (no [DONE]). */
+static bool render_messages(struct gen_events *ev, const struct scenario *sc,
+                            const char *model)
+{
+    char *qmodel = ju_quote(model, strlen(model));
+    char *qtext = ju_quote(sc->generate_text, strlen(sc->generate_text));
+    long long n = (long long)sc->generate_chunks;
+    bool ok = false;
+
+    memset(ev, 0, sizeof(*ev));
+    ev->done = "";
+    if (!qmodel || !qtext)
+        goto out;
+    if (asprintf(&ev->role, "event: message_start\ndata: {\"type\":"
+                            "\"message_start\",\"message\":{\"id\":\"gen\","
+                            "\"type\":\"message\",\"role\":\"assistant\","
+                            "\"model\":%s,\"content\":[],\"stop_reason\":null,"
+                            "\"usage\":{\"input_tokens\":1,"
+                            "\"output_tokens\":1}}}\n\n"
+                            "event: content_block_start\ndata: {\"type\":"
+                            "\"content_block_start\",\"index\":0,"
+                            "\"content_block\":{\"type\":\"text\","
+                            "\"text\":\"\"}}\n\n", qmodel) < 0)
+        ev->role = NULL;
+    if (asprintf(&ev->content, "event: content_block_delta\ndata: {\"type\":"
+                               "\"content_block_delta\",\"index\":0,"
+                               "\"delta\":{\"type\":\"text_delta\","
+                               "\"text\":%s}}\n\n", qtext) < 0)
+        ev->content = NULL;
+    if (asprintf(&ev->finish, "event: content_block_stop\ndata: {\"type\":"
+                              "\"content_block_stop\",\"index\":0}\n\n"
+                              "event: message_delta\ndata: {\"type\":"
+                              "\"message_delta\",\"delta\":{\"stop_reason\":"
+                              "\"end_turn\",\"stop_sequence\":null},"
+                              "\"usage\":{\"output_tokens\":%lld}}\n\n",
+                 n) < 0)
+        ev->finish = NULL;
+    ev->usage = strdup("event: message_stop\ndata: {\"type\":"
+                       "\"message_stop\"}\n\n");
+    ok = ev->role && ev->content && ev->finish && ev->usage;
+    if (ok)
+        ev->content_len = strlen(ev->content);
+out:
+    free(qmodel);
+    free(qtext);
+    return ok;
 }
 
 static bool render(struct gen_events *ev, const struct scenario *sc,
@@ -34,6 +85,7 @@ static bool render(struct gen_events *ev, const struct scenario *sc,
     bool ok = false;
 
     memset(ev, 0, sizeof(*ev));
+    ev->done = "data: [DONE]\n\n";
     if (!qmodel || !qtext ||
         asprintf(&prefix, "data: {\"id\":\"gen\",\"object\":"
                           "\"chat.completion.chunk\",\"created\":0,"
@@ -68,8 +120,6 @@ out:
     return ok;
 }
 
-static const char done_event[] = "data: [DONE]\n\n";
-
 /* pace_ms applies between events, so paced streams go one event per write. */
 static enum out_result paced(struct resp_out *o, const struct scenario *sc,
                              const struct gen_events *ev)
@@ -90,7 +140,7 @@ static enum out_result paced(struct resp_out *o, const struct scenario *sc,
     }
     if (r == OUT_OK) {
         sleep_ms(sc->pace_ms);
-        r = out_write(o, done_event, sizeof(done_event) - 1);
+        r = out_write(o, ev->done, strlen(ev->done));
     }
     return r;
 }
@@ -102,7 +152,7 @@ static enum out_result batched(struct resp_out *o, const struct scenario *sc,
 {
     size_t per = GEN_BATCH / ev->content_len;
     size_t tail_len = strlen(ev->finish) + strlen(ev->usage) +
-                      sizeof(done_event) - 1;
+                      strlen(ev->done);
     uint64_t left = (uint64_t)sc->generate_chunks;
     enum out_result r;
     char *batch, *p;
@@ -123,7 +173,7 @@ static enum out_result batched(struct resp_out *o, const struct scenario *sc,
         p += ev->content_len;
     }
     if (left <= per) {
-        p += sprintf(p, "%s%s%s", ev->finish, ev->usage, done_event);
+        p += sprintf(p, "%s%s%s", ev->finish, ev->usage, ev->done);
         r = out_write(o, batch, (size_t)(p - batch));
         free(batch);
         return r;
@@ -138,7 +188,7 @@ static enum out_result batched(struct resp_out *o, const struct scenario *sc,
     }
     if (r == OUT_OK) {
         p = batch + left * ev->content_len;
-        p += sprintf(p, "%s%s%s", ev->finish, ev->usage, done_event);
+        p += sprintf(p, "%s%s%s", ev->finish, ev->usage, ev->done);
         r = out_write(o, batch, (size_t)(p - batch));
     }
     free(batch);
@@ -146,12 +196,13 @@ static enum out_result batched(struct resp_out *o, const struct scenario *sc,
 }
 
 enum out_result gen_stream(struct resp_out *o, const struct scenario *sc,
-                           const char *model)
+                           const char *model, bool messages_api)
 {
     struct gen_events ev;
     enum out_result r;
 
-    if (!render(&ev, sc, model)) {
+    if (!(messages_api ? render_messages(&ev, sc, model)
+                       : render(&ev, sc, model))) {
         free_events(&ev);
         return OUT_GONE;
     }

@@ -316,6 +316,45 @@ static void test_body_not_an_event_stream(void **state)
     rec_free(&r);
 }
 
+/* A 200 body that is not SSE is quoted in the error, and a server that
+ * echoes the request's Authorization header would put the key there: the
+ * quote is scrubbed, also when the head of the body ends inside the key,
+ * and so is an id quoted in a protocol error. */
+static void test_non_sse_quote_has_no_secret(void **state)
+{
+    (void)state;
+    static const char *const secrets[] = {"test-key-0123456789abcdef", NULL};
+    static const char *const bodies[] = {
+        "Authorization: Bearer test-key-0123456789abcdef\r\n",
+        "Bearer test-key-0123456789abcdef",
+        "You sent test-key-0123456789abcdef, which is wrong",
+        "x sk-live-0123456789abcdefghijkl is not a key here"};
+    cm_options opt = {.secrets = secrets};
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        recorder r;
+        rec_init(&r, &opt);
+        assert_int_equal(rec_stream(&r, bodies[i]), MP_E_PROTOCOL);
+        assert_non_null(strstr(r.err.message, "not an event stream"));
+        if (strstr(r.err.message, "test-key") || strstr(r.err.message, "sk-live"))
+            fail_msg("body %zu: a secret in \"%s\"", i, r.err.message);
+        assert_non_null(strstr(r.err.message, "<redacted>"));
+        rec_free(&r);
+    }
+    /* A nameless tool call whose id is the key. */
+    const char *chunks[] = {
+        "{`choices`:[{`index`:0,`delta`:{`tool_calls`:[{`index`:0,"
+        "`id`:`test-key-0123456789abcdef`,`function`:{`arguments`:`{}`}}]}}]}",
+        "{`choices`:[{`index`:0,`delta`:{},`finish_reason`:`tool_calls`}]}",
+        NULL};
+    recorder r;
+    rec_init(&r, &opt);
+    assert_int_equal(rec_chunks(&r, chunks, 1), MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "never received a function name"));
+    if (strstr(r.err.message, "test-key"))
+        fail_msg("a secret in \"%s\"", r.err.message);
+    rec_free(&r);
+}
+
 /* A line over max_line: the SSE parser's error, with limit and offset. */
 static void test_line_over_max_line(void **state)
 {
@@ -489,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_body_not_an_event_stream),
         cmocka_unit_test(test_line_over_max_line),
         cmocka_unit_test(test_callback_cancel),
+        cmocka_unit_test(test_non_sse_quote_has_no_secret),
         cmocka_unit_test(test_timeout_cut_before_and_after_finish),
         cmocka_unit_test(test_errors_after_message_stop),
     };

@@ -462,13 +462,92 @@ static void test_tool_args_limit(void **state)
         TC_CHUNK("{`index`:0,`id`:`c`,`function`:{`name`:`f`,`arguments`:`0123456789`}}"),
         TC_CHUNK("{`index`:0,`function`:{`arguments`:`0123456789`}}"),
         FINISH("tool_calls"), NULL};
-    cm_options opt = {.max_tool_args = 16};
+    cm_options opt = {.max_tool_args = 32};
     recorder r;
     run(&r, &opt, chunks, MP_E_PROTOCOL);
-    assert_non_null(strstr(r.err.message, "arguments of the tool call at "
-                                          "index 0 exceed max_tool_args "
-                                          "(16 bytes)"));
+    assert_non_null(strstr(r.err.message, "the tool calls of this answer "
+                                          "hold more than max_tool_args "
+                                          "(32 bytes) at the call at index 0"));
     rec_free(&r);
+}
+
+/* The bound is per answer, not per call: many calls each under the limit
+ * must not add up to many times it (issue 14: 64 calls x 7.5 MiB reached
+ * 548 MB).  Each call here is far below the limit; together they pass it. */
+static void test_tool_args_bounded_per_answer(void **state)
+{
+    (void)state;
+    const char *chunks[] = {
+        TC_CHUNK("{`index`:0,`id`:`a`,`function`:{`name`:`f`,`arguments`:`0123456789`}}"),
+        TC_CHUNK("{`index`:1,`id`:`b`,`function`:{`name`:`f`,`arguments`:`0123456789`}}"),
+        TC_CHUNK("{`index`:2,`id`:`c`,`function`:{`name`:`f`,`arguments`:`0123456789`}}"),
+        TC_CHUNK("{`index`:3,`id`:`d`,`function`:{`name`:`f`,`arguments`:`0123456789`}}"),
+        FINISH("tool_calls"), NULL};
+    cm_options opt = {.max_tool_args = 64};
+    recorder r;
+    run(&r, &opt, chunks, MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "more than max_tool_args (64 "
+                                          "bytes) at the call at index 3"));
+    assert_null(strstr(rec_text(&r), "toolUse")); /* no tool went out */
+    rec_free(&r);
+    /* The same answer within a budget that holds it is delivered whole. */
+    opt.max_tool_args = 4096;
+    run(&r, &opt, chunks, MP_OK);
+    rec_free(&r);
+}
+
+/* Every tool-input delta is a NUL-terminated mp_str (the header's
+ * ptr[len] == '\0'), also when the arguments came in several pieces that
+ * share one buffer. */
+typedef struct piece_check {
+    int deltas;
+    int bad;
+    char seen[256];
+} piece_check;
+
+static int check_piece(void *ctx, const mp_event_header *ev)
+{
+    piece_check *pc = ctx;
+    if (ev->type != MP_EVENT_BLOCK_DELTA)
+        return 0;
+    const mp_event_block_delta *d = (const mp_event_block_delta *)ev;
+    pc->deltas++;
+    if (d->text.ptr && d->text.ptr[d->text.len] != '\0')
+        pc->bad++;
+    /* Read as a C string, each piece is exactly its own bytes. */
+    strncat(pc->seen, d->text.ptr ? d->text.ptr : "",
+            sizeof pc->seen - strlen(pc->seen) - 2);
+    strcat(pc->seen, "|");
+    return 0;
+}
+
+static void test_tool_input_pieces_are_nul_terminated(void **state)
+{
+    (void)state;
+    const char *chunks[] = {
+        TC_CHUNK("{`index`:0,`id`:`c`,`function`:{`name`:`f`,`arguments`:`{\\`a\\`:`}}"),
+        TC_CHUNK("{`index`:0,`function`:{`arguments`:`12`}}"),
+        TC_CHUNK("{`index`:0,`function`:{`arguments`:`}`}}"),
+        FINISH("tool_calls"), NULL};
+    char *body = sse_body(chunks, 1);
+    piece_check pc;
+    memset(&pc, 0, sizeof pc);
+    mp_event_sink sink = {sizeof sink, &pc, check_piece};
+    ev_emitter em;
+    ev_init(&em, &sink);
+    chunk_mapper m;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(cm_init(&m, &em, NULL), MP_OK);
+    int rc = cm_feed(&m, body, strlen(body), &err);
+    if (!rc)
+        rc = cm_finish(&m, 0, 0, &err);
+    if (rc)
+        fail_msg("%s: %s", mp_errname(rc), err.message);
+    cm_free(&m);
+    free(body);
+    assert_int_equal(pc.deltas, 3);
+    assert_int_equal(pc.bad, 0);
+    assert_string_equal(pc.seen, "{\"a\":|12|}|");
 }
 
 /* reference-update 3.1 case 118: a tool call whose id is null gets
@@ -532,6 +611,8 @@ int main(void)
         cmocka_unit_test(test_tool_without_name),
         cmocka_unit_test(test_tool_wrong_shapes),
         cmocka_unit_test(test_tool_args_limit),
+        cmocka_unit_test(test_tool_args_bounded_per_answer),
+        cmocka_unit_test(test_tool_input_pieces_are_nul_terminated),
     };
     return cmocka_run_group_tests_name("chunk_tools", tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../plugin/core/config.h"
+#include "../../plugin/core/error_classify.h"
 #include "../../plugin/route/route.h"
 #include "../../plugin/core/strbuf.h"
 #include "request_copy_meter.h"
@@ -54,6 +55,46 @@ static lp_config *update(lp_config *base, const char *json, captured *cap)
     if (lp_config_update(base, json, strlen(json), &log, &c, &err))
         fail_msg("lp_config_update: %s", err.message);
     return c;
+}
+
+/* Config and client args are host JSON too: text that is not Unicode is
+ * refused, so it can reach neither the wire nor a warning (an unknown key
+ * is quoted in one) nor get_config. */
+static void test_config_refuses_invalid_unicode(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{\"model_id\":\"m\xed\xa0\x80\"}",
+        "{\"unknown_\xc0\xaf\":1}",
+        "{\"params\":{\"x\":\"\xf4\x90\x80\x80\"}}",
+        "{\"model_id\":\"\\udfff\"}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        captured cap = {0};
+        lp_logger log = {capture, &cap};
+        lp_config *c = NULL;
+        mp_error err = MP_ERROR_INIT;
+        if (lp_config_new(docs[i], (size_t)-1, NULL, 0, &log, &c, &err) !=
+            MP_E_INVALID_ARGUMENT)
+            fail_msg("config %zu accepted", i);
+        assert_null(c);
+        assert_int_equal(cap.warnings, 0);
+        assert_non_null(strstr(err.message, "invalid JSON at byte"));
+        c = NULL;
+        if (lp_config_new(NULL, 0, docs[i], (size_t)-1, &log, &c, &err) !=
+            MP_E_INVALID_ARGUMENT)
+            fail_msg("client args %zu accepted", i);
+        assert_int_equal(cap.warnings, 0);
+    }
+    captured cap = {0};
+    lp_config *base = make("{\"model_id\":\"m\"}", NULL, &cap);
+    lp_logger log = {capture, &cap};
+    lp_config *next = NULL;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(lp_config_update(base, docs[0], strlen(docs[0]), &log,
+                                      &next, &err), MP_E_INVALID_ARGUMENT);
+    assert_null(next);
+    lp_config_unref(base);
 }
 
 static void test_update_config(void **state)
@@ -140,9 +181,9 @@ static void test_config_validation_warns_on_unknown_keys(void **state)
     assert_non_null(strstr(cap.last, "invalid_param"));
     assert_string_equal(cap.last,
         "Invalid configuration parameters: ['invalid_param'].\n"
-        "Valid parameters are: ['cache_config', 'context_window_limit', "
-        "'model_id', 'params', 'reasoning_round_trip', 'stream', "
-        "'structured_output_mode'].\n\n"
+        "Valid parameters are: ['anthropic_tools', 'cache_config', "
+        "'cache_tools', 'context_window_limit', 'model_id', 'params', "
+        "'reasoning_round_trip', 'stream', 'structured_output_mode'].\n\n"
         "See https://github.com/strands-agents/harness-sdk/issues/815");
     /* Kept, not dropped (reference 2.2). */
     assert_true(json_object_object_get_ex(c->config, "invalid_param", NULL));
@@ -360,7 +401,8 @@ static void test_get_config_redacts_secrets(void **state)
         "{\"model_id\":\"m1\",\"params\":{\"max_tokens\":5,\"api_key\":\"p-secret\"}}",
         "{\"api_key\":\"sk-abcdef123456\",\"api_base\":\"http://h:4000\","
         "\"extra_headers\":{\"Authorization\":\"Bearer t0k\",\"X-Api-Key\":\"hk\","
-        "\"X-Session-Token\":\"st\",\"X-Trace\":\"visible\"}}", &cap);
+        "\"X-Session-Token\":\"st\",\"X-Trace\":\"trace-1\","
+        "\"User-Agent\":\"visible-agent\"}}", &cap);
     strbuf sb;
     sb_init(&sb, 1 << 20);
     assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
@@ -369,12 +411,69 @@ static void test_get_config_redacts_secrets(void **state)
     assert_null(strstr(sb.data, "\"hk\""));
     assert_null(strstr(sb.data, "\"st\""));
     assert_null(strstr(sb.data, "p-secret"));
-    assert_non_null(strstr(sb.data, "\"X-Trace\":\"visible\""));
+    /* Off the public list: hidden whatever the name says (issue 14). */
+    assert_null(strstr(sb.data, "trace-1"));
+    assert_non_null(strstr(sb.data, "\"User-Agent\":\"visible-agent\""));
     assert_non_null(strstr(sb.data, "\"max_tokens\":5"));
     assert_non_null(strstr(sb.data, "\"api_base\":\"http://h:4000\""));
     assert_non_null(strstr(sb.data, "\"api_key\":\"<redacted>\""));
     sb_free(&sb);
     lp_config_unref(c);
+}
+
+/* Headers whose names do not say "secret" still carry credentials
+ * (Cookie, X-Auth, Proxy-Authorization): every value off the public list
+ * is hidden in get_config and scrubbed from error text; public ones show. */
+static void test_extra_headers_hidden_unless_public(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m\"}",
+        "{\"extra_headers\":{\"Cookie\":\"session=c00kie-value\","
+        "\"X-Auth\":\"xauth-value\",\"Proxy-Authorization\":\"Basic cHJveHk=\","
+        "\"accept-language\":\"de-DE\",\"X-Debug\":\"1\"}}", &cap);
+    strbuf sb;
+    sb_init(&sb, 1 << 20);
+    assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
+    static const char *const hidden[] = {"c00kie", "xauth-value", "cHJveHk=",
+                                         "\"X-Debug\":\"1\""};
+    for (size_t i = 0; i < 4; i++)
+        if (strstr(sb.data, hidden[i]))
+            fail_msg("get_config shows %s: %s", hidden[i], sb.data);
+    assert_non_null(strstr(sb.data, "\"accept-language\":\"de-DE\""));
+    sb_free(&sb);
+
+    /* A server that echoes the request's headers into its error. */
+    const char *secrets[LP_MAX_HIDDEN_HEADERS + 2];
+    lp_route route; /* the secrets need only the config and the key */
+    memset(&route, 0, sizeof route);
+    route.cfg = c;
+    lp_route_secrets(&route, secrets, LP_MAX_HIDDEN_HEADERS + 2);
+    const char *body = "{\"error\":{\"message\":\"bad headers: Cookie: "
+                       "session=c00kie-value; X-Auth: xauth-value; "
+                       "Proxy-Authorization: Basic cHJveHk=; "
+                       "Accept-Language: de-DE; HTTP 401\"}}";
+    mp_error err = MP_ERROR_INIT;
+    ec_classify_http(401, body, strlen(body), NULL, secrets, &err);
+    for (size_t i = 0; i < 3; i++)
+        if (strstr(err.message, hidden[i]))
+            fail_msg("the error shows %s: %s", hidden[i], err.message);
+    assert_non_null(strstr(err.message, "de-DE; HTTP 401"));
+    lp_config_unref(c);
+
+    /* More hidden headers than an exchange can scrub: refused. */
+    strbuf many;
+    sb_init(&many, 1 << 20);
+    sb_appends(&many, "{\"extra_headers\":{");
+    for (int i = 0; i <= LP_MAX_HIDDEN_HEADERS; i++)
+        sb_printf(&many, "%s\"X-H%d\":\"v\"", i ? "," : "", i);
+    sb_appends(&many, "}}");
+    lp_config *m = NULL;
+    lp_logger log = {capture, &cap};
+    assert_int_equal(lp_config_new(NULL, 0, many.data, (size_t)-1, &log, &m,
+                                   &err), MP_E_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "client_args.extra_headers: more than"));
+    sb_free(&many);
 }
 
 /* params keep integers wider than 64 bits exactly (json-c alone would
@@ -479,6 +578,8 @@ int main(void)
         cmocka_unit_test(test_get_config_redacts_secrets),
         cmocka_unit_test(test_stream_and_cache_config_are_valid_keys),
         cmocka_unit_test(test_params_keep_wide_integers),
+        cmocka_unit_test(test_extra_headers_hidden_unless_public),
+        cmocka_unit_test(test_config_refuses_invalid_unicode),
         cmocka_unit_test(test_api_key_and_base_from_environment),
         cmocka_unit_test(test_client_args_units_and_defaults),
     };

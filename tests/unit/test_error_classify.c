@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../../plugin/core/error_classify.h"
+#include "../../plugin/core/utf8.h"
 
 /* An OpenAI/LiteLLM error body around `message` and `code`. */
 static int classify_msg(int status, const char *message, const char *code,
@@ -406,6 +407,53 @@ static void test_error_object_forms(void **state)
     assert_int_equal(ec_classify_error_object(NULL, 0, NULL, &err), MP_E_SERVER);
 }
 
+/* provider_code is a string for the host, so it is UTF-8 like the message
+ * beside it: bytes that start no well-formed character become '?', from an
+ * HTTP error body and from an error object inside a stream. */
+static void test_provider_code_is_utf8(void **state)
+{
+    (void)state;
+    const char *body = "{\"error\":{\"message\":\"m\",\"code\":"
+                       "\"bad\xff\xfe\xc0\xaf" "code\xed\xa0\x80\"}}";
+    mp_error err = MP_ERROR_INIT;
+    ec_classify_http(400, body, strlen(body), NULL, NULL, &err);
+    assert_true(lp_utf8_valid(err.provider_code, strlen(err.provider_code)));
+    assert_string_equal(err.provider_code, "bad????code???");
+
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "message", json_object_new_string("m"));
+    json_object_object_add(e, "type", json_object_new_string("t\xf4\x90\x80\x80"));
+    err = (mp_error)MP_ERROR_INIT;
+    ec_classify_error_object(e, 0, NULL, &err);
+    json_object_put(e);
+    assert_string_equal(err.provider_code, "t????");
+}
+
+/* A text cut at its end may end inside a secret: ec_scrub_cut drops that
+ * start too, where ec_scrub (which needs the whole secret) cannot. */
+static void test_scrub_cut(void **state)
+{
+    (void)state;
+    static const char *const secrets[] = {"abc-secret-1", NULL};
+    static const struct { const char *in, *want; } cases[] = {
+        {"Bearer abc-secr", "Bearer <redacted>"},
+        {"Bearer abc-secret-1", "Bearer <redacted>"},
+        {"key abc-secret-1 and abc", "key <redacted> and <redacted>"},
+        {"x sk-abc", "x <redacted>"},
+        {"task-xyz", "task-xyz"},
+        {"ends in abc", "ends in <redacted>"}, /* may be the key's start */
+        {"nothing to hide", "nothing to hide"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        strbuf out;
+        sb_init(&out, 4096);
+        assert_int_equal(ec_scrub_cut(cases[i].in, strlen(cases[i].in),
+                                      secrets, &out), 0);
+        assert_string_equal(out.data, cases[i].want);
+        sb_free(&out);
+    }
+}
+
 /* Decision 21 / MP_PLUGIN_9: secrets never reach the message or code. */
 static void test_secret_scrubbing(void **state)
 {
@@ -734,6 +782,8 @@ int main(void)
         cmocka_unit_test(test_text_body_prefix),
         cmocka_unit_test(test_error_object_forms),
         cmocka_unit_test(test_secret_scrubbing),
+        cmocka_unit_test(test_provider_code_is_utf8),
+        cmocka_unit_test(test_scrub_cut),
         cmocka_unit_test(test_message_truncation),
         cmocka_unit_test(test_classify_openai_error_context_overflow_message),
         cmocka_unit_test(test_classify_openai_error_context_overflow_message_case_insensitive),

@@ -5,6 +5,7 @@
  * per class of bad input.
  */
 #include "request_test_util.h"
+#include "../../plugin/request/request_internal.h"
 
 /* Formats `req` (single-quoted JSON), expects failure with exactly
  * `want` as the message and no warning logged. */
@@ -74,6 +75,45 @@ static void test_bad_json_invalid_utf8(void **state)
     assert_non_null(strstr(err.message, "request: invalid JSON at byte 48"));
 }
 
+/* Text that json-c's own check lets through but that is not Unicode:
+ * encoded surrogates, overlong forms, code points above U+10FFFF, and
+ * unpaired surrogate escapes (which json-c would turn into U+FFFD).  Each
+ * is refused at its byte; a surrogate pair escape stays valid. */
+static void test_bad_json_invalid_unicode(void **state)
+{
+    (void)state;
+    static const struct { const char *text; const char *want; } cases[] = {
+        {"\xed\xa0\x80", "request: invalid JSON at byte 48: not UTF-8"},
+        {"\xc0\xaf", "request: invalid JSON at byte 48: not UTF-8"},
+        {"ok \xf4\x90\x80\x80", "request: invalid JSON at byte 51: not UTF-8"},
+        {"\\ud800", "request: invalid JSON at byte 48: an unpaired UTF-16 "
+                     "surrogate"},
+        {"\\udc00\\ud800", "request: invalid JSON at byte 48: an unpaired"},
+        {"\\ud83d x", "request: invalid JSON at byte 48: an unpaired"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char s[256];
+        snprintf(s, sizeof s, "{\"messages\":[{\"role\":\"user\",\"content\":"
+                 "[{\"text\":\"%s\"}]}]}", cases[i].text);
+        lp_logger lg = {NULL, NULL};
+        rf_request r;
+        mp_error err = MP_ERROR_INIT;
+        if (rf_parse(s, strlen(s), &lg, &r, &err) != MP_E_INVALID_ARGUMENT)
+            fail_msg("case %zu accepted", i);
+        if (strncmp(err.message, cases[i].want, strlen(cases[i].want)) != 0)
+            fail_msg("case %zu: \"%s\" does not start with \"%s\"", i,
+                     err.message, cases[i].want);
+    }
+    const char ok[] = "{\"messages\":[{\"role\":\"user\",\"content\":"
+                      "[{\"text\":\"\\ud83d\\ude00 \xf0\x9f\x98\x80\"}]}]}";
+    lp_logger lg = {NULL, NULL};
+    rf_request r;
+    mp_error err = MP_ERROR_INIT;
+    if (rf_parse(ok, sizeof ok - 1, &lg, &r, &err))
+        fail_msg("a valid pair refused: %s", err.message);
+    rf_release(&r);
+}
+
 static void test_bad_top_level_types(void **state)
 {
     (void)state;
@@ -129,9 +169,16 @@ static void test_bad_guard_and_citations_content(void **state)
                  "{'role':'assistant','content':[{'guardContent':{'text':"
                  "{'text':'x','qualifiers':[]}}}]}]}",
                  "messages[1].content[0]: unsupported block \"guardContent\"");
+    /* citationsContent is accepted (an Anthropic answer kept in the
+     * conversation), in its shape only. */
     expect_error("{'messages':[{'role':'assistant','content':"
-                 "[{'citationsContent':{'content':[]}}]}]}",
-                 "messages[0].content[0]: unsupported block \"citationsContent\"");
+                 "[{'citationsContent':{'content':{}}}]}]}",
+                 "messages[0].content[0].citationsContent.content: expected "
+                 "array, got object");
+    expect_error("{'messages':[{'role':'assistant','content':"
+                 "[{'citationsContent':{'content':[{'text':1}]}}]}]}",
+                 "messages[0].content[0].citationsContent.content[0].text: "
+                 "expected string, got integer");
 }
 
 static void test_bad_block_key_count(void **state)
@@ -143,6 +190,36 @@ static void test_bad_block_key_count(void **state)
                  "'image':{}}]}]}",
                  "messages[0].content[0]: block has several kinds (\"text\", "
                  "\"image\")");
+}
+
+/* The check reads blocks of 32 bytes at once: a byte outside the alphabet
+ * is found, at its own offset, wherever it sits in or between blocks. */
+static void test_base64_stranger_at_every_offset(void **state)
+{
+    (void)state;
+    static const char strangers[] = {'-', '_', '=', ' ', '\n', '"', '\0',
+                                     (char)0x80, (char)0xff, '.'};
+    char text[100];
+    for (size_t k = 0; k < sizeof strangers; k++) {
+        for (size_t at = 0; at < sizeof text; at++) {
+            memset(text, 'Q', sizeof text);
+            text[at] = strangers[k];
+            size_t bad = (size_t)-1;
+            int ok = rq_base64_valid(text, sizeof text, &bad);
+            /* '=' in the last two places is padding, and valid. */
+            if (strangers[k] == '=' && at == sizeof text - 1) {
+                assert_true(ok);
+                continue;
+            }
+            assert_false(ok);
+            if (bad != at)
+                fail_msg("0x%02x at %zu reported at %zu",
+                         (unsigned char)strangers[k], at, bad);
+        }
+    }
+    memset(text, 'Q', sizeof text);
+    size_t bad = 0;
+    assert_true(rq_base64_valid(text, sizeof text, &bad));
 }
 
 static void test_bad_base64(void **state)
@@ -349,6 +426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_json_syntax_names_byte_offset),
         cmocka_unit_test(test_bad_json_invalid_utf8),
+        cmocka_unit_test(test_bad_json_invalid_unicode),
         cmocka_unit_test(test_bad_top_level_types),
         cmocka_unit_test(test_bad_message_shape),
         cmocka_unit_test(test_bad_role),
@@ -356,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_bad_guard_and_citations_content),
         cmocka_unit_test(test_bad_block_key_count),
         cmocka_unit_test(test_bad_base64),
+        cmocka_unit_test(test_base64_stranger_at_every_offset),
         cmocka_unit_test(test_bad_media_format_and_source),
         cmocka_unit_test(test_bad_tool_use),
         cmocka_unit_test(test_bad_tool_result),

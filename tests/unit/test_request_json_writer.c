@@ -323,10 +323,49 @@ static void test_writing_a_value_only_reads_it(void **state)
     json_object_put(params);
 }
 
+/* The writer looks at eight bytes at a time; every byte value that needs
+ * escaping is found at every place in and around a word, and nothing
+ * else is touched. */
+static void test_escape_every_byte_at_every_position(void **state)
+{
+    (void)state;
+    char in[24], want[64];
+    for (int c = 0; c < 256; c++) {
+        for (size_t at = 0; at < sizeof in; at++) {
+            memset(in, 'A', sizeof in);
+            in[at] = (char)c;
+            size_t n = 0;
+            for (size_t i = 0; i < sizeof in; i++) {
+                unsigned char b = (unsigned char)in[i];
+                if (b == '"' || b == '\\') {
+                    want[n++] = '\\';
+                    want[n++] = (char)b;
+                } else if (b < 0x20) {
+                    const char *short_form = b == '\n' ? "\\n" : b == '\r' ? "\\r"
+                                           : b == '\t' ? "\\t" : b == '\b' ? "\\b"
+                                           : b == '\f' ? "\\f" : NULL;
+                    n += (size_t)(short_form ? sprintf(want + n, "%s", short_form)
+                                             : sprintf(want + n, "\\u%04x", b));
+                } else {
+                    want[n++] = (char)b;
+                }
+            }
+            strbuf sb;
+            sb_init(&sb, 1 << 10);
+            assert_int_equal(jw_escape_into(&sb, in, sizeof in), 0);
+            if (sb.len != n || memcmp(sb.data, want, n) != 0)
+                fail_msg("byte 0x%02x at %zu: got %.*s", c, at, (int)sb.len,
+                         sb.data);
+            sb_free(&sb);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compact_output),
+        cmocka_unit_test(test_escape_every_byte_at_every_position),
         cmocka_unit_test(test_utf8_kept_and_controls_escaped),
         cmocka_unit_test(test_numbers_keep_their_spelling),
         cmocka_unit_test(test_wide_integers_in_every_position),

@@ -104,7 +104,7 @@ static void headers_of(const lp_config *cfg, int streaming, char *out,
     struct curl_slist *list = NULL;
     mp_error err = MP_ERROR_INIT;
     lp_route r = route_of(cfg);
-    assert_int_equal(lp_route_headers(&r, streaming, &list, &err), MP_OK);
+    assert_int_equal(lp_route_headers(&r, streaming, NULL, &list, &err), MP_OK);
     size_t used = 0;
     out[0] = '\0';
     for (struct curl_slist *h = list; h; h = h->next) {
@@ -175,7 +175,7 @@ static void test_headers_extra_not_string(void **state)
     struct curl_slist *list = (struct curl_slist *)&cfg; /* must be reset */
     mp_error err = MP_ERROR_INIT;
     lp_route r = route_of(&cfg);
-    assert_int_equal(lp_route_headers(&r, 1, &list, &err),
+    assert_int_equal(lp_route_headers(&r, 1, NULL, &list, &err),
                      MP_E_INVALID_ARGUMENT);
     assert_null(list);
     assert_string_equal(err.message, "client_args.extra_headers.X-Num: "
@@ -185,7 +185,7 @@ static void test_headers_extra_not_string(void **state)
     extra = rt_parse("{\"X-Bad\":\"a\\r\\nInjected: 1\"}");
     cfg.extra_headers = extra;
     r = route_of(&cfg);
-    assert_int_equal(lp_route_headers(&r, 1, &list, &err),
+    assert_int_equal(lp_route_headers(&r, 1, NULL, &list, &err),
                      MP_E_INVALID_ARGUMENT);
     assert_non_null(strstr(err.message, "client_args.extra_headers.X-Bad"));
     json_object_put(extra);

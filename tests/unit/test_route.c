@@ -85,7 +85,7 @@ static resolved resolve(const char *model, const char *client)
     snprintf(out.url, sizeof out.url, "%s", sb.data);
     sb_free(&sb);
     struct curl_slist *list = NULL;
-    assert_int_equal(lp_route_headers(&r, 1, &list, &err), MP_OK);
+    assert_int_equal(lp_route_headers(&r, 1, NULL, &list, &err), MP_OK);
     size_t used = 0;
     for (struct curl_slist *h = list; h; h = h->next)
         used += (size_t)snprintf(out.headers + used, sizeof out.headers - used,

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../plugin/core/strbuf.h"
 #include "../support/it_harness.h"
 
 #define CHUNK(delta, finish)                                                  \
@@ -98,11 +99,43 @@ static void test_whole_call_timeout_while_connecting(void **state)
     close(l);
 }
 
+/* A long transfer that never gets to its first event (the server sends
+ * only SSE keep-alive comments) ends by the whole-call timeout, and the
+ * message names that limit, not connect_timeout: the connection was made
+ * long before. */
+static void test_whole_call_timeout_after_long_transfer(void **state)
+{
+    (void)state;
+    strbuf body;
+    sb_init(&body, 1 << 20);
+    for (int i = 0; i < 60; i++)
+        sb_appends(&body, ": keep-alive\n\n");
+    char *scn = it_write_file("to_keepalive_only.scn",
+                              "model: to-keepalive-only\nsse: true\n"
+                              "pace_ms: 50\n--- body\n%s", body.data);
+    sb_free(&body);
+    assert_non_null(scn);
+    mock_proc m;
+    assert_int_equal(it_mock_scenarios(&m, 0, scn, NULL), 0);
+    it_call c;
+    it_call_model(&c, &m, "to-keepalive-only", NULL, "k", "\"timeout\":0.6");
+    if (c.rc != MP_E_TIMEOUT)
+        fail_msg("got %s: %s", mp_errname(c.rc), c.err.message);
+    expect_message_prefix(&c, "request timed out (timeout 600 ms");
+    if (strstr(c.err.message, "connect_timeout"))
+        fail_msg("names connect_timeout: %s", c.err.message);
+    assert_int_equal(c.ev.count, 0);
+    it_call_free(&c);
+    mock_stop(&m);
+    free(scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idle_timeout_after_finish_reason_is_success),
         cmocka_unit_test(test_whole_call_timeout_while_connecting),
+        cmocka_unit_test(test_whole_call_timeout_after_long_transfer),
     };
     return cmocka_run_group_tests_name("stream timeouts", tests,
                                        it_group_setup, it_group_teardown);

@@ -1,0 +1,117 @@
+/*
+ * bench_cold.c - cold start, one RESULT line for tests/bench/run.sh.
+ *
+ *   bench_cold PLUGIN_SO BARE_SO CYCLES
+ *
+ * With libcurl already linked into the process (as in any host that uses
+ * it), CYCLES times each, alternating: the plugin's whole life as a host
+ * sees it (dlopen RTLD_NOW|RTLD_LOCAL, entry, init, create, destroy,
+ * deinit, dlclose) and the bare object's (dlopen, libcurl's global init,
+ * its cleanup, dlclose).  Wall time of each cycle; medians, minimum and
+ * maximum printed.  The first cycle of each is a warm-up (page cache,
+ * libcurl's one-time TLS library setup) and not counted.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "../../abi/model_provider.h"
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int plugin_cycle(const char *path)
+{
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        fprintf(stderr, "bench_cold: %s\n", dlerror());
+        return -1;
+    }
+    mp_provider_entry_v1_fn entry =
+        (mp_provider_entry_v1_fn)dlsym(dl, MP_ENTRY_SYMBOL_V1);
+    const mp_provider_v1 *p = NULL;
+    uint32_t minor = MP_ABI_MINOR;
+    mp_host_v1 host = {sizeof host, NULL, NULL};
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = NULL;
+    int rc = !entry || entry(&minor, &p) || p->init(&host, &err);
+    if (!rc)
+        rc = p->create("{\"model_id\":\"bench-1\"}",
+                       "{\"api_base\":\"http://127.0.0.1:9\"}", &inst, &err);
+    if (inst)
+        p->destroy(inst);
+    if (p && p->deinit())
+        rc = -1;
+    dlclose(dl);
+    if (rc)
+        fprintf(stderr, "bench_cold: the plugin's cycle failed: %s\n",
+                err.message);
+    return rc ? -1 : 0;
+}
+
+static int bare_cycle(const char *path)
+{
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        fprintf(stderr, "bench_cold: %s\n", dlerror());
+        return -1;
+    }
+    int (*init)(void) = (int (*)(void))dlsym(dl, "bare_init");
+    void (*deinit)(void) = (void (*)(void))dlsym(dl, "bare_deinit");
+    int rc = init && deinit ? init() : -1;
+    if (!rc)
+        deinit();
+    dlclose(dl);
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: bench_cold PLUGIN_SO BARE_SO CYCLES\n");
+        return 2;
+    }
+    int n = atoi(argv[3]);
+    if (n < 1)
+        return 2;
+    /* libcurl is linked in: keep a reference so it stays for every
+     * cycle, as in a host using it (the version string proves it). */
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    double *pt = calloc((size_t)n, sizeof *pt), *bt = calloc((size_t)n, sizeof *bt);
+    for (int i = -1; i < n; i++) {
+        double t0 = now_us();
+        if (plugin_cycle(argv[1]))
+            return 1;
+        double t1 = now_us();
+        if (bare_cycle(argv[2]))
+            return 1;
+        double t2 = now_us();
+        if (i >= 0) {
+            pt[i] = t1 - t0;
+            bt[i] = t2 - t1;
+        }
+    }
+    qsort(pt, (size_t)n, sizeof *pt, cmp_double);
+    qsort(bt, (size_t)n, sizeof *bt, cmp_double);
+    printf("RESULT cycles=%d plugin_us=%.1f plugin_min=%.1f plugin_max=%.1f "
+           "bare_us=%.1f bare_min=%.1f bare_max=%.1f libcurl=%s\n", n,
+           pt[n / 2], pt[0], pt[n - 1], bt[n / 2], bt[0], bt[n - 1],
+           v->version);
+    free(pt);
+    free(bt);
+    return 0;
+}
