@@ -63,66 +63,31 @@ note_fail() { fail=$((fail + $1)); failed_names+=("$2"); }
   fi
 done
 
-# 1a. `make install` gives a tree a host builds against with pkg-config
-# alone: the example host (abi/example_host.c) is compiled from the
-# installed header and loads the installed plugin; the installed agent-host
-# finds its plugin there by itself; `make uninstall` removes every file.
+# Checks written as scripts (tests/checks/*.sh) print one "[  PASSED  ]",
+# "[  FAILED  ]" or "[  SKIPPED ]" line each, plus details under a failure.
+run_checks() {
+  local name=$1 out
+  shift
+  out=$(timeout -k 10 "$limit" "$@" 2>&1)
+  local rc=$?
+  printf '%s\n' "$out"
+  local p f s
+  p=$(printf '%s\n' "$out" | grep -c '^\[  PASSED  \]')
+  f=$(printf '%s\n' "$out" | grep -c '^\[  FAILED  \]')
+  s=$(printf '%s\n' "$out" | grep -c '^\[  SKIPPED \]')
+  pass=$((pass + p))
+  skipped=$((skipped + s))
+  if [ "$f" -gt 0 ]; then
+    note_fail "$f" "$name"
+  elif [ $rc -ne 0 ] || [ $((p + s)) -eq 0 ]; then
+    note_fail 1 "$name (exit $rc)"
+  fi
+}
+
 if [ -z "$only" ]; then
-inst=$(mktemp -d /tmp/mp-install-XXXXXX)
-ilog=$(mktemp -d /tmp/mp-install-log-XXXXXX)
-san=${SAN:-}
-if [ -z "$san" ] && nm -D "$build/litellm_provider.so" | grep -q __asan_init; then
-  san="-fsanitize=address,undefined"   # an ASan plugin needs an ASan host
-fi
-if ! make -s --no-print-directory BUILD="$build" PREFIX="$inst" install >"$ilog/make.log" 2>&1; then
-  echo "[  FAILED  ] install: make install PREFIX=$inst failed:"; cat "$ilog/make.log"
-  note_fail 1 install
-elif ! flags=$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --cflags --libs model-provider) ||
-     ! dir=$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --variable=providerdir model-provider) ||
-     ! ${CC:-cc} -std=c99 -Wall -Wextra -Werror $san abi/example_host.c $flags -o "$ilog/example_host" 2>"$ilog/cc.log"; then
-  echo "[  FAILED  ] install: cannot build a host from the installed tree:"; cat "$ilog/cc.log"
-  note_fail 1 install
-elif ! printf '#include <model_provider.h>\nint main(void){return mp_strerror(MP_OK) == 0;}\n' >"$ilog/hdr.c" ||
-     ! ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror $flags "$ilog/hdr.c" -o "$ilog/hdr" 2>"$ilog/cc.log" ||
-     { command -v c++ >/dev/null &&
-       ! c++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror $flags "$ilog/hdr.c" -o "$ilog/hdr" 2>"$ilog/cc.log"; }; then
-  echo "[  FAILED  ] install: the installed header is not clean pedantic C99 (and C++11):"; cat "$ilog/cc.log"
-  note_fail 1 install
-else
-  hout=$(bounded "$ilog/example_host" "$dir/litellm_provider.so" 2>&1); hrc=$?
-  if [ $hrc -eq 0 ] && printf '%s' "$hout" | grep -q '"api_key":"<redacted>"' &&
-     printf '%s' "$hout" | grep -q '{"messageStart":{"role":"assistant"}}' &&
-     ! printf '%s' "$hout" | grep -q 'sk-example-not-shown'; then
-    echo "[  PASSED  ] install: header (pedantic C99/C++11), plugin and model-provider.pc installed; a host built with pkg-config loads the plugin"
-    pass=$((pass + 1))
-  else
-    echo "[  FAILED  ] install: the example host (exit $hrc) said:"; printf '%s\n' "$hout"
-    note_fail 1 install
-  fi
-  # The installed agent-host, run from anywhere, finds the installed
-  # plugin (offline: LiteLLM's mock hook answers); the replay provider and
-  # the schema are there too.
-  aout=$(cd / && bounded "$inst/bin/agent-host" -q \
-         --config '{"model_id":"openai/gpt-4o","params":{"mock_response":"installed and found"}}' hi 2>&1); arc=$?
-  if [ $arc -eq 0 ] && [ "$aout" = "installed and found" ] &&
-     [ -f "$dir/replay_provider.so" ] && [ -f "$inst/share/model-provider/request.schema.json" ] &&
-     [ "$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --variable=schemadir model-provider)" = "$inst/share/model-provider" ]; then
-    echo "[  PASSED  ] install: agent-host, the replay provider and the request schema installed; agent-host finds the plugin in providerdir"
-    pass=$((pass + 1))
-  else
-    echo "[  FAILED  ] install: the installed agent-host (exit $arc) said: $aout"; ls -R "$inst"
-    note_fail 1 install-host
-  fi
-  if make -s --no-print-directory BUILD="$build" PREFIX="$inst" uninstall >"$ilog/make.log" 2>&1 &&
-     [ -z "$(find "$inst" -type f)" ]; then
-    echo "[  PASSED  ] uninstall: make uninstall removed every installed file"
-    pass=$((pass + 1))
-  else
-    echo "[  FAILED  ] uninstall: left behind:"; find "$inst" -type f; cat "$ilog/make.log"
-    note_fail 1 uninstall
-  fi
-fi
-rm -rf "$inst" "$ilog"
+# 1a. `make install` and `make uninstall`, with PREFIX and with DESTDIR
+# (tests/checks/install.sh).
+run_checks install tests/checks/install.sh "$build"
 
 # 1b. No file of the project is a copy of a third-party recording: they are
 # read from ../shared in place (decision 30).

@@ -268,6 +268,29 @@ static void test_bad_command_lines(void **state)
     host_run_free(&r);
 }
 
+/* A request parameter at the top of the config reaches the user as a
+ * warning that says where it goes (the plugin's log, printed by the host),
+ * and the call still runs (offline: LiteLLM's mock hook answers). */
+static void test_misplaced_config_key_hint(void **state)
+{
+    (void)state;
+    const char *args[] = {"--config", "{\"model_id\":\"openai/gpt-4o\","
+                          "\"temperature\":0.2,\"params\":{\"mock_response\":\"ok\"}}",
+                          "hi", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    ht_expect_status(&r, 0);
+    assert_string_equal(r.out, "ok\n");
+    const char *hint = strstr(r.err, "Did you mean params.temperature? Request "
+                              "parameters go inside the config's \"params\".");
+    assert_non_null(hint);
+    /* Said once, before the model call. */
+    assert_int_equal(ht_count(r.err, "Did you mean"), 1);
+    const char *call = strstr(r.err, "model call 1");
+    assert_true(call == NULL || hint < call);
+    host_run_free(&r);
+}
+
 /* A model that keeps calling tools: --max-turns stops it, with a typed
  * error, and the session from before the prompt is left as it was. */
 static void test_turn_limit(void **state)
@@ -369,6 +392,7 @@ int main(void)
         cmocka_unit_test_teardown(test_resumed_session_is_normalised, ht_stop_mock),
         cmocka_unit_test_teardown(test_output_to_full_disk, ht_stop_mock),
         cmocka_unit_test(test_bad_command_lines),
+        cmocka_unit_test(test_misplaced_config_key_hint),
     };
     return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }
