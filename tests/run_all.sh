@@ -89,7 +89,12 @@ if [ -z "$only" ]; then
 # (tests/checks/install.sh).
 run_checks install tests/checks/install.sh "$build"
 
-# 1b. No file of the project is a copy of a third-party recording: they are
+# 1b. The docs: links, the host's manual against --help, the set-up
+# command, and the examples they show, run as written
+# (tests/checks/docs.sh).
+run_checks docs tests/checks/docs.sh "$build"
+
+# 1c. No file of the project is a copy of a third-party recording: they are
 # read from ../shared in place (decision 30).
 shared_fx=$(cd "$(dirname "$0")/../.." && pwd)/shared/fixtures
 if [ -d "$shared_fx" ]; then

@@ -90,6 +90,18 @@ static void test_every_block_kind(void **state)
                  "{'reasoningContent':{'reasoningText':{'text':'hm','signature':'s'}}},"
                  "{'reasoningContent':{'redactedContent':'" B64 "'}},"
                  "{'text':'ok'}]}]}");
+    /* An answer that cited sources, kept in the conversation (the plugin
+     * sends its text); not inside a tool result. */
+    const char *cited = "{'messages':[" USER_HI ",{'role':'assistant','content':["
+                        "{'citationsContent':{'citations':[{'title':'T'}],"
+                        "'content':[{'text':'Agents are '},{'text':'autonomous.'}]}}]}]}";
+    expect_valid(cited);
+    lp_config cfg = rt_config();
+    rt_log log = {0};
+    json_object_put(rt_format(&cfg, requote(cited, '\''), &log)); /* accepted */
+    expect_invalid("{'messages':[" USER_HI ",{'role':'assistant','content':["
+                   "{'citationsContent':{'citations':[]}}]}]}",
+                   "$.messages[1].content[0]");
 }
 
 static void test_a_multi_turn_tool_round_trip(void **state)
