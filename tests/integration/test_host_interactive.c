@@ -117,6 +117,24 @@ static int chat_requests(void)
     return n;
 }
 
+/* Ask for the slow answer and press Ctrl-C once its first word is on
+ * screen; returns the offset past the prompt that comes back, and in *ms
+ * how long that took from the key. */
+static long interrupt_an_answer(term *t, long at, double *ms)
+{
+    term_type(t, "count\n");
+    at = expect_out(t, (size_t)at, "one ", 5000);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    term_type(t, "\x03"); /* the terminal's VINTR: SIGINT */
+    at = expect_out(t, (size_t)at, "[cancelled", 5000);
+    at = expect_out(t, (size_t)at, "> ", 5000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    *ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+          (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    return at;
+}
+
 static void test_ctrl_c_cancels_the_answer_then_twice_exits(void **state)
 {
     (void)state;
@@ -128,16 +146,8 @@ static void test_ctrl_c_cancels_the_answer_then_twice_exits(void **state)
     assert_non_null(strstr(t.out, "Ctrl-C"));
     assert_int_equal(ht_count(t.out, "\n"), 1);
 
-    term_type(&t, "count\n");
-    at = expect_out(&t, (size_t)at, "one ", 5000);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    term_type(&t, "\x03"); /* the terminal's VINTR: SIGINT */
-    at = expect_out(&t, (size_t)at, "[cancelled", 5000);
-    at = expect_out(&t, (size_t)at, "> ", 5000);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-                (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    double ms;
+    at = interrupt_an_answer(&t, at, &ms);
     /* Stopped, not waited out: the rest of the answer (about 1 s more)
      * never came, and the prompt was back well before it would have. */
     assert_null(strstr(t.out, "nine"));
@@ -164,12 +174,8 @@ static void test_a_ctrl_c_after_a_cancel_exits(void **state)
     (void)state;
     term t;
     term_start(&t, "slow-answer");
-    long at = expect_out(&t, 0, "> ", 10000);
-    term_type(&t, "count\n");
-    at = expect_out(&t, (size_t)at, "one ", 5000);
-    term_type(&t, "\x03");
-    at = expect_out(&t, (size_t)at, "[cancelled", 5000);
-    expect_out(&t, (size_t)at, "> ", 5000);
+    double ms;
+    interrupt_an_answer(&t, expect_out(&t, 0, "> ", 10000), &ms);
     term_type(&t, "\x03"); /* the second Ctrl-C */
     assert_int_equal(term_end(&t, 5000), 0);
     term_free(&t);

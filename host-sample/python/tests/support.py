@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_DIR = os.path.dirname(HERE)                       # host-sample/python
@@ -85,3 +86,21 @@ class MockServer:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class PluginTestCase(unittest.TestCase):
+    """A test class with the LiteLLM provider loaded (self.p) and, when
+    SCENARIOS names any, a mock server playing them (self.srv)."""
+
+    SCENARIOS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = model_provider.Provider(PLUGIN)
+        cls.srv = MockServer(*cls.SCENARIOS) if cls.SCENARIOS else None
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.srv:
+            cls.srv.close()
+        cls.p.close()

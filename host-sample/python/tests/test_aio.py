@@ -5,7 +5,7 @@ import asyncio
 import time
 import unittest
 
-from support import HELLO, PLUGIN, MockServer, mock_config, model_provider
+from support import HELLO, PluginTestCase, mock_config, model_provider
 from model_provider import AsyncInstance
 
 PERSON = {"title": "Person", "type": "object",
@@ -13,17 +13,18 @@ PERSON = {"title": "Person", "type": "object",
           "required": ["name", "age"]}
 
 
-class AioTest(unittest.TestCase):
+class AioTest(PluginTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.p = model_provider.Provider(PLUGIN)
-        cls.srv = MockServer("slow_answer.scn", "so_fenced_json.scn")
+    SCENARIOS = ("slow_answer.scn", "so_fenced_json.scn")
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-        cls.p.close()
+    async def cancel_task(self, task):
+        """Cancel `task`; it must end cancelled.  Returns how long that
+        took, in seconds."""
+        t0 = time.monotonic()
+        task.cancel()
+        with self.assertRaises(asyncio.CancelledError):
+            await task
+        return time.monotonic() - t0
 
     def model(self, model_id):
         return AsyncInstance(self.p.create({"model_id": model_id},
@@ -69,11 +70,7 @@ class AioTest(unittest.TestCase):
             task = asyncio.create_task(consume())
             while not any("contentBlockDelta" in e for e in seen):
                 await asyncio.sleep(0.01)
-            t0 = time.monotonic()
-            task.cancel()
-            with self.assertRaises(asyncio.CancelledError):
-                await task
-            took = time.monotonic() - t0
+            took = await self.cancel_task(task)
             # The plugin call has ended (the instance is free): the next
             # call starts at once and completes.
             result = await m.call(messages=HELLO)
@@ -90,11 +87,7 @@ class AioTest(unittest.TestCase):
             m = AsyncInstance(self.p.create(mock_config("x", mock_delay=30)))
             task = asyncio.create_task(m.call(messages=HELLO))
             await asyncio.sleep(0.1)
-            t0 = time.monotonic()
-            task.cancel()
-            with self.assertRaises(asyncio.CancelledError):
-                await task
-            took = time.monotonic() - t0
+            took = await self.cancel_task(task)
             m.instance.close()
             return took
 

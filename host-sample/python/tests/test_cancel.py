@@ -5,20 +5,12 @@ import threading
 import time
 import unittest
 
-from support import HELLO, PLUGIN, MockServer, mock_config, model_provider
+from support import HELLO, PluginTestCase, mock_config, model_provider
 
 
-class CancelTest(unittest.TestCase):
+class CancelTest(PluginTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.p = model_provider.Provider(PLUGIN)
-        cls.srv = MockServer("slow_answer.scn", "it_ok_text.scn")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-        cls.p.close()
+    SCENARIOS = ("slow_answer.scn", "it_ok_text.scn")
 
     def slow(self):
         """An instance whose answer takes about 1.3 s (an event every

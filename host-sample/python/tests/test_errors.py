@@ -8,19 +8,11 @@ import textwrap
 import unittest
 
 from support import (HELLO, PACKAGE_DIR, PLUGIN, MockServer, mock_config,
-                     model_provider)
+                     PluginTestCase, model_provider)
 from model_provider import errors
 
 
-class ErrorsTest(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.p = model_provider.Provider(PLUGIN)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.p.close()
+class ErrorsTest(PluginTestCase):
 
     def call(self, srv, model, **client):
         with self.p.create({"model_id": model}, srv.client_args(**client)) as m:

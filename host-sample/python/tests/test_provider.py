@@ -7,19 +7,11 @@ import logging
 import unittest
 
 from support import (HELLO, PLUGIN, REPLAY_PLUGIN, MockServer, mock_config,
-                     model_provider)
+                     PluginTestCase, model_provider)
 from model_provider import _abi
 
 
-class ProviderTest(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.p = model_provider.Provider(PLUGIN)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.p.close()
+class ProviderTest(PluginTestCase):
 
     def test_negotiates_1_1_and_mirrors_the_whole_descriptor(self):
         self.assertEqual(self.p.abi_minor, 1)
