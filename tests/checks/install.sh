@@ -14,6 +14,7 @@
 #      names the final PREFIX (providerdir, schemadir), the plugins are
 #      stripped with their debug info in .debug/ behind a debug link, and
 #      `make uninstall` with the same DESTDIR and PREFIX removes them all.
+#   5. `make` with no goal builds everything, not just the plugin.
 set -u
 build=${1:-build}
 limit=${TEST_TIMEOUT:-300}
@@ -113,4 +114,17 @@ if [ ${#problems[@]} -eq 0 ]; then
   passed "install: DESTDIR staging: files under DESTDIR, the .pc names PREFIX (providerdir, schemadir), plugins stripped with a debug link to .debug/; uninstall removes them"
 else
   failed "install: DESTDIR staging:"; printf '  %s\n' "${problems[@]}"
+fi
+
+# 5. The default goal.
+plan=$(make -n --no-print-directory BUILD="$ilog/fresh" 2>&1)
+missing=()
+for bin in litellm_provider.so replay_provider.so agent-host mock-server \
+           tests/test_config tests/test_host_interactive tests/check-requests; do
+  printf '%s' "$plan" | grep -q -- "-o $ilog/fresh/$bin\b" || missing+=("$bin")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  passed "make: with no goal it builds everything (plugins, host, server, tests)"
+else
+  failed "make: with no goal it would not build: ${missing[*]}"
 fi
