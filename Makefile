@@ -104,14 +104,19 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TEST_DEFS := -DLP_TRANSCRIPTS_DIR='"$(TRANSCRIPTS)"' -DLP_SOURCE_DIR='"$(CURDIR)"' -DLP_BUILD_DIR='"$(abspath $(BUILD))"'
 TEST_SUPPORT := $(wildcard tests/support/*.c)
+# The tests carry TRANSCRIPTS compiled in: this file holds the value they
+# were built with and changes (so they are rebuilt) only when it does.
+TRANSCRIPTS_STAMP := $(BUILD)/transcripts.path
+$(shell mkdir -p $(BUILD) && { echo '$(TRANSCRIPTS)' | cmp -s - $(TRANSCRIPTS_STAMP) || \
+  echo '$(TRANSCRIPTS)' > $(TRANSCRIPTS_STAMP); })
 
-$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(wildcard tests/support/*.h tests/unit/*.h) | dirs
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(TRANSCRIPTS_STAMP) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(wildcard tests/support/*.h tests/unit/*.h) | dirs
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -ldl -lpthread -lm
 
 # Integration tests drive the real .so through the host loader against
 # build/mock-server; they are cmocka programs like the unit tests.
-$(BUILD)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(wildcard tests/support/*.h tests/integration/*.h) | dirs
+$(BUILD)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(TRANSCRIPTS_STAMP) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(wildcard tests/support/*.h tests/integration/*.h) | dirs
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -ldl -lpthread -lm
 
@@ -136,7 +141,7 @@ FUZZ_DEPS := $(FUZZ_SUPPORT) $(wildcard tests/fuzz/*.h) $(BUILD)/libplugin_inter
 FUZZ_REPLAY_BIN := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 FUZZ_SECONDS ?= 60
 
-$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS) | dirs
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS) $(TRANSCRIPTS_STAMP) | dirs
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -DFZ_TARGET='"$*"' -o $@ $< \
 	  tests/fuzz/replay_main.c $(FUZZ_SUPPORT) $(BUILD)/libplugin_internal.a $(LDFLAGS) \
 	  $(CMOCKA_LIBS) $(PKG_LIBS) -lpthread -lm
@@ -181,7 +186,8 @@ fuzz:
 # default (the shared one crashes at start here), in build-tsan/.
 TSAN_TESTS := test_config_update test_module test_replay_update test_host_reload \
   test_host_replay test_stream_faults test_stream_modes test_stream_nonstream \
-  test_structured_modes test_soak_reload test_load_streams test_json_locale
+  test_structured_modes test_soak_reload test_load_streams test_json_locale \
+  test_stream_mock
 tsan:
 	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" ZDEFS= \
 	  build-tsan/litellm_provider.so build-tsan/replay_provider.so build-tsan/agent-host \

@@ -478,7 +478,9 @@ typedef struct mp_event_metadata {
     int64_t cache_write_input_tokens; /* -1 when absent; 0 only when the
                                          server reported 0 as Anthropic's
                                          cache_creation_input_tokens (the
-                                         reference passes that 0 on) */
+                                         reference passes that 0 on), and
+                                         only to a minor >= 1 host: a 1.0
+                                         host gets -1 for it, as 1.0 said */
     int64_t latency_ms;               /* wall time of the whole call      */
     int64_t time_to_first_byte_ms;    /* request sent -> first body byte,
                                          -1 when unknown                  */

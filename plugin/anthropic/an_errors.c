@@ -130,18 +130,28 @@ static int fill(const an_fault *f, const char *const *secrets, mp_error *err)
         sb_printf(&text, "stream error (HTTP %d): ", f->status);
     else
         sb_printf(&text, "HTTP %d: ", f->status);
-    size_t keep = lp_utf8_whole(msg, f->msg_len < 8192 ? f->msg_len : 8192);
+    /* The message is scrubbed whole before it is cut to 8 KiB, so no
+     * secret cut in half can leave its first part in the text. */
+    strbuf whole;
+    sb_init(&whole, 64 * 1024 * 1024);
+    ec_scrub(msg, f->msg_len, secrets, &whole);
+    size_t keep = whole.data ? lp_utf8_whole(whole.data, whole.len < 8192
+                                                         ? whole.len : 8192)
+                             : 0;
     if (keep)
-        sb_append(&text, msg, keep);
+        sb_append(&text, whole.data, keep);
     else
-        sb_appends(&text, "(no message)");
+        sb_appends(&text, f->msg_len ? "(message not shown: out of memory)"
+                                     : "(no message)");
+    sb_free(&whole);
     if (f->type || f->request_id) {
         sb_printf(&text, " (%s%s%s%s)", f->type ? f->type : "",
                   f->type && f->request_id ? "; " : "",
                   f->request_id ? "request id " : "",
                   f->request_id ? f->request_id : "");
     }
-    /* Scrubbed before anything is cut, so no half secret survives. */
+    /* Again for what the type and request id may echo; lp_fail cuts
+     * the text to the message's room only after this. */
     ec_scrub(text.data ? text.data : "", text.len, secrets, &clean);
     lp_fail(err, code, "%s", clean.data ? clean.data : "");
     sb_reset(&clean);

@@ -181,6 +181,7 @@ static void free_mapper(lp_mapper *m)
 
 const lp_wire lp_wire_anthropic = {
     .name = "anthropic",
+    .speaks = "Anthropic's Messages API",
     .default_path = "/v1/messages",
     .places_cache_points = 1,
     .format_body = an_format_body,

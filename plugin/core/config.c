@@ -708,8 +708,30 @@ static int is_secret_param(const char *name)
 
 static void write_redacted(jw *w, json_object *v, int (*secret)(const char *));
 
-/* client_args: secret-looking names, and every extra header off the
- * public list (lp_header_is_public). */
+/* A base URL with a user part ("https://user:token@host/...") carries a
+ * credential: written with that part as "<redacted>". */
+static void write_url(jw *w, const char *url)
+{
+    const char *scheme_end = strstr(url, "://");
+    const char *host = scheme_end ? scheme_end + 3 : url;
+    const char *at = strchr(host, '@');
+    const char *slash = strchr(host, '/');
+    if (!at || (slash && slash < at)) {
+        jw_cstring(w, url);
+        return;
+    }
+    strbuf shown;
+    sb_init(&shown, strlen(url) + 16);
+    if (sb_append(&shown, url, (size_t)(host - url)) ||
+        sb_appends(&shown, "<redacted>") || sb_appends(&shown, at))
+        jw_cstring(w, "<redacted>");
+    else
+        jw_cstring(w, shown.data);
+    sb_free(&shown);
+}
+
+/* client_args: secret-looking names, every extra header off the public
+ * list (lp_header_is_public), and the user part of a base URL. */
 static void write_client_args(jw *w, json_object *client)
 {
     jw_object_open(w);
@@ -728,6 +750,9 @@ static void write_client_args(jw *w, json_object *client)
             jw_object_close(w);
         } else if (lp_is_secret_name(k) && val) {
             jw_cstring(w, "<redacted>");
+        } else if ((strcmp(k, "api_base") == 0 || strcmp(k, "base_url") == 0) &&
+                   json_object_is_type(val, json_type_string)) {
+            write_url(w, json_object_get_string(val));
         } else {
             write_redacted(w, val, lp_is_secret_name);
         }

@@ -18,19 +18,26 @@
 
 #define LP_PROVIDER_VERSION "0.1.0"
 
-static const char *const capabilities[] = {
-    "stream", "structured_output", "tool_use", "reasoning",
-    "thought_signatures", "images", "documents", "video", "cache_points",
-    "cancel", "usage", "cost", "response_info", "batch_hint", "stream_json",
+/* What each minor's host is told: a 1.0 host is told of nothing it
+ * cannot reach (MP_PLUGIN_14), so the 1.1 additions are listed only in
+ * the minor-1 descriptor. */
+#define CAPABILITIES_V10                                                  \
+    "stream", "structured_output", "tool_use", "reasoning",               \
+    "thought_signatures", "images", "documents", "video", "cache_points", \
+    "cancel", "usage"
+static const char *const capabilities_v10[] = {CAPABILITIES_V10, NULL};
+static const char *const capabilities_v11[] = {
+    CAPABILITIES_V10, "cost", "response_info", "batch_hint", "stream_json",
     "accumulator", NULL};
 
 /* The fields of ABI 1.0, the same in every minor's descriptor but for the
- * size, the minor and the stream() that delivers that minor's events. */
-#define DESCRIPTOR_V10(size, minor, stream_op)                            \
+ * size, the minor, its capability list and the stream() that delivers
+ * that minor's events. */
+#define DESCRIPTOR_V10(size, minor, caps, stream_op)                      \
     .struct_size = (size), .abi_major = MP_ABI_MAJOR, .abi_minor = (minor), \
     .id = "org.strands.litellm",                                          \
     .name = "LiteLLM / OpenAI-compatible chat completions",               \
-    .version = LP_PROVIDER_VERSION, .capabilities = capabilities,         \
+    .version = LP_PROVIDER_VERSION, .capabilities = (caps),               \
     .init = lp_module_init, .deinit = lp_module_deinit,                   \
     .create = lp_instance_create, .destroy = lp_instance_destroy,         \
     .update_config = lp_instance_update_config,                           \
@@ -41,12 +48,12 @@ static const char *const capabilities[] = {
 
 /* Minor 0: for hosts compiled against ABI 1.0. */
 static const mp_provider_v1 descriptor_v10 = {
-    DESCRIPTOR_V10(LP_PROVIDER_V10_SIZE, 0, lp_op_stream_v10),
+    DESCRIPTOR_V10(LP_PROVIDER_V10_SIZE, 0, capabilities_v10, lp_op_stream_v10),
 };
 
 /* Minor 1. */
 static const mp_provider_v1 descriptor_v11 = {
-    DESCRIPTOR_V10(sizeof(mp_provider_v1), 1, lp_op_stream),
+    DESCRIPTOR_V10(sizeof(mp_provider_v1), 1, capabilities_v11, lp_op_stream),
     .errname = lp_errname,
     .strerror = lp_strerror,
     .error_to_json = lp_error_to_json,

@@ -23,6 +23,7 @@ typedef struct ec_info {
     strbuf msg;     /* the provider's message, unscrubbed            */
     char code[96];  /* error.code as text ("429", "invalid_api_key") */
     char type[96];  /* error.type                                    */
+    int cut;        /* msg is only the start of the server's message */
 } ec_info;
 
 /* ------------------------------------------------------------ matching */
@@ -241,8 +242,10 @@ static int is_retryable(int status, int code)
 static void keep(ec_info *in, const char *s, size_t n)
 {
     size_t room = in->msg.max > in->msg.len ? in->msg.max - in->msg.len : 0;
-    if (n > room)
+    if (n > room) {
         n = lp_utf8_whole(s, room);
+        in->cut = 1;
+    }
     while (n) {
         size_t good = lp_utf8_bad(s, n);
         sb_append(&in->msg, s, good);
@@ -693,8 +696,12 @@ static int fill(mp_error *err, int code, int status, int64_t retry_after,
     else
         sb_appends(&text, reason_phrase(status));
     /* Scrub before cutting, so a secret cut in half cannot leak its
-     * first part. */
-    ec_scrub(text.data ? text.data : "", text.len, secrets, &clean);
+     * first part; a message kept only in part (keep) ends the text, and
+     * may end in the first part of a secret: scrubbed as a cut text. */
+    if (in->cut)
+        ec_scrub_cut(text.data ? text.data : "", text.len, secrets, &clean);
+    else
+        ec_scrub(text.data ? text.data : "", text.len, secrets, &clean);
     fit(&clean, lp_error_message_room(err));
     lp_fail(err, code, "%s", clean.data ? clean.data : "");
     const char *pc = in->code[0] ? in->code : in->type;

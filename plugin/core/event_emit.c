@@ -299,6 +299,10 @@ int ev_metadata(ev_emitter *em, const mp_event_metadata *m)
         ev.cost_usd = em->info->cost_usd;
     if (!(ev.cost_usd >= 0))
         ev.cost_usd = -1;
+    /* 1.0 said "-1 when absent or 0"; the reported 0 (1.1, as the
+     * reference) is for hosts that know the newer rule. */
+    if (em->minor == 0 && ev.cache_write_input_tokens == 0)
+        ev.cache_write_input_tokens = -1;
     return deliver(em, &ev.hdr,
                    sized(em, sizeof ev,
                          LP_V10_SIZE(mp_event_metadata, time_to_first_byte_ms)),

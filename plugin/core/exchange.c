@@ -53,14 +53,24 @@ void lp_exchange_release_request(lp_exchange *x)
     rf_release(&x->req);
 }
 
-void lp_exchange_explain(const lp_exchange *x, int rc, mp_error *err)
+void lp_exchange_explain(const lp_exchange *x, int rc, int delivered,
+                         mp_error *err)
 {
     /* Only where the destination matters: the server's answer or the
-     * way to it, not bad input, cancellation or a malformed stream. */
+     * way to it, not cancellation or a stream that went wrong midway.
+     * Once the exchange is under way the only bad argument left is the
+     * URL (the body and headers were checked before). */
+    const char *hint = NULL;
     switch (rc) {
     case MP_E_AUTHENTICATION: case MP_E_THROTTLED: case MP_E_CONTEXT_OVERFLOW:
     case MP_E_TIMEOUT: case MP_E_NETWORK: case MP_E_SERVER:
     case MP_E_BAD_REQUEST: case MP_E_NOT_FOUND: case MP_E_HTTP:
+    case MP_E_INVALID_ARGUMENT:
+        break;
+    case MP_E_PROTOCOL:
+        if (delivered)
+            return;
+        hint = x->route.wire ? x->route.wire->speaks : NULL;
         break;
     default:
         return;
@@ -74,6 +84,11 @@ void lp_exchange_explain(const lp_exchange *x, int rc, mp_error *err)
                            x->url.data, &where) &&
         !ec_scrub(where.data, where.len, x->secrets, &clean) && clean.data)
         lp_error_append(err, clean.data);
+    if (hint) {
+        sb_reset(&where);
+        if (!sb_printf(&where, "; check that the base URL is %s", hint))
+            lp_error_append(err, where.data);
+    }
     sb_free(&where);
     sb_free(&clean);
 }

@@ -49,8 +49,12 @@ void lp_exchange_release_request(lp_exchange *x);
 
 /* Append where the call went (lp_route_describe) to err->message, for an
  * error of the transport or the server: the URL, and where the base and
- * the key came from. */
-void lp_exchange_explain(const lp_exchange *x, int rc, mp_error *err);
+ * the key came from.  Also for a URL libcurl could not use, and for an
+ * answer the adapter could not read before it delivered anything
+ * (`delivered` 0), which most often means the base URL points at a server
+ * of another kind: the hint names what the adapter expects. */
+void lp_exchange_explain(const lp_exchange *x, int rc, int delivered,
+                         mp_error *err);
 
 void lp_exchange_free(lp_exchange *x);
 

@@ -118,7 +118,7 @@ static int exchange_once(mp_instance *inst, const lp_config *cfg,
     lp_http_result res;
     int rc = x->route.perform(&inst->transport, cfg, &hreq, &h, x->secrets,
                               &res, err);
-    lp_exchange_explain(x, rc, err);
+    lp_exchange_explain(x, rc, started(bs), err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete)
         rc = w->cut(bs->mapper, latency, res.ttfb_ms, res.cut_status,

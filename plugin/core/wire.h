@@ -80,6 +80,10 @@ typedef struct lp_mapper lp_mapper; /* an adapter's response mapper */
 
 typedef struct lp_wire {
     const char *name; /* "openai_chat", "anthropic": for logs and tests */
+    /* What the server at the URL must be, for the hint after an answer
+     * this adapter cannot read at all: "an OpenAI-compatible chat
+     * completions endpoint". */
+    const char *speaks;
     /* Appended to the base URL when the route row gives no URL of its
      * own: "/chat/completions", "/v1/messages". */
     const char *default_path;

@@ -85,6 +85,7 @@ static void free_mapper(lp_mapper *m)
 
 const lp_wire lp_wire_openai_chat = {
     .name = "openai_chat",
+    .speaks = "an OpenAI-compatible chat completions endpoint",
     .default_path = "/chat/completions",
     .format_body = rf_format_body,
     .add_headers = add_headers,

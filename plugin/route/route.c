@@ -103,6 +103,27 @@ static void resolve_key(lp_route *r)
     }
 }
 
+/* A key goes into a header line as it is: a line break in it (a key read
+ * from a file with its newline) would end the header early or add one of
+ * the key's choosing, so a key with a control byte is refused before
+ * anything is sent.  The message names where the key came from and the
+ * byte's position, never the key. */
+static int check_key_bytes(const lp_route *r, mp_error *err)
+{
+    if (!r->key)
+        return MP_OK;
+    for (size_t i = 0; r->key[i]; i++) {
+        unsigned char c = (unsigned char)r->key[i];
+        if (c < 0x20 || c == 0x7f)
+            return lp_fail(err, MP_E_INVALID_ARGUMENT, "the API key from %s "
+                           "holds a control character (0x%02x) at byte %zu%s; "
+                           "set it again without it", r->key_from, c, i,
+                           c == '\n' || c == '\r' ? ", a line break (a "
+                           "key read from a file keeps its newline)" : "");
+    }
+    return MP_OK;
+}
+
 /* Names of a NULL-terminated variable list: "$A or $B". */
 static void list_env(strbuf *sb, const char *const *names)
 {
@@ -241,6 +262,9 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
     resolve_key(out);
     if (row->key_required && !out->key && !mocked)
         return missing(out, err, "API key", "api_key", row->key_env);
+    rc = check_key_bytes(out, err);
+    if (rc)
+        return rc;
     const char *which = NULL;
     if (row->quirks & LP_Q_API_VERSION)
         out->api_version = cfg->api_version ? cfg->api_version
@@ -363,17 +387,9 @@ int lp_route_proxy_root(const lp_route *r, strbuf *out)
 int lp_route_describe(const lp_route *r, const char *method, const char *url,
                       strbuf *out)
 {
-    /* "scheme://user:password@host/..." is shown without its user part. */
-    const char *scheme_end = strstr(url, "://");
-    const char *host = scheme_end ? scheme_end + 3 : url;
-    const char *at = strchr(host, '@');
-    const char *slash = strchr(host, '/');
     int rc = sb_printf(out, " (%s ", method);
-    if (!rc && at && (!slash || at < slash))
-        rc = sb_append(out, url, (size_t)(host - url)) ||
-             sb_appends(out, at + 1);
-    else if (!rc)
-        rc = sb_appends(out, url);
+    if (!rc)
+        rc = lp_url_shown(url, out);
     if (!rc)
         rc = sb_printf(out, "; base URL from %s; key from %s)",
                        r->base_from ? r->base_from : "?",

@@ -217,7 +217,7 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
     int64_t t0 = lp_now_ms();
     rc = p->route.perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
                          err);
-    lp_exchange_explain(p, rc, err);
+    lp_exchange_explain(p, rc, 0, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete) /* not expected: nothing ever "started" */
         rc = lp_fail(err, res.cut_status, "the response was cut short: %s",

@@ -184,6 +184,18 @@ static void close_multi(lp_transport *t)
         curl_multi_cleanup(m);
 }
 
+int lp_url_shown(const char *url, strbuf *out)
+{
+    const char *scheme_end = strstr(url, "://");
+    const char *host = scheme_end ? scheme_end + 3 : url;
+    const char *at = strchr(host, '@');
+    const char *slash = strchr(host, '/');
+    if (at && (!slash || at < slash))
+        return sb_append(out, url, (size_t)(host - url)) ||
+               sb_appends(out, at + 1);
+    return sb_appends(out, url);
+}
+
 /* State of one attempt, shared with the curl callbacks. */
 typedef struct attempt {
     lp_transport *t;
@@ -442,12 +454,17 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
                      ? lp_transport_out_of_fds() : 0;
     if (no_fds) {
         lp_error_http(err, 0, 1, -1, NULL);
-        return lp_fail(err, MP_E_NETWORK, "no file descriptors left to "
-                       "connect to %s (%s: the %s open-file limit is "
-                       "reached); raise it (ulimit -n) or run fewer calls "
-                       "at once", req->url, no_fds == EMFILE ? "EMFILE"
-                       : "ENFILE", no_fds == EMFILE ? "process's"
-                       : "system's");
+        strbuf url;
+        sb_init(&url, 16 * 1024);
+        lp_url_shown(req->url, &url);
+        lp_fail(err, MP_E_NETWORK, "no file descriptors left to connect to "
+                "%s (%s: the %s open-file limit is reached); raise it "
+                "(ulimit -n) or run fewer calls at once",
+                url.data ? url.data : "the server", no_fds == EMFILE
+                ? "EMFILE" : "ENFILE", no_fds == EMFILE ? "process's"
+                : "system's");
+        sb_free(&url);
+        return MP_E_NETWORK;
     }
     /* No HTTP status; retryable for the connection failures that a new
      * attempt may cure (the ones num_retries retries before any body
@@ -470,8 +487,10 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
                        (long long)timeout_ms, why);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-        return lp_fail(err, MP_E_INVALID_ARGUMENT, "bad api_base URL \"%s\": %s",
-                       req->url, why);
+        /* The caller appends the URL (without credentials) and where
+         * its base came from (lp_exchange_explain). */
+        return lp_fail(err, MP_E_INVALID_ARGUMENT, "the URL is not usable "
+                       "(%s); check the base URL", why);
     case CURLE_OUT_OF_MEMORY:
         return lp_fail(err, MP_E_NO_MEMORY, "out of memory in libcurl");
     default:

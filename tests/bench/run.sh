@@ -268,9 +268,10 @@ echo >>"$report"
 {
 echo "## 3. Per request: 300 short answers (3 chunks) one after another on a reused connection"
 echo
-echo "| client | first event / byte us | return us | CPU us | return x libcurl + json-c |"
-echo "|---|---|---|---|---|"
+echo "| client | first event / byte us | return us | CPU us | return x raw libcurl | return x libcurl + json-c |"
+echo "|---|---|---|---|---|---|"
 rb=$(field "$data/request.curljson" total_us | stat)
+rr=$(field "$data/request.raw" total_us | stat)
 for c in raw curljson plugin; do
   f=$data/request.$c
   [ -f "$f" ] || continue
@@ -279,7 +280,7 @@ for c in raw curljson plugin; do
   [ $c = curljson ] && name="libcurl + json-c"
   [ $c = plugin ] && name="the plugin"
   t=$(field "$f" total_us | stat)
-  echo "| $name | $(fmt "$(field "$f" first_us | stat)" %.1f) | $(fmt "$t" %.1f) | $(fmt "$(field "$f" cpu_us | stat)" %.1f) | $(ratio "$(med "$t")" "$(med "$rb")") |"
+  echo "| $name | $(fmt "$(field "$f" first_us | stat)" %.1f) | $(fmt "$t" %.1f) | $(fmt "$(field "$f" cpu_us | stat)" %.1f) | $(ratio "$(med "$t")" "$(med "$rr")") | $(ratio "$(med "$t")" "$(med "$rb")") |"
 done
 echo
 echo "## 4. Cold start: load, init, create, destroy, deinit, unload (libcurl and json-c already in the process)"
@@ -367,8 +368,9 @@ if [ $node_ok = 1 ]; then
 else
   echo "| K <= 256: 3x less CPU, 5x less memory than the node SDK | not measured (see notes) | not measured |"
 fi
-r=$(ratio "$(med "$(field "$data/request.plugin" total_us | stat)")" "$(med "$(field "$data/request.curljson" total_us | stat)")")
-echo "| per request (return) <= 1.1x libcurl + json-c | ${r}x | $(meets "$r" "<=" 1.1) |"
+# The issue's target names libcurl: raw libcurl, which parses nothing.
+r=$(ratio "$(med "$(field "$data/request.plugin" total_us | stat)")" "$(med "$(field "$data/request.raw" total_us | stat)")")
+echo "| per request (return) <= 1.1x raw libcurl | ${r}x | $(meets "$r" "<=" 1.1) |"
 echo "| request building <= 1.15x json-c | $(med "$fr")x | $(meets "$(med "$fr")" "<=" 1.15) |"
 r=$(ratio "$(med "$pc")" "$(med "$bc")")
 echo "| cold start <= 1.2x a bare .so | ${r}x | $(meets "$r" "<=" 1.2) |"

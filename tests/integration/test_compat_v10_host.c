@@ -70,6 +70,18 @@ static void test_negotiates_a_v10_descriptor(void **state)
     assert_int_equal(g_p->abi_major, 1);
     assert_int_equal(g_p->abi_minor, 0);
     assert_int_equal(g_p->struct_size, sizeof(mp_provider_v1));
+    /* Told of nothing a 1.0 host cannot reach (MP_PLUGIN_14). */
+    static const char *const v11_only[] = {"cost", "response_info",
+                                           "batch_hint", "stream_json",
+                                           "accumulator"};
+    int has_stream = 0;
+    for (const char *const *c = g_p->capabilities; c && *c; c++) {
+        has_stream |= strcmp(*c, "stream") == 0;
+        for (size_t i = 0; i < sizeof v11_only / sizeof *v11_only; i++)
+            if (strcmp(*c, v11_only[i]) == 0)
+                fail_msg("a 1.0 host is told of capability \"%s\"", *c);
+    }
+    assert_true(has_stream);
 }
 
 /* What the 1.0 host checks of every event it receives. */

@@ -64,7 +64,8 @@ static const char *const all_env[] = {
     "OR_SITE_URL", "OR_APP_NAME", "VERTEXAI_API_BASE", "VERTEXAI_PROJECT",
     "VERTEXAI_LOCATION", "VERTEXAI_ACCESS_TOKEN", "OLLAMA_API_BASE",
     "FIREWORKS_API_BASE", "FIREWORKS_API_KEY", "MISTRAL_API_BASE",
-    "MISTRAL_API_KEY", "USE_LITELLM_PROXY", NULL};
+    "MISTRAL_API_KEY", "USE_LITELLM_PROXY", "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL", NULL};
 
 static int clean(void **state)
 {
@@ -229,6 +230,44 @@ static void test_connection_refused_names_url(void **state)
     it_call_free(&c);
 }
 
+/* A base URL libcurl cannot use is named without its user part (which
+ * may hold a credential), with where it came from. */
+static void test_bad_base_url_hides_its_credentials(void **state)
+{
+    (void)state;
+    setenv("GROQ_API_KEY", "gsk", 1);
+    setenv("GROQ_API_BASE", "htps://user:tok3nSecret@api.groq.test/openai/v1", 1);
+    it_call c;
+    it_call_run(&c, "{\"model_id\":\"groq/route-it\"}", "{}", NULL);
+    assert_int_equal(c.rc, MP_E_INVALID_ARGUMENT);
+    if (!strstr(c.err.message, "the URL is not usable") ||
+        !strstr(c.err.message, "(POST htps://api.groq.test/openai/v1/chat/"
+                               "completions; base URL from $GROQ_API_BASE;"))
+        fail_msg("message: %s", c.err.message);
+    assert_null(strstr(c.err.message, "tok3nSecret"));
+    it_call_free(&c);
+}
+
+/* An answer the adapter cannot read at all, before any event: most often
+ * the base URL points at a server of another kind.  The message says
+ * where the call went and what the adapter expects there. */
+static void test_unreadable_answer_names_the_expected_endpoint(void **state)
+{
+    (void)state;
+    setenv("ANTHROPIC_API_KEY", "sk-ant-test", 1);
+    setenv("ANTHROPIC_BASE_URL", mock.base_url, 1);
+    it_call c;
+    it_call_run(&c, "{\"model_id\":\"anthropic/route-it\"}", "{}", NULL);
+    assert_int_equal(c.rc, MP_E_PROTOCOL);
+    char want[512];
+    snprintf(want, sizeof want, "(POST %s/v1/messages; base URL from "
+             "$ANTHROPIC_BASE_URL; key from $ANTHROPIC_API_KEY); check that "
+             "the base URL is Anthropic's Messages API", mock.base_url);
+    if (!strstr(c.err.message, want))
+        fail_msg("message: %s", c.err.message);
+    it_call_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +279,9 @@ int main(void)
         cmocka_unit_test_setup(test_mistral_body_quirks_on_the_wire, clean),
         cmocka_unit_test_setup(test_error_names_url_and_sources, clean),
         cmocka_unit_test_setup(test_connection_refused_names_url, clean),
+        cmocka_unit_test_setup(test_bad_base_url_hides_its_credentials, clean),
+        cmocka_unit_test_setup(test_unreadable_answer_names_the_expected_endpoint,
+                               clean),
     };
     return cmocka_run_group_tests_name("stream: direct routes", tests, setup,
                                        teardown);

@@ -11,12 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../../plugin/anthropic/an_mapper.h"
 #include "../../plugin/core/error_classify.h"
 #include "../support/requote.h"
+#include "../support/secret_echo.h"
 
 static int classify(int status, const char *body, const char *headers,
                     mp_error *err)
@@ -180,6 +182,26 @@ static void test_ratelimit_reset_gives_the_wait(void **state)
     assert_int_equal(ec_parse_rfc3339_wait("soon", 0), -1);
 }
 
+
+/* At every offset of the cut, not even the secret's start may show. */
+static void test_secret_cut_at_the_kept_end_is_scrubbed(void **state)
+{
+    (void)state;
+    const char *secrets[] = {ECHO_SECRET, NULL};
+    for (size_t pad = 0; pad <= strlen(ECHO_SECRET); pad++) {
+        char *body = echo_body(pad, "{\"type\":\"error\",\"error\":{\"type\":"
+                               "\"invalid_request_error\",\"message\":\"",
+                               "\"}}");
+        lp_http_reply r = {400, body, strlen(body), NULL, 0};
+        mp_error err = MP_ERROR_INIT;
+        an_classify_http(&r, secrets, &err);
+        if (strstr(err.message, "gw-tok-0"))
+            fail_msg("pad %zu: a secret's start shows: %s", pad, err.message);
+        assert_non_null(strstr(err.message, "<redacted>"));
+        free(body);
+    }
+}
+
 /* Secrets never reach the message (decision 21). */
 static void test_secrets_scrubbed(void **state)
 {
@@ -208,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_ratelimit_reset_gives_the_wait),
         cmocka_unit_test(test_secrets_scrubbed),
+        cmocka_unit_test(test_secret_cut_at_the_kept_end_is_scrubbed),
     };
     return cmocka_run_group_tests_name("anthropic: errors", tests, NULL, NULL);
 }

@@ -419,6 +419,15 @@ static void test_get_config_redacts_secrets(void **state)
     assert_non_null(strstr(sb.data, "\"api_key\":\"<redacted>\""));
     sb_free(&sb);
     lp_config_unref(c);
+    /* A base URL's user part may be a credential. */
+    c = make("{\"model_id\":\"m1\"}", "{\"base_url\":\"https://u:pw-9@h:4000/v1\"}",
+             &cap);
+    sb_init(&sb, 1 << 20);
+    assert_int_equal(lp_config_to_redacted_json(c, -1, &sb), 0);
+    assert_null(strstr(sb.data, "pw-9"));
+    assert_non_null(strstr(sb.data, "\"base_url\":\"https://<redacted>@h:4000/v1\""));
+    sb_free(&sb);
+    lp_config_unref(c);
 }
 
 /* Headers whose names do not say "secret" still carry credentials

@@ -18,6 +18,7 @@
 
 #include "../../plugin/core/error_classify.h"
 #include "../../plugin/core/utf8.h"
+#include "../support/secret_echo.h"
 
 /* An OpenAI/LiteLLM error body around `message` and `code`. */
 static int classify_msg(int status, const char *message, const char *code,
@@ -454,6 +455,23 @@ static void test_scrub_cut(void **state)
     }
 }
 
+
+/* At every offset of the cut, not even the secret's start may show. */
+static void test_secret_cut_at_the_kept_end_is_scrubbed(void **state)
+{
+    (void)state;
+    const char *secrets[] = {ECHO_SECRET, NULL};
+    for (size_t pad = 0; pad <= strlen(ECHO_SECRET); pad++) {
+        char *body = echo_body(pad, "{\"error\":{\"message\":\"", "\"}}");
+        mp_error err = MP_ERROR_INIT;
+        ec_classify_http(400, body, strlen(body), NULL, secrets, &err);
+        if (strstr(err.message, "gw-tok-0"))
+            fail_msg("pad %zu: a secret's start shows: %s", pad, err.message);
+        assert_non_null(strstr(err.message, "<redacted>"));
+        free(body);
+    }
+}
+
 /* Decision 21 / MP_PLUGIN_9: secrets never reach the message or code. */
 static void test_secret_scrubbing(void **state)
 {
@@ -782,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_text_body_prefix),
         cmocka_unit_test(test_error_object_forms),
         cmocka_unit_test(test_secret_scrubbing),
+        cmocka_unit_test(test_secret_cut_at_the_kept_end_is_scrubbed),
         cmocka_unit_test(test_provider_code_is_utf8),
         cmocka_unit_test(test_scrub_cut),
         cmocka_unit_test(test_message_truncation),

@@ -28,6 +28,7 @@ typedef struct seen {
     uint32_t index[64], kind[64];
     char text[64][32];
     double cost[64];
+    int64_t cache_write[64];
     int cancel_at;
 } seen;
 
@@ -52,6 +53,8 @@ static int on_event(void *ctx, const mp_event_header *ev)
     }
     if (ev->type == MP_EVENT_METADATA && ev->size >= sizeof(mp_event_metadata))
         s->cost[i] = ((const mp_event_metadata *)ev)->cost_usd;
+    if (ev->type == MP_EVENT_METADATA)
+        s->cache_write[i] = ((const mp_event_metadata *)ev)->cache_write_input_tokens;
     return s->cancel_at && s->n == s->cancel_at;
 }
 
@@ -208,6 +211,38 @@ static void test_minor0_gets_no_flags_and_v10_sizes(void **state)
     ev_free(&em);
 }
 
+/* A reported 0 of cache writes is 0 for a 1.1 host, and -1 for a 1.0 host,
+ * whose header says "-1 when absent or 0". */
+static void test_cache_write_zero_by_minor(void **state)
+{
+    (void)state;
+    for (uint32_t minor = 0; minor <= 1; minor++) {
+        seen s;
+        mp_event_sink k = sink_of(&s);
+        ev_emitter em;
+        ev_init(&em, &k);
+        ev_set_host_minor(&em, minor, &test_log);
+        mp_event_metadata md = usage_with_cost(-1);
+        md.cache_write_input_tokens = 0;
+        ev_message_start(&em);
+        ev_message_stop(&em, MP_STOP_END_TURN, NULL, 0);
+        ev_metadata(&em, &md);
+        assert_int_equal(s.n, 3);
+        assert_int_equal(s.hdr[2].type, MP_EVENT_METADATA);
+        assert_int_equal(s.cache_write[2], minor == 0 ? -1 : 0);
+        md.cache_write_input_tokens = 7; /* a count stays a count */
+        ev_free(&em);
+        k = sink_of(&s);
+        ev_init(&em, &k);
+        ev_set_host_minor(&em, minor, &test_log);
+        ev_message_start(&em);
+        ev_message_stop(&em, MP_STOP_END_TURN, NULL, 0);
+        ev_metadata(&em, &md);
+        assert_int_equal(s.cache_write[2], 7);
+        ev_free(&em);
+    }
+}
+
 /* Blocks: text, redacted reasoning, reasoning text, text with a citation.
  * A 1.1 host gets all four; a 1.0 host gets three, indexed 0, 1, 2, and
  * the plain text of the cited block, with one warning each. */
@@ -337,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_one_read_many_events_one_flag),
         cmocka_unit_test(test_batch_respects_cancel),
         cmocka_unit_test(test_minor0_gets_no_flags_and_v10_sizes),
+        cmocka_unit_test(test_cache_write_zero_by_minor),
         cmocka_unit_test(test_minor0_leaves_redacted_and_citations_out),
         cmocka_unit_test(test_minor1_gets_everything),
         cmocka_unit_test(test_response_info_after_message_start),

@@ -312,6 +312,32 @@ static void test_missing_key_is_refused_before_sending(void **state)
     assert_null(strstr(r.headers, "Authorization"));
 }
 
+/* A key goes into a header line: a line break in it would end the header
+ * or add one of the key's choosing.  Refused before sending, naming where
+ * the key came from, never the key. */
+static void test_key_with_a_line_break_is_refused(void **state)
+{
+    (void)state;
+    setenv("ANTHROPIC_API_KEY", "sk-ant-secret\nX-Injected: yes", 1);
+    resolved r = resolve("anthropic/claude-sonnet-4-5", NULL);
+    assert_int_equal(r.rc, MP_E_INVALID_ARGUMENT);
+    assert_has(r.message, "the API key from $ANTHROPIC_API_KEY holds a "
+               "control character (0x0a) at byte 13, a line break");
+    assert_null(strstr(r.message, "sk-ant-secret"));
+    /* The newline a file keeps, through client args. */
+    setenv("GROQ_API_KEY", "fine", 1);
+    r = resolve("groq/llama", "{\"api_key\":\"gsk-abc\\r\\n\"}");
+    assert_int_equal(r.rc, MP_E_INVALID_ARGUMENT);
+    assert_has(r.message, "from client_args.api_key holds a control "
+               "character (0x0d) at byte 7");
+    r = resolve("groq/llama", "{\"api_key\":\"gsk-\\u0001\"}");
+    assert_int_equal(r.rc, MP_E_INVALID_ARGUMENT);
+    /* A clean key still goes. */
+    r = resolve("groq/llama", NULL);
+    assert_int_equal(r.rc, MP_OK);
+    assert_has(r.headers, "Authorization: Bearer fine\n");
+}
+
 static void test_vertex_url_from_project_and_location(void **state)
 {
     (void)state;
@@ -474,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup(test_azure_v1_url_without_api_version, setup),
         cmocka_unit_test_setup(test_azure_without_base_says_where_to_set_it, setup),
         cmocka_unit_test_setup(test_missing_key_is_refused_before_sending, setup),
+        cmocka_unit_test_setup(test_key_with_a_line_break_is_refused, setup),
         cmocka_unit_test_setup(test_vertex_url_from_project_and_location, setup),
         cmocka_unit_test_setup(test_bare_id_goes_to_the_proxy, setup),
         cmocka_unit_test_setup(test_proxy_switches_keep_the_whole_id, setup),
