@@ -160,7 +160,7 @@ int an_mapper_whole(an_mapper *m, const char *body, size_t len,
     json_tokener_reset(m->tok);
     json_object *root = lp_json_tokener_parse(m->tok, body, len);
     size_t end = root ? json_tokener_get_parse_end(m->tok) : 0;
-    while (root && end < len && strchr(" \t\r\n", body[end]))
+    while (root && end < len && body[end] && strchr(" \t\r\n", body[end]))
         end++;
     if (!root || end != len || !json_object_is_type(root, json_type_object)) {
         json_object_put(root);

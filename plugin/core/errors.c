@@ -97,6 +97,7 @@ void lp_error_append(mp_error *err, const char *suffix)
     size_t add = strlen(suffix);
     if (add + 4 > room - 1) { /* the suffix alone does not fit: cut it */
         lp_format(err->message + have, room - have, "%s", suffix);
+        lp_utf8_mend(err->message + have, strlen(err->message + have));
         return;
     }
     if (have + add > room - 1) {

@@ -33,17 +33,11 @@ int lp_instance_create(const char *config_json, const char *client_args_json,
     if (rc)
         return rc;
     mp_instance *inst = calloc(1, sizeof *inst);
+    /* An instance holds no descriptor (a call takes its handles), so
+     * only memory can fail here. */
     if (!inst || lp_transport_init(&inst->transport)) {
         free(inst);
         lp_config_unref(cfg);
-        int fds = lp_transport_out_of_fds();
-        if (fds)
-            return lp_fail(err, MP_E_NO_MEMORY, "create: no file "
-                           "descriptors left for the instance's transfer "
-                           "handle (%s: the %s open-file limit is "
-                           "reached); raise it (ulimit -n) or use fewer "
-                           "instances", fds == EMFILE ? "EMFILE" : "ENFILE",
-                           fds == EMFILE ? "process's" : "system's");
         return lp_fail(err, MP_E_NO_MEMORY, "create: out of memory");
     }
     pthread_mutex_init(&inst->lock, NULL);

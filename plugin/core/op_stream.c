@@ -37,6 +37,7 @@ typedef struct body_sink {
     rh_headers headers; /* the ones a host may want (RESPONSE_INFO)     */
     strbuf info_json;   /* their JSON object                            */
     mp_event_response_info info;
+    int over_limit;     /* the whole body passed max_response_bytes     */
 } body_sink;
 
 static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
@@ -53,9 +54,11 @@ static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
         return rc;
     }
     int rc = sb_append(&b->whole, p, n);
-    if (rc == MP_E_PROTOCOL)
+    if (rc == MP_E_PROTOCOL) {
+        b->over_limit = 1;
         return lp_fail(err, MP_E_PROTOCOL, "response body exceeds "
                        "max_response_bytes (%zu bytes)", b->whole.max);
+    }
     if (rc)
         return lp_fail(err, rc, "out of memory reading the response");
     return MP_OK;
@@ -106,6 +109,7 @@ static int exchange_once(mp_instance *inst, const lp_config *cfg,
 {
     const lp_wire *w = x->route.wire;
     bs->mode = x->streaming ? BODY_UNDECIDED : BODY_WHOLE;
+    bs->over_limit = 0;
     sb_reset(&bs->whole);
     lp_body_handler h = {.ctx = bs, .on_bytes = on_bytes, .started = started,
                          .on_response = on_response, .on_idle = on_idle};
@@ -118,7 +122,9 @@ static int exchange_once(mp_instance *inst, const lp_config *cfg,
     lp_http_result res;
     int rc = x->route.perform(&inst->transport, cfg, &hreq, &h, x->secrets,
                               &res, err);
-    lp_exchange_explain(x, rc, started(bs), err);
+    /* A body over the limit says so alone: its format is not in doubt. */
+    if (!(rc == MP_E_PROTOCOL && bs->over_limit))
+        lp_exchange_explain(x, rc, started(bs), err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete)
         rc = w->cut(bs->mapper, latency, res.ttfb_ms, res.cut_status,

@@ -152,15 +152,8 @@ static void test_non_streaming_bad_bodies(void **state)
     it_call c;
     it_call_run(&c, NONSTREAM_CONFIG("ns-big"), args, NULL);
     assert_int_equal(c.rc, MP_E_PROTOCOL);
-    /* What was wrong, then (before any event) where the call went and
-     * what the adapter expects there. */
-    const char *said = "response body exceeds max_response_bytes (2048 bytes) "
-                       "(POST ";
-    assert_memory_equal(c.err.message, said, strlen(said));
-    assert_non_null(strstr(c.err.message, "/chat/completions; base URL from "
-                           "client_args.api_base; "));
-    assert_non_null(strstr(c.err.message, "; check that the base URL is an "
-                           "OpenAI-compatible chat completions endpoint"));
+    assert_string_equal(c.err.message, "response body exceeds "
+                        "max_response_bytes (2048 bytes)");
     assert_int_equal(c.ev.count, 0);
     it_call_free(&c);
 

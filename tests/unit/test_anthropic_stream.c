@@ -917,6 +917,17 @@ static void test_whole_message(void **state)
                                      &r.err), MP_E_THROTTLED);
     assert_int_equal(r.count, 0);
     arec_free(&r);
+    /* A NUL after the object is not whitespace: not one JSON object. */
+    arec_init(&r);
+    char nul_body[128];
+    int n = snprintf(nul_body, sizeof nul_body, "%s", J("{'type':'message',"
+                     "'content':[],'stop_reason':'end_turn'}"));
+    nul_body[n] = '\0';
+    assert_int_equal(an_mapper_whole(&r.m, nul_body, (size_t)n + 1, 0, 0,
+                                     &r.err), MP_E_PROTOCOL);
+    assert_non_null(strstr(r.err.message, "not one JSON object"));
+    assert_int_equal(r.count, 0);
+    arec_free(&r);
 }
 
 int main(void)

@@ -188,6 +188,20 @@ static void test_server_text_that_is_not_utf8(void **state)
                                       &err), MP_E_SERVER);
     assert_true(lp_utf8_valid(err.message, strlen(err.message)));
     assert_null(strchr(err.message, '?'));
+    /* An appended text with a bad byte, short or too long to fit. */
+    char suffix[MP_ERROR_MESSAGE_MAX + 64];
+    memset(suffix, 'a', sizeof suffix - 1);
+    suffix[sizeof suffix - 1] = '\0';
+    suffix[5] = '\xff';
+    for (int cut = 0; cut <= 1; cut++) {
+        if (!cut)
+            suffix[10] = '\0';
+        lp_fail(&err, MP_E_SERVER, "x");
+        lp_error_append(&err, suffix);
+        assert_true(lp_utf8_valid(err.message, strlen(err.message)));
+        assert_non_null(strstr(err.message, "aaaaa?aaaa"));
+        suffix[10] = 'a';
+    }
 }
 
 static void expect_parse_error(const char *json, size_t len, const char *want)
