@@ -169,6 +169,12 @@ static int call_with_recovery(agent *a, msg_assembler *as, size_t *mark,
                            json_object_array_length(a->conv));
             continue;
         }
+        /* A throttle the plugin marks not retryable came after part of
+         * the answer was delivered (a resumed turn): running the call
+         * again would deliver that part twice. */
+        if (rc == MP_E_THROTTLED && !err.retryable)
+            return fail(e, rc, "%s (not retried: part of the answer was "
+                        "already delivered)", err.message);
         if (rc == MP_E_THROTTLED) {
             int64_t wait = agent_retry_delay_ms(throttled, err.retry_after_ms);
             if (wait < 0)

@@ -115,36 +115,62 @@ int an_emit_metadata(an_mapper *m)
 
 /* ------------------------------------------------------- pause_turn */
 
-/* The request again, with the paused content as an assistant message. */
-static int continue_body(an_mapper *m, strbuf *body)
+#define RESUME_WHAT "the request that resumes a paused server-side tool turn"
+
+/* The request again, with the paused content as an assistant message.
+ * The body is read back as the host's input was read (lp_json_parse): the
+ * same depth limit (a schema nested deeper than json-c's default 32 was
+ * accepted in the first request) and integers wider than 64 bits kept
+ * digit for digit (json-c alone would send 2^64-1 instead). */
+static int continue_body(an_mapper *m, strbuf *body, mp_error *err)
 {
     json_object *root = NULL;
-    if (body->len <= (size_t)INT32_MAX) {
-        json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-        root = tok ? lp_json_tokener_parse(tok, body->data, body->len)
-                   : NULL;
-        if (tok)
-            json_tokener_free(tok);
+    mp_error why = MP_ERROR_INIT;
+    int rc = lp_json_parse(body->data, body->len, "the request body", &root,
+                           &why);
+    if (rc == MP_E_NO_MEMORY)
+        return lp_fail(err, rc, "out of memory building " RESUME_WHAT);
+    /* This plugin wrote the body: failing to read it back is a bug. */
+    if (rc)
+        return lp_fail(err, MP_E_INTERNAL, "could not build " RESUME_WHAT
+                       ": the plugin's own request body did not read back "
+                       "(%s); please report this", why.message);
+    json_object *messages = NULL;
+    if (!json_object_object_get_ex(root, "messages", &messages) ||
+        !json_object_is_type(messages, json_type_array)) {
+        json_object_put(root);
+        return lp_fail(err, MP_E_INTERNAL, "could not build " RESUME_WHAT
+                       ": the plugin's own request body has no \"messages\" "
+                       "array; please report this");
     }
-    json_object *messages = NULL, *msg = json_object_new_object();
-    json_object_object_get_ex(root, "messages", &messages);
-    int rc = json_object_is_type(messages, json_type_array) && msg
-                 ? MP_OK : MP_E_NO_MEMORY;
-    if (!rc) {
-        json_object_object_add(msg, "role", json_object_new_string(
-                                                "assistant"));
-        json_object_object_add(msg, "content", json_object_get(m->raw));
-        rc = json_object_array_add(messages, msg) ? MP_E_NO_MEMORY : MP_OK;
-        if (!rc)
-            msg = NULL;
-    }
+    /* json-c keeps no value it failed to add: each is put here then. */
+    json_object *msg = json_object_new_object();
+    json_object *role = json_object_new_string("assistant");
+    json_object *content = json_object_get(m->raw);
+    rc = msg && role && content ? MP_OK : MP_E_NO_MEMORY;
+    if (!rc && !json_object_object_add(msg, "role", role))
+        role = NULL;
+    if (!rc && !role && !json_object_object_add(msg, "content", content))
+        content = NULL;
+    if (!rc && !content && !json_object_array_add(messages, msg))
+        msg = NULL;
+    if (!rc && (role || content || msg))
+        rc = MP_E_NO_MEMORY;
     if (!rc) {
         sb_reset(body);
         rc = jw_to_string(root, body);
     }
+    json_object_put(role);
+    json_object_put(content);
     json_object_put(msg);
     json_object_put(root);
-    return rc;
+    if (rc == MP_E_NO_MEMORY)
+        return lp_fail(err, rc, "out of memory building " RESUME_WHAT);
+    if (rc)
+        return lp_fail(err, MP_E_INTERNAL, "could not build " RESUME_WHAT
+                       ": writing it failed (%s); please report this",
+                       lp_errname(rc));
+    return MP_OK;
 }
 
 /* Ready for the next response of the same turn. */
@@ -188,12 +214,9 @@ int an_mapper_next_request(an_mapper *m, strbuf *body, mp_error *err)
             return m->status;
         return an_emit_metadata(m);
     }
-    int rc = continue_body(m, body);
+    int rc = continue_body(m, body, err);
     if (rc)
-        return m->status = lp_fail(err, rc == MP_E_NO_MEMORY ? rc
-                                            : MP_E_INVALID_ARGUMENT,
-                                   "could not build the request that resumes "
-                                   "a paused server-side tool turn");
+        return m->status = rc;
     m->continuations++;
     lp_log(m->opt.log, MP_LOG_DEBUG, "continuation=<%d> | resuming paused "
            "server-side tool turn", m->continuations);

@@ -107,17 +107,17 @@ void an_raw_stop(an_mapper *m)
             set_string(m, "signature", &m->cur_sig);
     } else if (m->cur_text.len) {
         /* A tool's input (tool_use, server_tool_use, mcp_tool_use): the
-         * API wants the object, not the text it streamed. */
-        json_tokener *tok = json_tokener_new();
-        json_object *input =
-            tok ? lp_json_tokener_parse(tok, m->cur_text.data, m->cur_text.len)
-                : NULL;
-        if (tok && json_tokener_get_error(tok) != json_tokener_success) {
-            json_object_put(input);
-            input = NULL;
+         * API wants the object, not the text it streamed.  Read as host
+         * input is (lp_json_parse), so it goes back as it came: nested
+         * past json-c's default depth of 32, wide integers digit for
+         * digit. */
+        json_object *input = NULL;
+        mp_error ignored = MP_ERROR_INIT;
+        if (lp_json_parse(m->cur_text.data, m->cur_text.len, "tool input",
+                          &input, &ignored) == MP_E_NO_MEMORY) {
+            lose(m);
+            return;
         }
-        if (tok)
-            json_tokener_free(tok);
         if (!json_object_is_type(input, json_type_object)) {
             json_object_put(input);
             input = json_object_new_object();

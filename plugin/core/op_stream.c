@@ -38,6 +38,9 @@ typedef struct body_sink {
     strbuf info_json;   /* their JSON object                            */
     mp_event_response_info info;
     int over_limit;     /* the whole body passed max_response_bytes     */
+    int mapper_failed;  /* the mapper refused this exchange's bytes     */
+    int64_t deadline;   /* the whole call's, once its first request set
+                           it (0 before)                               */
 } body_sink;
 
 static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
@@ -48,6 +51,7 @@ static int on_bytes(void *ctx, const char *p, size_t n, mp_error *err)
             b->mode = p[i] == '{' ? BODY_WHOLE : BODY_SSE;
     if (b->mode != BODY_WHOLE) { /* leading blank lines are harmless SSE */
         int rc = b->wire->feed(b->mapper, p, n, err);
+        b->mapper_failed = rc != MP_OK;
         /* Decision 26: the terminator ends the call, not the connection. */
         if (!rc && b->wire->complete && b->wire->complete(b->mapper))
             return LP_BODY_COMPLETE;
@@ -102,14 +106,31 @@ static int on_idle(void *ctx, mp_error *err)
     return end_batch(b->em, err);
 }
 
+/* A request that continues an answer the host already has part of
+ * (next_request) failed on its own account (an HTTP error, the
+ * connection, the timeout), after the transport retried what it could.
+ * Running the call again would deliver that part twice, so the failure is
+ * not retryable for the host, as for a stream cut short. */
+static void not_retryable(mp_error *err)
+{
+    if (!LP_ERR_HAS(err, retryable) || !err->retryable)
+        return;
+    err->retryable = 0;
+    lp_error_append(err, " (while continuing an answer already partly "
+                    "delivered: not retryable, since running the call again "
+                    "would deliver that part twice)");
+}
+
 /* One HTTP exchange of the call and the mapping of its answer. */
 static int exchange_once(mp_instance *inst, const lp_config *cfg,
                          const lp_exchange *x, body_sink *bs, int64_t t0,
                          mp_error *err)
 {
     const lp_wire *w = x->route.wire;
+    int delivered = w->started(bs->mapper);
     bs->mode = x->streaming ? BODY_UNDECIDED : BODY_WHOLE;
     bs->over_limit = 0;
+    bs->mapper_failed = 0;
     sb_reset(&bs->whole);
     lp_body_handler h = {.ctx = bs, .on_bytes = on_bytes, .started = started,
                          .on_response = on_response, .on_idle = on_idle};
@@ -117,11 +138,16 @@ static int exchange_once(mp_instance *inst, const lp_config *cfg,
                             .watch_idle = x->streaming,
                             .body = x->body.data, .body_len = x->body.len,
                             .num_retries = x->route.num_retries,
+                            .deadline_ms = bs->deadline,
                             .classify = w->classify_http,
                             .headers_kept = &bs->headers};
     lp_http_result res;
     int rc = x->route.perform(&inst->transport, cfg, &hreq, &h, x->secrets,
                               &res, err);
+    if (!bs->deadline)
+        bs->deadline = res.deadline_ms; /* `timeout` bounds the whole call */
+    if (rc && delivered && !bs->mapper_failed)
+        not_retryable(err);
     /* A body over the limit says so alone: its format is not in doubt. */
     if (!(rc == MP_E_PROTOCOL && bs->over_limit))
         lp_exchange_explain(x, rc, started(bs), err);

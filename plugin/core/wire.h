@@ -118,7 +118,9 @@ typedef struct lp_wire {
      * split anywhere; finish says the body ended cleanly; cut says it
      * stopped early (`status` MP_E_NETWORK or MP_E_TIMEOUT, `why` the
      * transport's words); started says whether any event was delivered
-     * (retries stop then); complete says the terminator arrived; map_whole
+     * (a response cut after some of its bytes is then the mapper's to
+     * judge; retries depend on the response's own bytes only);
+     * complete says the terminator arrived; map_whole
      * maps one whole non-streamed body.
      * Latency and time to first byte (-1: unknown) go into the metadata.
      * Every error is sticky and fills `err`. */
@@ -141,7 +143,9 @@ typedef struct lp_wire {
      * same message (Anthropic's pause_turn).  Returns 1 with `body`
      * rewritten for that request (the mapper is then ready for its
      * response: feed/finish or map_whole again, events continuing the
-     * same message), 0 when the answer is over, or an error. */
+     * same message), 0 when the answer is over, or an error.  The core
+     * sends it within the call's one `timeout`, with the same retries as
+     * the first request. */
     int (*next_request)(lp_mapper *m, strbuf *body, mp_error *err);
     void (*free_mapper)(lp_mapper *m);
 

@@ -511,6 +511,11 @@ static int perform(lp_transport *t, const lp_config *cfg,
         timeout_ms = req->timeout_cap_ms;
     int num_retries = req->single_attempt ? 0 : req->num_retries;
     int64_t deadline = timeout_ms > 0 ? lp_now_ms() + timeout_ms : 0;
+    /* A deadline carried from an earlier request of the call (which set
+     * it from the same timeout) is the one that counts. */
+    if (req->deadline_ms > 0 && (!deadline || req->deadline_ms < deadline))
+        deadline = req->deadline_ms;
+    res->deadline_ms = deadline;
     int rc = MP_OK;
 
     for (int attempt_no = 0;; attempt_no++) {
@@ -533,9 +538,10 @@ static int perform(lp_transport *t, const lp_config *cfg,
         if (deadline && remaining <= 0) {
             sb_free(&a.error_body);
             sb_free(&a.lines);
-            return lp_fail(err, MP_E_TIMEOUT, "request timed out after %lld ms "
-                           "(timeout), %d attempt(s)", (long long)timeout_ms,
-                           attempt_no);
+            return lp_fail(err, MP_E_TIMEOUT, "request timed out (timeout "
+                           "%lld ms, the limit for the whole call, was "
+                           "reached before attempt %d of this request)",
+                           (long long)timeout_ms, attempt_no + 1);
         }
         setup_easy(t->easy, cfg, req, &a, remaining, errbuf);
         curl_multi_add_handle(t->multi, t->easy);
@@ -549,7 +555,10 @@ static int perform(lp_transport *t, const lp_config *cfg,
 
         int retry = 0;
         int64_t retry_after = -1;
-        int body_started = a.status >= 200 && a.status <= 299 &&
+        /* This response's bytes reached the handler, and through it
+         * events reached the host (earlier requests of the call may have
+         * delivered some too: that is no reason to give up on this one). */
+        int body_started = a.status >= 200 && a.status <= 299 && a.fed &&
                            h->started(h->ctx);
         rc = MP_OK;
         if (outcome == -1 || a.cancelled) {
@@ -614,11 +623,10 @@ static int perform(lp_transport *t, const lp_config *cfg,
         sb_free(&a.lines);
 
         /* Decision 17: only failures before the first byte of a response
-         * are retried.  Once the handler has body bytes it holds state
-         * (a partial SSE line, part of a JSON body) that a second
-         * response must not be appended to. */
-        if (!retry || attempt_no >= num_retries || a.fed ||
-            h->started(h->ctx))
+         * are retried.  Once the handler has body bytes of this response
+         * it holds state (a partial SSE line, part of a JSON body, events
+         * delivered) that a second response must not be appended to. */
+        if (!retry || attempt_no >= num_retries || a.fed)
             return rc;
         int64_t wait = lp_backoff_ms(cfg, attempt_no, retry_after, &t->rng);
         if (deadline && lp_now_ms() + wait >= deadline)

@@ -82,8 +82,13 @@ typedef struct lp_body_handler {
      * LP_BODY_COMPLETE (above), or an error (an mp_status, with `err`
      * filled), which stops the transfer and is returned. */
     int (*on_bytes)(void *ctx, const char *p, size_t n, mp_error *err);
-    /* Whether the handler has delivered anything to the host yet; once it
-     * has, the exchange is never retried (decision 17). */
+    /* Whether the handler has delivered anything to the host yet.  Asked
+     * only about a 2xx response that handed it bytes and then stopped
+     * early: when it has, the cut is the handler's owner's to judge
+     * (res->complete 0) rather than an error.  Retries do not ask it:
+     * they depend on whether this response handed the handler any byte
+     * (decision 17), so a later request of the same call (an answer
+     * continued in the same message) is retried as the first is. */
     int (*started)(void *ctx);
     /* Optional (may be NULL).  Called once per 2xx response, before its
      * first body byte, with the status and the attempt's number (1 for
@@ -115,6 +120,12 @@ typedef struct lp_http_request {
      * num_retries says.  The config itself is shared and never copied. */
     int64_t timeout_cap_ms;
     int single_attempt;
+    /* The whole call's deadline on lp_now_ms()'s clock when it began
+     * before this request (0: the whole-call timeout starts now).  A call
+     * that sends several requests (an answer continued in the same
+     * message) passes each the same one, so `timeout` bounds the call,
+     * not each request; res->deadline_ms says which one applied. */
+    int64_t deadline_ms;
     /* Where to keep the response headers a host may want (RESPONSE_INFO);
      * NULL: none kept.  Reset by every new response. */
     rh_headers *headers_kept;
@@ -131,6 +142,7 @@ typedef struct lp_http_result {
     int complete;         /* the body was received to its end              */
     int64_t ttfb_ms;      /* attempt start -> first body byte, -1 if none   */
     int attempts;         /* how many were made                            */
+    int64_t deadline_ms;  /* the whole-call deadline applied, 0 if none    */
     /* When complete is 0 after the handler started: why the body stopped,
      * as the error it is unless the handler's answer was already whole:
      * MP_E_NETWORK (connection broken; `detail` is curl's words) or
@@ -152,8 +164,8 @@ int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
  * Perform the exchange.  Returns:
  *  - MP_OK with res->complete = 1: a 2xx body was handed over completely,
  *    or as far as the handler wanted it (LP_BODY_COMPLETE);
- *  - MP_OK with res->complete = 0: a 2xx body started (h->started) but
- *    stopped early: the connection broke or a timeout (whole-call or idle)
+ *  - MP_OK with res->complete = 0: a 2xx body started (bytes of it reached
+ *    `h`, and h->started) but stopped early: the connection broke or a timeout (whole-call or idle)
  *    cut it; res->cut_status and res->detail say which, and the handler's
  *    owner decides whether that is an error (it knows whether the stream
  *    had finished);
@@ -166,7 +178,8 @@ int64_t lp_backoff_ms(const lp_config *cfg, int attempt_no,
  *    backend); the whole-call and idle timeouts are not retryable.  `err`
  *    starts clear (the caller clears it once per operation).
  * Retries (req->num_retries) happen only for retryable failures before any
- * body byte was handed to `h`, waiting lp_backoff_ms() in between.
+ * body byte of that response was handed to `h`, waiting lp_backoff_ms() in
+ * between, all within the whole-call deadline.
  * `secrets` (NULL-terminated, may be NULL) are scrubbed from any message.
  */
 int lp_http_perform(lp_transport *t, const lp_config *cfg,

@@ -30,6 +30,22 @@
     "\"totalTokens\":5},\"metrics\":{\"latencyMs\":0,"                      \
     "\"timeToFirstByteMs\":0}}}\n"
 
+/* The one message of an_pause_1.scn (paused) then an_pause_2.scn (its
+ * continuation): usage summed over both, metrics normalised. */
+#define ST_AN_PAUSE_EVENTS                                                   \
+    "{\"messageStart\":{\"role\":\"assistant\"}}\n"                          \
+    "{\"contentBlockStart\":{\"start\":{}}}\n"                               \
+    "{\"contentBlockDelta\":{\"delta\":{\"text\":\"Searching. \"}}}\n"       \
+    "{\"contentBlockStop\":{}}\n"                                            \
+    "{\"contentBlockStart\":{\"start\":{}}}\n"                               \
+    "{\"contentBlockDelta\":{\"delta\":{\"text\":\"Agents are "              \
+    "autonomous.\"}}}\n"                                                     \
+    "{\"contentBlockStop\":{}}\n"                                            \
+    "{\"messageStop\":{\"stopReason\":\"end_turn\"}}\n"                      \
+    "{\"metadata\":{\"usage\":{\"inputTokens\":11,\"outputTokens\":7,"       \
+    "\"totalTokens\":18},\"metrics\":{\"latencyMs\":0,"                      \
+    "\"timeToFirstByteMs\":0}}}\n"
+
 /* Reference case 17 (test_stream_non_streaming), the answer of
  * it_nonstream.scn: 12 events, with our metrics (latency and TTFB,
  * normalised to 0 here). */
@@ -52,6 +68,40 @@
     "{\"metadata\":{\"usage\":{\"inputTokens\":10,\"outputTokens\":20,"      \
     "\"totalTokens\":30},\"metrics\":{\"latencyMs\":0,"                      \
     "\"timeToFirstByteMs\":0}}}\n"
+
+/* Unset every variable the anthropic/ route reads (keys, bases, the
+ * max_tokens default, the proxy switch) and the proxy's. */
+static inline void st_an_clear_env(void)
+{
+    static const char *const names[] = {
+        "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_BASE",
+        "ANTHROPIC_BASE_URL", "DEFAULT_ANTHROPIC_CHAT_MAX_TOKENS",
+        "USE_LITELLM_PROXY"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        unsetenv(names[i]);
+    it_clear_provider_env();
+}
+
+/* cmocka fixtures of an anthropic/ program: the group loads the plugin,
+ * and each test starts without the variables another may have set. */
+static inline int st_an_group_setup(void **state)
+{
+    st_an_clear_env();
+    return it_group_setup(state);
+}
+
+static inline int st_an_group_teardown(void **state)
+{
+    st_an_clear_env();
+    return it_group_teardown(state);
+}
+
+static inline int st_an_each(void **state)
+{
+    (void)state;
+    st_an_clear_env();
+    return 0;
+}
 
 /* The call ended with `code`; the failure names both statuses. */
 static inline void st_expect_rc(const it_call *c, int code)

@@ -32,37 +32,6 @@
     "\"totalTokens\":15,\"cacheReadInputTokens\":10},\"metrics\":"          \
     "{\"latencyMs\":0,\"timeToFirstByteMs\":0}}}\n"
 
-static void clear_env(void)
-{
-    static const char *const names[] = {
-        "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_BASE",
-        "ANTHROPIC_BASE_URL", "DEFAULT_ANTHROPIC_CHAT_MAX_TOKENS",
-        "USE_LITELLM_PROXY"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        unsetenv(names[i]);
-    it_clear_provider_env();
-}
-
-static int setup(void **state)
-{
-    clear_env();
-    return it_group_setup(state);
-}
-
-static int teardown(void **state)
-{
-    clear_env();
-    return it_group_teardown(state);
-}
-
-/* Each test starts without the variables another may have set. */
-static int each(void **state)
-{
-    (void)state;
-    clear_env();
-    return 0;
-}
-
 /* One stream() call on model `model` with client args `args`. */
 static void call(it_call *c, const char *model, const char *params,
                  const char *args, const char *request)
@@ -269,19 +238,7 @@ static void test_pause_turn_continues(void **state)
     it_call c;
     call(&c, "anthropic/claude-it", NULL, args, NULL);
     st_expect_rc(&c, MP_OK);
-    expect_events(&c,
-        "{\"messageStart\":{\"role\":\"assistant\"}}\n"
-        "{\"contentBlockStart\":{\"start\":{}}}\n"
-        "{\"contentBlockDelta\":{\"delta\":{\"text\":\"Searching. \"}}}\n"
-        "{\"contentBlockStop\":{}}\n"
-        "{\"contentBlockStart\":{\"start\":{}}}\n"
-        "{\"contentBlockDelta\":{\"delta\":{\"text\":\"Agents are "
-        "autonomous.\"}}}\n"
-        "{\"contentBlockStop\":{}}\n"
-        "{\"messageStop\":{\"stopReason\":\"end_turn\"}}\n"
-        "{\"metadata\":{\"usage\":{\"inputTokens\":11,\"outputTokens\":7,"
-        "\"totalTokens\":18},\"metrics\":{\"latencyMs\":0,"
-        "\"timeToFirstByteMs\":0}}}\n");
+    expect_events(&c, ST_AN_PAUSE_EVENTS);
     json_object *all = mock_requests(&m, NULL);
     assert_int_equal(json_object_array_length(all), 2);
     json_object_put(all);
@@ -517,21 +474,23 @@ static void test_recorded_rate_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_url_headers_and_key, each),
-        cmocka_unit_test_setup(test_credentials_and_base_from_environment, each),
-        cmocka_unit_test_setup(test_no_key_nothing_sent, each),
-        cmocka_unit_test_setup(test_complete_at_message_stop, each),
-        cmocka_unit_test_setup(test_overloaded_is_retried, each),
-        cmocka_unit_test_setup(test_should_retry_false, each),
-        cmocka_unit_test_setup(test_pause_turn_continues, each),
-        cmocka_unit_test_setup(test_structured_output, each),
-        cmocka_unit_test_setup(test_structured_output_native, each),
-        cmocka_unit_test_setup(test_structured_output_legacy_form, each),
-        cmocka_unit_test_setup(test_recorded_text_stream, each),
-        cmocka_unit_test_setup(test_recorded_midstream_error, each),
-        cmocka_unit_test_setup(test_recorded_whole_answer, each),
-        cmocka_unit_test_setup(test_recorded_rate_limit, each),
+        cmocka_unit_test_setup(test_url_headers_and_key, st_an_each),
+        cmocka_unit_test_setup(test_credentials_and_base_from_environment,
+                               st_an_each),
+        cmocka_unit_test_setup(test_no_key_nothing_sent, st_an_each),
+        cmocka_unit_test_setup(test_complete_at_message_stop, st_an_each),
+        cmocka_unit_test_setup(test_overloaded_is_retried, st_an_each),
+        cmocka_unit_test_setup(test_should_retry_false, st_an_each),
+        cmocka_unit_test_setup(test_pause_turn_continues, st_an_each),
+        cmocka_unit_test_setup(test_structured_output, st_an_each),
+        cmocka_unit_test_setup(test_structured_output_native, st_an_each),
+        cmocka_unit_test_setup(test_structured_output_legacy_form, st_an_each),
+        cmocka_unit_test_setup(test_recorded_text_stream, st_an_each),
+        cmocka_unit_test_setup(test_recorded_midstream_error, st_an_each),
+        cmocka_unit_test_setup(test_recorded_whole_answer, st_an_each),
+        cmocka_unit_test_setup(test_recorded_rate_limit, st_an_each),
     };
     return cmocka_run_group_tests_name("anthropic: the route end to end",
-                                       tests, setup, teardown);
+                                       tests, st_an_group_setup,
+                                       st_an_group_teardown);
 }

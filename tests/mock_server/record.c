@@ -47,7 +47,8 @@ static json_object *body_value(const struct request *req, json_object *body,
 }
 
 void rec_write(struct recorder *rec, const struct request *req,
-               json_object *body, bool body_is_json, const char *scenario)
+               json_object *body, bool body_is_json, const char *scenario,
+               bool with_text)
 {
     json_object *line;
     const char *text;
@@ -61,6 +62,9 @@ void rec_write(struct recorder *rec, const struct request *req,
     json_object_object_add(line, "path", json_object_new_string(req->target));
     json_object_object_add(line, "headers", headers_object(req));
     json_object_object_add(line, "body", body_value(req, body, body_is_json));
+    if (with_text)
+        json_object_object_add(line, "body_text",
+                               body_value(req, NULL, false));
     json_object_object_add(line, "scenario",
                            scenario ? json_object_new_string(scenario) : NULL);
     json_object_object_add(line, "conn",

@@ -8,6 +8,8 @@
  * name: value},"body":<JSON or text or null>,"scenario":name|null,
  * "conn":c}, where conn numbers the TCP connection (1, 2, ... in accept
  * order), so requests that share a keep-alive connection share a conn.
+ * With `with_text` (the scenario's record_body_text) also "body_text": the
+ * body as received, a string (null when there is none).
  */
 #ifndef MOCK_RECORD_H
 #define MOCK_RECORD_H
@@ -33,7 +35,8 @@ int rec_open(struct recorder *rec, const char *path);
 /* Append one line for req. body/body_is_json as for expect_check();
  * scenario is the scenario's file name or NULL. */
 void rec_write(struct recorder *rec, const struct request *req,
-               json_object *body, bool body_is_json, const char *scenario);
+               json_object *body, bool body_is_json, const char *scenario,
+               bool with_text);
 
 /* Close the file; later rec_write() calls do nothing. */
 void rec_close(struct recorder *rec);

@@ -153,14 +153,14 @@ static bool builtin(struct server *srv, const struct conn_reader *r,
         return false;
     if (path_is(req->target, "/health/liveliness") ||
         path_is(req->target, "/health/liveness")) {
-        rec_write(&srv->rec, req, body, body_is_json, NULL);
+        rec_write(&srv->rec, req, body, body_is_json, NULL, false);
         *next = answer(r, req, 200, "\"I'm alive!\"");
         log_line(srv, req, 200, NULL);
         return true;
     }
     if (!v1 && !path_is(req->target, "/model/info"))
         return false;
-    rec_write(&srv->rec, req, body, body_is_json, NULL);
+    rec_write(&srv->rec, req, body, body_is_json, NULL, false);
     if (srv->fail_model_info) {
         *next = send_error(r, req, 500, "mock-server: model info disabled "
                            "(--fail-model-info)", "internal_server_error");
@@ -227,7 +227,8 @@ static enum conn_next chat(struct server *srv, struct conn_reader *r,
         json_object_is_type(jm, json_type_string))
         model = json_object_get_string(jm);
     sc = choose(srv, model, &status, &why);
-    rec_write(&srv->rec, req, body, body_is_json, sc ? sc->name : NULL);
+    rec_write(&srv->rec, req, body, body_is_json, sc ? sc->name : NULL,
+              sc && sc->record_body_text);
     if (!sc) {
         next = send_error(r, req, status, why ? why : "mock-server: no scenario",
                           status == 418 ? "mock_expectation" : "not_found");

@@ -229,7 +229,7 @@ static const char *const single_keys[] = {
     "model", "expect.method", "expect.path", "status", "body_file", "sse",
     "pace_ms", "trickle", "trickle_us", "stall_after_bytes", "stall_ms",
     "drop_after_bytes", "no_response", "close", "generate_chunks",
-    "generate_text", "model_info", "repeat", NULL
+    "generate_text", "model_info", "repeat", "record_body_text", NULL
 };
 
 /* The line a single-valued key was given on, 0 if it was not. */
@@ -329,6 +329,8 @@ known:
         return parse_bool(c, v, &s->close);
     if (strcmp(key, "repeat") == 0)
         return parse_bool(c, v, &s->repeat);
+    if (strcmp(key, "record_body_text") == 0)
+        return parse_bool(c, v, &s->record_body_text);
     if (strcmp(key, "pace_ms") == 0 || strcmp(key, "trickle_us") == 0 ||
         strcmp(key, "stall_ms") == 0) {
         if (!parse_uint(c, v, 3600u * 1000u, &n))

@@ -45,6 +45,11 @@
  *   drop_after_bytes: N      after N bytes, reset the connection
  *   no_response: true        read the request, never answer
  *   close: true              close the connection after the answer
+ * Recording:
+ *   record_body_text: true   the request's record also holds the body
+ *                            as received ("body_text"): digits a JSON
+ *                            parse would change (integers past 64 bits)
+ *                            stay visible
  */
 #ifndef MOCK_SCENARIO_H
 #define MOCK_SCENARIO_H
@@ -114,6 +119,7 @@ struct scenario {
     bool no_response;
     bool close;
     bool repeat;
+    bool record_body_text;
 
     int64_t generate_chunks; /* -1: serve body instead */
     char *generate_text;

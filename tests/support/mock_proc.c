@@ -12,6 +12,9 @@
 #include "it_harness.h"
 #include "test_paths.h"
 
+/* tests/mock_server/json_util.c's JU_MAX_DEPTH. */
+#define MOCK_RECORD_DEPTH 1024
+
 static int counter;
 
 int mock_start(mock_proc *m, const char *const *args)
@@ -87,8 +90,13 @@ json_object *mock_requests(const mock_proc *m, const char *path_suffix)
         return arr;
     char *line = NULL;
     size_t cap = 0;
-    while (getline(&line, &cap, f) > 0) {
-        json_object *o = json_tokener_parse(line);
+    /* As deep as the mock server reads (a deep tool schema is a request
+     * like any other; json-c's default of 32 would drop its record). */
+    json_tokener *tok = json_tokener_new_ex(MOCK_RECORD_DEPTH);
+    ssize_t n;
+    while (tok && (n = getline(&line, &cap, f)) > 0) {
+        json_tokener_reset(tok);
+        json_object *o = json_tokener_parse_ex(tok, line, (int)n);
         if (!o)
             continue;
         const char *path = json_object_get_string(json_object_object_get(o, "path"));
@@ -100,6 +108,8 @@ json_object *mock_requests(const mock_proc *m, const char *path_suffix)
         else
             json_object_put(o);
     }
+    if (tok)
+        json_tokener_free(tok);
     free(line);
     fclose(f);
     return arr;
