@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "../../abi/model_provider.h"
+#include "../../plugin/core/json_util.h"
 #include "../../plugin/structured/schema_ref.h"
 #include "../../plugin/structured/schema_validate.h"
 
@@ -36,20 +37,14 @@ typedef struct tally {
     long accepted, refused, refused_invalid, off_schema, failed, unreadable;
 } tally;
 
+/* The request as the plugin reads a host's JSON (lp_json_parse: strict,
+ * UTF-8, nesting up to the host input's limit), or NULL. */
 static json_object *parse_strict(const char *text)
 {
-    json_tokener *tok = json_tokener_new();
-    if (!tok)
+    json_object *v = NULL;
+    mp_error err = MP_ERROR_INIT;
+    if (lp_json_parse(text, (size_t)-1, "request", &v, &err) != MP_OK)
         return NULL;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    size_t n = strlen(text);
-    json_object *v = json_tokener_parse_ex(tok, text, (int)n);
-    if (json_tokener_get_error(tok) != json_tokener_success ||
-        json_tokener_get_parse_end(tok) != n) {
-        json_object_put(v);
-        v = NULL;
-    }
-    json_tokener_free(tok);
     return v;
 }
 
