@@ -75,6 +75,21 @@ $(BUILD)/libhost.a: $(HOST_LIB_OBJ)
 $(BUILD)/agent-host: $(BUILD)/tst/host-sample/main.o $(BUILD)/libhost.a
 	$(CC) $(SAN) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -ldl -lpthread -lm
 
+# ---------------------------------------------------------------- hosts in other languages
+# The Go (cgo) and Rust (std-only FFI) sample hosts.  Not part of `all`:
+# tests/run_all.sh builds and runs them when `go` / `rustc` exist and
+# reports them SKIPPED otherwise.  Go: no network (GOPROXY=off), no
+# toolchain download, no VCS stamp (a worktree's .git is a file).
+GO    ?= go
+RUSTC ?= rustc
+$(BUILD)/go-host: $(wildcard host-sample/go/*.go host-sample/go/*.c host-sample/go/*.h) \
+  host-sample/go/go.mod abi/model_provider.h | dirs
+	cd host-sample/go && GOFLAGS=-buildvcs=false GOTOOLCHAIN=local GOPROXY=off \
+	  $(GO) build -o $(abspath $@) .
+
+$(BUILD)/rust-host: host-sample/rust/main.rs | dirs
+	$(RUSTC) --edition 2021 -O -o $@ $<
+
 # ---------------------------------------------------------------- mock server
 MOCK_SRC := $(wildcard tests/mock_server/*.c)
 $(BUILD)/mock-server: $(MOCK_SRC) $(wildcard tests/mock_server/*.h) | dirs
@@ -104,6 +119,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(TRANSCRIPTS_STAMP) $(BUILD)/l
 $(BUILD)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(TRANSCRIPTS_STAMP) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(wildcard tests/support/*.h tests/integration/*.h) | dirs
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -ldl -lpthread -lm
+
+# The request-schema check over what the tests logged (tests/schema/).
+$(BUILD)/tests/check-requests: tests/schema/check_requests.c $(BUILD)/libplugin_internal.a | dirs
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libplugin_internal.a $(LDFLAGS) $(PKG_LIBS)
 
 # Benchmarks: one program per file in tests/bench/.
 $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a | dirs
@@ -139,7 +158,7 @@ ifneq ($(wildcard plugin/replay/*.c),)
 ALL_BINS += $(BUILD)/replay_provider.so
 endif
 
-all: $(ALL_BINS) $(UNIT_BIN) $(INTEG_BIN) $(FUZZ_REPLAY_BIN)
+all: $(ALL_BINS) $(UNIT_BIN) $(INTEG_BIN) $(FUZZ_REPLAY_BIN) $(BUILD)/tests/check-requests
 
 dirs:
 	@mkdir -p $(BUILD)/pic/plugin $(BUILD)/tst/plugin $(BUILD)/tst/host-sample $(BUILD)/tests
@@ -188,25 +207,43 @@ demo: $(ALL_BINS)
 	@host-sample/demo/run.sh $(BUILD)
 
 # ---------------------------------------------------------------- install
-# The installed plugin carries no debug info (smaller to map, quicker to
-# load); its debug info goes to a separate file beside it, in .debug/,
+# The installed plugins carry no debug info (smaller to map, quicker to
+# load); their debug info goes to a separate file beside them, in .debug/,
 # where gdb looks for it by the .so's debug link.
-$(BUILD)/stripped/litellm_provider.so: $(BUILD)/litellm_provider.so
+$(BUILD)/stripped/%.so: $(BUILD)/%.so
 	@mkdir -p $(BUILD)/stripped
 	objcopy --only-keep-debug $< $@.debug
 	objcopy --strip-unneeded --add-gnu-debuglink=$@.debug $< $@
 
-install: $(BUILD)/stripped/litellm_provider.so
+# The header, both plugins (under lib/model-providers, the .pc's
+# providerdir, stripped, their debug info in .debug/), the pkg-config file,
+# agent-host (which finds the LiteLLM plugin there by itself) and the
+# request's JSON Schema.  `make uninstall` with the same PREFIX (and
+# DESTDIR) removes exactly these files.
+PLUGINS   := litellm_provider.so replay_provider.so
+INSTALLED := include/model_provider.h $(PLUGINS:%=lib/model-providers/%) \
+  $(PLUGINS:%=lib/model-providers/.debug/%.debug) lib/pkgconfig/model-provider.pc \
+  bin/agent-host share/model-provider/request.schema.json
+
+install: $(ALL_BINS) $(PLUGINS:%=$(BUILD)/stripped/%)
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/model-providers/.debug \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/model-provider
 	install -m 644 abi/model_provider.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(BUILD)/stripped/litellm_provider.so $(DESTDIR)$(PREFIX)/lib/model-providers/
-	install -m 644 $(BUILD)/stripped/litellm_provider.so.debug \
+	install -m 755 $(PLUGINS:%=$(BUILD)/stripped/%) $(DESTDIR)$(PREFIX)/lib/model-providers/
+	install -m 644 $(PLUGINS:%=$(BUILD)/stripped/%.debug) \
 	  $(DESTDIR)$(PREFIX)/lib/model-providers/.debug/
+	install -m 755 $(BUILD)/agent-host $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 abi/request.schema.json $(DESTDIR)$(PREFIX)/share/model-provider/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' abi/model-provider.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/model-provider.pc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+	rmdir $(DESTDIR)$(PREFIX)/lib/model-providers/.debug $(DESTDIR)$(PREFIX)/lib/model-providers \
+	  $(DESTDIR)$(PREFIX)/share/model-provider 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz build-tsan
 
-.PHONY: all dirs unit test asan fuzz fuzz-bins tsan bench demo install clean
+.PHONY: all dirs unit test asan fuzz fuzz-bins tsan bench demo install uninstall clean

@@ -78,13 +78,14 @@ int agent_reload(agent *a, size_t i)
     return rc;
 }
 
-void agent_reload_if_asked(agent *a)
+int agent_reload_if_asked(agent *a)
 {
-    if (a->reload_requested && *a->reload_requested) {
-        *a->reload_requested = 0;
-        for (size_t i = 0; i < a->n_slots; i++)
-            agent_reload(a, i);
-    }
+    if (!a->reload_requested || !*a->reload_requested)
+        return 0;
+    *a->reload_requested = 0;
+    for (size_t i = 0; i < a->n_slots; i++)
+        agent_reload(a, i);
+    return (int)a->n_slots;
 }
 
 int64_t agent_retry_delay_ms(int retries_so_far, int64_t retry_after_ms)
@@ -97,11 +98,22 @@ int64_t agent_retry_delay_ms(int retries_so_far, int64_t retry_after_ms)
     return wait > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait;
 }
 
-static void sleep_ms(int64_t ms)
+static int cancelled(const agent *a)
 {
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ; /* interrupted by a signal: sleep the rest */
+    return a->cancel && cp_requested(a->cancel);
+}
+
+/* Sleep `ms`, in steps short enough that a cancel (Ctrl-C in -i) ends the
+ * wait at once. */
+static void sleep_ms(const agent *a, int64_t ms)
+{
+    while (ms > 0 && !cancelled(a)) {
+        int64_t step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, (long)step * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ; /* interrupted by a signal: sleep the rest */
+        ms -= step;
+    }
 }
 
 /* Swaps planned for this call, and reloads asked for by SIGHUP. */
@@ -123,11 +135,15 @@ static int call_with_recovery(agent *a, msg_assembler *as, size_t *mark,
                               agent_error *e)
 {
     for (int throttled = 0;;) {
+        if (cancelled(a))
+            return fail(e, MP_E_CANCELLED, "cancelled");
         char *req = model_request(a->conv, a->specs, a->system_prompt);
         if (!req)
             return fail(e, MP_E_NO_MEMORY, "out of memory building the request");
         mp_error err = MP_ERROR_INIT;
-        call_output out = {.events = a->events, .text = a->echo_text ? stdout : NULL};
+        call_output out = {.events = a->events,
+                           .text = a->echo_text ? stdout : NULL,
+                           .cancel = a->cancel};
         asm_init(as);
         int rc = model_call(&a->slots[a->active], req, as, &out, &err);
         free(req);
@@ -171,7 +187,7 @@ static int call_with_recovery(agent *a, msg_assembler *as, size_t *mark,
             throttled++;
             agent_progress(a, "[throttled] %s; retry %d of %d in %lld ms",
                            err.message, throttled, a->max_retries, (long long)wait);
-            sleep_ms(wait);
+            sleep_ms(a, wait);
             continue;
         }
         return fail(e, rc, "%s", err.message[0] ? err.message : mp_strerror(rc));
@@ -323,7 +339,9 @@ int agent_ask(agent *a, const char *prompt, json_object **final, agent_error *e)
         conv_normalize_assistant(msg);
         json_object_array_add(a->conv, msg);
         if (strcmp(stop, "tool_use") == 0 && conv_has_block(msg, "toolUse")) {
-            if (run_tools(a, msg, &as))
+            if (cancelled(a))
+                rc = fail(e, MP_E_CANCELLED, "cancelled");
+            else if (run_tools(a, msg, &as))
                 rc = fail(e, MP_E_NO_MEMORY, "out of memory");
         } else {
             if (strcmp(stop, "max_tokens") == 0)

@@ -28,6 +28,7 @@
 
 #include "../abi/model_provider.h"
 #include "assembler.h"
+#include "cancel_point.h"
 #include "providers.h"
 #include "tools.h"
 
@@ -73,6 +74,8 @@ typedef struct agent {
     const agent_swap *swaps;
     size_t n_swaps;
     volatile sig_atomic_t *reload_requested; /* set by SIGHUP, or NULL    */
+    cancel_point *cancel;      /* Ctrl-C in -i cancels the prompt through
+                                  it (repl.c), or NULL                    */
     /* State. */
     int calls;                 /* model calls so far in this run          */
     int events_errno;          /* first failed write to `events`, or 0    */
@@ -108,8 +111,9 @@ void agent_use(agent *a, size_t i, const char *why);
 /* Reload slot `i` from disk (providers.h); prints the outcome. */
 int agent_reload(agent *a, size_t i);
 
-/* Reload every slot if SIGHUP asked for it (and clear the request). */
-void agent_reload_if_asked(agent *a);
+/* Reload every slot if SIGHUP asked for it (and clear the request).
+ * Returns how many slots it reloaded (0 when none was asked for). */
+int agent_reload_if_asked(agent *a);
 
 /* The final answer as --json prints it: `final` itself, or, when a
  * provider reported a cost or rate-limit state (ABI 1.1), a copy with one

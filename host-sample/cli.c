@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "json_arg.h"
 
 static const char usage_text[] =
@@ -23,7 +25,8 @@ static const char usage_text[] =
 "Providers (several may be loaded at once; the first one starts active):\n"
 "  --provider [NAME=]PATH.so   load a provider plugin; NAME defaults to the\n"
 "                              file's stem (default: litellm_provider.so\n"
-"                              next to agent-host)\n"
+"                              next to agent-host, or installed in\n"
+"                              ../lib/model-providers/ beside its bin/)\n"
 "  --config [NAME=]JSON        the provider's config (e.g. {\"model_id\":...});\n"
 "  --client-args [NAME=]JSON   its client args (e.g. {\"api_base\":...});\n"
 "                              without NAME= they apply to the provider given\n"
@@ -51,7 +54,9 @@ static const char usage_text[] =
 "  --json                      print the final message as JSON (no streaming)\n"
 "  -q, --quiet                 no progress lines on stderr\n"
 "  -i, --interactive           read prompts from stdin; commands: :providers,\n"
-"                              :use NAME, :reload [NAME], :history, :quit\n"
+"                              :use NAME, :reload [NAME], :history, :help,\n"
+"                              :quit; Ctrl-C cancels the answer being\n"
+"                              written, a second Ctrl-C or Ctrl-D exits\n"
 "  -h, --help                  this text\n"
 "\n"
 "SIGHUP reloads every provider's .so from disk between model calls.  The\n"
@@ -69,6 +74,7 @@ typedef struct pending {
     int after;   /* the provider given last before it, or -1   */
     int is_config;
     char *value;
+    char *arg;   /* the argument as given, for messages         */
 } pending;
 
 typedef struct parse_state {
@@ -116,15 +122,27 @@ static char *stem(const char *path)
     return strndup(path + start, strcspn(path + start, "."));
 }
 
-/* litellm_provider.so in the directory of this executable. */
+/* litellm_provider.so beside this executable (the build tree), else in
+ * ../lib/model-providers (where `make install` puts it, the .pc's
+ * providerdir). */
 static char *default_plugin(void)
 {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    static const char *const places[] = {
+        "/litellm_provider.so", "/../lib/model-providers/litellm_provider.so"};
     char *path = NULL;
-    if (!slash || asprintf(&path, "%.*s/litellm_provider.so",
-                           (int)(slash - exe), exe) < 0)
+    for (size_t i = 0; slash && i < 2; i++) {
+        free(path);
+        if (asprintf(&path, "%.*s%s", (int)(slash - exe), exe, places[i]) < 0)
+            path = NULL;
+        else if (access(path, F_OK) == 0)
+            return path;
+    }
+    /* Neither exists: name the first, so the error says where it looked. */
+    free(path);
+    if (!slash || asprintf(&path, "%.*s%s", (int)(slash - exe), exe, places[0]) < 0)
         path = strdup("build/litellm_provider.so");
     return path;
 }
@@ -168,6 +186,7 @@ static int add_value(parse_state *st, const char *arg, int is_config)
     const char *text = split_name(arg, &v->name);
     v->after = (int)st->c->n_providers - 1;
     v->is_config = is_config;
+    v->arg = strdup(arg);
     v->value = json_value(st, text);
     return v->value ? 0 : -1;
 }
@@ -186,6 +205,45 @@ static int add_swap(parse_state *st, const char *arg)
     return 0;
 }
 
+/* Whether `text` is one JSON object (what a config and client args are). */
+static int is_json_object(const char *text)
+{
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return 0;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    size_t n = strlen(text);
+    json_object *v = json_tokener_parse_ex(tok, text, (int)n);
+    size_t end = json_tokener_get_parse_end(tok);
+    int ok = json_tokener_get_error(tok) == json_tokener_success &&
+             json_object_is_type(v, json_type_object);
+    while (ok && end < n && strchr(" \t\r\n", text[end]))
+        end++;
+    json_object_put(v);
+    json_tokener_free(tok);
+    return ok && end == n;
+}
+
+/* KEY=VALUE given where JSON was meant: the JSON that says it, e.g.
+ * {"model_id":"x"} for model_id=x (VALUE kept when it is a JSON number,
+ * true, false or null, else quoted). */
+static void suggest_json(const char *key, const char *value, char *out,
+                         size_t len)
+{
+    json_object *v = json_tokener_parse(value);
+    int scalar = v && !json_object_is_type(v, json_type_object) &&
+                 !json_object_is_type(v, json_type_array) &&
+                 !json_object_is_type(v, json_type_string);
+    json_object_put(v);
+    json_object *k = json_object_new_string(key);
+    json_object *q = scalar ? NULL : json_object_new_string(value);
+    snprintf(out, len, "{%s:%s}",
+             k ? json_object_to_json_string_ext(k, JSON_C_TO_STRING_NOSLASHESCAPE) : "\"\"",
+             scalar ? value : q ? json_object_to_json_string_ext(q, JSON_C_TO_STRING_NOSLASHESCAPE) : "\"\"");
+    json_object_put(k);
+    json_object_put(q);
+}
+
 static int find_provider(const cli *c, const char *name)
 {
     for (size_t i = 0; i < c->n_providers; i++)
@@ -200,10 +258,24 @@ static int resolve(parse_state *st)
     cli *c = st->c;
     for (size_t i = 0; i < st->n_vals; i++) {
         pending *v = &st->vals[i];
+        const char *opt = v->is_config ? "--config" : "--client-args";
         int p = v->name ? find_provider(c, v->name) : v->after < 0 ? 0 : v->after;
+        if (p < 0 && !is_json_object(v->value)) {
+            char json[512];
+            suggest_json(v->name, v->value, json, sizeof json);
+            return bad(st, "%s %s: the value is not JSON; write %s '%s' (a "
+                       "JSON object). %s NAME=JSON gives it to the provider "
+                       "NAME, and no provider is named \"%s\"", opt, v->arg,
+                       opt, json, opt, v->name);
+        }
         if (p < 0)
             return bad(st, "no provider named \"%s\" (give --provider "
                        "NAME=PATH first)", v->name);
+        if (!is_json_object(v->value))
+            return bad(st, "%s %s: not a JSON object; write e.g. %s '%s'",
+                       opt, v->arg, opt, v->is_config
+                           ? "{\"model_id\":\"gpt-4o-mini\"}"
+                           : "{\"api_base\":\"http://localhost:4000\"}");
         char **slot = v->is_config ? &c->providers[p].config
                                    : &c->providers[p].client_args;
         if (*slot)
@@ -337,6 +409,7 @@ int cli_parse(cli *c, int argc, char **argv, char *why, size_t len)
     for (size_t i = 0; i < st.n_vals; i++) {
         free(st.vals[i].name);
         free(st.vals[i].value);
+        free(st.vals[i].arg);
     }
     for (size_t i = 0; i < c->n_swaps; i++)
         free(st.swap_names[i]);

@@ -25,6 +25,7 @@
 #include "repl.h"
 #include "session.h"
 #include "structured.h"
+#include "text_buf.h"
 #include "validate.h"
 
 static volatile sig_atomic_t reload_requested;
@@ -63,7 +64,8 @@ static int cmd_validate(int argc, char **argv)
     }
     int failures = 0;
     if (bad)
-        cli_usage(stderr);
+        fprintf(stderr, "usage: agent-host validate PATH.so [--config JSON] "
+                "[--slow-config JSON] [--client-args JSON]  (see --help)\n");
     else
         failures = validate_plugin_ex(argv[2], vals[0], vals[1], vals[2]);
     for (int k = 0; k < 3; k++)
@@ -77,23 +79,63 @@ static int report(const agent_error *e)
     return 1;
 }
 
+/* A provider given no --config must still name its model: every Strands
+ * model config has model_id.  Checked after create() and before the first
+ * call, so the user learns the flag to use before anything is sent.  (A
+ * provider that needs no model, such as the replay provider, is given a
+ * --config of its own, and is not checked.) */
+static int check_model(const cli_provider *p, prov_slot *s, agent_error *e)
+{
+    if (p->config)
+        return 0;
+    prov_lease lease;
+    prov_acquire(s, &lease);
+    text_buf t = {0};
+    mp_text_sink sink = {sizeof sink, &t, text_buf_write};
+    int rc = lease.mod->desc->get_config(lease.inst, &sink, NULL);
+    prov_release(&lease);
+    json_object *doc = rc == MP_OK && t.data ? json_tokener_parse(t.data) : NULL;
+    json_object *cfg = NULL, *model = NULL;
+    int has_model = json_object_object_get_ex(doc, "config", &cfg) &&
+                    json_object_object_get_ex(cfg, "model_id", &model) &&
+                    json_object_is_type(model, json_type_string);
+    json_object_put(doc);
+    free(t.data);
+    if (has_model || rc != MP_OK)
+        return 0;
+    snprintf(e->message, sizeof e->message, "provider \"%s\" has no model: "
+             "name one with --config '{\"model_id\":\"MODEL\"}', e.g. "
+             "gpt-4o-mini through a LiteLLM proxy or openai/gpt-4o-mini "
+             "directly (README.md, \"Reaching a model\")", p->name);
+    return e->code = HOST_E_USAGE;
+}
+
 /* Load every provider, then run the prompt and/or the interactive loop. */
 static int run(cli *c, agent *a, prov_slot *slots)
 {
     agent_error e = {0};
+    /* A session that could not be saved is found now, not after a model
+     * call has spent tokens. */
+    json_object *loaded = NULL;
+    if (c->session &&
+        (session_check_path(c->session, e.message, sizeof e.message) ||
+         session_load(c->session, &loaded, e.message, sizeof e.message))) {
+        e.code = HOST_E_IO;
+        return report(&e);
+    }
     for (size_t i = 0; i < c->n_providers; i++) {
         cli_provider *p = &c->providers[i];
         prov_init(&slots[i], p->name, p->path, p->config, p->client_args);
         e.code = prov_open(&slots[i], a->host, e.message, sizeof e.message);
-        if (e.code)
-            return report(&e);
-        a->n_slots++;
-    }
-    json_object *loaded = NULL;
-    if (c->session &&
-        session_load(c->session, &loaded, e.message, sizeof e.message)) {
-        e.code = HOST_E_IO;
-        return report(&e);
+        if (!e.code) {
+            a->n_slots++;
+            if (check_model(p, &slots[i], &e))
+                e.code = HOST_E_USAGE;
+        }
+        if (e.code) {
+            json_object_put(loaded);
+            return report(&e) + (e.code == HOST_E_USAGE); /* usage: status 2 */
+        }
     }
     if (loaded) {
         /* A session written by hand or by another tool may hold assistant

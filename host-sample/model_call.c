@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "request_log.h"
+
 typedef struct call_ctx {
     const mp_provider_v1 *desc;
     msg_assembler *a;
@@ -51,7 +53,11 @@ static int on_event(void *ctx, const mp_event_header *ev)
      * delta is flushed. */
     if (c->out->text && (!c->batched || (ev->flags & MP_EVENT_FLAG_BATCH_END)))
         flush_text(c);
-    /* A non-zero return cancels the stream; a broken event stops it. */
+    /* A non-zero return cancels the stream; a broken event stops it, and
+     * so does a cancel requested before the plugin's own cancel() could
+     * reach this call (cancel_point.h). */
+    if (c->out->cancel && cp_requested(c->out->cancel))
+        return 1;
     return asm_on_event(c->a, ev) != 0;
 }
 
@@ -62,8 +68,18 @@ int model_call(prov_slot *slot, const char *request_json, msg_assembler *a,
     prov_acquire(slot, &lease);
     call_ctx c = {lease.mod->desc, a, out, hp_speaks_1_1(lease.mod), 0};
     mp_event_sink sink = {sizeof sink, &c, on_event};
-    int rc = lease.mod->desc->stream(lease.inst, request_json,
+    int rc;
+    if (out->cancel && cp_enter(out->cancel, lease.mod->desc, lease.inst)) {
+        rc = MP_E_CANCELLED; /* cancelled before it began: not sent */
+        snprintf(err->message, sizeof err->message, "cancelled");
+        err->code = rc;
+    } else {
+        rc = lease.mod->desc->stream(lease.inst, request_json,
                                      strlen(request_json), &sink, err);
+        if (out->cancel)
+            cp_leave(out->cancel);
+        request_log(request_json, (size_t)-1, rc);
+    }
     prov_release(&lease);
     if (out->text)
         flush_text(&c); /* after an error or a cancel no flag came */

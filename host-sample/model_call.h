@@ -14,6 +14,7 @@
 
 #include "../abi/model_provider.h"
 #include "assembler.h"
+#include "cancel_point.h"
 #include "providers.h"
 
 typedef struct call_output {
@@ -24,6 +25,8 @@ typedef struct call_output {
     int text_errno;   /* ...and to `text`; 0 when none failed. A failed
                          write does not stop the call: the host reports
                          it when it ends.                               */
+    cancel_point *cancel; /* the call is registered there for Ctrl-C, or
+                             NULL                                       */
 } call_output;
 
 /* Run stream() with `request_json` on the slot's current module, feeding

@@ -2,12 +2,20 @@
 #include "repl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conversation.h"
+
+static const char banner[] =
+    "agent-host: type a prompt (:help for commands; Ctrl-C cancels an "
+    "answer, Ctrl-D exits)\n";
 
 void repl_print_json(const agent *a, json_object *msg)
 {
@@ -67,7 +75,12 @@ static int command(agent *a, char *line)
     } else if (strcmp(line, ":history") == 0) {
         conv_print(a->conv, stdout);
     } else if (strcmp(line, ":help") == 0) {
-        printf(":providers  :use NAME  :reload [NAME]  :history  :quit\n");
+        printf(":providers      the loaded providers (* = active)\n"
+               ":use NAME       switch to provider NAME; the conversation moves over\n"
+               ":reload [NAME]  load the provider's .so again from disk (all: SIGHUP)\n"
+               ":history        the conversation so far\n"
+               ":quit           exit (also Ctrl-D, or Ctrl-C twice)\n"
+               "Ctrl-C          cancel the answer being written\n");
     } else {
         fprintf(stderr, "agent-host: unknown command %s (try :help)\n", line);
     }
@@ -84,7 +97,51 @@ typedef struct line_reader {
     size_t len, cap;
     int eof;
     int error; /* errno of a failed poll or read, ENOMEM; 0 = none */
+    int prompt; /* a "> " prompt is on screen (a terminal)         */
+    sig_atomic_t seen; /* Ctrl-Cs accounted for (see `interrupts`)  */
+    int interrupted;   /* next_line returned NULL for a Ctrl-C       */
 } line_reader;
+
+/* Ctrl-C in -i.  The handler only counts and wakes the canceller thread
+ * through a pipe (async-signal-safe); that thread calls the plugin's
+ * cancel() (cancel_point.h), and the line reader sees the count. */
+static volatile sig_atomic_t interrupts;
+static int intr_pipe[2] = {-1, -1};
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    interrupts++;
+    if (intr_pipe[1] >= 0) {
+        ssize_t w = write(intr_pipe[1], "!", 1);
+        (void)w; /* a full pipe already holds a wake-up */
+    }
+    errno = saved;
+}
+
+/* The canceller: one cancel per Ctrl-C.  cancel() before the plugin call
+ * has begun has no effect (the ABI says so), so while that prompt's call
+ * stays registered the request is repeated, briefly. */
+static void *canceller(void *arg)
+{
+    cancel_point *cp = arg;
+    char c;
+    for (;;) {
+        ssize_t n = read(intr_pipe[0], &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return NULL; /* the REPL closed the pipe: done */
+        unsigned gen = cp_generation(cp);
+        cp_cancel_generation(cp, gen);
+        struct timespec tick = {0, 20 * 1000 * 1000};
+        for (int i = 0; i < 100 && cp_in_flight(cp) && cp_generation(cp) == gen; i++) {
+            nanosleep(&tick, NULL);
+            cp_cancel_generation(cp, gen);
+        }
+    }
+}
 
 /* The next line without its newline (valid until the next call), or NULL
  * at the end of input or on an error (then lr->error says which: a read
@@ -107,7 +164,17 @@ static char *next_line(line_reader *lr, agent *a, size_t *consumed)
         }
         if (lr->eof)
             return NULL;
-        agent_reload_if_asked(a);
+        if (interrupts != lr->seen) {
+            lr->seen = interrupts;
+            lr->interrupted = 1;
+            return NULL;
+        }
+        /* A reload's messages go on lines of their own, then the prompt
+         * comes back. */
+        if (lr->prompt && a->reload_requested && *a->reload_requested)
+            fputc('\n', stderr);
+        if (agent_reload_if_asked(a) && lr->prompt)
+            fputs("> ", stderr);
         struct pollfd p = {lr->fd, POLLIN, 0};
         int ready = poll(&p, 1, 200);
         if (ready < 0 && errno != EINTR) {
@@ -140,21 +207,85 @@ static char *next_line(line_reader *lr, agent *a, size_t *consumed)
     }
 }
 
+/* Ctrl-C handling for the length of the REPL: the handler, the pipe and
+ * the canceller thread.  Returns 0, or -1 (then Ctrl-C keeps its default
+ * action). */
+static int sigint_start(cancel_point *cp, pthread_t *th, struct sigaction *old)
+{
+    if (pipe2(intr_pipe, O_CLOEXEC) != 0)
+        return -1;
+    fcntl(intr_pipe[1], F_SETFL, O_NONBLOCK);
+    if (pthread_create(th, NULL, canceller, cp) != 0) {
+        close(intr_pipe[0]);
+        close(intr_pipe[1]);
+        intr_pipe[0] = intr_pipe[1] = -1;
+        return -1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART; /* output is never cut short by a Ctrl-C */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, old);
+    return 0;
+}
+
+static void sigint_stop(pthread_t th, const struct sigaction *old)
+{
+    sigaction(SIGINT, old, NULL);
+    int w = intr_pipe[1];
+    intr_pipe[1] = -1;
+    close(w); /* the canceller reads the end and returns */
+    pthread_join(th, NULL);
+    close(intr_pipe[0]);
+    intr_pipe[0] = -1;
+}
+
 int repl_run(agent *a, int fd, int json)
 {
     line_reader lr = {.fd = fd};
     size_t consumed = 0;
-    int failed = 0, show_prompt = isatty(fd);
+    int failed = 0, tty = isatty(fd);
+    /* After a Ctrl-C (an answer cancelled, or one at the prompt), the
+     * next Ctrl-C at the prompt exits; a line typed in between disarms. */
+    int armed = 0;
+    cancel_point cp;
+    cp_init(&cp);
+    pthread_t th;
+    struct sigaction old;
+    int handling = sigint_start(&cp, &th, &old) == 0;
+    if (handling)
+        a->cancel = &cp;
+    lr.seen = interrupts;
+    if (tty)
+        fputs(banner, stderr);
     char *line;
     for (;;) {
-        if (show_prompt)
-            fprintf(stderr, "> ");
-        if (!(line = next_line(&lr, a, &consumed)))
+        lr.prompt = tty;
+        if (tty)
+            fputs("> ", stderr);
+        line = next_line(&lr, a, &consumed);
+        lr.prompt = 0;
+        if (!line && lr.interrupted) {
+            lr.interrupted = 0;
+            if (armed) {
+                fputc('\n', stderr);
+                break; /* the second Ctrl-C */
+            }
+            armed = 1;
+            fputs("\n(Ctrl-C again or Ctrl-D to exit)\n", stderr);
+            continue;
+        }
+        if (!line) {
+            if (tty && !lr.error)
+                fputc('\n', stderr); /* Ctrl-D: leave the shell a fresh line */
             break;
+        }
         line[strcspn(line, "\r")] = '\0';
         char *text = line + strspn(line, " \t");
         if (!*text)
             continue;
+        armed = 0;
         if (text[0] == ':') {
             if (command(a, text))
                 break;
@@ -162,7 +293,18 @@ int repl_run(agent *a, int fd, int json)
         }
         json_object *final = NULL;
         agent_error e = {0};
-        if (agent_ask(a, text, &final, &e)) {
+        cp_reset(&cp);
+        int rc = agent_ask(a, text, &final, &e);
+        int stops = (int)(interrupts - lr.seen);
+        lr.seen = interrupts;
+        if (rc == MP_E_CANCELLED && cp_requested(&cp)) {
+            fflush(stdout);
+            fputs("[cancelled: the conversation is as it was before this "
+                  "prompt]\n", stderr);
+            armed = 1;
+            if (stops >= 2)
+                break; /* Ctrl-C twice while it was answering */
+        } else if (rc) {
             fprintf(stderr, "agent-host: %s: %s\n", host_errname(e.code), e.message);
             failed = 1;
         } else if (json) {
@@ -175,6 +317,11 @@ int repl_run(agent *a, int fd, int json)
                 strerror(lr.error));
         failed = 1;
     }
+    if (handling) {
+        a->cancel = NULL;
+        sigint_stop(th, &old);
+    }
+    cp_destroy(&cp);
     free(lr.buf);
     return failed;
 }

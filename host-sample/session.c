@@ -30,9 +30,7 @@ static json_object *parse_all(const char *text, size_t n, char *why, size_t len)
     if (e == json_tokener_success && end == n)
         return v;
     json_object_put(v);
-    if (n == 0)
-        snprintf(why, len, "the file is empty");
-    else if (e == json_tokener_continue)
+    if (e == json_tokener_continue)
         snprintf(why, len, "truncated: the JSON ends early");
     else if (e == json_tokener_success)
         snprintf(why, len, "unexpected text after the JSON at byte %zu", end);
@@ -55,6 +53,11 @@ int session_load(const char *path, json_object **out, char *why, size_t len)
         snprintf(why, len, "%s: cannot read: %s", path, strerror(errno));
         return -1;
     }
+    if (strspn(text, " \t\r\n") == n) { /* empty: a new session */
+        free(text);
+        *out = json_object_new_array();
+        return *out ? 0 : -1;
+    }
     char detail[256];
     json_object *conv = parse_all(text, n, detail, sizeof detail);
     free(text);
@@ -68,6 +71,43 @@ int session_load(const char *path, json_object **out, char *why, size_t len)
         return -1;
     }
     *out = conv;
+    return 0;
+}
+
+/* The folder part of `path` ("." for a bare name, "/" for /name). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, len, ".");
+    else if (slash == path)
+        snprintf(dir, len, "/");
+    else
+        snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int session_check_path(const char *path, char *why, size_t len)
+{
+    char dir[4096];
+    dir_of(path, dir, sizeof dir);
+    struct stat st;
+    if (!*path || path[strlen(path) - 1] == '/' ||
+        (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+        snprintf(why, len, "--session %s: that is a folder; name a file in it "
+                 "(e.g. %s%ssession.json)", path, path,
+                 *path && path[strlen(path) - 1] == '/' ? "" : "/");
+        return -1;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(why, len, "--session %s: the folder %s does not exist; "
+                 "create it first (mkdir -p %s)", path, dir, dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(why, len, "--session %s: cannot save there: the folder %s "
+                 "is not writable (%s)", path, dir, strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
@@ -105,14 +145,8 @@ static int write_all(int fd, const char *p, size_t n)
 /* fsync the directory holding `path`, so the rename itself is durable. */
 static int sync_dir(const char *path)
 {
-    const char *slash = strrchr(path, '/');
     char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    dir_of(path, dir, sizeof dir);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;

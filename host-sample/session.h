@@ -26,10 +26,16 @@
 #include <stddef.h>
 
 /* Read the session at `path` into *out (a new array; an empty one when the
- * file does not exist yet).  Returns 0, or -1 with the reason in `why`
- * when the file cannot be read or is not a valid conversation; the file
- * is never modified. */
+ * file does not exist yet or is empty, e.g. made by `touch`).  Returns 0,
+ * or -1 with the reason in `why` when the file cannot be read or is not a
+ * valid conversation; the file is never modified. */
 int session_load(const char *path, json_object **out, char *why, size_t len);
+
+/* Whether a session can be saved at `path` later: its folder exists and
+ * is writable (the save writes a temporary file there and renames it), and
+ * `path` is not a folder.  Checked before the first model call, so a typo
+ * in the path costs no tokens.  0, or -1 with the reason in `why`. */
+int session_check_path(const char *path, char *why, size_t len);
 
 /* Save `conv` to `path` atomically.  Returns 0, or -1 with the reason in
  * `why`; on failure the previous file is intact and no temporary file is

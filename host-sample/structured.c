@@ -8,24 +8,9 @@
 #include "conversation.h"
 #include "json_arg.h"
 #include "model_call.h"
+#include "request_log.h"
+#include "text_buf.h"
 
-typedef struct text {
-    char *data;
-    size_t len;
-} text;
-
-static int collect(void *ctx, const char *p, size_t n)
-{
-    text *t = ctx;
-    char *grown = realloc(t->data, t->len + n + 1);
-    if (!grown)
-        return 1; /* stops the operation: MP_E_CANCELLED */
-    memcpy(grown + t->len, p, n);
-    t->data = grown;
-    t->len += n;
-    t->data[t->len] = '\0';
-    return 0;
-}
 
 /* The schema's title when it is a valid output name, else "Output". */
 static const char *output_name(json_object *schema)
@@ -62,8 +47,8 @@ int agent_structured(agent *a, const char *prompt, const char *schema_path,
                     ? model_request(conv, NULL, a->system_prompt) : NULL;
     json_object_put(conv);
 
-    text out = {NULL, 0};
-    mp_text_sink sink = {sizeof sink, &out, collect};
+    text_buf out = {NULL, 0};
+    mp_text_sink sink = {sizeof sink, &out, text_buf_write};
     mp_error err = MP_ERROR_INIT;
     int rc = MP_E_NO_MEMORY;
     if (req) {
@@ -75,6 +60,7 @@ int agent_structured(agent *a, const char *prompt, const char *schema_path,
             json_object_is_type(desc, json_type_string) ? json_object_get_string(desc) : NULL,
             &sink, &err);
         prov_release(&lease);
+        request_log(req, (size_t)-1, rc);
     }
     if (rc == MP_OK)
         printf("%s\n", out.data ? out.data : "");

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "provider_loader.h"
+#include "request_log.h"
 #include "validate_internal.h"
 
 /* What the built-in loopback server sends (loopback_server.c). */
@@ -40,12 +41,20 @@ static const mp_provider_v1 *descriptor_for(hp_module *m, uint32_t offer,
     return entry && entry(minor, &d) == MP_OK ? d : NULL;
 }
 
-/* A stream of the hello request through descriptor d (its own instance). */
+/* The words of minor checks skipped because the profile has no instance. */
+#define NO_INSTANCE "the provider refused the config (see profile.create)"
+
+/* A stream of the hello request through descriptor d (its own instance).
+ * *created says whether the instance could be made: when the provider
+ * refuses the profile's config, profile.create has already failed and
+ * said that the checks needing an instance are skipped. */
 static int counted_stream(const mp_provider_v1 *d, const vctx *v, vd_counter *c,
-                          mp_error *err)
+                          mp_error *err, int *created)
 {
     mp_instance *inst = NULL;
+    memset(c, 0, sizeof *c);
     int rc = d->create(v->cfg, v->client, &inst, err);
+    *created = rc == MP_OK;
     if (rc)
         return rc;
     *c = vd_new_counter(d, inst);
@@ -65,7 +74,11 @@ static void check_minor0(hp_module *m, const vctx *v)
     }
     mp_error err = MP_ERROR_INIT;
     vd_counter c;
-    int rc = counted_stream(d, v, &c, &err);
+    int created, rc = counted_stream(d, v, &c, &err, &created);
+    if (!created) {
+        vd_skip("minor0.events", NO_INSTANCE);
+        return;
+    }
     char problem[256];
     vd_problem(&c, problem, sizeof problem);
     vd_report(rc == MP_OK && c.stops == 1 && !c.bad_shape && c.batch_ends == 0,
@@ -107,8 +120,7 @@ static json_object *get_path(json_object *o, const char *a, const char *b)
     return json_object_object_get_ex(v, b, &w) ? w : NULL;
 }
 
-static void check_conveniences(const mp_provider_v1 *d, const vctx *v,
-                               const vd_counter *structs)
+static void check_errnames(const mp_provider_v1 *d)
 {
     int same = 1, code = -20;
     for (; code <= 1 && same; code++)
@@ -117,6 +129,12 @@ static void check_conveniences(const mp_provider_v1 *d, const vctx *v,
     vd_report(same, "minor1.errname", "errname and strerror agree with the "
               "header's for every code from -20 to 1%s",
               same ? "" : " (they differ at the last one tried)");
+}
+
+static void check_conveniences(const mp_provider_v1 *d, const vctx *v,
+                               const vd_counter *structs)
+{
+    check_errnames(d);
 
     mp_instance *inst = NULL;
     mp_error err = MP_ERROR_INIT;
@@ -127,9 +145,11 @@ static void check_conveniences(const mp_provider_v1 *d, const vctx *v,
     mp_accumulator *acc = NULL;
     int rc = d->accumulator_create(&acc);
     lines l = {0};
-    if (!rc)
+    if (!rc) {
         rc = d->stream_json(inst, VD_USER_HELLO, strlen(VD_USER_HELLO), on_line,
                             &l, acc, &err);
+        request_log(VD_USER_HELLO, (size_t)-1, rc);
+    }
     vd_report(rc == MP_OK && l.count == structs->events && !l.bad &&
               (l.last_flags & MP_EVENT_FLAG_BATCH_END) &&
               strcmp(l.first, "{\"messageStart\":{\"role\":\"assistant\"}}") == 0,
@@ -166,6 +186,7 @@ static void check_conveniences(const mp_provider_v1 *d, const vctx *v,
     memcpy(raw, &size, sizeof size);
     rc = d->stream_json(inst, "{\"messages\":5}", 14, on_line, &l, NULL,
                         (mp_error *)raw);
+    request_log("{\"messages\":5}", 14, rc);
     t = (vd_text){.len = 0};
     int jrc = d->error_to_json((const mp_error *)raw, vd_text_write, &t);
     json_object *e = jrc ? NULL : json_tokener_parse(t.buf);
@@ -200,7 +221,14 @@ static void check_minor1(hp_module *m, const vctx *v)
     }
     mp_error err = MP_ERROR_INIT;
     vd_counter c;
-    int rc = counted_stream(d, v, &c, &err);
+    int created, rc = counted_stream(d, v, &c, &err, &created);
+    if (!created) {
+        for (int i = 0; names[i]; i++)
+            if (i != 1) /* minor1.errname needs no instance */
+                vd_skip(names[i], NO_INSTANCE);
+        check_errnames(d);
+        return;
+    }
     char problem[256];
     vd_problem(&c, problem, sizeof problem);
     int ok = rc == MP_OK && c.stops == 1 && !c.bad_shape &&

@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 
+#include "request_log.h"
 #include "validate_internal.h"
 
 typedef vd_counter counter;
@@ -244,7 +245,9 @@ int vd_stream_hello(const mp_provider_v1 *d, mp_instance *inst, vd_counter *c,
                     mp_error *err)
 {
     mp_event_sink es = {sizeof es, c, count_event};
-    return d->stream(inst, VD_USER_HELLO, strlen(VD_USER_HELLO), &es, err);
+    int rc = d->stream(inst, VD_USER_HELLO, strlen(VD_USER_HELLO), &es, err);
+    request_log(VD_USER_HELLO, (size_t)-1, rc);
+    return rc;
 }
 
 #define stream_hello vd_stream_hello
@@ -474,6 +477,7 @@ int vd_stream_counted(const mp_provider_v1 *d, mp_instance *inst,
     counter c = new_counter(NULL, NULL);
     mp_event_sink es = {sink_size, &c, count_event};
     int rc = d->stream(inst, request, len, &es, err);
+    request_log(request, len, rc);
     *events = c.events;
     return rc;
 }

@@ -16,6 +16,10 @@ unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy
 # (timeout signals the whole process group, servers a test started
 # included; KILL 10 s later if need be).
 limit=${TEST_TIMEOUT:-300}
+# Every host of the tree logs each request it sends here
+# (host-sample/request_log.h); step 4 checks them against the schema.
+MP_REQUEST_LOG=$(mktemp -d /tmp/mp-requests-XXXXXX)
+export MP_REQUEST_LOG
 bounded() { timeout -k 10 "$limit" "$@"; }
 timed_out() { [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; }
 pass=0
@@ -59,44 +63,38 @@ note_fail() { fail=$((fail + $1)); failed_names+=("$2"); }
   fi
 done
 
-# 1a. `make install` gives a tree a host builds against with pkg-config
-# alone: the example host (abi/example_host.c) is compiled from the
-# installed header and loads the installed plugin.
-if [ -z "$only" ]; then
-inst=$(mktemp -d /tmp/mp-install-XXXXXX)
-san=${SAN:-}
-if [ -z "$san" ] && nm -D "$build/litellm_provider.so" | grep -q __asan_init; then
-  san="-fsanitize=address,undefined"   # an ASan plugin needs an ASan host
-fi
-if ! make -s --no-print-directory BUILD="$build" PREFIX="$inst" install >"$inst/make.log" 2>&1; then
-  echo "[  FAILED  ] install: make install PREFIX=$inst failed:"; cat "$inst/make.log"
-  note_fail 1 install
-elif ! flags=$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --cflags --libs model-provider) ||
-     ! dir=$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --variable=providerdir model-provider) ||
-     ! ${CC:-cc} -std=c99 -Wall -Wextra -Werror $san abi/example_host.c $flags -o "$inst/example_host" 2>"$inst/cc.log"; then
-  echo "[  FAILED  ] install: cannot build a host from the installed tree:"; cat "$inst/cc.log"
-  note_fail 1 install
-elif ! printf '#include <model_provider.h>\nint main(void){return mp_strerror(MP_OK) == 0;}\n' >"$inst/hdr.c" ||
-     ! ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror $flags "$inst/hdr.c" -o "$inst/hdr" 2>"$inst/cc.log" ||
-     { command -v c++ >/dev/null &&
-       ! c++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror $flags "$inst/hdr.c" -o "$inst/hdr" 2>"$inst/cc.log"; }; then
-  echo "[  FAILED  ] install: the installed header is not clean pedantic C99 (and C++11):"; cat "$inst/cc.log"
-  note_fail 1 install
-else
-  hout=$(bounded "$inst/example_host" "$dir/litellm_provider.so" 2>&1); hrc=$?
-  if [ $hrc -eq 0 ] && printf '%s' "$hout" | grep -q '"api_key":"<redacted>"' &&
-     printf '%s' "$hout" | grep -q '{"messageStart":{"role":"assistant"}}' &&
-     ! printf '%s' "$hout" | grep -q 'sk-example-not-shown'; then
-    echo "[  PASSED  ] install: header (pedantic C99/C++11), plugin and model-provider.pc installed; a host built with pkg-config loads the plugin"
-    pass=$((pass + 1))
-  else
-    echo "[  FAILED  ] install: the example host (exit $hrc) said:"; printf '%s\n' "$hout"
-    note_fail 1 install
+# Checks written as scripts (tests/checks/*.sh) print one "[  PASSED  ]",
+# "[  FAILED  ]" or "[  SKIPPED ]" line each, plus details under a failure.
+run_checks() {
+  local name=$1 out
+  shift
+  out=$(timeout -k 10 "$limit" "$@" 2>&1)
+  local rc=$?
+  printf '%s\n' "$out"
+  local p f s
+  p=$(printf '%s\n' "$out" | grep -c '^\[  PASSED  \]')
+  f=$(printf '%s\n' "$out" | grep -c '^\[  FAILED  \]')
+  s=$(printf '%s\n' "$out" | grep -c '^\[  SKIPPED \]')
+  pass=$((pass + p))
+  skipped=$((skipped + s))
+  if [ "$f" -gt 0 ]; then
+    note_fail "$f" "$name"
+  elif [ $rc -ne 0 ] || [ $((p + s)) -eq 0 ]; then
+    note_fail 1 "$name (exit $rc)"
   fi
-fi
-rm -rf "$inst"
+}
 
-# 1b. No file of the project is a copy of a third-party recording: they are
+if [ -z "$only" ]; then
+# 1a. `make install` and `make uninstall`, with PREFIX and with DESTDIR
+# (tests/checks/install.sh).
+run_checks install tests/checks/install.sh "$build"
+
+# 1b. The docs: links, the host's manual against --help, the set-up
+# command, and the examples they show, run as written
+# (tests/checks/docs.sh).
+run_checks docs tests/checks/docs.sh "$build"
+
+# 1c. No file of the project is a copy of a third-party recording: they are
 # read from ../shared in place (decision 30).
 shared_fx=$(cd "$(dirname "$0")/../.." && pwd)/shared/fixtures
 if [ -d "$shared_fx" ]; then
@@ -145,6 +143,101 @@ for t in "$build"/tests/test_*; do
   fi
 done
 
+# 2a. Hosts in other languages: the Python package's tests (python3 -m
+# unittest, standard library only), and the Go and Rust sample hosts,
+# built here and run against build/mock-server.  A missing toolchain is
+# reported SKIPPED, never passed.  Not under TEST_ONLY (`make tsan`).
+if [ -z "$only" ]; then
+build_abs=$(cd "$build" && pwd)
+lang_env=(MP_BUILD_DIR="$build_abs" PYTHONDONTWRITEBYTECODE=1)
+if nm -D "$build/litellm_provider.so" | grep -q __asan_init; then
+  # An ASan plugin in a host that is not: its runtime must come first.
+  # The interpreters' own allocations are not ours to leak-check.
+  lang_env+=(LD_PRELOAD="$(${CC:-cc} -print-file-name=libasan.so)"
+             ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+fi
+lang_tmp=$(mktemp -d /tmp/lang-hosts-XXXXXX)
+
+if command -v python3 >/dev/null; then
+  out=$(cd host-sample/python/tests &&
+        env "${lang_env[@]}" timeout -k 10 "$limit" python3 -m unittest discover -s . -v 2>&1)
+  rc=$?
+  printf '%s\n' "$out" | grep -E ' \.\.\. ' | sed 's/^/python: /'
+  ran=$(printf '%s\n' "$out" | sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in.*/\1/p')
+  pf=$(printf '%s\n' "$out" | sed -n 's/.*failures=\([0-9]*\).*/\1/p' | tail -1)
+  pe=$(printf '%s\n' "$out" | sed -n 's/.*errors=\([0-9]*\).*/\1/p' | tail -1)
+  ps=$(printf '%s\n' "$out" | sed -n 's/.*skipped=\([0-9]*\).*/\1/p' | tail -1)
+  bad=$(( ${pf:-0} + ${pe:-0} ))
+  skipped=$((skipped + ${ps:-0}))
+  if timed_out "$rc"; then
+    printf '%s\n' "$out" | tail -20
+    echo "[  FAILED  ] python: timed out after $limit s"
+    note_fail 1 "python (timed out after $limit s)"
+  elif [ -z "$ran" ] || { [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; }; then
+    printf '%s\n' "$out" | tail -30
+    note_fail 1 "python (exit $rc)"
+  else
+    pass=$((pass + ran - bad - ${ps:-0}))
+    if [ "$bad" -gt 0 ]; then
+      printf '%s\n' "$out" | sed -n '/^=\{10,\}/,$p' | head -80
+      note_fail "$bad" python
+    fi
+  fi
+else
+  echo "[  SKIPPED ] python: no python3 here (counted as skipped)"
+  skipped=$((skipped + 1))
+fi
+
+# One Go or Rust host: `run_lang_host NAME BINARY`.  It must print the scripted
+# answer, and on a 401 fail with the typed error and never the key.
+run_lang_host() {
+  local name=$1 bin=$2 port out err rc
+  "$build/mock-server" --quiet --port-file "$lang_tmp/port-$name" \
+    --scenario tests/scenarios/it_ok_text.scn \
+    --scenario tests/scenarios/it_401_echo_key.scn >/dev/null &
+  local mpid=$!
+  for _ in $(seq 100); do [ -s "$lang_tmp/port-$name" ] && break; sleep 0.05; done
+  port=$(cat "$lang_tmp/port-$name" 2>/dev/null)
+  local args="{\"api_base\":\"http://127.0.0.1:$port\"}"
+  out=$(env "${lang_env[@]}" timeout -k 10 60 "$bin" \
+        --config '{"model_id":"it-ok"}' --client-args "$args" \
+        "$build/litellm_provider.so" "Hi" 2>"$lang_tmp/err"); rc=$?
+  if [ $rc -eq 0 ] && [ "$out" = "Hello, world" ]; then
+    echo "[  PASSED  ] $name: streamed the answer and printed it"
+    pass=$((pass + 1))
+  else
+    echo "[  FAILED  ] $name: exit $rc, printed \"$out\":"; cat "$lang_tmp/err"
+    note_fail 1 "$name"
+  fi
+  out=$(env "${lang_env[@]}" LITELLM_API_KEY=it-secret-api-key-42 timeout -k 10 60 "$bin" \
+        --config '{"model_id":"it-401"}' --client-args "$args" \
+        "$build/litellm_provider.so" "Hi" 2>&1); rc=$?
+  if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "^$name: MP_E_AUTHENTICATION: HTTP 401" &&
+     ! printf '%s' "$out" | grep -q it-secret-api-key-42; then
+    echo "[  PASSED  ] $name: a 401 is reported as MP_E_AUTHENTICATION, without the key"
+    pass=$((pass + 1))
+  else
+    echo "[  FAILED  ] $name: on a 401: exit $rc, said: $out"
+    note_fail 1 "$name-401"
+  fi
+  kill "$mpid" 2>/dev/null; wait "$mpid" 2>/dev/null
+}
+
+for lang in go:go rust:rustc; do
+  name=${lang%%:*}-host tool=${lang#*:}
+  if ! command -v "$tool" >/dev/null; then
+    echo "[  SKIPPED ] $name: no $tool here (counted as skipped; .ci/run installs it)"
+    skipped=$((skipped + 1))
+  elif ! make -s --no-print-directory BUILD="$build" "$build/$name" >"$lang_tmp/build.log" 2>&1; then
+    echo "[  FAILED  ] $name: does not build:"; cat "$lang_tmp/build.log"
+    note_fail 1 "$name (build)"
+  else
+    run_lang_host "$name" "$build/$name"
+  fi
+done
+rm -rf "$lang_tmp"
+fi # TEST_ONLY
+
 # 3. The conformance checker on the real plugin.
 if [ -x "$build/agent-host" ] && [ -f "$build/litellm_provider.so" ]; then
   vout=$(bounded "$build/agent-host" validate "$build/litellm_provider.so" 2>&1)
@@ -164,6 +257,21 @@ if [ -x "$build/agent-host" ] && [ -f "$build/litellm_provider.so" ]; then
     note_fail 1 "validate (exit $vrc)"
   fi
 fi
+
+# 4. Every request the tests sent that the plugin accepted is valid
+# against the request's JSON Schema (tests/schema/check_requests.c).
+# Under TEST_ONLY the check is left out (`make tsan` does not build it).
+if [ -z "$only" ]; then
+sout=$("$build/tests/check-requests" abi/request.schema.json "$MP_REQUEST_LOG" 2>&1)
+src=$?
+printf '%s\n' "$sout" | head -40
+if [ $src -eq 0 ]; then
+  pass=$((pass + 1))
+else
+  note_fail "$(printf '%s\n' "$sout" | grep -c 'FAILED' | sed 's/^0$/1/')" request-schema
+fi
+fi # TEST_ONLY
+rm -rf "$MP_REQUEST_LOG"
 
 if [ $fail -gt 0 ]; then
   echo "failed: ${failed_names[*]}"

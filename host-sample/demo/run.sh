@@ -110,7 +110,10 @@ if [ "$MODE" = mock ]; then
   echo "     calculator call's id carries a Gemini thought signature (id__thought__SIG)"
   echo "  2. 02_final_answer.scn: checks that request 2 carries both calls, the signature"
   echo "     and both results (its expect.json lines), then streams the final answer"
-  CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT/v1\",\"api_key\":\"sk-demo-not-a-secret\"}"
+  # A key goes in the environment, which the plugin reads, never on a
+  # command line (ps shows those); the scripted server takes any key.
+  export LITELLM_API_KEY=sk-demo-not-a-secret
+  CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT/v1\"}"
   PRIMARY='{"model_id":"demo-primary"}'
   BACKUP='{"model_id":"demo-backup"}'
 else
@@ -187,8 +190,9 @@ if [ "$MODE" = mock ]; then
   echo "  2. 04_back_to_proxy.scn, as the LiteLLM proxy: checks that Anthropic's"
   echo "     tool call and its result arrived in chat shape, then the final answer"
   CLAUDE='{"model_id":"anthropic/demo-claude"}'
-  CLAUDE_CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT\",\"api_key\":\"sk-ant-demo-not-a-secret\"}"
-  CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT/v1\",\"api_key\":\"sk-demo-not-a-secret\"}"
+  export ANTHROPIC_API_KEY=sk-ant-demo-not-a-secret # never a real key to a local server
+  CLAUDE_CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT\"}"
+  CLIENT="{\"api_base\":\"http://127.0.0.1:$PORT/v1\"}"
   CLAUDE_RAN=1
 elif [ -n "${ANTHROPIC_API_KEY:-}" ]; then
   CLAUDE="{\"model_id\":\"anthropic/${ANTHROPIC_MODEL:-claude-haiku-4-5}\"}"

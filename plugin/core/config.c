@@ -31,6 +31,16 @@ static const char *const client_keys[] = {
     "num_retries", "retry_backoff_ms", "ssl_verify", "timeout",
     "use_litellm_proxy", "vertex_location", "vertex_project", NULL};
 
+/* Parameters of an OpenAI-style chat request (and LiteLLM's), which
+ * belong inside "params": put at the top of the config, they do nothing,
+ * and the warning says where they go. */
+static const char *const request_params[] = {
+    "frequency_penalty", "logit_bias", "logprobs", "max_completion_tokens",
+    "max_tokens", "metadata", "n", "parallel_tool_calls", "presence_penalty",
+    "reasoning_effort", "response_format", "seed", "service_tier", "stop",
+    "temperature", "thinking", "top_k", "top_logprobs", "top_p", "user",
+    "verbosity", NULL};
+
 static int is_known(const char *const *keys, const char *k)
 {
     for (; *keys; keys++)
@@ -76,8 +86,50 @@ static void py_repr(strbuf *sb, const char *k)
     sb_appendc(sb, q);
 }
 
+/* After the reference's text: where the unknown keys that belong in
+ * another place go, e.g.
+ *   Did you mean params.temperature? Request parameters go inside the
+ *   config's "params".
+ * Nothing when none of them is such a key.  `label` names the document. */
+static void hint_misplaced(strbuf *sb, const char **unknown, size_t n,
+                           const char *label)
+{
+    int in_config = strcmp(label, "configuration") == 0;
+    int in_client = strcmp(label, "client_args") == 0;
+    int params = 0, client = 0, model = 0;
+    size_t hints = 0;
+    for (size_t i = 0; i < n && (in_config || in_client); i++) {
+        const char *where = NULL;
+        if (is_known(request_params, unknown[i])) {
+            where = in_config ? "params." : "the config's params.";
+            params = 1;
+        } else if (in_config && is_known(client_keys, unknown[i])) {
+            where = "the client args' ";
+            client = 1;
+        } else if (in_client && is_known(model_keys, unknown[i])) {
+            where = "the config's ";
+            model = 1;
+        }
+        if (where)
+            sb_printf(sb, "%s%s%s", hints++ ? ", " : "\nDid you mean ", where,
+                      unknown[i]);
+    }
+    if (!hints)
+        return;
+    sb_appendc(sb, '?');
+    if (params)
+        sb_appends(sb, " Request parameters go inside the config's \"params\".");
+    if (client)
+        sb_appends(sb, " Credentials, endpoints, timeouts and retries are "
+                       "client args (create()'s second document).");
+    if (model)
+        sb_appends(sb, " The model and its settings are config keys "
+                       "(create()'s first document).");
+}
+
 /* One warning listing every unknown key, worded as the reference's
- * validate_config_keys (reference-behaviour.md 2.2). */
+ * validate_config_keys (reference-behaviour.md 2.2), then hint_misplaced's
+ * line, if any. */
 static void warn_unknown(json_object *doc, const char *const *known,
                          const char *label, const lp_logger *log)
 {
@@ -110,6 +162,7 @@ static void warn_unknown(json_object *doc, const char *const *known,
         }
         sb_appends(&sb, "].\n\nSee https://github.com/strands-agents/"
                         "harness-sdk/issues/815");
+        hint_misplaced(&sb, unknown, n, label);
         if (sb.data)
             lp_log(log, MP_LOG_WARN, "%s", sb.data);
         sb_free(&sb);

@@ -3,7 +3,7 @@
  * Data, not code: adding an OpenAI-compatible provider is adding a row.
  * Names and precedence of the environment variables are LiteLLM's
  * (litellm-wire 1.11, LiteLLM's providers.json); where LiteLLM has none
- * (a Vertex access token) the name is ours and the README says so.
+ * (a Vertex access token) the name is ours and route/README.md says so.
  */
 #include "../anthropic/anthropic.h"
 #include "../openai_chat/openai_chat.h"

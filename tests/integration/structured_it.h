@@ -171,6 +171,7 @@ static inline int so_call(mp_instance *inst, const char *request,
     r->rc = it_p->structured_output(inst, request, strlen(request), schema,
                                     strlen(schema), name, description, &sink,
                                     &r->err);
+    request_log(request, (size_t)-1, r->rc);
     assert_int_equal(r->err.code, r->rc);
     return r->rc;
 }

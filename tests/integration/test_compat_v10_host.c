@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "../../host-sample/request_log.h"
 
 #include "../fixtures/abi_v1_0/model_provider.h"
 #include "../support/mock_proc.h"
@@ -169,6 +170,7 @@ static void test_streams_only_v10_events(void **state)
     memset(&h, 0, sizeof h);
     mp_event_sink sink = {sizeof sink, &h, on_event};
     int rc = g_p->stream(inst, req, strlen(req), &sink, &err);
+    request_log(req, (size_t)-1, rc);
     g_p->destroy(inst);
     assert_int_equal(g_p->deinit(), MP_OK);
     if (rc)

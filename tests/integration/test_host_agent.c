@@ -170,11 +170,8 @@ static void test_structured_output(void **state)
     (void)state;
     mock_proc *mp = &g_mock;
     start_sequence(mp, "host_structured.scn", NULL);
-    const char *schema = ht_path("person.json");
-    assert_int_equal(ht_write(schema, "{\"title\":\"Person\",\"type\":\"object\","
-                              "\"properties\":{\"name\":{\"type\":\"string\"},"
-                              "\"age\":{\"type\":\"integer\"}},"
-                              "\"required\":[\"name\",\"age\"]}"), 0);
+    /* The example schema the docs name, as shipped. */
+    const char *schema = LP_SOURCE_DIR "/host-sample/examples/person.schema.json";
     const char *args[] = {"--config", "{\"model_id\":\"m\",\"structured_output_mode\":\"tool\"}",
                           "--client-args", mock_client_args(mp, NULL),
                           "--structured", schema, "Who is John?", NULL};
@@ -222,7 +219,7 @@ static void test_bad_command_lines(void **state)
     const char *dir_file[] = {"--client-args", "@/tmp", "hi", NULL};
     expect_failure(dir_file, 2, "HOST_E_USAGE: cannot read /tmp: Is a directory");
     const char *dir_session[] = {"--session", "/tmp", "hi", NULL};
-    expect_failure(dir_session, 1, "HOST_E_IO: /tmp: cannot read: Is a directory");
+    expect_failure(dir_session, 1, "HOST_E_IO: --session /tmp: that is a folder");
 
     const char *missing_so[] = {"--provider", "/nonexistent/x.so", "hi", NULL};
     expect_failure(missing_so, 1, "MP_E_INVALID_ARGUMENT: /nonexistent/x.so: cannot open");
@@ -235,7 +232,32 @@ static void test_bad_command_lines(void **state)
     const char *not_provider[] = {"--provider", info.dli_fname, "hi", NULL};
     expect_failure(not_provider, 1, "MP_E_VERSION");
     const char *bad_config[] = {"--config", "{\"model_id\":", "hi", NULL};
-    expect_failure(bad_config, 1, "MP_E_INVALID_ARGUMENT");
+    expect_failure(bad_config, 2, "HOST_E_USAGE: --config {\"model_id\":: not a "
+                   "JSON object; write e.g. --config '{\"model_id\":\"gpt-4o-mini\"}'");
+    /* key=value where JSON was meant: said so, with the JSON to write. */
+    const char *key_value[] = {"--config", "model_id=x", "hi", NULL};
+    expect_failure(key_value, 2, "HOST_E_USAGE: --config model_id=x: the value "
+                   "is not JSON; write --config '{\"model_id\":\"x\"}'");
+    const char *key_number[] = {"--config", "context_window_limit=8000", "hi", NULL};
+    expect_failure(key_number, 2, "write --config '{\"context_window_limit\":8000}'");
+    /* No model: said before any call, with the flag to use. */
+    const char *no_model[] = {"hi", NULL};
+    host_run nm;
+    assert_int_equal(host_exec(&nm, no_model, NULL, NULL), 0);
+    ht_expect_status(&nm, 2);
+    assert_non_null(strstr(nm.err, "HOST_E_USAGE: provider \"litellm_provider\" "
+                           "has no model: name one with --config "
+                           "'{\"model_id\":\"MODEL\"}'"));
+    assert_null(strstr(nm.err, "model call"));
+    host_run_free(&nm);
+    /* validate without a path: one usage line, not the whole help. */
+    const char *validate_bare[] = {"validate", NULL};
+    host_run v;
+    assert_int_equal(host_exec(&v, validate_bare, NULL, NULL), 0);
+    ht_expect_status(&v, 2);
+    assert_string_equal(v.err, "usage: agent-host validate PATH.so [--config JSON] "
+                        "[--slow-config JSON] [--client-args JSON]  (see --help)\n");
+    host_run_free(&v);
 
     host_run r;
     const char *help[] = {"--help", NULL};
@@ -243,6 +265,29 @@ static void test_bad_command_lines(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "--swap-at TURN=NAME"));
     assert_non_null(strstr(r.out, "--session FILE"));
+    host_run_free(&r);
+}
+
+/* A request parameter at the top of the config reaches the user as a
+ * warning that says where it goes (the plugin's log, printed by the host),
+ * and the call still runs (offline: LiteLLM's mock hook answers). */
+static void test_misplaced_config_key_hint(void **state)
+{
+    (void)state;
+    const char *args[] = {"--config", "{\"model_id\":\"openai/gpt-4o\","
+                          "\"temperature\":0.2,\"params\":{\"mock_response\":\"ok\"}}",
+                          "hi", NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    ht_expect_status(&r, 0);
+    assert_string_equal(r.out, "ok\n");
+    const char *hint = strstr(r.err, "Did you mean params.temperature? Request "
+                              "parameters go inside the config's \"params\".");
+    assert_non_null(hint);
+    /* Said once, before the model call. */
+    assert_int_equal(ht_count(r.err, "Did you mean"), 1);
+    const char *call = strstr(r.err, "model call 1");
+    assert_true(call == NULL || hint < call);
     host_run_free(&r);
 }
 
@@ -347,6 +392,7 @@ int main(void)
         cmocka_unit_test_teardown(test_resumed_session_is_normalised, ht_stop_mock),
         cmocka_unit_test_teardown(test_output_to_full_disk, ht_stop_mock),
         cmocka_unit_test(test_bad_command_lines),
+        cmocka_unit_test(test_misplaced_config_key_hint),
     };
     return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

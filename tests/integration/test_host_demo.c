@@ -80,6 +80,10 @@ static void test_demo_offline(void **state)
     }
     assert_int_equal(status, 0);
     assert_null(strstr(out, "agent-host: ")); /* no error line anywhere */
+    /* The commands it shows, to be copied, put no key on the command line
+     * (ps would show it): the plugin reads the environment. */
+    assert_null(strstr(out, "api_key"));
+    assert_null(strstr(out, "sk-"));
     free(out);
 }
 

@@ -75,6 +75,7 @@ static void run_call(call *c)
     mp_event_sink sink = {sizeof sink, c, count_stops};
     mp_error err = MP_ERROR_INIT;
     c->rc = lease.mod->desc->stream(lease.inst, HELLO, strlen(HELLO), &sink, &err);
+    request_log(HELLO, (size_t)-1, c->rc);
     c->finished = now_ms();
     snprintf(c->message, sizeof c->message, "%s", err.message);
     prov_release(&lease);

@@ -79,6 +79,7 @@ static int stream_once(mp_instance *inst, replayed *r)
     mp_event_sink sink = {sizeof sink, r, on_event};
     mp_error err = MP_ERROR_INIT;
     int rc = g_mod->desc->stream(inst, req, strlen(req), &sink, &err);
+    request_log(req, (size_t)-1, rc);
     if (rc)
         fprintf(stderr, "stream: %s: %s\n", mp_errname(rc), err.message);
     return rc;

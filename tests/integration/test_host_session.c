@@ -1,6 +1,8 @@
 /*
  * test_host_session.c - build/agent-host --session: save and resume, a
- * corrupt session refused and left untouched, and a save that fails or
+ * corrupt session refused and left untouched (an empty file is a new
+ * session), a session path that could not be saved refused before any
+ * model call, and a save that fails or
  * crashes half way (AGENT_HOST_FAULT) never harming the previous session,
  * a save keeping the file's permission bits, and a save onto a really
  * full disk (a tiny tmpfs filled up) doing no harm either.
@@ -141,12 +143,47 @@ static void test_corrupt_session_refused(void **state)
 {
     (void)state;
     expect_refused("truncated.json", "[{\"role\":\"user\",\"content\":[{\"te", "truncated");
-    expect_refused("empty.json", "", "empty");
     expect_refused("object.json", "{\"messages\":[]}", "expected a JSON array");
     expect_refused("role.json", "[{\"role\":\"robot\",\"content\":[]}]", "[0]");
     expect_refused("content.json", "[{\"role\":\"user\",\"content\":\"hi\"}]",
                    "[0].content: expected an array");
     expect_refused("garbage.json", "[] trailing", "invalid JSON at byte 3");
+}
+
+/* An empty file (made by `touch`, or an editor) is a new session. */
+static void test_an_empty_session_file_is_a_new_session(void **state)
+{
+    (void)state;
+    start(0);
+    const char *session = ht_path("touched.json");
+    assert_int_equal(ht_write(session, "\n"), 0);
+    host_run r = ask(session, "first question", NULL);
+    ht_expect_status(&r, 0);
+    assert_string_equal(r.out, "First answer.\n");
+    assert_int_equal(messages_in(session), 2);
+    host_run_free(&r);
+}
+
+/* A session that could not be saved is refused before the model call, so
+ * no tokens are spent on an answer that would be lost. */
+static void test_a_session_in_a_missing_folder_is_refused_first(void **state)
+{
+    (void)state;
+    start(0);
+    host_run r = ask(ht_path("no/such/folder/s.json"), "first question", NULL);
+    ht_expect_status(&r, 1);
+    assert_non_null(strstr(r.err, "HOST_E_IO: --session "));
+    assert_non_null(strstr(r.err, "no/such/folder does not exist; create it "
+                           "first (mkdir -p "));
+    json_object *sent = it_chat_requests(&g_mock);
+    assert_int_equal(json_object_array_length(sent), 0);
+    json_object_put(sent);
+    host_run_free(&r);
+
+    r = ask(ht_tmpdir(), "first question", NULL);
+    ht_expect_status(&r, 1);
+    assert_non_null(strstr(r.err, "that is a folder; name a file in it"));
+    host_run_free(&r);
 }
 
 static void test_failed_saves_keep_the_old_session(void **state)
@@ -296,6 +333,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_save_and_resume, ht_stop_mock),
         cmocka_unit_test_teardown(test_corrupt_session_refused, ht_stop_mock),
+        cmocka_unit_test_teardown(test_an_empty_session_file_is_a_new_session, ht_stop_mock),
+        cmocka_unit_test_teardown(test_a_session_in_a_missing_folder_is_refused_first,
+                                  ht_stop_mock),
         cmocka_unit_test_teardown(test_failed_saves_keep_the_old_session, ht_stop_mock),
         cmocka_unit_test_teardown(test_save_keeps_the_file_mode, ht_stop_mock),
         /* Last: it moves this process into a mount namespace of its own. */

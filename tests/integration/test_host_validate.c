@@ -9,7 +9,12 @@
  *     (a cancel() before the call is) and leave the stream running for
  *     good; the checker waits for the first event instead;
  *   - --client-args of any length are used whole (secrets found in them
- *     too), not cut at a fixed buffer size.
+ *     too), not cut at a fixed buffer size;
+ *   - a provider that refuses the built-in config fails profile.create
+ *     alone, naming --config; the checks needing an instance are skipped
+ *     (they once reported figures from a counter never filled in).
+ *     host-sample/README.md's config for the replay provider passes: the
+ *     docs check (tests/checks/docs.sh) runs that command as written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,11 +73,32 @@ static void test_long_client_args_are_used_whole(void **state)
     host_run_free(&r);
 }
 
+static void test_a_refused_config_fails_once_and_skips_the_rest(void **state)
+{
+    (void)state;
+    const char *args[] = {"validate", REPLAY_SO, NULL};
+    host_run r;
+    assert_int_equal(host_exec(&r, args, NULL, NULL), 0);
+    if (r.status != 1 || ht_count(r.out, "FAIL ") != 1)
+        host_dump(&r);
+    assert_int_equal(r.status, 1);
+    assert_int_equal(ht_count(r.out, "FAIL "), 1);
+    assert_non_null(strstr(r.out, "FAIL profile.create: the provider refused the "
+                           "built-in (LiteLLM-style) config: MP_E_INVALID_ARGUMENT: "
+                           "config.events_file: required"));
+    assert_non_null(strstr(r.out, "pass a config it accepts with --config"));
+    assert_non_null(strstr(r.out, "SKIP minor0.events: the provider refused the "
+                           "config (see profile.create)\n"));
+    assert_non_null(strstr(r.out, "validate: 1 check(s) failed"));
+    host_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_late_calls_are_still_cancelled),
         cmocka_unit_test(test_long_client_args_are_used_whole),
+        cmocka_unit_test(test_a_refused_config_fails_once_and_skips_the_rest),
     };
     return cmocka_run_group_tests(tests, NULL, ht_teardown_all);
 }

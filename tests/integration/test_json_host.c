@@ -24,6 +24,7 @@
 #include "../../abi/model_provider.h" /* for mp_provider_v1 alone */
 #include "../support/mock_proc.h"
 #include "../support/test_paths.h"
+#include "../../host-sample/request_log.h"
 
 static mock_proc g_mock;
 static void *g_dl;
@@ -175,6 +176,7 @@ static void test_lines_and_message(void **state)
     errbuf e;
     int rc = g_p->stream_json(g_inst, hello, strlen(hello), on_line, &l, acc,
                               err_of(&e));
+    request_log(hello, (size_t)-1, rc);
     assert_int_equal(rc, 0);
     assert_int_equal(l.bad, 0);
     assert_int_equal(l.count, 8);
@@ -260,6 +262,7 @@ static void test_errors_without_mp_error(void **state)
     l = (lines){.stop_after = 2};
     rc = g_p->stream_json(g_inst, hello, strlen(hello), on_line, &l, NULL,
                           err_of(&e));
+    request_log(hello, (size_t)-1, rc);
     assert_int_equal(l.count, 2);
     o = error_json(e.bytes);
     assert_string_equal(str(o, "name"), "MP_E_CANCELLED");

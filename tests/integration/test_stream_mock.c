@@ -273,6 +273,7 @@ static void test_structured_output_from_a_mock(void **state)
                                      strlen(it_hello_request), schema,
                                      strlen(schema), "Person", NULL, &sink,
                                      &err);
+    request_log(it_hello_request, (size_t)-1, rc);
     if (rc)
         fail_msg("%s: %s", mp_errname(rc), err.message);
     assert_string_equal(out.data, "{\"name\":\"Ann\",\"age\":41}");

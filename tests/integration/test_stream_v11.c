@@ -95,6 +95,7 @@ static int call(const mp_provider_v1 *d, const char *model, flagged_events *f,
     mp_event_sink sink = it_sink(&f->ev);
     f->t0 = it_now_ms();
     rc = d->stream(inst, it_hello_request, strlen(it_hello_request), &sink, err);
+    request_log(it_hello_request, (size_t)-1, rc);
     d->destroy(inst);
     return rc;
 }

@@ -231,7 +231,9 @@ int it_stream(mp_instance *inst, const char *request, it_events *e,
               mp_error *err)
 {
     mp_event_sink sink = it_sink(e);
-    return it_p->stream(inst, request, strlen(request), &sink, err);
+    int rc = it_p->stream(inst, request, strlen(request), &sink, err);
+    request_log(request, (size_t)-1, rc);
+    return rc;
 }
 
 const char it_hello_request[] =

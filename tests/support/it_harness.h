@@ -19,6 +19,7 @@
 
 #include "../../abi/model_provider.h"
 #include "../../host-sample/assembler.h"
+#include "../../host-sample/request_log.h" /* every request a test sends */
 #include "mock_proc.h"
 #include "test_paths.h"
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../host-sample/request_log.h"
 #include "../../plugin/openai_chat/request_format.h"
 #include "../support/requote.h"
 
@@ -106,7 +107,12 @@ static inline json_object *rt_format_opt(const lp_config *cfg,
     mp_error err = MP_ERROR_INIT;
     strbuf body;
     sb_init(&body, (size_t)1 << 30);
+    int before = log ? log->count : 0;
     int rc = rf_parse(request_json, strlen(request_json), &lg, &req, &err);
+    int ignored = 0; /* the plugin warned it ignores an unknown key */
+    for (int i = before; log && i < log->count && i < RT_MAX_LOGS; i++)
+        ignored |= strstr(log->msgs[i], "unknown key") != NULL;
+    (ignored ? request_log_off_schema : request_log)(request_json, (size_t)-1, rc);
     if (rc)
         fail_msg("rf_parse: %s (%s)", err.message, mp_errname(rc));
     int st = -1;
@@ -145,6 +151,7 @@ static inline int rt_format_fail(const lp_config *cfg, const char *request_json,
         rc = rf_format_body(cfg, NULL, &req, NULL, &lg, &body, &st, err);
         assert_int_equal(st, 0);
     }
+    request_log(request_json, (size_t)-1, rc);
     assert_true(body.len == 0);
     sb_free(&body);
     rf_release(&req);

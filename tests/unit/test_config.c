@@ -22,6 +22,7 @@
 
 typedef struct captured {
     int warnings;
+    char first[2048]; /* the first message */
     char last[2048];
 } captured;
 
@@ -30,6 +31,8 @@ static void capture(void *ctx, int level, const char *msg)
     captured *c = ctx;
     if (level >= MP_LOG_WARN)
         c->warnings++;
+    if (!c->first[0])
+        snprintf(c->first, sizeof c->first, "%s", msg);
     snprintf(c->last, sizeof c->last, "%s", msg);
 }
 
@@ -184,6 +187,36 @@ static void test_config_validation_warns_on_unknown_keys(void **state)
         "See https://github.com/strands-agents/harness-sdk/issues/815");
     /* Kept, not dropped (reference 2.2). */
     assert_true(json_object_object_get_ex(c->config, "invalid_param", NULL));
+    lp_config_unref(c);
+}
+
+/* A request parameter at the top of the config, or a client arg in the
+ * wrong document: the warning says where it goes (issue 13). */
+static void test_unknown_key_warning_says_where_misplaced_keys_go(void **state)
+{
+    (void)state;
+    captured cap = {0};
+    lp_config *c = make("{\"model_id\":\"m1\",\"temperature\":0.2}", NULL, &cap);
+    assert_int_equal(cap.warnings, 1);
+    const char *tail = strstr(cap.last, "issues/815\n");
+    assert_non_null(tail);
+    assert_string_equal(tail, "issues/815\nDid you mean params.temperature? "
+                        "Request parameters go inside the config's \"params\".");
+    lp_config_unref(c);
+
+    cap = (captured){0};
+    c = make("{\"model_id\":\"m1\",\"api_key\":\"sk-x\",\"bogus\":1}",
+             "{\"model_id\":\"m2\"}", &cap);
+    assert_int_equal(cap.warnings, 2);
+    /* The config's warning came first: api_key is a client arg... */
+    assert_non_null(strstr(cap.first, "Did you mean the client args' api_key? "
+                           "Credentials, endpoints, timeouts and retries are "
+                           "client args"));
+    assert_null(strstr(cap.first, "bogus?")); /* no guess for a plain typo */
+    assert_null(strstr(cap.first, "sk-x"));  /* the value is never shown */
+    /* ...and model_id is a config key. */
+    assert_non_null(strstr(cap.last, "Did you mean the config's model_id? "
+                           "The model and its settings are config keys"));
     lp_config_unref(c);
 }
 
@@ -546,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_update_config_proxy_prefix),
         cmocka_unit_test(test_apply_proxy_prefix_cases),
         cmocka_unit_test(test_config_validation_warns_on_unknown_keys),
+        cmocka_unit_test(test_unknown_key_warning_says_where_misplaced_keys_go),
         cmocka_unit_test(test_update_config_validation_warns_on_unknown_keys),
         cmocka_unit_test(test_unknown_keys_cost_nothing_without_a_log),
         cmocka_unit_test(test__init__context_window_limit),

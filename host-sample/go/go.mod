@@ -1,0 +1,3 @@
+module mphost
+
+go 1.19
