@@ -86,8 +86,7 @@ int an_protocol(an_mapper *m, const char *fmt, ...)
      * echo a secret of the request. */
     strbuf clean;
     sb_init(&clean, 4 * sizeof msg);
-    int rc = n + 1 < sizeof msg ? ec_scrub(msg, n, m->opt.secrets, &clean)
-                                : ec_scrub_cut(msg, n, m->opt.secrets, &clean);
+    int rc = ec_scrub_formatted(msg, n, sizeof msg, m->opt.secrets, &clean);
     const char *shown = rc ? "(message not shown: out of memory)" : clean.data;
     if (m->whole)
         lp_fail(m->err, MP_E_PROTOCOL, "response body: %s", shown);

@@ -9,6 +9,7 @@
 
 #include "json_writer.h"
 #include "strbuf.h"
+#include "url_shown.h"
 
 static int contains_ci(const char *hay, const char *needle)
 {
@@ -69,18 +70,9 @@ static void write_redacted(jw *w, json_object *v, int (*secret)(const char *));
  * credential: written with that part as "<redacted>". */
 static void write_url(jw *w, const char *url)
 {
-    const char *scheme_end = strstr(url, "://");
-    const char *host = scheme_end ? scheme_end + 3 : url;
-    const char *at = strchr(host, '@');
-    const char *slash = strchr(host, '/');
-    if (!at || (slash && slash < at)) {
-        jw_cstring(w, url);
-        return;
-    }
     strbuf shown;
     sb_init(&shown, strlen(url) + 16);
-    if (sb_append(&shown, url, (size_t)(host - url)) ||
-        sb_appends(&shown, "<redacted>") || sb_appends(&shown, at))
+    if (lp_url_shown(url, "<redacted>@", &shown))
         jw_cstring(w, "<redacted>");
     else
         jw_cstring(w, shown.data);

@@ -453,6 +453,13 @@ int ec_scrub(const char *text, size_t len, const char *const *secrets,
     return rc;
 }
 
+int ec_scrub_formatted(const char *text, size_t len, size_t cap,
+                       const char *const *secrets, strbuf *out)
+{
+    return len + 1 < cap ? ec_scrub(text, len, secrets, out)
+                         : ec_scrub_cut(text, len, secrets, out);
+}
+
 /* Where a text that was cut at its end may hold the first part of a
  * secret: the earliest offset from which the rest is a proper prefix of a
  * secret, or an sk-style key running to the end (its length unknown);

@@ -95,4 +95,10 @@ int ec_scrub(const char *text, size_t len, const char *const *secrets,
 int ec_scrub_cut(const char *text, size_t len, const char *const *secrets,
                  strbuf *out);
 
+/* For a message formatted into a buffer of `cap` bytes (`len` of them
+ * used): ec_scrub, or ec_scrub_cut when it filled the buffer and so may
+ * have been cut. */
+int ec_scrub_formatted(const char *text, size_t len, size_t cap,
+                       const char *const *secrets, strbuf *out);
+
 #endif

@@ -91,8 +91,7 @@ int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
      * secret of the request. */
     strbuf clean;
     sb_init(&clean, 4 * sizeof msg);
-    int rc = n + 1 < sizeof msg ? ec_scrub(msg, n, m->opt.secrets, &clean)
-                                : ec_scrub_cut(msg, n, m->opt.secrets, &clean);
+    int rc = ec_scrub_formatted(msg, n, sizeof msg, m->opt.secrets, &clean);
     lp_fail(m->err, MP_E_PROTOCOL, "%s: %s", w,
             rc ? "(message not shown: out of memory)" : clean.data);
     sb_free(&clean);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "../core/errors.h"
+#include "../core/url_shown.h"
 #include "../core/utf8.h"
 #include "../openai_chat/openai_chat.h"
 #include "../transport/mock_transport.h"
@@ -389,7 +390,7 @@ int lp_route_describe(const lp_route *r, const char *method, const char *url,
 {
     int rc = sb_printf(out, " (%s ", method);
     if (!rc)
-        rc = lp_url_shown(url, out);
+        rc = lp_url_shown(url, "", out);
     if (!rc)
         rc = sb_printf(out, "; base URL from %s; key from %s)",
                        r->base_from ? r->base_from : "?",

@@ -13,6 +13,7 @@
 #include "../core/clock.h"
 #include "../core/error_classify.h"
 #include "../core/errors.h"
+#include "../core/url_shown.h"
 #include "../core/strbuf.h"
 
 /* Longest wait inside one curl_multi_poll; bounds how late an idle timeout
@@ -182,18 +183,6 @@ static void close_multi(lp_transport *t)
     pthread_mutex_unlock(&pool_lock);
     if (m)
         curl_multi_cleanup(m);
-}
-
-int lp_url_shown(const char *url, strbuf *out)
-{
-    const char *scheme_end = strstr(url, "://");
-    const char *host = scheme_end ? scheme_end + 3 : url;
-    const char *at = strchr(host, '@');
-    const char *slash = strchr(host, '/');
-    if (at && (!slash || at < slash))
-        return sb_append(out, url, (size_t)(host - url)) ||
-               sb_appends(out, at + 1);
-    return sb_appends(out, url);
 }
 
 /* State of one attempt, shared with the curl callbacks. */
@@ -456,7 +445,7 @@ static int curl_failure(CURLcode cc, int connected, const char *errbuf,
         lp_error_http(err, 0, 1, -1, NULL);
         strbuf url;
         sb_init(&url, 16 * 1024);
-        lp_url_shown(req->url, &url);
+        lp_url_shown(req->url, "", &url);
         lp_fail(err, MP_E_NETWORK, "no file descriptors left to connect to "
                 "%s (%s: the %s open-file limit is reached); raise it "
                 "(ulimit -n) or run fewer calls at once",

@@ -187,11 +187,6 @@ int lp_http_perform(lp_transport *t, const lp_config *cfg,
                     const char *const *secrets, lp_http_result *res,
                     mp_error *err);
 
-/* `url` as messages show it: "scheme://user:password@host/..." without
- * its user part, which may hold a credential.  Appends to `out`; 0, or
- * nonzero when out of memory. */
-int lp_url_shown(const char *url, strbuf *out);
-
 /* lp_http_perform's shape: how a route performs an exchange (the network,
  * or mock_transport.h's offline answers). */
 typedef int (*lp_perform_fn)(lp_transport *t, const lp_config *cfg,
