@@ -70,6 +70,11 @@ static void write_redacted(jw *w, json_object *v, int (*secret)(const char *));
  * credential: written with that part as "<redacted>". */
 static void write_url(jw *w, const char *url)
 {
+    size_t start, end;
+    if (!lp_url_user_part(url, &start, &end)) { /* nothing to hide */
+        jw_cstring(w, url);
+        return;
+    }
     strbuf shown;
     sb_init(&shown, strlen(url) + 16);
     if (lp_url_shown(url, "<redacted>@", &shown))
