@@ -20,6 +20,8 @@
  *             (uselocale), as a client tuned for threads would: json-c
  *             0.16 otherwise takes glibc's locale lock on every parse.
  *   raw       libcurl only: the bytes are received and counted, no parse.
+ *   (Both libcurl clients keep libcurl's default 16 KiB receive buffer,
+ *   as the plugin does.)
  *   host      build/agent-host (the sample host, K must be 1) streaming the
  *             text to a pipe this program drains; with the 1.1 plugin it
  *             writes once per network read (the batch hint).  CPU and peak
@@ -195,7 +197,7 @@ static int curl_client_init(curl_client *c, const char *url, const char *model,
     curl_easy_setopt(c->e, CURLOPT_WRITEDATA, &c->b);
     curl_easy_setopt(c->e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(c->e, CURLOPT_BUFFERSIZE, 64L * 1024);
+    curl_easy_setopt(c->e, CURLOPT_BUFFERSIZE, 16L * 1024);
     return c->e && c->b.tok ? 0 : -1;
 }
 

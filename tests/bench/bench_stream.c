@@ -182,7 +182,7 @@ static int run_baseline(const char *url, const char *model)
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 64L * 1024);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16L * 1024);
     result r = {0};
     double t0 = cpu_us();
     CURLcode cc = curl_easy_perform(e);

@@ -78,15 +78,18 @@ static void test_sighup_while_stdout_is_full(void **state)
     }
     ht_child = pid; /* killed by the teardown if an assertion fails */
     close(out[1]);
-    /* Nobody reads: wait until the pipe is (all but) full and its fill
-     * has stopped growing for 300 ms: the host is blocked writing. */
+    /* Nobody reads: wait until the pipe is mostly full and its fill has
+     * stopped growing for 300 ms: the host is blocked writing.  Mostly:
+     * the pipe is full when its 16 page slots are taken, which writes
+     * that end mid-page leave short of its capacity in bytes (60,036 of
+     * 65,536 seen with 16 KiB network reads, each one write). */
     int cap = fcntl(out[0], F_GETPIPE_SZ);
     assert_true(cap > 0 && cap < BIG_CHUNKS * 4); /* it cannot hold it all */
     int fill = 0, same = 0;
     for (int waited = 0; waited < 20000 && same < 30; waited += 10) {
         usleep(10000);
         int now = pipe_fill(out[0]);
-        same = now >= cap - 4096 && now == fill ? same + 1 : 0;
+        same = now >= cap / 4 * 3 && now == fill ? same + 1 : 0;
         fill = now;
     }
     if (same < 30)
