@@ -18,13 +18,13 @@ static const char *env_nonempty(const char *name)
     return v && *v ? v : NULL;
 }
 
-/* The first set variable of a NULL-terminated list; *which names it. */
-static const char *first_env(const char *const *names, const char **which)
+/* The first set variable of a list (route.h); *which names it. */
+static const char *first_env(const char *names, const char **which)
 {
-    for (; *names; names++) {
-        const char *v = env_nonempty(*names);
+    for (; *names; names = lp_env_next(names)) {
+        const char *v = env_nonempty(names);
         if (v) {
-            *which = *names;
+            *which = names;
             return v;
         }
     }
@@ -39,7 +39,7 @@ static const lp_route_row *proxy_row(void)
 /* The row whose prefix starts `model`, or NULL. */
 static const lp_route_row *row_for(const char *model)
 {
-    for (const lp_route_row *r = lp_route_table + 1; r->prefix; r++)
+    for (const lp_route_row *r = lp_route_table + 1; r->provider[0]; r++)
         if (strncmp(model, r->prefix, strlen(r->prefix)) == 0)
             return r;
     return NULL;
@@ -55,7 +55,8 @@ static int truthy_env(const char *name)
 int lp_route_list_prefixes(strbuf *out)
 {
     int rc = 0;
-    for (const lp_route_row *r = lp_route_table + 1; r->prefix && !rc; r++)
+    for (const lp_route_row *r = lp_route_table + 1; r->provider[0] && !rc;
+         r++)
         rc = sb_printf(out, "%s%s", r == lp_route_table + 1 ? "" : ", ",
                        r->prefix);
     return rc;
@@ -80,7 +81,8 @@ static void resolve_base(lp_route *r)
     } else if ((r->base = first_env(row->base_env, &which))) {
         r->base_from = env_label(r->base_from_buf, sizeof r->base_from_buf,
                                  which);
-    } else if ((r->base = row->default_base)) {
+    } else if (row->default_base[0]) {
+        r->base = row->default_base;
         r->base_from = row == proxy_row() ? "the built-in default (a local "
                        "LiteLLM proxy)" : "the route table";
     }
@@ -125,15 +127,15 @@ static int check_key_bytes(const lp_route *r, mp_error *err)
     return MP_OK;
 }
 
-/* Names of a NULL-terminated variable list: "$A or $B". */
-static void list_env(strbuf *sb, const char *const *names)
+/* Names of a variable list (route.h): "$A or $B". */
+static void list_env(strbuf *sb, const char *names)
 {
-    for (size_t i = 0; names[i]; i++)
-        sb_printf(sb, "%s$%s", i ? " or " : "", names[i]);
+    for (const char *n = names; *n; n = lp_env_next(n))
+        sb_printf(sb, "%s$%s", n == names ? "" : " or ", n);
 }
 
 static int missing(lp_route *r, mp_error *err, const char *what,
-                   const char *arg, const char *const *env)
+                   const char *arg, const char *env)
 {
     strbuf sb;
     sb_init(&sb, 1024);
@@ -161,7 +163,7 @@ static int resolve_model(lp_route *r, const char *rest, mp_error *err)
 {
     r->model = rest;
     const char *mp = r->row->model_prefix;
-    if (!mp || strchr(rest, '/'))
+    if (!*mp || strchr(rest, '/'))
         return MP_OK;
     size_t need = strlen(mp) + strlen(rest) + 1;
     if (need > sizeof r->model_buf)
@@ -201,9 +203,9 @@ const lp_wire *lp_route_wire_for(const lp_config *cfg)
 {
     const char *rest;
     int known;
-    return cfg && cfg->model_id ? select_row(cfg->model_id, &rest,
-                                             &known)->wire
-                                : NULL;
+    return cfg && cfg->model_id
+               ? lp_route_row_wire(select_row(cfg->model_id, &rest, &known))
+               : NULL;
 }
 
 int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
@@ -238,7 +240,7 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
         }
     }
     out->row = row;
-    out->wire = row->wire;
+    out->wire = lp_route_row_wire(row);
     out->perform = lp_http_perform;
     if (lp_mock_requested(cfg)) {
         /* LiteLLM's mock answers need no server, key or adapter: they are
@@ -278,7 +280,7 @@ int lp_route_resolve(const lp_config *cfg, lp_route *out, mp_error *err)
                            row->project_env);
         out->location = cfg->vertex_location ? cfg->vertex_location
                                              : first_env(row->location_env, &which);
-        if (!out->location)
+        if (!out->location && row->default_location[0])
             out->location = row->default_location;
     }
     out->num_retries = cfg->num_retries >= 0 ? cfg->num_retries
@@ -362,6 +364,8 @@ int lp_route_url(const lp_route *r, strbuf *out)
     const char *t = r->row->url;
     if ((r->row->quirks & LP_Q_API_VERSION) && !r->api_version)
         t = r->row->url_no_version;
+    if (!*t)
+        t = NULL; /* none: {base} and the adapter's path */
     sb_reset(out);
     if (!t && base_ends_with(r, r->wire->default_path))
         return expand(r, "{base}", 0, out);

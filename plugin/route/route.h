@@ -68,48 +68,78 @@ enum lp_quirk {
     LP_Q_API_VERSION = 1u << 7     /* Azure: {api_version} in the URL     */
 };
 
+/* The route table holds no pointer: a row of strings kept in place is
+ * read-only data the loader maps as it is, where pointers would each need
+ * a relocation at load time and the pages they sit on a private copy in
+ * every process (about 10 us a page on a virtual machine, most of what
+ * loading the plugin cost beyond a bare library; tests/README.md,
+ * Performance).  Strings are char arrays (an empty one is "none"), the
+ * adapter an id, and a list of environment variables is their names one
+ * after another, each ended by a NUL, the list by an empty name:
+ * "GROQ_API_KEY\0" "OTHER_KEY".  test_route checks that every string of
+ * every row fits its array with its ending. */
+#define LP_ENV_LIST 96
+
+/* Names of an environment list in turn:
+ *   for (const char *n = row->key_env; *n; n = lp_env_next(n)) ... */
+static inline const char *lp_env_next(const char *name)
+{
+    while (*name)
+        name++;
+    return name + 1;
+}
+
 /* A header whose value comes from an environment variable, sent only when
  * the variable is set (e.g. OpenRouter's HTTP-Referer from OR_SITE_URL). */
 typedef struct lp_env_header {
-    const char *header;
-    const char *env;
+    char header[24];
+    char env[24];
 } lp_env_header;
 
-#define LP_ROUTE_MAX_ENV 5
+/* The adapter of a row (lp_route_row_wire gives its table). */
+enum lp_wire_id {
+    LP_WIRE_NONE = 0,     /* not built yet (then refused)                */
+    LP_WIRE_OPENAI_CHAT,  /* plugin/openai_chat/                          */
+    LP_WIRE_ANTHROPIC     /* plugin/anthropic/                            */
+};
 
 typedef struct lp_route_row {
-    const char *prefix;        /* "groq/"; "" for the proxy row          */
-    const char *provider;      /* "groq": for messages and get_config    */
-    const lp_wire *wire;       /* NULL: not built yet (then refused)     */
+    char prefix[16];           /* "groq/"; "" for the proxy row          */
+    char provider[16];         /* "groq": for messages and get_config;
+                                  "" ends the table                      */
+    unsigned char wire;        /* enum lp_wire_id                         */
+    unsigned char key_required; /* no key (nor token) -> refused before
+                                   sending                              */
+    unsigned char auth;        /* enum lp_auth                            */
+    unsigned quirks;           /* enum lp_quirk                           */
     /* The URL: {base} (trailing slashes removed), {model} (the wire
      * model), {api_version}, {project}, {location}, {location-} (the
      * location and a dash, or nothing for "global"); the base may use
-     * them too.  NULL: {base} and the adapter's default_path. */
-    const char *url;
-    const char *url_no_version; /* LP_Q_API_VERSION: the URL when no
-                                   api_version is configured             */
-    const char *default_base;  /* NULL: a base must be configured        */
-    const char *base_env[LP_ROUTE_MAX_ENV]; /* NULL-terminated            */
-    const char *key_env[LP_ROUTE_MAX_ENV];
+     * them too.  "": {base} and the adapter's default_path. */
+    char url[96];
+    char url_no_version[48];   /* LP_Q_API_VERSION: the URL when no
+                                  api_version is configured             */
+    char default_base[64];     /* "": a base must be configured          */
+    char model_prefix[32];     /* prepended to a wire model without '/'  */
+    char default_location[16];
+    lp_env_header env_headers[2];
+    char base_env[LP_ENV_LIST];
+    char key_env[LP_ENV_LIST];
     /* When no key is found: a token from these variables, sent as
      * "Authorization: Bearer" whatever `auth` says (Anthropic's
      * $ANTHROPIC_AUTH_TOKEN). */
-    const char *token_env[LP_ROUTE_MAX_ENV];
-    int key_required;          /* no key (nor token) -> refused before
-                                  sending                               */
-    int auth;                  /* enum lp_auth                            */
-    const char *model_prefix;  /* prepended to a wire model without '/'  */
-    lp_env_header env_headers[2];
-    const char *version_env[LP_ROUTE_MAX_ENV]; /* {api_version}           */
-    const char *project_env[LP_ROUTE_MAX_ENV]; /* {project}               */
-    const char *location_env[LP_ROUTE_MAX_ENV];/* {location}              */
-    const char *default_location;
-    unsigned quirks;           /* enum lp_quirk                           */
+    char token_env[LP_ENV_LIST];
+    char version_env[LP_ENV_LIST];  /* {api_version}                      */
+    char project_env[LP_ENV_LIST];  /* {project}                          */
+    char location_env[LP_ENV_LIST]; /* {location}                         */
 } lp_route_row;
 
-/* The table: rows in lookup order, ended by a row whose prefix is NULL.
+/* The table: rows in lookup order, ended by a row whose provider is "".
  * The first row is the proxy row. */
 extern const lp_route_row lp_route_table[];
+
+/* The adapter of `row`, or NULL when it has none (LP_WIRE_NONE). */
+const lp_wire *lp_route_row_wire(const lp_route_row *row);
 
 /* A route resolved for one call. */
 typedef struct lp_route {

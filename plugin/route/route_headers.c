@@ -80,7 +80,8 @@ static int add_auth(const lp_route *r, struct curl_slist **list)
 static int add_env_headers(const lp_route *r, struct curl_slist **list)
 {
     int rc = MP_OK;
-    for (size_t i = 0; !rc && i < 2 && r->row->env_headers[i].header; i++) {
+    for (size_t i = 0; !rc && i < 2 && r->row->env_headers[i].header[0];
+         i++) {
         const lp_env_header *h = &r->row->env_headers[i];
         const char *v = getenv(h->env);
         if (v && *v && !strpbrk(v, "\r\n") && !lp_route_has_extra(r, h->header))

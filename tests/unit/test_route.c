@@ -24,14 +24,15 @@
 /* Every variable any row reads, and the proxy switch. */
 static void clear_env(void)
 {
-    for (const lp_route_row *r = lp_route_table; r->prefix; r++) {
-        const char *const *lists[] = {r->base_env, r->key_env, r->version_env,
-                                      r->project_env, r->location_env};
+    for (const lp_route_row *r = lp_route_table; r->provider[0]; r++) {
+        const char *lists[] = {r->base_env, r->key_env, r->token_env,
+                               r->version_env, r->project_env,
+                               r->location_env};
         for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
-            for (size_t i = 0; lists[l][i]; i++)
-                unsetenv(lists[l][i]);
+            for (const char *n = lists[l]; *n; n = lp_env_next(n))
+                unsetenv(n);
         for (size_t i = 0; i < 2; i++)
-            if (r->env_headers[i].env)
+            if (r->env_headers[i].env[0])
                 unsetenv(r->env_headers[i].env);
     }
     unsetenv("USE_LITELLM_PROXY");
@@ -472,13 +473,13 @@ static void test_anthropic_row_is_reserved_for_its_adapter(void **state)
     (void)state;
     setenv("ANTHROPIC_API_KEY", "k", 1);
     const lp_route_row *row = NULL;
-    for (const lp_route_row *r = lp_route_table; r->prefix; r++)
+    for (const lp_route_row *r = lp_route_table; r->provider[0]; r++)
         if (strcmp(r->prefix, "anthropic/") == 0)
             row = r;
     assert_non_null(row);
     assert_int_equal(row->auth, LP_AUTH_X_API_KEY);
     resolved r = resolve("anthropic/claude-sonnet-4-5", NULL);
-    if (row->wire) { /* the native adapter is built in */
+    if (lp_route_row_wire(row)) { /* the native adapter is built in */
         assert_int_equal(r.rc, MP_OK);
         assert_string_equal(r.url, "https://api.anthropic.com/v1/messages");
         assert_string_equal(r.model, "claude-sonnet-4-5");
@@ -489,9 +490,59 @@ static void test_anthropic_row_is_reserved_for_its_adapter(void **state)
     }
 }
 
+/* The table holds strings in arrays (route.h): a string as long as its
+ * array loses its ending without an error, and a variable list needs the
+ * empty name after its last.  So every array's last byte is a NUL, a
+ * list's last two are, and every row has its prefix-provider pair. */
+#define ENDS_IN_NUL(a) ((a)[sizeof(a) - 1] == '\0')
+static void test_route_rows_fit_their_arrays(void **state)
+{
+    (void)state;
+    size_t n_rows = 0;
+    for (const lp_route_row *r = lp_route_table; r->provider[0]; r++) {
+        n_rows++;
+        assert_true(ENDS_IN_NUL(r->prefix) && ENDS_IN_NUL(r->provider) &&
+                    ENDS_IN_NUL(r->url) && ENDS_IN_NUL(r->url_no_version) &&
+                    ENDS_IN_NUL(r->default_base) &&
+                    ENDS_IN_NUL(r->model_prefix) &&
+                    ENDS_IN_NUL(r->default_location));
+        for (size_t i = 0; i < 2; i++)
+            assert_true(ENDS_IN_NUL(r->env_headers[i].header) &&
+                        ENDS_IN_NUL(r->env_headers[i].env));
+        const char *lists[] = {r->base_env, r->key_env, r->token_env,
+                               r->version_env, r->project_env,
+                               r->location_env};
+        for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
+            assert_int_equal(lists[l][LP_ENV_LIST - 1], '\0');
+            assert_int_equal(lists[l][LP_ENV_LIST - 2], '\0');
+            for (const char *n = lists[l]; *n; n = lp_env_next(n))
+                assert_true(n + strlen(n) < lists[l] + LP_ENV_LIST - 1);
+        }
+        if (r != lp_route_table) /* only the proxy row has no prefix */
+            assert_true(r->prefix[0] != '\0');
+        assert_true(r->wire == LP_WIRE_NONE || lp_route_row_wire(r) != NULL);
+    }
+    assert_true(n_rows >= 20);
+    /* A list is read name by name: Together's four key variables. */
+    const lp_route_row *t = NULL;
+    for (const lp_route_row *r = lp_route_table; r->provider[0]; r++)
+        if (strcmp(r->prefix, "together_ai/") == 0)
+            t = r;
+    assert_non_null(t);
+    const char *want[] = {"TOGETHER_API_KEY", "TOGETHER_AI_API_KEY",
+                          "TOGETHERAI_API_KEY", "TOGETHER_AI_TOKEN"};
+    size_t i = 0;
+    for (const char *n = t->key_env; *n; n = lp_env_next(n), i++) {
+        assert_true(i < 4);
+        assert_string_equal(n, want[i]);
+    }
+    assert_int_equal(i, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_route_rows_fit_their_arrays),
         cmocka_unit_test_setup(test_every_prefix_resolves_with_its_defaults, setup),
         cmocka_unit_test_setup(test_base_variable_then_client_args_win, setup),
         cmocka_unit_test_setup(test_key_variable_precedence, setup),
