@@ -285,8 +285,8 @@ static void setup_easy(CURL *e, const lp_config *cfg, const lp_http_request *req
     /* libcurl's default receive buffer, on purpose: it is resident for as
      * long as the instance lives, so 64 KiB cost 48 KiB more per
      * concurrent stream (12 MiB at 256 streams) for fewer reads only on a
-     * burst, and a stream of ~200-byte chunks is read 80 at a time
-     * already (tests/README.md, Performance). */
+     * burst, and a stream of ~200-byte chunks is still read about 90
+     * chunks at a time (tests/README.md, Performance). */
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16L * 1024);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 #ifdef CURLOPT_PROTOCOLS_STR

@@ -80,9 +80,10 @@ static void test_sighup_while_stdout_is_full(void **state)
     close(out[1]);
     /* Nobody reads: wait until the pipe is mostly full and its fill has
      * stopped growing for 300 ms: the host is blocked writing.  Mostly:
-     * the pipe is full when its 16 page slots are taken, which writes
-     * that end mid-page leave short of its capacity in bytes (60,036 of
-     * 65,536 seen with 16 KiB network reads, each one write). */
+     * the pipe is full when its page slots (16 for 64 KiB) are taken,
+     * which writes that end mid-page leave short of its capacity in
+     * bytes (60,036 of 65,536 seen with 16 KiB network reads, each one
+     * write). */
     int cap = fcntl(out[0], F_GETPIPE_SZ);
     assert_true(cap > 0 && cap < BIG_CHUNKS * 4); /* it cannot hold it all */
     int fill = 0, same = 0;
