@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/exchange.h"
@@ -102,12 +103,13 @@ static int nothing_started(void *ctx)
 }
 
 /* One GET.  Returns 1 with out filled when it gave a model-info document,
- * 0 when not (out->why says why), or -1 when cancelled (err filled). */
+ * 0 when not (out->why says why), or -1 when cancelled (err filled).
+ * `scratch` takes the GET's own error, which only feeds out->why. */
 static int ask(lp_transport *t, const lp_config *cfg, int64_t cap_ms,
                const char *root,
                const char *path, struct curl_slist *headers,
                const char *const *secrets, const char *model, mi_answer *out,
-               int *answered, mp_error *err)
+               int *answered, mp_error *scratch, mp_error *err)
 {
     strbuf url, body;
     sb_init(&url, 8192);
@@ -126,8 +128,8 @@ static int ask(lp_transport *t, const lp_config *cfg, int64_t cap_ms,
                            .timeout_cap_ms = cap_ms,
                            .single_attempt = 1};
     lp_http_result res;
-    mp_error e = MP_ERROR_INIT;
-    int rc = lp_http_perform(t, cfg, &req, &h, secrets, &res, &e);
+    *scratch = (mp_error)MP_ERROR_INIT;
+    int rc = lp_http_perform(t, cfg, &req, &h, secrets, &res, scratch);
     if (rc == MP_E_CANCELLED) {
         lp_fail(err, MP_E_CANCELLED, "cancelled");
         result = -1;
@@ -149,7 +151,8 @@ static int ask(lp_transport *t, const lp_config *cfg, int64_t cap_ms,
         result = 1;
     } else if (rc) {
         lp_format(out->why, sizeof out->why, "GET %s: %s (%.*s)", path,
-                  mp_errname(rc), lp_utf8_prec(e.message, 80), e.message);
+                  mp_errname(rc), lp_utf8_prec(scratch->message, 80),
+                  scratch->message);
     } else {
         snprintf(out->why, sizeof out->why, "GET %s: HTTP %ld, not a "
                  "model-info document", path, res.status);
@@ -169,12 +172,20 @@ int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
     strbuf root;
     sb_init(&root, 8192);
     struct curl_slist *headers = NULL;
-    mp_error e = MP_ERROR_INIT;
-    if (lp_route_proxy_root(route, &root) || !root.data ||
-        lp_route_headers(route, 0, NULL, &headers, &e)) {
+    /* The errors of the probe's own steps only feed out->why: one scratch
+     * mp_error (2 KiB) on the heap, not one per step on the stack, where
+     * the probe made a stream's first call 6 KiB deeper than its next
+     * ones, and that stays resident for the life of every host thread
+     * that called (tests/README.md, Performance). */
+    mp_error *scratch = malloc(sizeof *scratch);
+    if (scratch)
+        *scratch = (mp_error)MP_ERROR_INIT;
+    if (!scratch || lp_route_proxy_root(route, &root) || !root.data ||
+        lp_route_headers(route, 0, NULL, &headers, scratch)) {
         snprintf(out->why, sizeof out->why, "could not build the request");
         sb_free(&root);
         curl_slist_free_all(headers);
+        free(scratch);
         return MP_OK;
     }
     const char *secrets[LP_MAX_SECRETS];
@@ -186,8 +197,8 @@ int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
     char first_why[sizeof out->why] = "";
     for (size_t i = 0; i < 2 && !got; i++) {
         int answered = 0;
-        got = ask(t, cfg, cap_ms, root.data, paths[i], headers, secrets, model, out,
-                  &answered, err);
+        got = ask(t, cfg, cap_ms, root.data, paths[i], headers, secrets, model,
+                  out, &answered, scratch, err);
         answered_both &= answered;
         if (i == 0 && !got)
             memcpy(first_why, out->why, sizeof first_why);
@@ -203,6 +214,7 @@ int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
     }
     sb_free(&root);
     curl_slist_free_all(headers);
+    free(scratch);
     return got < 0 ? MP_E_CANCELLED : MP_OK;
 }
 
