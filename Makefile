@@ -187,7 +187,7 @@ fuzz:
 TSAN_TESTS := test_config_update test_module test_replay_update test_host_reload \
   test_host_replay test_stream_faults test_stream_modes test_stream_nonstream \
   test_structured_modes test_soak_reload test_load_streams test_json_locale \
-  test_stream_mock
+  test_stream_mock test_stream_model_info
 tsan:
 	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" ZDEFS= \
 	  build-tsan/litellm_provider.so build-tsan/replay_provider.so build-tsan/agent-host \

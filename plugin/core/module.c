@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "provider_entry.h"
+#include "../route/model_info_shared.h"
 #include "../transport/http_transport.h"
 
 static lp_module_state state;
@@ -31,10 +32,11 @@ static int curl_setup(const lp_logger *log, mp_error *err)
     return MP_OK;
 }
 
-/* The last deinit's: the transport's pooled handles, then libcurl's
- * global state. */
+/* The last deinit's: the proxies' shared answers, the transport's pooled
+ * handles, then libcurl's global state. */
 static void curl_teardown(void)
 {
+    mis_clear();
     lp_transport_pool_drain();
     curl_global_cleanup();
 }

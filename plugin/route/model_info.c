@@ -1,6 +1,7 @@
 /* model_info.c - does the proxy say a model supports response_format
  * json_schema?  See model_info.h. */
 #include "model_info.h"
+#include "model_info_shared.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -163,31 +164,47 @@ done:
     return result;
 }
 
-int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
-             int64_t cap_ms, mi_answer *out, mp_error *err)
+/* Where the probe goes and what it sends: the proxy's root URL and the
+ * route's header list (the key with it).  The errors of the probe's own
+ * steps only feed out->why: one scratch mp_error (2 KiB) on the heap, not
+ * one per step on the stack, where the probe made a stream's first call
+ * 6 KiB deeper than its next ones, and that stays resident for the life
+ * of every host thread that called (tests/README.md, Performance). */
+typedef struct probe_target {
+    strbuf root;
+    struct curl_slist *headers;
+    mp_error *scratch;
+} probe_target;
+
+static void target_close(probe_target *pt)
+{
+    sb_free(&pt->root);
+    curl_slist_free_all(pt->headers);
+    free(pt->scratch);
+}
+
+/* 0 when the target is ready; -1 when it could not be built (closed). */
+static int target_open(const lp_route *route, probe_target *pt)
+{
+    sb_init(&pt->root, 8192);
+    pt->headers = NULL;
+    pt->scratch = malloc(sizeof *pt->scratch);
+    if (pt->scratch)
+        *pt->scratch = (mp_error)MP_ERROR_INIT;
+    if (!pt->scratch || lp_route_proxy_root(route, &pt->root) ||
+        !pt->root.data ||
+        lp_route_headers(route, 0, NULL, &pt->headers, pt->scratch)) {
+        target_close(pt);
+        return -1;
+    }
+    return 0;
+}
+
+static int query_target(lp_transport *t, const lp_config *cfg,
+                        const lp_route *route, int64_t cap_ms,
+                        probe_target *pt, mi_answer *out, mp_error *err)
 {
     const char *model = route->model;
-    memset(out, 0, sizeof *out);
-    out->support = LP_SCHEMA_NO;
-    strbuf root;
-    sb_init(&root, 8192);
-    struct curl_slist *headers = NULL;
-    /* The errors of the probe's own steps only feed out->why: one scratch
-     * mp_error (2 KiB) on the heap, not one per step on the stack, where
-     * the probe made a stream's first call 6 KiB deeper than its next
-     * ones, and that stays resident for the life of every host thread
-     * that called (tests/README.md, Performance). */
-    mp_error *scratch = malloc(sizeof *scratch);
-    if (scratch)
-        *scratch = (mp_error)MP_ERROR_INIT;
-    if (!scratch || lp_route_proxy_root(route, &root) || !root.data ||
-        lp_route_headers(route, 0, NULL, &headers, scratch)) {
-        snprintf(out->why, sizeof out->why, "could not build the request");
-        sb_free(&root);
-        curl_slist_free_all(headers);
-        free(scratch);
-        return MP_OK;
-    }
     const char *secrets[LP_MAX_SECRETS];
     lp_route_secrets(route, secrets, LP_MAX_SECRETS);
     static const char *const paths[] = {"/v1/model/info", "/model/info"};
@@ -197,8 +214,8 @@ int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
     char first_why[sizeof out->why] = "";
     for (size_t i = 0; i < 2 && !got; i++) {
         int answered = 0;
-        got = ask(t, cfg, cap_ms, root.data, paths[i], headers, secrets, model,
-                  out, &answered, scratch, err);
+        got = ask(t, cfg, cap_ms, pt->root.data, paths[i], pt->headers,
+                  secrets, model, out, &answered, pt->scratch, err);
         answered_both &= answered;
         if (i == 0 && !got)
             memcpy(first_why, out->why, sizeof first_why);
@@ -212,14 +229,41 @@ int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
         out->support = LP_SCHEMA_NO;
         out->definite = answered_both;
     }
-    sb_free(&root);
-    curl_slist_free_all(headers);
-    free(scratch);
     return got < 0 ? MP_E_CANCELLED : MP_OK;
 }
 
+static void unanswered(mi_answer *out)
+{
+    memset(out, 0, sizeof *out);
+    out->support = LP_SCHEMA_NO;
+}
+
+int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
+             int64_t cap_ms, mi_answer *out, mp_error *err)
+{
+    unanswered(out);
+    probe_target pt;
+    if (target_open(route, &pt)) {
+        snprintf(out->why, sizeof out->why, "could not build the request");
+        return MP_OK;
+    }
+    int rc = query_target(t, cfg, route, cap_ms, &pt, out, err);
+    target_close(&pt);
+    return rc;
+}
+
+/* Into the instance's memo; get_config reads it from any thread. */
+static void remember(mp_instance *inst, const lp_route *route,
+                     const lp_model_facts *facts)
+{
+    pthread_mutex_lock(&inst->lock);
+    lp_model_memo_put_facts(&inst->model_memo, route->model, facts);
+    pthread_mutex_unlock(&inst->lock);
+}
+
 int mi_learn(mp_instance *inst, const lp_config *cfg, const lp_route *route,
-             int64_t cap_ms, lp_model_facts *out, int *known, mp_error *err)
+             int64_t cap_ms, int optional, lp_model_facts *out, int *known,
+             mp_error *err)
 {
     *known = 0;
     if (lp_model_memo_get_facts(&inst->model_memo, route->model, out)) {
@@ -229,7 +273,34 @@ int mi_learn(mp_instance *inst, const lp_config *cfg, const lp_route *route,
     if (!lp_route_quirk(route, LP_Q_PROXY) || route->perform != lp_http_perform)
         return MP_OK;
     mi_answer a;
-    int rc = mi_query(&inst->transport, cfg, route, cap_ms, &a, err);
+    unanswered(&a);
+    probe_target pt;
+    if (target_open(route, &pt))
+        return MP_OK; /* out of memory: nothing learned, the call goes on */
+    /* The process's answer first (model_info_shared.h); a claim not
+     * settled well after the probe's own limit is a lost one. */
+    mis_key key = mis_key_of(pt.root.data, route->model, pt.headers);
+    int asker = 0;
+    switch (mis_claim(key, cap_ms + 1000, out)) {
+    case MIS_KNOWN:
+        target_close(&pt);
+        remember(inst, route, out);
+        *known = 1;
+        return MP_OK;
+    case MIS_BUSY:
+        if (optional) {
+            target_close(&pt);
+            return MP_OK;
+        }
+        break; /* asked here too, not published */
+    case MIS_ASK:
+        asker = 1;
+        break;
+    }
+    int rc = query_target(&inst->transport, cfg, route, cap_ms, &pt, &a, err);
+    target_close(&pt);
+    if (asker)
+        mis_settle(key, !rc && a.definite ? &a.facts : NULL);
     if (rc)
         return rc;
     lp_log(lp_module_logger(), MP_LOG_DEBUG, "model info for \"%s\": %s%s",
@@ -237,10 +308,7 @@ int mi_learn(mp_instance *inst, const lp_config *cfg, const lp_route *route,
            "answer)");
     if (!a.definite)
         return MP_OK;
-    /* get_config reads the memo from any thread. */
-    pthread_mutex_lock(&inst->lock);
-    lp_model_memo_put_facts(&inst->model_memo, route->model, &a.facts);
-    pthread_mutex_unlock(&inst->lock);
+    remember(inst, route, &a.facts);
     *out = a.facts;
     *known = 1;
     return MP_OK;
@@ -256,7 +324,8 @@ int mi_check_request(mp_instance *inst, const lp_config *cfg,
 {
     lp_model_facts f;
     int known;
-    int rc = mi_learn(inst, cfg, route, MI_STREAM_PROBE_MS, &f, &known, err);
+    int rc = mi_learn(inst, cfg, route, MI_STREAM_PROBE_MS, 1, &f, &known,
+                      err);
     if (rc || !known || !f.listed)
         return rc;
     const lp_logger *log = lp_module_logger();

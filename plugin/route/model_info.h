@@ -52,17 +52,20 @@ int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
              int64_t cap_ms, mi_answer *out, mp_error *err);
 
 /* What the proxy behind `route` says of its model: from the instance's
- * memo, else asked now (at most `cap_ms`) and remembered when the proxy
- * answered.  Only a LiteLLM proxy reached over the network is asked; for
- * any other route *known is 0 and nothing is sent.  Returns MP_OK (a proxy
- * that cannot answer is not an error) or MP_E_CANCELLED. */
+ * memo, else from the process's answers (model_info_shared.h), else asked
+ * now (at most `cap_ms`) and remembered, in both, when the proxy answered.
+ * While another instance is asking about the same model, an `optional`
+ * caller goes on without an answer (*known 0) and any other asks too.
+ * Only a LiteLLM proxy reached over the network is asked; for any other
+ * route *known is 0 and nothing is sent.  Returns MP_OK (a proxy that
+ * cannot answer is not an error) or MP_E_CANCELLED. */
 struct mp_instance;
 int mi_learn(struct mp_instance *inst, const lp_config *cfg,
-             const lp_route *route, int64_t cap_ms, lp_model_facts *out,
-             int *known, mp_error *err);
+             const lp_route *route, int64_t cap_ms, int optional,
+             lp_model_facts *out, int *known, mp_error *err);
 
 /* Before a stream() to a proxy: learn about the model (a short probe,
- * once per model) and warn through the log when the request holds images
+ * once per model, skipped while another instance asks) and warn through the log when the request holds images
  * or tools the proxy says the model cannot take (the request is still
  * sent: the proxy may know better by then).  MP_OK or MP_E_CANCELLED. */
 struct rf_request;

@@ -277,7 +277,7 @@ static int probe_model(mp_instance *inst, const lp_config *cfg,
 {
     lp_model_facts f;
     int known;
-    int rc = mi_learn(inst, cfg, &p->route, SO_PROBE_MS, &f, &known, err);
+    int rc = mi_learn(inst, cfg, &p->route, SO_PROBE_MS, 0, &f, &known, err);
     if (rc || !known || f.response_schema != LP_SCHEMA_YES)
         return rc;
     *path = SO_PATH_RESPONSE_FORMAT;

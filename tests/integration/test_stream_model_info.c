@@ -1,11 +1,13 @@
 /*
  * test_stream_model_info.c - what a LiteLLM proxy's /model/info says of a
- * model, used by stream(): asked once per instance and model, its
+ * model, used by stream(): asked once per model (the instance keeps it), its
  * max_input_tokens shown by get_config as context_window_limit when the
  * config gives none, and a warning (the request still sent) when the
  * request holds images or tools the proxy says the model cannot take.
- * Only a proxy is asked: a direct route sends no GET.  The probe adds
- * little to the host thread's stack.
+ * Only a proxy is asked: a direct route sends no GET.  The answer is
+ * shared by the process's instances with the same proxy, key and headers,
+ * and asked for once when several start at once.  The probe adds little to
+ * the host thread's stack.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -160,6 +162,121 @@ static void test_direct_route_asks_nothing(void **state)
     assert_int_equal(gets(), gets0);
 }
 
+/* One stream() of it_hello_request on a new instance of `model` with
+ * `args`; the instance is returned (for get_config), NULL on failure. */
+static mp_instance *first_stream(const char *model, const char *args)
+{
+    char config[128];
+    snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", model);
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = it_create(config, args, &err);
+    if (!inst)
+        return NULL;
+    it_events ev;
+    it_events_init(&ev);
+    int rc = it_stream(inst, it_hello_request, &ev, &err);
+    it_events_free(&ev);
+    if (rc != MP_OK) {
+        it_p->destroy(inst);
+        return NULL;
+    }
+    return inst;
+}
+
+static void client_args(char *out, size_t size, const char *key,
+                        const char *test)
+{
+    snprintf(out, size, "{\"api_base\":\"%s\",\"api_key\":\"%s\","
+             "\"extra_headers\":{\"X-Test\":\"%s\"}}", mock.base_url, key,
+             test);
+}
+
+/* The answer is the process's: a second instance on the same proxy with
+ * the same key and headers takes it (no GET) and shows its window; one
+ * with another key asks. */
+static void test_instances_share_the_answer(void **state)
+{
+    (void)state;
+    char args[512], other_key[512];
+    client_args(args, sizeof args, "k", "share");
+    client_args(other_key, sizeof other_key, "k2", "share");
+    int gets0 = gets();
+    mp_instance *a = first_stream("small-text-model", args);
+    assert_non_null(a);
+    assert_int_equal(gets(), gets0 + 1);
+    mp_instance *b = first_stream("small-text-model", args);
+    assert_non_null(b);
+    assert_int_equal(gets(), gets0 + 1);
+    char *cfg = config_of(b);
+    assert_non_null(strstr(cfg, "\"context_window_limit\":8192"));
+    free(cfg);
+    mp_instance *c = first_stream("small-text-model", other_key);
+    assert_non_null(c);
+    assert_int_equal(gets(), gets0 + 2);
+    it_p->destroy(a);
+    it_p->destroy(b);
+    it_p->destroy(c);
+}
+
+#define RACERS 8
+
+typedef struct racer {
+    pthread_barrier_t *go;
+    const char *args;
+    mp_instance *inst;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    char config[] = "{\"model_id\":\"small-text-model\"}";
+    mp_error err = MP_ERROR_INIT;
+    mp_instance *inst = it_create(config, r->args, &err);
+    pthread_barrier_wait(r->go);
+    if (!inst)
+        return NULL;
+    it_events ev;
+    it_events_init(&ev);
+    int rc = it_stream(inst, it_hello_request, &ev, &err);
+    it_events_free(&ev);
+    if (rc != MP_OK) {
+        it_p->destroy(inst);
+        return NULL;
+    }
+    r->inst = inst;
+    return NULL;
+}
+
+/* Eight instances making their first call at once ask the proxy once in
+ * all: one asks, the others take its answer or, while it is being asked
+ * for, go on without it (their calls succeed all the same). */
+static void test_first_calls_at_once_ask_once(void **state)
+{
+    (void)state;
+    char args[512];
+    client_args(args, sizeof args, "k", "race");
+    int gets0 = gets();
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, RACERS);
+    racer r[RACERS];
+    pthread_t t[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        r[i] = (racer){&go, args, NULL};
+        assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&go);
+    int ok = 0;
+    for (int i = 0; i < RACERS; i++)
+        if (r[i].inst) {
+            ok++;
+            it_p->destroy(r[i].inst);
+        }
+    assert_int_equal(ok, RACERS);
+    assert_int_equal(gets(), gets0 + 1);
+}
+
 /* Stack depth is measured on a painted stack; the sanitizers keep their
  * own frames and stacks, so there the test says it was skipped. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -184,9 +301,10 @@ typedef struct first_call {
 static void *run_first_call(void *arg)
 {
     first_call *f = arg;
+    /* Headers of its own: no other test's answer is shared with it. */
     char args[512];
-    snprintf(args, sizeof args, "{\"api_base\":\"%s\",\"api_key\":\"k\"}",
-             mock.base_url);
+    snprintf(args, sizeof args, "{\"api_base\":\"%s\",\"api_key\":\"k\","
+             "\"extra_headers\":{\"X-Test\":\"stack\"}}", mock.base_url);
     char config[128];
     snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", f->model);
     it_call c;
@@ -248,6 +366,8 @@ int main(void)
         cmocka_unit_test(test_configured_window_wins_and_capable_model_is_quiet),
         cmocka_unit_test(test_direct_route_asks_nothing),
         cmocka_unit_test(test_probe_adds_little_stack),
+        cmocka_unit_test(test_instances_share_the_answer),
+        cmocka_unit_test(test_first_calls_at_once_ask_once),
     };
     return cmocka_run_group_tests_name("stream: proxy model info", tests,
                                        setup, teardown);

@@ -1,8 +1,9 @@
 /*
  * test_structured_auto.c - structured_output_mode "auto" (decision 19):
  * the /v1/model/info then /model/info probe, what each answer chooses,
- * the cache per instance and model, and the fallback to the tool path
- * when response_format is refused with a 400 (remembered).
+ * the cache per model (kept by the instance, shared by the process), and
+ * the fallback to the tool path when response_format is refused with a
+ * 400 (remembered).
  */
 #include "structured_it.h"
 
@@ -167,9 +168,12 @@ static void test_explicit_response_format_does_not_fall_back(void **state)
     so_stop(&m);
 }
 
-/* The cache is per model (update_config to another model asks again) and
- * per instance (a new instance asks again). */
-static void test_cache_is_per_model_and_instance(void **state)
+/* Remembered per model: update_config to another model asks again.  And
+ * shared by the process's instances (model_info_shared.h): another
+ * instance with the same proxy, key and headers takes the answer without
+ * asking, and one that sends other headers (here its own extra header; a
+ * key is sent the same way) asks for itself. */
+static void test_cache_is_per_model_and_shared_by_instances(void **state)
 {
     (void)state;
     mock_proc m;
@@ -196,7 +200,18 @@ static void test_cache_is_per_model_and_instance(void **state)
     so_expect_output(&r, PERSON_JSON);
     so_result_free(&r);
     so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_V1_INFO " | " SO_CHAT
-                       " | " SO_V1_INFO " | " SO_CHAT);
+                       " | " SO_CHAT);
+    json_object *shared = so_body(&m, 4);
+    assert_true(it_has(shared, "response_format")); /* the answer taken */
+    json_object_put(shared);
+    mp_instance *team = so_instance_ex(&m, "/v1", "so-rf", NULL,
+                                       "\"extra_headers\":{\"X-Team\":\"b\"}");
+    so_call(team, SO_REQUEST, SO_PERSON_SCHEMA, "TestOutputModel", NULL, &r);
+    so_expect_output(&r, PERSON_JSON);
+    so_result_free(&r);
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_V1_INFO " | " SO_CHAT
+                       " | " SO_CHAT " | " SO_V1_INFO " | " SO_CHAT);
+    so_destroy(team);
     /* The probe carries the key, as a LiteLLM proxy requires. */
     json_object *all = mock_requests(&m, "/model/info");
     assert_string_equal(it_get_str(json_object_array_get_idx(all, 0),
@@ -278,7 +293,7 @@ int main(void)
         SO_TEST(test_model_info_routes_absent_is_remembered),
         SO_TEST(test_400_falls_back_to_tool_and_remembers),
         SO_TEST(test_explicit_response_format_does_not_fall_back),
-        SO_TEST(test_cache_is_per_model_and_instance),
+        SO_TEST(test_cache_is_per_model_and_shared_by_instances),
         SO_TEST(test_probe_cache_across_update_config),
     };
     return cmocka_run_group_tests(tests, so_setup, so_teardown);

@@ -1,0 +1,134 @@
+/* model_info_shared.c - /model/info answers for the whole process; see
+ * model_info_shared.h. */
+#include "model_info_shared.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct slot {
+    mis_key key;
+    int used;                /* 0: free                                  */
+    int asking;              /* a caller holds the claim                 */
+    int known;               /* facts is the proxy's answer              */
+    long long claimed_ms;    /* when the claim was taken                 */
+    unsigned long long tick; /* last use, for forgetting the oldest      */
+    lp_model_facts facts;
+} slot;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Made by the first claim, freed by mis_clear: a table in .bss would make
+ * every load of the plugin map a page more. */
+static slot *slots;
+static unsigned long long clock_tick;
+
+/* FNV-1a, 64 bits, from `h`: two different starts give the two halves of
+ * the key. */
+static unsigned long long fnv(unsigned long long h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ 0x0a; /* a separator, so "ab"+"c" and "a"+"bc" differ */
+}
+
+mis_key mis_key_of(const char *root, const char *model,
+                   const struct curl_slist *headers)
+{
+    mis_key k = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+    k.a = fnv(fnv(k.a, root), model);
+    k.b = fnv(fnv(k.b, model), root);
+    for (const struct curl_slist *h = headers; h; h = h->next) {
+        k.a = fnv(k.a, h->data);
+        k.b = fnv(k.b, h->data);
+    }
+    return k;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static slot *find(mis_key key)
+{
+    for (size_t i = 0; slots && i < MIS_SLOTS; i++)
+        if (slots[i].used && slots[i].key.a == key.a &&
+            slots[i].key.b == key.b)
+            return &slots[i];
+    return NULL;
+}
+
+/* A free slot, else the least recently used one not being asked for; NULL
+ * when every slot is being asked for, or the table could not be made. */
+static slot *take_slot(void)
+{
+    slot *oldest = NULL;
+    if (!slots)
+        slots = calloc(MIS_SLOTS, sizeof *slots);
+    for (size_t i = 0; slots && i < MIS_SLOTS; i++) {
+        if (!slots[i].used)
+            return &slots[i];
+        if (!slots[i].asking && (!oldest || slots[i].tick < oldest->tick))
+            oldest = &slots[i];
+    }
+    return oldest;
+}
+
+enum mis_claim mis_claim(mis_key key, long long stale_ms,
+                         lp_model_facts *facts)
+{
+    enum mis_claim c = MIS_ASK;
+    long long now = now_ms();
+    pthread_mutex_lock(&lock);
+    slot *s = find(key);
+    if (s && s->known) {
+        *facts = s->facts;
+        s->tick = ++clock_tick;
+        c = MIS_KNOWN;
+    } else if (s && s->asking && now - s->claimed_ms < stale_ms) {
+        c = MIS_BUSY;
+    } else {
+        if (!s && (s = take_slot()) != NULL)
+            memset(s, 0, sizeof *s);
+        if (s) { /* with no slot to spare (or no memory), ask unrecorded */
+            s->used = 1;
+            s->key = key;
+            s->asking = 1;
+            s->claimed_ms = now;
+            s->tick = ++clock_tick;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return c;
+}
+
+void mis_settle(mis_key key, const lp_model_facts *facts)
+{
+    pthread_mutex_lock(&lock);
+    slot *s = find(key);
+    if (s) {
+        s->asking = 0;
+        if (facts) {
+            s->facts = *facts;
+            s->known = 1;
+        } else if (!s->known) {
+            s->used = 0; /* no answer: the next caller asks */
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+void mis_clear(void)
+{
+    pthread_mutex_lock(&lock);
+    free(slots);
+    slots = NULL;
+    clock_tick = 0;
+    pthread_mutex_unlock(&lock);
+}
