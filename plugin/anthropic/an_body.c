@@ -10,6 +10,7 @@
  * The keys the plugin builds (model, messages, system, stream) are never
  * taken from params; an explicit tool_choice wins over params.tool_choice.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,9 +121,12 @@ static int resolve_max_tokens(body *b)
         else
             b->max_tokens = v;
     }
-    /* The API needs budget_tokens < max_tokens. */
+    /* The API needs budget_tokens < max_tokens; an absurd budget gets the
+     * largest max_tokens (the API then says what it allows), not a sum
+     * past INT64_MAX. */
     if (b->thinking_on && b->max_tokens <= b->budget)
-        b->max_tokens = b->budget + DEFAULT_MAX_TOKENS;
+        b->max_tokens = b->budget > INT64_MAX - DEFAULT_MAX_TOKENS
+                            ? INT64_MAX : b->budget + DEFAULT_MAX_TOKENS;
     return MP_OK;
 }
 

@@ -688,6 +688,13 @@ static void test_max_tokens_default(void **state)
     rt_assert_json(at_get(b, "thinking"),
                    J("{'type':'enabled','budget_tokens':8000}"));
     json_object_put(b);
+    /* A budget near INT64_MAX: the largest max_tokens, not an overflow
+     * (which made it negative). */
+    b = at_body("{'model_id':'anthropic/m1','params':{'thinking':{'type':"
+                "'enabled','budget_tokens':9223372036854775000}}}",
+                AT_MESSAGES, NULL);
+    assert_true(json_object_get_int64(at_get(b, "max_tokens")) == INT64_MAX);
+    json_object_put(b);
     b = at_body("{'model_id':'anthropic/m1','params':{'max_tokens':100,"
                 "'thinking':{'type':'enabled','budget_tokens':8000}}}",
                 AT_MESSAGES, NULL);
