@@ -277,11 +277,12 @@ int mi_learn(mp_instance *inst, const lp_config *cfg, const lp_route *route,
     probe_target pt;
     if (target_open(route, &pt))
         return MP_OK; /* out of memory: nothing learned, the call goes on */
-    /* The process's answer first (model_info_shared.h); a claim not
-     * settled well after the probe's own limit is a lost one. */
+    /* The process's answer first (model_info_shared.h).  Asking is at
+     * most two GETs of cap_ms each: a claim not settled well after that
+     * is a lost one. */
     mis_key key = mis_key_of(pt.root.data, route->model, pt.headers);
-    int asker = 0;
-    switch (mis_claim(key, cap_ms + 1000, out)) {
+    unsigned long long token;
+    switch (mis_claim(key, 2 * cap_ms + 1000, out, &token)) {
     case MIS_KNOWN:
         target_close(&pt);
         remember(inst, route, out);
@@ -292,15 +293,13 @@ int mi_learn(mp_instance *inst, const lp_config *cfg, const lp_route *route,
             target_close(&pt);
             return MP_OK;
         }
-        break; /* asked here too, not published */
+        break; /* asked here too (its answer shared as well) */
     case MIS_ASK:
-        asker = 1;
         break;
     }
     int rc = query_target(&inst->transport, cfg, route, cap_ms, &pt, &a, err);
     target_close(&pt);
-    if (asker)
-        mis_settle(key, !rc && a.definite ? &a.facts : NULL);
+    mis_settle(key, token, !rc && a.definite ? &a.facts : NULL);
     if (rc)
         return rc;
     lp_log(lp_module_logger(), MP_LOG_DEBUG, "model info for \"%s\": %s%s",

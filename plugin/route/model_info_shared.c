@@ -13,7 +13,8 @@ typedef struct slot {
     int used;                /* 0: free                                  */
     int asking;              /* a caller holds the claim                 */
     int known;               /* facts is the proxy's answer              */
-    long long claimed_ms;    /* when the claim was taken                 */
+    unsigned long long claim; /* the claim's token (mis_claim)           */
+    long long deadline_ms;   /* past it the claim is taken over          */
     unsigned long long tick; /* last use, for forgetting the oldest      */
     lp_model_facts facts;
 } slot;
@@ -22,17 +23,25 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /* Made by the first claim, freed by mis_clear: a table in .bss would make
  * every load of the plugin map a page more. */
 static slot *slots;
-static unsigned long long clock_tick;
+static unsigned long long clock_tick, claims;
 
-/* FNV-1a, 64 bits, from `h`: two different starts give the two halves of
- * the key. */
+static unsigned long long fnv_byte(unsigned long long h, unsigned char c)
+{
+    return (h ^ c) * 0x100000001b3ULL;
+}
+
+/* FNV-1a, 64 bits, from `h`, over the string and then its length (eight
+ * bytes): read from the end, a run of strings so hashed has one parse, so
+ * "ab"+"c" and "a"+"bc" differ however the bytes fall.  Two different
+ * starts give the two halves of the key. */
 static unsigned long long fnv(unsigned long long h, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3ULL;
-    }
-    return h ^ 0x0a; /* a separator, so "ab"+"c" and "a"+"bc" differ */
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+        h = fnv_byte(h, *p);
+    for (int i = 0; i < 8; i++)
+        h = fnv_byte(h, (unsigned char)(n >> (8 * i)));
+    return h;
 }
 
 mis_key mis_key_of(const char *root, const char *model,
@@ -80,18 +89,19 @@ static slot *take_slot(void)
     return oldest;
 }
 
-enum mis_claim mis_claim(mis_key key, long long stale_ms,
-                         lp_model_facts *facts)
+enum mis_claim mis_claim(mis_key key, long long ask_ms,
+                         lp_model_facts *facts, unsigned long long *token)
 {
     enum mis_claim c = MIS_ASK;
     long long now = now_ms();
+    *token = 0;
     pthread_mutex_lock(&lock);
     slot *s = find(key);
     if (s && s->known) {
         *facts = s->facts;
         s->tick = ++clock_tick;
         c = MIS_KNOWN;
-    } else if (s && s->asking && now - s->claimed_ms < stale_ms) {
+    } else if (s && s->asking && now < s->deadline_ms) {
         c = MIS_BUSY;
     } else {
         if (!s && (s = take_slot()) != NULL)
@@ -100,7 +110,8 @@ enum mis_claim mis_claim(mis_key key, long long stale_ms,
             s->used = 1;
             s->key = key;
             s->asking = 1;
-            s->claimed_ms = now;
+            s->claim = *token = ++claims;
+            s->deadline_ms = now + ask_ms;
             s->tick = ++clock_tick;
         }
     }
@@ -108,18 +119,20 @@ enum mis_claim mis_claim(mis_key key, long long stale_ms,
     return c;
 }
 
-void mis_settle(mis_key key, const lp_model_facts *facts)
+void mis_settle(mis_key key, unsigned long long token,
+                const lp_model_facts *facts)
 {
     pthread_mutex_lock(&lock);
     slot *s = find(key);
-    if (s) {
+    int holder = s && token && s->asking && s->claim == token;
+    if (s && facts) { /* an answer is an answer, whoever holds the claim */
+        s->facts = *facts;
+        s->known = 1;
+    }
+    if (holder) {
         s->asking = 0;
-        if (facts) {
-            s->facts = *facts;
-            s->known = 1;
-        } else if (!s->known) {
+        if (!s->known)
             s->used = 0; /* no answer: the next caller asks */
-        }
     }
     pthread_mutex_unlock(&lock);
 }

@@ -9,7 +9,8 @@
  * first token.  Here an answer is kept once per proxy, credentials and
  * model, and one caller at a time asks: the others either take the answer
  * or, while it is being asked for, go on without it (stream() needs it
- * only for warnings) or ask themselves (structured output needs it).
+ * only for warnings) or ask themselves (structured output needs it; what
+ * they learn is kept too).
  *
  * An answer is found by a 128-bit digest of the proxy's root URL, the
  * model and the header lines the probe sends (they carry the key, and a
@@ -44,14 +45,21 @@ enum mis_claim {
 };
 
 /* What the process knows for `key`.  MIS_ASK makes the caller the one
- * asker until its mis_settle; a claim older than `stale_ms` (an asker
- * that never settled) is taken over. */
-enum mis_claim mis_claim(mis_key key, long long stale_ms,
-                         lp_model_facts *facts);
+ * asker, for at most `ask_ms` (the longest its asking can take): *token
+ * names its claim for mis_settle.  A claim past its time (an asker that
+ * never settled) is taken over by the next caller.  *token is 0 when the
+ * claim could not be recorded (no slot to spare): the caller asks all the
+ * same. */
+enum mis_claim mis_claim(mis_key key, long long ask_ms,
+                         lp_model_facts *facts, unsigned long long *token);
 
 /* The asker's result: `facts` when the proxy answered for good, NULL when
- * not (network, timeout, cancel, 5xx): then the next caller asks. */
-void mis_settle(mis_key key, const lp_model_facts *facts);
+ * not (network, timeout, cancel, 5xx).  An answer is kept whoever settles;
+ * the claim ends only for its holder (a late asker whose claim was taken
+ * over leaves the new asker's alone), and with no answer the next caller
+ * asks. */
+void mis_settle(mis_key key, unsigned long long token,
+                const lp_model_facts *facts);
 
 /* Forget every answer (the module's last deinit: a later init may talk to
  * another proxy under the same name). */
