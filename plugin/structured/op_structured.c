@@ -186,9 +186,13 @@ static const char *path_name(int path)
     return path == SO_PATH_TOOL ? "tool" : "response_format";
 }
 
+/* One request of the call and its answer.  *deadline is the whole call's:
+ * 0 before its first request, which sets it, so `timeout` bounds the call
+ * however many requests it takes (an older form of response_format, the
+ * tool path after a 400), as in stream(). */
 static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
-                    int path, json_object *schema, strbuf *result,
-                    mp_error *err)
+                    int path, json_object *schema, int64_t *deadline,
+                    strbuf *result, mp_error *err)
 {
     size_t max = (size_t)cfg->max_response_bytes;
     strbuf whole;
@@ -212,11 +216,14 @@ static int exchange(mp_instance *inst, const lp_config *cfg, lp_exchange *p,
     lp_http_request hreq = {.url = p->url.data, .headers = p->headers,
                             .body = p->body.data, .body_len = p->body.len,
                             .num_retries = p->route.num_retries,
+                            .deadline_ms = *deadline,
                             .classify = w->classify_http};
     lp_http_result res;
     int64_t t0 = lp_now_ms();
     rc = p->route.perform(&inst->transport, cfg, &hreq, &h, p->secrets, &res,
                          err);
+    if (!*deadline)
+        *deadline = res.deadline_ms;
     lp_exchange_explain(p, rc, 0, err);
     int64_t latency = lp_now_ms() - t0;
     if (!rc && !res.complete) /* not expected: nothing ever "started" */
@@ -313,6 +320,7 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
     if (!rc)
         rc = lp_route_resolve(cfg, &route, err);
     int probe = 0;
+    int64_t deadline = 0;
     int path = rc ? SO_PATH_TOOL : first_path(inst, cfg, &route, &probe);
     if (!rc)
         rc = lp_exchange_prepare(&p, cfg, request_json, len,
@@ -321,7 +329,7 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
     if (!rc && probe)
         rc = probe_model(inst, cfg, &p, &s, &path, err);
     if (!rc)
-        rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+        rc = exchange(inst, cfg, &p, path, s.schema, &deadline, &result, err);
     /* An API whose older form of response_format may still be taken (an
      * older deployment): once more in that form. */
     if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
@@ -333,7 +341,8 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
         lp_error_clear(err);
         rc = lp_exchange_rebuild(&p, cfg, &s.rformat, err);
         if (!rc)
-            rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+            rc = exchange(inst, cfg, &p, path, s.schema, &deadline,
+                          &result, err);
     }
     if (rc == MP_E_BAD_REQUEST && path == SO_PATH_RESPONSE_FORMAT &&
         cfg->structured_output_mode == LP_SO_AUTO) {
@@ -349,7 +358,8 @@ int lp_op_structured_output(mp_instance *inst, const char *request_json,
         lp_error_clear(err);
         rc = lp_exchange_rebuild(&p, cfg, &s.tool, err);
         if (!rc)
-            rc = exchange(inst, cfg, &p, path, s.schema, &result, err);
+            rc = exchange(inst, cfg, &p, path, s.schema, &deadline,
+                          &result, err);
     }
     if (!rc && out->write(out->ctx, result.data ? result.data : "", result.len))
         rc = lp_fail(err, MP_E_CANCELLED, "structured_output: the sink "

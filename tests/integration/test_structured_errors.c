@@ -90,12 +90,40 @@ static void test_timeout_mid_body_is_a_timeout(void **state)
     so_stop(&m);
 }
 
+/* `timeout` bounds the whole call, as in stream(): after a response_format
+ * refused with a 400 that took 0.7 s of a 1 s timeout, the tool path has
+ * the 0.3 s left, not a fresh second, and the call ends in MP_E_TIMEOUT
+ * (it used to finish after 1.4 s). */
+static void test_timeout_bounds_the_fallback_too(void **state)
+{
+    (void)state;
+    mock_proc m;
+    so_start(&m, (const char *const[]){"--sequence", NULL},
+             (const char *const[]){"so_rf_400_slow.scn", "so_tool_slow.scn",
+                                   NULL});
+    mp_instance *inst = so_instance_ex(&m, "/v1", "so-rf-slow", NULL,
+                                       "\"timeout\":1");
+    so_result r;
+    double t0 = it_now_ms();
+    assert_int_equal(so_call(inst, SO_REQUEST, SO_PERSON_SCHEMA,
+                             "TestOutputModel", NULL, &r), MP_E_TIMEOUT);
+    double took = it_now_ms() - t0;
+    so_expect_requests(&m, SO_V1_INFO " | " SO_CHAT " | " SO_CHAT);
+    assert_int_equal(r.writes, 0);
+    if (took > 1000 + 400)
+        fail_msg("the call took %.0f ms with a 1 s timeout", took);
+    so_result_free(&r);
+    so_destroy(inst);
+    so_stop(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         SO_TEST(test_http_errors_are_typed_as_in_stream),
         SO_TEST(test_503_is_retried_with_num_retries),
         SO_TEST(test_timeout_mid_body_is_a_timeout),
+        SO_TEST(test_timeout_bounds_the_fallback_too),
     };
     return cmocka_run_group_tests(tests, so_setup, so_teardown);
 }
