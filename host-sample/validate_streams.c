@@ -16,31 +16,11 @@
 
 #include <json-c/json.h>
 
+#include "event_sizes.h"
 #include "request_log.h"
 #include "validate_internal.h"
 
 typedef vd_counter counter;
-
-/* The size of each event type a host of `minor` may rely on (the header's
- * size rule): the v1.0 sizeof for minor 0, this header's for minor 1; 0
- * for a type that minor does not have. */
-static size_t event_size(unsigned type, uint32_t minor)
-{
-    switch (type) {
-    case MP_EVENT_MESSAGE_START: return sizeof(mp_event_message_start);
-    case MP_EVENT_BLOCK_START: return sizeof(mp_event_block_start);
-    case MP_EVENT_BLOCK_DELTA: return sizeof(mp_event_block_delta);
-    case MP_EVENT_BLOCK_STOP: return sizeof(mp_event_block_stop);
-    case MP_EVENT_MESSAGE_STOP: return sizeof(mp_event_message_stop);
-    case MP_EVENT_METADATA:
-        return minor ? sizeof(mp_event_metadata)
-                     : offsetof(mp_event_metadata, time_to_first_byte_ms) +
-                           sizeof(int64_t);
-    case MP_EVENT_RESPONSE_INFO:
-        return minor ? sizeof(mp_event_response_info) : 0;
-    default: return 0;
-    }
-}
 
 static void shape_problem(counter *c, const char *fmt, ...)
 {
@@ -149,7 +129,7 @@ static void check_v11_fields(counter *c, const mp_event_header *ev)
  * METADATA?. */
 static void check_shape(counter *c, const mp_event_header *ev)
 {
-    size_t want = event_size(ev->type, c->minor);
+    size_t want = host_event_size(ev->type, c->minor);
     unsigned bad_flags = c->minor ? ev->flags & ~MP_EVENT_FLAG_BATCH_END : ev->flags;
     if (!want || ev->size < want || (!c->minor && ev->size != want) || bad_flags)
         shape_problem(c, "type %u: size %u (ABI 1.%u: %s %zu), flags %u",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../core/errors.h"
+#include "../core/hash.h"
 #include "request_internal.h"
 
 /* ---------------------------------------------------------- JSON paths */
@@ -131,12 +132,7 @@ const char *rq_str(json_object *obj, const char *key, size_t *len)
  * simple hash with linear probing is plenty. */
 static size_t hash_id(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return (size_t)h;
+    return (size_t)lp_fnv1a(LP_FNV_START, s, len);
 }
 
 static rq_id *find_slot(rq_id *slots, size_t cap, const char *id, size_t len)

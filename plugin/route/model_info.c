@@ -18,6 +18,18 @@
 #include "../core/module.h"
 #include "../request/request_internal.h"
 
+/* What one probe learned. */
+typedef struct mi_answer {
+    int support;   /* enum lp_schema_support: LP_SCHEMA_YES or _NO */
+    lp_model_facts facts; /* when definite */
+    int definite;  /* 1: the server answered (worth caching): a
+                      model-info document, or on both routes a status
+                      such as 404 that says the route is not there; 0: no
+                      answer (network, timeout) or a transient status
+                      (5xx, 408, 429), so ask again on the next call */
+    char why[160]; /* for the log: where the answer came from */
+} mi_answer;
+
 /* A flag of one entry into the running answer: any false makes it "no". */
 static void merge_flag(json_object *info, const char *key, int *flag)
 {
@@ -200,6 +212,10 @@ static int target_open(const lp_route *route, probe_target *pt)
     return 0;
 }
 
+/* Ask the server: /v1/model/info, then /model/info (model_info.h).  Never
+ * fails because the information is missing: that is LP_SCHEMA_NO.
+ * Returns MP_OK, or MP_E_CANCELLED (with `err` filled) when cancel()
+ * stopped it. */
 static int query_target(lp_transport *t, const lp_config *cfg,
                         const lp_route *route, int64_t cap_ms,
                         probe_target *pt, mi_answer *out, mp_error *err)
@@ -232,26 +248,6 @@ static int query_target(lp_transport *t, const lp_config *cfg,
     return got < 0 ? MP_E_CANCELLED : MP_OK;
 }
 
-static void unanswered(mi_answer *out)
-{
-    memset(out, 0, sizeof *out);
-    out->support = LP_SCHEMA_NO;
-}
-
-int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
-             int64_t cap_ms, mi_answer *out, mp_error *err)
-{
-    unanswered(out);
-    probe_target pt;
-    if (target_open(route, &pt)) {
-        snprintf(out->why, sizeof out->why, "could not build the request");
-        return MP_OK;
-    }
-    int rc = query_target(t, cfg, route, cap_ms, &pt, out, err);
-    target_close(&pt);
-    return rc;
-}
-
 /* Into the instance's memo; get_config reads it from any thread. */
 static void remember(mp_instance *inst, const lp_route *route,
                      const lp_model_facts *facts)
@@ -272,8 +268,7 @@ int mi_learn(mp_instance *inst, const lp_config *cfg, const lp_route *route,
     }
     if (!lp_route_quirk(route, LP_Q_PROXY) || route->perform != lp_http_perform)
         return MP_OK;
-    mi_answer a;
-    unanswered(&a);
+    mi_answer a = {.support = LP_SCHEMA_NO};
     probe_target pt;
     if (target_open(route, &pt))
         return MP_OK; /* out of memory: nothing learned, the call goes on */

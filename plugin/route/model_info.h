@@ -27,29 +27,12 @@
 #include "route.h"
 #include "../transport/http_transport.h"
 
-typedef struct mi_answer {
-    int support;   /* enum lp_schema_support: LP_SCHEMA_YES or _NO */
-    lp_model_facts facts; /* when definite */
-    int definite;  /* 1: the server answered (worth caching): a
-                      model-info document, or on both routes a status
-                      such as 404 that says the route is not there; 0: no
-                      answer (network, timeout) or a transient status
-                      (5xx, 408, 429), so ask again on the next call */
-    char why[160]; /* for the log: where the answer came from */
-} mi_answer;
-
 /* Read a /model/info body.  Returns 1 and fills *facts when the body is a
  * model-info document, 0 when it is not (not JSON, no "data" list). */
 int mi_parse_facts(const char *body, size_t len, const char *model,
                    lp_model_facts *facts);
 /* mi_parse_facts, the response_format answer only (LP_SCHEMA_YES/_NO). */
 int mi_parse(const char *body, size_t len, const char *model, int *support);
-
-/* Ask the server (see above).  Never fails because the information is
- * missing: that is LP_SCHEMA_NO.  Returns MP_OK, or MP_E_CANCELLED (with
- * `err` filled) when cancel() stopped it. */
-int mi_query(lp_transport *t, const lp_config *cfg, const lp_route *route,
-             int64_t cap_ms, mi_answer *out, mp_error *err);
 
 /* What the proxy behind `route` says of its model: from the instance's
  * memo, else from the process's answers (model_info_shared.h), else asked

@@ -6,7 +6,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "../core/clock.h"
+#include "../core/hash.h"
 
 typedef struct slot {
     mis_key key;
@@ -14,7 +16,7 @@ typedef struct slot {
     int asking;              /* a caller holds the claim                 */
     int known;               /* facts is the proxy's answer              */
     unsigned long long claim; /* the claim's token (mis_claim)           */
-    long long deadline_ms;   /* past it the claim is taken over          */
+    int64_t deadline_ms;     /* past it the claim is taken over          */
     unsigned long long tick; /* last use, for forgetting the oldest      */
     lp_model_facts facts;
 } slot;
@@ -25,29 +27,23 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static slot *slots;
 static unsigned long long clock_tick, claims;
 
-static unsigned long long fnv_byte(unsigned long long h, unsigned char c)
-{
-    return (h ^ c) * 0x100000001b3ULL;
-}
-
-/* FNV-1a, 64 bits, from `h`, over the string and then its length (eight
- * bytes): read from the end, a run of strings so hashed has one parse, so
- * "ab"+"c" and "a"+"bc" differ however the bytes fall.  Two different
- * starts give the two halves of the key. */
+/* FNV-1a (core/hash.h) from `h`, over the string and then its length
+ * (eight bytes): read from the end, a run of strings so hashed has one
+ * parse, so "ab"+"c" and "a"+"bc" differ however the bytes fall.  Two
+ * different starts give the two halves of the key. */
 static unsigned long long fnv(unsigned long long h, const char *s)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
-        h = fnv_byte(h, *p);
+    size_t n = strlen(s);
+    unsigned char len[8];
     for (int i = 0; i < 8; i++)
-        h = fnv_byte(h, (unsigned char)(n >> (8 * i)));
-    return h;
+        len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+    return lp_fnv1a(lp_fnv1a(h, s, n), len, sizeof len);
 }
 
 mis_key mis_key_of(const char *root, const char *model,
                    const struct curl_slist *headers)
 {
-    mis_key k = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+    mis_key k = {LP_FNV_START, 0x84222325cbf29ce4ULL};
     k.a = fnv(fnv(k.a, root), model);
     k.b = fnv(fnv(k.b, model), root);
     for (const struct curl_slist *h = headers; h; h = h->next) {
@@ -55,13 +51,6 @@ mis_key mis_key_of(const char *root, const char *model,
         k.b = fnv(k.b, h->data);
     }
     return k;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static slot *find(mis_key key)
@@ -93,7 +82,7 @@ enum mis_claim mis_claim(mis_key key, long long ask_ms,
                          lp_model_facts *facts, unsigned long long *token)
 {
     enum mis_claim c = MIS_ASK;
-    long long now = now_ms();
+    int64_t now = lp_now_ms();
     *token = 0;
     pthread_mutex_lock(&lock);
     slot *s = find(key);

@@ -31,6 +31,7 @@
 #define LP_ROUTE_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "../../abi/model_provider.h"
 #include "../core/config.h"
@@ -84,9 +85,7 @@ enum lp_quirk {
  *   for (const char *n = row->key_env; *n; n = lp_env_next(n)) ... */
 static inline const char *lp_env_next(const char *name)
 {
-    while (*name)
-        name++;
-    return name + 1;
+    return name + strlen(name) + 1;
 }
 
 /* A header whose value comes from an environment variable, sent only when

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../host-sample/event_sizes.h"
 #include "../../plugin/core/utf8.h"
 
 const char *const fz_secrets[] = {"sk-fuzz-key-0123456789abcdef",
@@ -84,32 +85,6 @@ static void check_str(const fz_events *ev, const char *what, mp_str s)
     fz_check_text(what, s.ptr, s.len, NULL);
 }
 
-/* Each event type's size: its v1.0 struct (1.1 appended only to the
- * metadata, after time_to_first_byte_ms) and this header's. */
-static size_t v10_size(unsigned type)
-{
-    switch (type) {
-    case MP_EVENT_MESSAGE_START: return sizeof(mp_event_message_start);
-    case MP_EVENT_BLOCK_START: return sizeof(mp_event_block_start);
-    case MP_EVENT_BLOCK_DELTA: return sizeof(mp_event_block_delta);
-    case MP_EVENT_BLOCK_STOP: return sizeof(mp_event_block_stop);
-    case MP_EVENT_MESSAGE_STOP: return sizeof(mp_event_message_stop);
-    case MP_EVENT_METADATA:
-        return offsetof(mp_event_metadata, time_to_first_byte_ms) +
-               sizeof(int64_t);
-    }
-    return 0;
-}
-
-static size_t v11_size(unsigned type)
-{
-    if (type == MP_EVENT_METADATA)
-        return sizeof(mp_event_metadata);
-    if (type == MP_EVENT_RESPONSE_INFO)
-        return sizeof(mp_event_response_info);
-    return v10_size(type);
-}
-
 /* The header: type, size and flags as the host's minor and batching
  * allow. */
 static void check_header(fz_events *ev, const mp_event_header *h)
@@ -120,12 +95,13 @@ static void check_header(fz_events *ev, const mp_event_header *h)
     if (h->type < MP_EVENT_MESSAGE_START || h->type > last_type)
         fz_fail("event %llu: type %u for a host of minor %u", n, h->type,
                 ev->minor);
-    if (ev->minor == 0 && h->size != v10_size(h->type))
+    if (ev->minor == 0 && h->size != host_event_size(h->type, 0))
         fz_fail("event %llu (type %u): size %u for a minor-0 host, not its "
-                "v1.0 size %zu", n, h->type, h->size, v10_size(h->type));
-    if (ev->minor >= 1 && h->size < v11_size(h->type))
+                "v1.0 size %zu", n, h->type, h->size,
+                host_event_size(h->type, 0));
+    if (ev->minor >= 1 && h->size < host_event_size(h->type, 1))
         fz_fail("event %llu (type %u): size %u below its 1.1 size %zu", n,
-                h->type, h->size, v11_size(h->type));
+                h->type, h->size, host_event_size(h->type, 1));
     if (h->flags & ~MP_EVENT_FLAG_BATCH_END)
         fz_fail("event %llu: flags 0x%x, not defined in 1.1", n, h->flags);
     if (h->flags && !ev->batching)

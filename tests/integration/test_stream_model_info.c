@@ -162,16 +162,13 @@ static void test_direct_route_asks_nothing(void **state)
     assert_int_equal(gets(), gets0);
 }
 
-/* One stream() of it_hello_request on a new instance of `model` with
- * `args`; the instance is returned (for get_config), NULL on failure. */
-static mp_instance *first_stream(const char *model, const char *args)
+/* One stream() of it_hello_request on `inst` (NULL: none); the instance
+ * is returned (for get_config), or destroyed and NULL on failure. */
+static mp_instance *stream_on(mp_instance *inst)
 {
-    char config[128];
-    snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", model);
-    mp_error err = MP_ERROR_INIT;
-    mp_instance *inst = it_create(config, args, &err);
     if (!inst)
         return NULL;
+    mp_error err = MP_ERROR_INIT;
     it_events ev;
     it_events_init(&ev);
     int rc = it_stream(inst, it_hello_request, &ev, &err);
@@ -181,6 +178,20 @@ static mp_instance *first_stream(const char *model, const char *args)
         return NULL;
     }
     return inst;
+}
+
+static mp_instance *new_instance(const char *model, const char *args)
+{
+    char config[128];
+    snprintf(config, sizeof config, "{\"model_id\":\"%s\"}", model);
+    mp_error err = MP_ERROR_INIT;
+    return it_create(config, args, &err);
+}
+
+/* A new instance of `model` with `args` and its first stream (above). */
+static mp_instance *first_stream(const char *model, const char *args)
+{
+    return stream_on(new_instance(model, args));
 }
 
 static void client_args(char *out, size_t size, const char *key,
@@ -229,21 +240,9 @@ typedef struct racer {
 static void *race(void *arg)
 {
     racer *r = arg;
-    char config[] = "{\"model_id\":\"small-text-model\"}";
-    mp_error err = MP_ERROR_INIT;
-    mp_instance *inst = it_create(config, r->args, &err);
+    mp_instance *inst = new_instance("small-text-model", r->args);
     pthread_barrier_wait(r->go);
-    if (!inst)
-        return NULL;
-    it_events ev;
-    it_events_init(&ev);
-    int rc = it_stream(inst, it_hello_request, &ev, &err);
-    it_events_free(&ev);
-    if (rc != MP_OK) {
-        it_p->destroy(inst);
-        return NULL;
-    }
-    r->inst = inst;
+    r->inst = stream_on(inst);
     return NULL;
 }
 
