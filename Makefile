@@ -136,7 +136,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a 
 # target also runs as a cmocka program over its seeds and regressions.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
-FUZZ_SUPPORT := tests/fuzz/contract.c tests/fuzz/stream_driver.c
+FUZZ_SUPPORT := tests/fuzz/contract.c tests/fuzz/stream_driver.c tests/support/json_same.c
 FUZZ_DEPS := $(FUZZ_SUPPORT) $(wildcard tests/fuzz/*.h) $(BUILD)/libplugin_internal.a
 FUZZ_REPLAY_BIN := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 FUZZ_SECONDS ?= 60

@@ -29,12 +29,18 @@ static void c_locale_init(void)
     c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 }
 
-json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len)
+locale_t lp_c_locale(void)
 {
     pthread_once(&c_locale_once, c_locale_init);
+    return c_locale;
+}
+
+json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len)
+{
+    locale_t c = lp_c_locale();
     /* Without the object (it cannot fail on glibc) json-c still parses
      * correctly, only through the lock. */
-    locale_t prev = c_locale ? uselocale(c_locale) : (locale_t)0;
+    locale_t prev = c ? uselocale(c) : (locale_t)0;
     json_object *v = json_tokener_parse_ex(tok, s, (int)len);
     if (prev)
         uselocale(prev);

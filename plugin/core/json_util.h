@@ -5,6 +5,7 @@
 #define LP_JSON_UTIL_H
 
 #include <json-c/json.h>
+#include <locale.h>
 #include <stddef.h>
 
 #include "../../abi/model_provider.h"
@@ -27,6 +28,11 @@ int lp_json_parse(const char *json, size_t len, const char *what,
  * returns, and json-c calls nothing of the host's in between, so neither
  * the host nor its callbacks can see the switch.  `len` must fit an int. */
 json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len);
+
+/* The C locale object, made once for the process (it cannot fail on
+ * glibc; (locale_t)0 if it did), for reading numbers the same under any
+ * host locale without glibc's locale lock. */
+locale_t lp_c_locale(void);
 
 /* "object", "array", "string", ... for messages. */
 const char *lp_json_type_name(json_object *v);

@@ -4,7 +4,6 @@
  * a block is opened when the kind of content changes, closing the previous
  * one.  Within one delta, reasoning comes before text (reference 4.2 a, b).
  */
-#include <json-c/json.h>
 #include <string.h>
 
 #include "chunk_mapper.h"
@@ -71,14 +70,15 @@ static int emit_signature(chunk_mapper *m, const char *s, size_t n)
  * delta has one to four members, so walking them beats a hash lookup for
  * each of the dozen names we know (this is the per-chunk hot path). */
 typedef struct delta_fields {
-    json_object *reasoning_content, *reasoning, *content, *refusal;
-    json_object *tool_calls, *thinking_blocks, *thinking, *psf;
+    const jr_val *reasoning_content, *reasoning, *content, *refusal;
+    const jr_val *tool_calls, *thinking_blocks, *thinking, *psf;
 } delta_fields;
 
-static void collect(json_object *delta, delta_fields *f)
+static void collect(const jr_val *delta, delta_fields *f)
 {
     memset(f, 0, sizeof *f);
-    json_object_object_foreach(delta, key, val) {
+    JR_FOREACH_MEMBER(delta, name, val) {
+        const char *key = name->u.s;
         switch (key[0]) {
         case 'c':
             if (strcmp(key, "content") == 0)
@@ -112,61 +112,61 @@ static void collect(json_object *delta, delta_fields *f)
 
 /* An optional string member: absent or null leaves *s NULL; any other type
  * is a protocol error naming the member. */
-static int get_str(chunk_mapper *m, json_object *v, const char *key,
+static int get_str(chunk_mapper *m, const jr_val *v, const char *key,
                    const char **s, size_t *n)
 {
     *s = NULL;
     *n = 0;
-    if (!v || json_object_is_type(v, json_type_null))
+    if (!v || jr_is(v, JR_NULL))
         return MP_OK;
-    if (!json_object_is_type(v, json_type_string))
+    if (!jr_is(v, JR_STRING))
         return cm_shape_error(m, v, "a string", "choices[%zu].%s.%s",
                               m->choice, cm_delta_name(m), key);
-    *s = json_object_get_string(v);
-    *n = (size_t)json_object_get_string_len(v);
+    *s = jr_str(v);
+    *n = jr_len(v);
     return MP_OK;
 }
 
 /* A non-empty string value, leniently: anything else is "none". */
-static int soft_value(json_object *v, const char **s, size_t *n)
+static int soft_value(const jr_val *v, const char **s, size_t *n)
 {
-    if (!v || !json_object_is_type(v, json_type_string) ||
-        json_object_get_string_len(v) == 0)
+    if (!v || !jr_is(v, JR_STRING) ||
+        jr_len(v) == 0)
         return 0;
-    *s = json_object_get_string(v);
-    *n = (size_t)json_object_get_string_len(v);
+    *s = jr_str(v);
+    *n = jr_len(v);
     return 1;
 }
 
 /* A non-empty string member, leniently: anything else is "none".  For
  * optional extras whose shape varies between gateways. */
-static int soft_str(json_object *obj, const char *key, const char **s,
+static int soft_str(const jr_val *obj, const char *key, const char **s,
                     size_t *n)
 {
-    json_object *v;
-    if (!obj || !json_object_is_type(obj, json_type_object) ||
-        !json_object_object_get_ex(obj, key, &v) ||
-        !json_object_is_type(v, json_type_string) ||
-        json_object_get_string_len(v) == 0)
+    const jr_val *v;
+    if (!obj || !jr_is(obj, JR_OBJECT) ||
+        !(v = jr_get(obj, key)) ||
+        !jr_is(v, JR_STRING) ||
+        jr_len(v) == 0)
         return 0;
-    *s = json_object_get_string(v);
-    *n = (size_t)json_object_get_string_len(v);
+    *s = jr_str(v);
+    *n = jr_len(v);
     return 1;
 }
 
 /* The signatures of a thinking_blocks list ({type, thinking, signature}),
  * in order.  Returns through *found whether there was any. */
-static int thinking_block_signatures(chunk_mapper *m, json_object *blocks,
+static int thinking_block_signatures(chunk_mapper *m, const jr_val *blocks,
                                      int *found)
 {
-    if (!blocks || !json_object_is_type(blocks, json_type_array))
+    if (!blocks || !jr_is(blocks, JR_ARRAY))
         return MP_OK;
-    size_t count = json_object_array_length(blocks);
-    for (size_t i = 0; i < count; i++) {
+    size_t count = jr_len(blocks);
+    const jr_val *b = jr_first(blocks);
+    for (size_t i = 0; i < count; i++, b = jr_next(b)) {
         const char *s;
         size_t n;
-        if (!soft_str(json_object_array_get_idx(blocks, i), "signature", &s,
-                      &n))
+        if (!soft_str(b, "signature", &s, &n))
             continue;
         *found = 1;
         int rc = emit_signature(m, s, n);
@@ -183,13 +183,13 @@ static int thinking_block_signatures(chunk_mapper *m, json_object *blocks,
  * delivering it twice. */
 static int delta_signatures(chunk_mapper *m, const delta_fields *f)
 {
-    json_object *v = NULL, *psf = f->psf;
+    const jr_val *v = NULL, *psf = f->psf;
     int found = 0;
     int rc = thinking_block_signatures(m, f->thinking_blocks, &found);
     if (rc || found)
         return rc;
-    if (psf && json_object_is_type(psf, json_type_object)) {
-        json_object_object_get_ex(psf, "thinking_blocks", &v);
+    if (psf && jr_is(psf, JR_OBJECT)) {
+        v = jr_get(psf, "thinking_blocks");
         rc = thinking_block_signatures(m, v, &found);
         if (rc || found)
             return rc;
@@ -223,21 +223,21 @@ static void skipped_part(chunk_mapper *m, const char *type)
                "read)");
 }
 
-static int content_parts(chunk_mapper *m, json_object *parts, int thinking,
+static int content_parts(chunk_mapper *m, const jr_val *parts, int thinking,
                          const char *path);
 
 /* The value of a thinking part: a string, or (Mistral) a list of text
  * parts, all of it reasoning. */
-static int thinking_value(chunk_mapper *m, json_object *v, size_t i)
+static int thinking_value(chunk_mapper *m, const jr_val *v, size_t i)
 {
-    if (json_object_is_type(v, json_type_array))
+    if (jr_is(v, JR_ARRAY))
         return content_parts(m, v, 1, "content[].thinking");
-    if (!json_object_is_type(v, json_type_string))
+    if (!jr_is(v, JR_STRING))
         return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."
                               "content[%zu].thinking", m->choice,
                               cm_delta_name(m), i);
-    return emit_reasoning(m, json_object_get_string(v),
-                          (size_t)json_object_get_string_len(v),
+    return emit_reasoning(m, jr_str(v),
+                          jr_len(v),
                           "content[].thinking");
 }
 
@@ -245,19 +245,19 @@ static int thinking_value(chunk_mapper *m, json_object *v, size_t i)
  * typed parts: {type:"text",text} is text (reasoning inside a thinking
  * part), {type:"thinking",thinking,signature?} is reasoning.  `path` names
  * the list for errors and UTF-8 checks. */
-static int content_parts(chunk_mapper *m, json_object *parts, int thinking,
+static int content_parts(chunk_mapper *m, const jr_val *parts, int thinking,
                          const char *path)
 {
-    size_t count = json_object_array_length(parts);
-    for (size_t i = 0; i < count; i++) {
-        json_object *p = json_object_array_get_idx(parts, i), *t, *v;
-        if (!json_object_is_type(p, json_type_object))
+    size_t count = jr_len(parts);
+    const jr_val *p = jr_first(parts), *t, *v;
+    for (size_t i = 0; i < count; i++, p = jr_next(p)) {
+        if (!jr_is(p, JR_OBJECT))
             return cm_shape_error(m, p, "an object", "choices[%zu].%s.%s[%zu]",
                                   m->choice, cm_delta_name(m), path, i);
         const char *type = NULL;
-        if (json_object_object_get_ex(p, "type", &t) &&
-            json_object_is_type(t, json_type_string))
-            type = json_object_get_string(t);
+        if ((t = jr_get(p, "type")) != NULL &&
+            jr_is(t, JR_STRING))
+            type = jr_str(t);
         int is_thinking = type && strcmp(type, "thinking") == 0;
         if (!type || (!is_thinking && strcmp(type, "text") != 0) ||
             (is_thinking && thinking)) {
@@ -265,19 +265,19 @@ static int content_parts(chunk_mapper *m, json_object *parts, int thinking,
             continue;
         }
         const char *key = is_thinking ? "thinking" : "text";
-        if (!json_object_object_get_ex(p, key, &v) ||
-            json_object_is_type(v, json_type_null))
+        if (!(v = jr_get(p, key)) ||
+            jr_is(v, JR_NULL))
             continue;
         int rc;
         if (is_thinking) {
             rc = thinking_value(m, v, i);
-        } else if (!json_object_is_type(v, json_type_string)) {
+        } else if (!jr_is(v, JR_STRING)) {
             return cm_shape_error(m, v, "a string", "choices[%zu].%s.%s[%zu]"
                                   ".text", m->choice, cm_delta_name(m), path,
                                   i);
         } else {
-            const char *s = json_object_get_string(v);
-            size_t n = (size_t)json_object_get_string_len(v);
+            const char *s = jr_str(v);
+            size_t n = jr_len(v);
             rc = thinking ? emit_reasoning(m, s, n, "content[].thinking[].text")
                           : emit_text(m, s, n, "content[].text");
         }
@@ -291,36 +291,37 @@ static int content_parts(chunk_mapper *m, json_object *parts, int thinking,
     return MP_OK;
 }
 
-static int content(chunk_mapper *m, json_object *v)
+static int content(chunk_mapper *m, const jr_val *v)
 {
-    if (!v || json_object_is_type(v, json_type_null))
+    if (!v || jr_is(v, JR_NULL))
         return MP_OK;
-    if (json_object_is_type(v, json_type_string))
-        return emit_text(m, json_object_get_string(v),
-                         (size_t)json_object_get_string_len(v), "content");
-    if (json_object_is_type(v, json_type_array))
+    if (jr_is(v, JR_STRING))
+        return emit_text(m, jr_str(v),
+                         jr_len(v), "content");
+    if (jr_is(v, JR_ARRAY))
         return content_parts(m, v, 0, "content");
     return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."
                           "content", m->choice, cm_delta_name(m));
 }
 
-static int tool_calls(chunk_mapper *m, json_object *v)
+static int tool_calls(chunk_mapper *m, const jr_val *v)
 {
-    if (!v || json_object_is_type(v, json_type_null))
+    if (!v || jr_is(v, JR_NULL))
         return MP_OK;
-    if (!json_object_is_type(v, json_type_array))
+    if (!jr_is(v, JR_ARRAY))
         return cm_shape_error(m, v, "an array", "choices[%zu].%s.tool_calls",
                               m->choice, cm_delta_name(m));
-    size_t count = json_object_array_length(v);
-    for (size_t i = 0; i < count; i++) {
-        int rc = cm_tools_add(m, json_object_array_get_idx(v, i), i);
+    size_t count = jr_len(v);
+    const jr_val *tc = jr_first(v);
+    for (size_t i = 0; i < count; i++, tc = jr_next(tc)) {
+        int rc = cm_tools_add(m, tc, i);
         if (rc)
             return rc;
     }
     return MP_OK;
 }
 
-int cm_apply_delta(chunk_mapper *m, json_object *delta)
+int cm_apply_delta(chunk_mapper *m, const jr_val *delta)
 {
     delta_fields f;
     collect(delta, &f);

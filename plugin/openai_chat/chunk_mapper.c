@@ -37,24 +37,18 @@ int cm_init(chunk_mapper *m, ev_emitter *em, const cm_options *opt)
         m->opt.max_tool_args = CM_DEFAULT_LIMIT;
     sse_init(&m->sse, m->opt.max_line, on_event, m);
     sb_init(&m->msg_sig, m->opt.max_line);
-    /* One tokener for the whole stream, reset per payload: no per-chunk
-     * allocation of parser state. */
-    m->tok = json_tokener_new_ex(CM_JSON_DEPTH);
-    if (!m->tok)
-        return MP_E_NO_MEMORY;
-    /* No JSON_TOKENER_VALIDATE_UTF8: it costs a tenth of the per-chunk
-     * time, checks only the byte structure, and covers keys we never use.
-     * The strings handed to the host are checked instead (cm_check_utf8). */
-    json_tokener_set_flags(m->tok, JSON_TOKENER_STRICT);
+    /* One reader for the whole stream: its buffers grow to the largest
+     * payload and are reused, so a chunk allocates nothing.  It does not
+     * check UTF-8 (nor did json-c here): the strings handed to the host
+     * are checked instead (cm_check_utf8), not the keys we never use. */
+    jr_init(&m->doc, CM_JSON_DEPTH);
     return MP_OK;
 }
 
 void cm_free(chunk_mapper *m)
 {
     sse_free(&m->sse);
-    if (m->tok)
-        json_tokener_free(m->tok);
-    m->tok = NULL;
+    jr_free(&m->doc);
     cm_tools_free(m);
     sb_free(&m->msg_sig);
 }
@@ -98,7 +92,7 @@ int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
     return MP_E_PROTOCOL;
 }
 
-int cm_shape_error(chunk_mapper *m, json_object *v, const char *what,
+int cm_shape_error(chunk_mapper *m, const jr_val *v, const char *what,
                    const char *path_fmt, ...)
 {
     char path[256];
@@ -107,7 +101,7 @@ int cm_shape_error(chunk_mapper *m, json_object *v, const char *what,
     lp_vformat(path, sizeof path, path_fmt, ap);
     va_end(ap);
     return cm_protocol_error(m, "%s is a JSON %s, expected %s", path,
-                             lp_json_type_name(v), what);
+                             jr_type_name(v), what);
 }
 
 const char *cm_delta_name(const chunk_mapper *m)
@@ -145,37 +139,31 @@ static int already_failed(chunk_mapper *m, mp_error *err)
 
 /* ------------------------------------------------------------ the chunks */
 
-/* Parse one payload with the shared tokener; NULL root on error (filled). */
+/* Parse one payload with the mapper's reader; NULL root on error (filled).
+ * The payload stays readable through m->json while it is mapped: an error
+ * object is handed on as its own text (mid_stream_error). */
 static int parse_payload(chunk_mapper *m, const char *data, size_t len,
-                         json_object **root)
+                         const jr_val **root)
 {
-    *root = NULL;
-    if (len > (size_t)INT32_MAX)
-        return cm_protocol_error(m, "JSON payload too large");
-    json_tokener_reset(m->tok);
-    errno = 0; /* json-c 0.16 reports a failed allocation as bad syntax */
-    json_object *v = lp_json_tokener_parse(m->tok, data, len);
-    enum json_tokener_error jerr = json_tokener_get_error(m->tok);
-    if (!v && errno == ENOMEM)
+    m->json = data;
+    switch (jr_parse(&m->doc, data, len, root)) {
+    case JR_OK:
+        return MP_OK;
+    case JR_E_NO_MEMORY:
         return MP_E_NO_MEMORY;
-    if (!v) {
-        if (jerr == json_tokener_continue || jerr == json_tokener_success)
-            return cm_protocol_error(m, "invalid JSON: unexpected end of "
-                                     "input after %zu bytes", len);
+    case JR_E_TOO_LARGE:
+        return cm_protocol_error(m, "JSON payload too large");
+    case JR_E_END:
+        return cm_protocol_error(m, "invalid JSON: unexpected end of input "
+                                 "after %zu bytes", len);
+    case JR_E_DEPTH:
+        return cm_protocol_error(m, "invalid JSON at payload byte %zu: "
+                                 "nested deeper than %d levels",
+                                 m->doc.err_at, CM_JSON_DEPTH);
+    default:
         return cm_protocol_error(m, "invalid JSON at payload byte %zu: %s",
-                                 json_tokener_get_parse_end(m->tok),
-                                 json_tokener_error_desc(jerr));
+                                 m->doc.err_at, m->doc.err_what);
     }
-    for (size_t i = json_tokener_get_parse_end(m->tok); i < len; i++) {
-        char c = data[i];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            json_object_put(v);
-            return cm_protocol_error(m, "invalid JSON: unexpected data after "
-                                     "the value at payload byte %zu", i);
-        }
-    }
-    *root = v;
-    return MP_OK;
 }
 
 int cm_message_start(chunk_mapper *m)
@@ -188,19 +176,47 @@ int cm_message_start(chunk_mapper *m)
 
 /* A chunk's "error" member (or a whole `event: error` payload): decision
  * 12, surfaced as the typed error it describes. */
-static int mid_stream_error(chunk_mapper *m, json_object *error_obj)
+static int classify(chunk_mapper *m, json_object *error_obj)
 {
     int rc = ec_classify_error_object(error_obj, 0, m->opt.secrets, m->err);
     return rc ? rc : MP_E_SERVER; /* an error object always fails the call */
+}
+
+/* The classifier reads json-c objects, as it does for HTTP error bodies
+ * and Anthropic's errors: the error value's own text (its span in the
+ * payload) is parsed again for it.  Errors are rare; chunks are not. */
+static int mid_stream_error(chunk_mapper *m, const jr_val *error_obj)
+{
+    if (error_obj->src_len > (uint32_t)INT32_MAX)
+        return lp_fail(m->err, MP_E_SERVER, "stream error: an error object "
+                       "of %u bytes (not shown)", error_obj->src_len);
+    json_tokener *tok = json_tokener_new_ex(CM_JSON_DEPTH);
+    if (!tok)
+        return MP_E_NO_MEMORY;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    errno = 0; /* json-c 0.16 reports a failed allocation as bad syntax */
+    json_object *v = lp_json_tokener_parse(tok, m->json + error_obj->src,
+                                           error_obj->src_len);
+    json_tokener_free(tok);
+    if (!v && errno == ENOMEM)
+        return MP_E_NO_MEMORY;
+    if (!v) /* what json-c cannot read still names the failure as text */
+        v = json_object_new_string_len(m->json + error_obj->src,
+                                       (int)error_obj->src_len);
+    if (!v)
+        return MP_E_NO_MEMORY;
+    int rc = classify(m, v);
+    json_object_put(v);
+    return rc;
 }
 
 /* finish_reason "error" (decision 27; OpenRouter sends it with a
  * top-level error, which map_chunk reads first): the answer was cut off by
  * a failure, never finished.  The choice's own "error" member, when there
  * is one, says which. */
-static int choice_error(chunk_mapper *m, json_object *error_obj)
+static int choice_error(chunk_mapper *m, const jr_val *error_obj)
 {
-    if (error_obj && !json_object_is_type(error_obj, json_type_null))
+    if (error_obj && !jr_is(error_obj, JR_NULL))
         return mid_stream_error(m, error_obj);
     return lp_fail(m->err, MP_E_SERVER, "stream error: choices[%zu] ended "
                    "with finish_reason \"error\" and no error object (the "
@@ -209,15 +225,16 @@ static int choice_error(chunk_mapper *m, json_object *error_obj)
 
 /* The members of a choice we read, in one pass (see chunk_delta.c). */
 typedef struct choice_fields {
-    json_object *index, *body, *finish_reason, *error;
+    const jr_val *index, *body, *finish_reason, *error;
 } choice_fields;
 
-static void choice_members(const chunk_mapper *m, json_object *choice,
+static void choice_members(const chunk_mapper *m, const jr_val *choice,
                            choice_fields *f)
 {
     const char *body = cm_delta_name(m);
     memset(f, 0, sizeof *f);
-    json_object_object_foreach(choice, key, val) {
+    JR_FOREACH_MEMBER(choice, name, val) {
+        const char *key = name->u.s;
         if (strcmp(key, "index") == 0)
             f->index = val;
         else if (strcmp(key, body) == 0)
@@ -230,23 +247,23 @@ static void choice_members(const chunk_mapper *m, json_object *choice,
 }
 
 /* The index of a choice: a missing or null index counts as 0. */
-static int choice_index(chunk_mapper *m, json_object *v, int64_t *idx)
+static int choice_index(chunk_mapper *m, const jr_val *v, int64_t *idx)
 {
     *idx = 0;
-    if (!v || json_object_is_type(v, json_type_null))
+    if (!v || jr_is(v, JR_NULL))
         return MP_OK;
-    if (!json_object_is_type(v, json_type_int))
+    if (!jr_is(v, JR_INT))
         return cm_shape_error(m, v, "an integer", "choices[%zu].index",
                               m->choice);
-    *idx = json_object_get_int64(v);
+    *idx = jr_int64(v);
     return MP_OK;
 }
 
 static int map_choice(chunk_mapper *m, const choice_fields *f)
 {
-    json_object *v = f->body;
-    if (v && !json_object_is_type(v, json_type_null)) {
-        if (!json_object_is_type(v, json_type_object))
+    const jr_val *v = f->body;
+    if (v && !jr_is(v, JR_NULL)) {
+        if (!jr_is(v, JR_OBJECT))
             return cm_shape_error(m, v, "an object", "choices[%zu].%s",
                                   m->choice, cm_delta_name(m));
         int rc = cm_apply_delta(m, v);
@@ -254,34 +271,34 @@ static int map_choice(chunk_mapper *m, const choice_fields *f)
             return rc;
     }
     v = f->finish_reason;
-    if (!v || json_object_is_type(v, json_type_null))
+    if (!v || jr_is(v, JR_NULL))
         return m->whole ? cm_finish_message(m, NULL, 0) : MP_OK;
-    if (!json_object_is_type(v, json_type_string))
+    if (!jr_is(v, JR_STRING))
         return cm_shape_error(m, v, "a string", "choices[%zu].finish_reason",
                               m->choice);
-    size_t n = (size_t)json_object_get_string_len(v);
+    size_t n = jr_len(v);
     if (n == 0) /* "" is no finish reason, as in the reference */
         return m->whole ? cm_finish_message(m, NULL, 0) : MP_OK;
-    if (n == 5 && memcmp(json_object_get_string(v), "error", 5) == 0)
+    if (n == 5 && memcmp(jr_str(v), "error", 5) == 0)
         return choice_error(m, f->error);
-    int rc = cm_check_utf8(m, json_object_get_string(v), n, "finish_reason");
-    return rc ? rc : cm_finish_message(m, json_object_get_string(v), n);
+    int rc = cm_check_utf8(m, jr_str(v), n, "finish_reason");
+    return rc ? rc : cm_finish_message(m, jr_str(v), n);
 }
 
 /* The choices of a chunk; only index 0 counts, wherever it sits.  Returns
  * through *seen whether a choice 0 was there. */
-static int map_choices(chunk_mapper *m, json_object *choices, int *seen)
+static int map_choices(chunk_mapper *m, const jr_val *choices, int *seen)
 {
     *seen = 0;
-    if (!choices || json_object_is_type(choices, json_type_null))
+    if (!choices || jr_is(choices, JR_NULL))
         return MP_OK;
-    if (!json_object_is_type(choices, json_type_array))
+    if (!jr_is(choices, JR_ARRAY))
         return cm_shape_error(m, choices, "an array", "choices");
-    size_t n = json_object_array_length(choices);
-    for (size_t i = 0; i < n; i++) {
-        json_object *c = json_object_array_get_idx(choices, i);
+    size_t n = jr_len(choices);
+    const jr_val *c = jr_first(choices);
+    for (size_t i = 0; i < n; i++, c = jr_next(c)) {
         m->choice = i;
-        if (!json_object_is_type(c, json_type_object))
+        if (!jr_is(c, JR_OBJECT))
             return cm_shape_error(m, c, "an object", "choices[%zu]", i);
         choice_fields f;
         choice_members(m, c, &f);
@@ -304,25 +321,25 @@ static int map_choices(chunk_mapper *m, json_object *choices, int *seen)
 /* Whether a chunk without an "error" member still says it is an error:
  * vLLM's {"object":"error","message":...,"code":400}, an "object" such as
  * "chat.completion.error", or "type": "error". */
-static int says_error(json_object *object, json_object *type)
+static int says_error(const jr_val *object, const jr_val *type)
 {
-    if (object && json_object_is_type(object, json_type_string)) {
-        const char *o = json_object_get_string(object);
-        size_t n = (size_t)json_object_get_string_len(object);
+    if (object && jr_is(object, JR_STRING)) {
+        const char *o = jr_str(object);
+        size_t n = jr_len(object);
         if ((n == 5 && memcmp(o, "error", 5) == 0) ||
             (n > 6 && memcmp(o + n - 6, ".error", 6) == 0))
             return 1;
     }
-    return type && json_object_is_type(type, json_type_string) &&
-           strcmp(json_object_get_string(type), "error") == 0;
+    return type && jr_is(type, JR_STRING) &&
+           strcmp(jr_str(type), "error") == 0;
 }
 
 /* Perplexity's last chunk: it still carries a delta (and the last usage),
  * and nothing after it belongs to the answer. */
-static int is_done_object(json_object *object)
+static int is_done_object(const jr_val *object)
 {
-    return object && json_object_is_type(object, json_type_string) &&
-           strcmp(json_object_get_string(object), "chat.completion.done") == 0;
+    return object && jr_is(object, JR_STRING) &&
+           strcmp(jr_str(object), "chat.completion.done") == 0;
 }
 
 /* The members of a chunk (or whole answer) we read, in one pass over its
@@ -330,13 +347,14 @@ static int is_done_object(json_object *object)
  * thousand chunks a second those hashes were a visible part of the
  * mapping's cost. */
 typedef struct root_fields {
-    json_object *error, *object, *type, *choices, *usage;
+    const jr_val *error, *object, *type, *choices, *usage;
 } root_fields;
 
-static void root_members(json_object *root, root_fields *f)
+static void root_members(const jr_val *root, root_fields *f)
 {
     memset(f, 0, sizeof *f);
-    json_object_object_foreach(root, key, val) {
+    JR_FOREACH_MEMBER(root, name, val) {
+        const char *key = name->u.s;
         switch (key[0]) {
         case 'c':
             if (strcmp(key, "choices") == 0)
@@ -363,16 +381,16 @@ static void root_members(json_object *root, root_fields *f)
 }
 
 /* One parsed streaming chunk. */
-static int map_chunk(chunk_mapper *m, json_object *root, int error_event)
+static int map_chunk(chunk_mapper *m, const jr_val *root, int error_event)
 {
-    if (!json_object_is_type(root, json_type_object)) {
+    if (!jr_is(root, JR_OBJECT)) {
         if (error_event)
             return mid_stream_error(m, root);
         return cm_shape_error(m, root, "an object", "the chunk");
     }
     root_fields f;
     root_members(root, &f);
-    if (f.error && !json_object_is_type(f.error, json_type_null))
+    if (f.error && !jr_is(f.error, JR_NULL))
         return mid_stream_error(m, f.error);
     if (error_event || says_error(f.object, f.type))
         return mid_stream_error(m, root);
@@ -413,7 +431,7 @@ static int on_event(void *ctx, const char *name, const char *data, size_t len,
     if (is_blank(data, len))
         return MP_OK; /* an empty data line: keep-alive, not a chunk */
     int error_event = name && strcmp(name, "error") == 0;
-    json_object *root;
+    const jr_val *root;
     int rc = parse_payload(m, data, len, &root);
     if (rc && error_event) {
         /* `event: error` with plain text: still the server's error. */
@@ -421,15 +439,13 @@ static int on_event(void *ctx, const char *name, const char *data, size_t len,
         if (!text)
             return MP_E_NO_MEMORY;
         lp_error_clear(m->err);
-        rc = mid_stream_error(m, text);
+        rc = classify(m, text);
         json_object_put(text);
         return rc;
     }
     if (rc)
         return rc;
-    rc = map_chunk(m, root, error_event);
-    json_object_put(root); /* done with this chunk: free it right away */
-    return rc;
+    return map_chunk(m, root, error_event);
 }
 
 int cm_feed(chunk_mapper *m, const char *bytes, size_t len, mp_error *err)
@@ -479,36 +495,36 @@ int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len)
 }
 
 /* A token count, or -1 when missing or not a number. */
-static int64_t count(json_object *obj, const char *key)
+static int64_t count(const jr_val *obj, const char *key)
 {
-    json_object *v;
-    if (!obj || !json_object_object_get_ex(obj, key, &v))
+    const jr_val *v;
+    if (!obj || !(v = jr_get(obj, key)))
         return -1;
-    if (!json_object_is_type(v, json_type_int) &&
-        !json_object_is_type(v, json_type_double))
+    if (!jr_is(v, JR_INT) &&
+        !jr_is(v, JR_DOUBLE))
         return -1;
-    int64_t n = json_object_get_int64(v);
+    int64_t n = jr_int64(v);
     return n < 0 ? -1 : n;
 }
 
 /* A non-negative amount (LiteLLM's usage.cost, in USD), or -1. */
-static double amount(json_object *obj, const char *key)
+static double amount(const jr_val *obj, const char *key)
 {
-    json_object *v;
-    if (!json_object_object_get_ex(obj, key, &v) ||
-        !(json_object_is_type(v, json_type_double) ||
-          json_object_is_type(v, json_type_int)))
+    const jr_val *v;
+    if (!(v = jr_get(obj, key)) ||
+        !(jr_is(v, JR_DOUBLE) ||
+          jr_is(v, JR_INT)))
         return -1;
-    double d = json_object_get_double(v);
+    double d = jr_double(v);
     return d >= 0 ? d : -1;
 }
 
-int cm_read_usage(chunk_mapper *m, json_object *u)
+int cm_read_usage(chunk_mapper *m, const jr_val *u)
 {
-    json_object *details = NULL;
-    if (!u || json_object_is_type(u, json_type_null))
+    const jr_val *details = NULL;
+    if (!u || jr_is(u, JR_NULL))
         return MP_OK; /* decision 7: a null usage is skipped */
-    if (!json_object_is_type(u, json_type_object))
+    if (!jr_is(u, JR_OBJECT))
         return cm_shape_error(m, u, "an object", "usage");
     int64_t in = count(u, "prompt_tokens");
     int64_t out = count(u, "completion_tokens");
@@ -517,8 +533,8 @@ int cm_read_usage(chunk_mapper *m, json_object *u)
         return MP_OK; /* no counts at all: as good as null */
     if (total < 0 && in >= 0 && out >= 0)
         total = lp_count_add(in, out);
-    if (json_object_object_get_ex(u, "prompt_tokens_details", &details) &&
-        !json_object_is_type(details, json_type_object))
+    if ((details = jr_get(u, "prompt_tokens_details")) != NULL &&
+        !jr_is(details, JR_OBJECT))
         details = NULL;
     /* Cache reads: OpenAI's details field; Anthropic's top-level name as a
      * fallback (litellm-wire 1.10).  0 means none, as in Strands. */
@@ -531,9 +547,9 @@ int cm_read_usage(chunk_mapper *m, json_object *u)
     int64_t write = count(details, "cache_write_tokens");
     if (write <= 0)
         write = count(u, "cache_creation_input_tokens");
-    json_object *out_details = NULL;
-    if (json_object_object_get_ex(u, "completion_tokens_details", &out_details) &&
-        !json_object_is_type(out_details, json_type_object))
+    const jr_val *out_details = NULL;
+    if ((out_details = jr_get(u, "completion_tokens_details")) != NULL &&
+        !jr_is(out_details, JR_OBJECT))
         out_details = NULL;
     m->reasoning_tokens = count(out_details, "reasoning_tokens");
     m->cost = amount(u, "cost");
@@ -673,13 +689,13 @@ int cm_body_cut(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms,
 
 /* ------------------------------------------------------ non-streaming body */
 
-static int map_response(chunk_mapper *m, json_object *root)
+static int map_response(chunk_mapper *m, const jr_val *root)
 {
-    if (!json_object_is_type(root, json_type_object))
+    if (!jr_is(root, JR_OBJECT))
         return cm_shape_error(m, root, "an object", "the response");
     root_fields f;
     root_members(root, &f);
-    if (f.error && !json_object_is_type(f.error, json_type_null))
+    if (f.error && !jr_is(f.error, JR_NULL))
         return mid_stream_error(m, f.error);
     if (says_error(f.object, f.type))
         return mid_stream_error(m, root);
@@ -700,36 +716,35 @@ int cm_map_response(chunk_mapper *m, const char *body, size_t len,
         return already_failed(m, err);
     m->err = err;
     m->whole = 1;
-    json_object *root;
+    const jr_val *root;
     int rc = parse_payload(m, body ? body : "", body ? len : 0, &root);
     if (!rc) {
         rc = map_response(m, root);
         if (!rc)
             rc = cm_emit_metadata(m, latency_ms, ttfb_ms);
-        json_object_put(root);
     }
     return settle(m, rc);
 }
 
 int cm_check_single_choice(const char *body, size_t len, mp_error *err)
 {
-    if (!body || len > (size_t)INT32_MAX)
+    if (!body)
         return MP_OK;
-    json_tokener *tok = json_tokener_new_ex(128);
-    if (!tok)
-        return lp_fail(err, MP_E_NO_MEMORY, "structured output: out of memory");
-    json_object *root = lp_json_tokener_parse(tok, body, len), *choices;
-    json_tokener_free(tok);
+    jr_doc d;
+    jr_init(&d, CM_JSON_DEPTH);
+    const jr_val *root;
+    enum jr_status st = jr_parse(&d, body, len, &root);
     /* The mapper has read this body already; anything odd was its call. */
-    if (!json_object_is_type(root, json_type_object)) {
-        json_object_put(root);
-        return MP_OK;
+    if (st == JR_E_NO_MEMORY) {
+        jr_free(&d);
+        return lp_fail(err, MP_E_NO_MEMORY, "structured output: out of memory");
     }
-    size_t n = 0;
-    if (json_object_object_get_ex(root, "choices", &choices) &&
-        json_object_is_type(choices, json_type_array))
-        n = json_object_array_length(choices);
-    json_object_put(root);
+    const jr_val *choices = st == JR_OK ? jr_get(root, "choices") : NULL;
+    size_t n = jr_is(choices, JR_ARRAY) ? jr_len(choices) : 0;
+    int object = st == JR_OK && jr_is(root, JR_OBJECT);
+    jr_free(&d);
+    if (!object)
+        return MP_OK;
     if (n == 0)
         return lp_fail(err, MP_E_PROTOCOL, "structured output: No choices "
                        "found in the response");

@@ -56,14 +56,12 @@
 
 #include "../../abi/model_provider.h"
 #include "../core/event_emit.h"
+#include "../core/json_reader.h"
 #include "../core/log.h"
 #include "../core/log_scrub.h"
 #include "../transport/sse_parser.h"
 #include "../core/strbuf.h"
 #include "../core/wire.h"
-
-struct json_object;
-struct json_tokener;
 
 /* How the mapper reads (the options every adapter's mapper takes). */
 typedef lp_map_options cm_options;
@@ -86,7 +84,9 @@ typedef struct chunk_mapper {
     cm_options opt;       /* opt.log is log_scrub's: lines quote the server */
     lp_log_scrub log_scrub;
     sse_parser sse;
-    struct json_tokener *tok;
+    jr_doc doc;           /* the reader, reused from payload to payload  */
+    const char *json;     /* the payload being mapped: a value's text is
+                             json + src, src_len bytes                   */
     mp_error *err;        /* error detail of the call in progress         */
     int status;           /* 0, or the first error (sticky)               */
     int started;          /* messageStart was delivered                   */
@@ -163,7 +163,7 @@ int cm_map_response(chunk_mapper *m, const char *body, size_t len,
 /* MP_E_PROTOCOL "<where>: <path> is a JSON <type>, expected <what>",
  * where <where> is "SSE data at byte N" or "response body" and the path is
  * printf-formatted (only ever on this error path). */
-int cm_shape_error(chunk_mapper *m, struct json_object *v, const char *what,
+int cm_shape_error(chunk_mapper *m, const jr_val *v, const char *what,
                    const char *path_fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* MP_E_PROTOCOL "<where>: <message>". */
@@ -177,13 +177,13 @@ int cm_check_utf8(chunk_mapper *m, const char *s, size_t n, const char *what);
 const char *cm_delta_name(const chunk_mapper *m);
 /* The reasoning/text/refusal/tool_calls/signatures of one delta (streaming)
  * or message (non-streaming, m->whole). */
-int cm_apply_delta(chunk_mapper *m, struct json_object *delta);
+int cm_apply_delta(chunk_mapper *m, const jr_val *delta);
 /* Buffer one tool_calls[] element; `pos` is its position in the list.  In a
  * whole message every element is its own call. */
-int cm_tools_add(chunk_mapper *m, struct json_object *tc, size_t pos);
+int cm_tools_add(chunk_mapper *m, const jr_val *tc, size_t pos);
 /* A message-level thought signature (Google's endpoint puts one on the
  * delta or message itself at times); the first value wins. */
-int cm_tools_message_signature(chunk_mapper *m, struct json_object *delta);
+int cm_tools_message_signature(chunk_mapper *m, const jr_val *delta);
 /* Emit the buffered tool calls as blocks and forget them. */
 int cm_tools_emit(chunk_mapper *m);
 void cm_tools_free(chunk_mapper *m);
@@ -194,7 +194,7 @@ int cm_message_start(chunk_mapper *m);
 int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len);
 /* Read a chunk's `usage` member, `u` (NULL when absent, or null:
  * nothing). */
-int cm_read_usage(chunk_mapper *m, struct json_object *u);
+int cm_read_usage(chunk_mapper *m, const jr_val *u);
 /* The final metadata event, if usage arrived. */
 int cm_emit_metadata(chunk_mapper *m, int64_t latency_ms, int64_t ttfb_ms);
 /* Structured output's check of a whole answer: the reference's checks on

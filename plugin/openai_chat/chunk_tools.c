@@ -11,6 +11,7 @@
 #include "chunk_mapper.h"
 #include "../core/error_classify.h"
 #include "../core/errors.h"
+#include "../core/json_util.h"
 #include "../core/json_writer.h"
 #include "../core/utf8.h"
 #include "../core/uuid.h"
@@ -92,22 +93,22 @@ static int charge(chunk_mapper *m, const cm_tool *t, size_t n)
 
 /* A member that must be a string when present; absent or null leave *s
  * NULL.  `what` names it in the error. */
-static int str_member(chunk_mapper *m, json_object *obj, const char *key,
+static int str_member(chunk_mapper *m, const jr_val *obj, const char *key,
                       size_t pos, const char *what, const char **s,
                       size_t *n)
 {
-    json_object *v;
+    const jr_val *v;
     *s = NULL;
     *n = 0;
-    if (!json_object_object_get_ex(obj, key, &v) ||
-        json_object_is_type(v, json_type_null))
+    if (!(v = jr_get(obj, key)) ||
+        jr_is(v, JR_NULL))
         return MP_OK;
-    if (!json_object_is_type(v, json_type_string))
+    if (!jr_is(v, JR_STRING))
         return cm_shape_error(m, v, "a string", "choices[%zu].%s."
                               "tool_calls[%zu].%s", m->choice,
                               cm_delta_name(m), pos, what);
-    *s = json_object_get_string(v);
-    *n = (size_t)json_object_get_string_len(v);
+    *s = jr_str(v);
+    *n = jr_len(v);
     return MP_OK;
 }
 
@@ -139,23 +140,23 @@ static int keep_string(chunk_mapper *m, const cm_tool *t, strbuf *sb,
  * provider extras, not content).  A kept value that is not UTF-8 fails
  * like any other string for the host. */
 static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
-                          json_object *obj, const char *key1,
+                          const jr_val *obj, const char *key1,
                           const char *key2)
 {
-    json_object *v = obj;
+    const jr_val *v = obj;
     if (sb->len)
         return MP_OK;
-    if (!json_object_object_get_ex(v, key1, &v) ||
-        !json_object_is_type(v, json_type_object))
+    if (!(v = jr_get(v, key1)) ||
+        !jr_is(v, JR_OBJECT))
         return MP_OK;
-    if (key2 && (!json_object_object_get_ex(v, key2, &v) ||
-                 !json_object_is_type(v, json_type_object)))
+    if (key2 && (!(v = jr_get(v, key2)) ||
+                 !jr_is(v, JR_OBJECT)))
         return MP_OK;
-    if (!json_object_object_get_ex(v, "thought_signature", &v) ||
-        !json_object_is_type(v, json_type_string))
+    if (!(v = jr_get(v, "thought_signature")) ||
+        !jr_is(v, JR_STRING))
         return MP_OK;
-    return keep_string(m, t, sb, json_object_get_string(v),
-                       (size_t)json_object_get_string_len(v),
+    return keep_string(m, t, sb, jr_str(v),
+                       jr_len(v),
                        t ? "tool_calls[].thought_signature"
                          : "extra_content.thought_signature");
 }
@@ -211,19 +212,32 @@ static int add_args(chunk_mapper *m, cm_tool *t, const char *s, size_t n)
 
 /* function.arguments: normally a string of JSON text; a few servers send
  * the object itself, which we turn back into text rather than refuse. */
-static int arguments(chunk_mapper *m, json_object *fn, size_t pos,
+static int arguments(chunk_mapper *m, const jr_val *fn, size_t pos,
                      strbuf *text, const char **s, size_t *n)
 {
-    json_object *v;
+    const jr_val *v;
     *s = NULL;
     *n = 0;
-    if (!json_object_object_get_ex(fn, "arguments", &v) ||
-        json_object_is_type(v, json_type_null))
+    if (!(v = jr_get(fn, "arguments")) ||
+        jr_is(v, JR_NULL))
         return MP_OK;
-    if (json_object_is_type(v, json_type_object)) {
-        /* Our writer, not json-c's printer, which returns cut text when
-         * an allocation fails. */
-        int rc = jw_to_string(v, text);
+    if (jr_is(v, JR_OBJECT)) {
+        /* The object's own text, read again by json-c (wide integers
+         * kept) and written compactly by our writer, not json-c's
+         * printer, which returns cut text when an allocation fails.  Rare:
+         * most servers send a string. */
+        json_object *obj = NULL;
+        mp_error perr = MP_ERROR_INIT;
+        int rc = lp_json_parse(m->json + v->src, v->src_len, "arguments",
+                               &obj, &perr);
+        if (rc == MP_E_NO_MEMORY)
+            return rc;
+        if (rc)
+            return cm_protocol_error(m, "choices[%zu].%s.tool_calls[%zu]."
+                                     "function.%s", m->choice,
+                                     cm_delta_name(m), pos, perr.message);
+        rc = jw_to_string(obj, text);
+        json_object_put(obj);
         if (rc)
             return rc == MP_E_PROTOCOL
                        ? cm_protocol_error(m, "tool call arguments longer "
@@ -237,23 +251,23 @@ static int arguments(chunk_mapper *m, json_object *fn, size_t pos,
     return str_member(m, fn, "arguments", pos, "function.arguments", s, n);
 }
 
-int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
+int cm_tools_add(chunk_mapper *m, const jr_val *tc, size_t pos)
 {
-    if (!json_object_is_type(tc, json_type_object))
+    if (!jr_is(tc, JR_OBJECT))
         return cm_shape_error(m, tc, "an object", "choices[%zu].%s."
                               "tool_calls[%zu]", m->choice, cm_delta_name(m),
                               pos);
-    json_object *v, *fn = NULL;
+    const jr_val *v, *fn = NULL;
     int has_index = 0;
     int64_t index = (int64_t)pos;
-    if (json_object_object_get_ex(tc, "index", &v) &&
-        !json_object_is_type(v, json_type_null)) {
-        if (!json_object_is_type(v, json_type_int))
+    if ((v = jr_get(tc, "index")) != NULL &&
+        !jr_is(v, JR_NULL)) {
+        if (!jr_is(v, JR_INT))
             return cm_shape_error(m, v, "an integer", "choices[%zu].%s."
                                   "tool_calls[%zu].index", m->choice,
                                   cm_delta_name(m), pos);
         has_index = 1;
-        index = json_object_get_int64(v);
+        index = jr_int64(v);
     }
     const char *id, *name = NULL, *args = NULL;
     size_t id_len, name_len = 0, args_len = 0;
@@ -262,9 +276,9 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     int rc = str_member(m, tc, "id", pos, "id", &id, &id_len);
     if (rc)
         return rc;
-    if (json_object_object_get_ex(tc, "function", &fn) &&
-        !json_object_is_type(fn, json_type_null)) {
-        if (!json_object_is_type(fn, json_type_object))
+    if ((fn = jr_get(tc, "function")) != NULL &&
+        !jr_is(fn, JR_NULL)) {
+        if (!jr_is(fn, JR_OBJECT))
             return cm_shape_error(m, fn, "an object", "choices[%zu].%s."
                                   "tool_calls[%zu].function", m->choice,
                                   cm_delta_name(m), pos);
@@ -315,7 +329,7 @@ int cm_tools_add(chunk_mapper *m, json_object *tc, size_t pos)
     return rc;
 }
 
-int cm_tools_message_signature(chunk_mapper *m, json_object *delta)
+int cm_tools_message_signature(chunk_mapper *m, const jr_val *delta)
 {
     int rc = keep_signature(m, NULL, &m->msg_sig, delta, "extra_content",
                             "google");

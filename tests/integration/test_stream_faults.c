@@ -197,8 +197,8 @@ static void test_garbage_json_names_offset(void **state)
         it_call_model(&c, &m, models[i], NULL, KEY, "\"num_retries\":2");
         /* Byte 13 of the payload is the second comma. */
         expect_error(&c, MP_E_PROTOCOL, 0, 0, "SSE data at byte 289: invalid "
-                     "JSON at payload byte 13: quoted object property name "
-                     "expected");
+                     "JSON at payload byte 13: expected a quoted member "
+                     "name");
         assert_string_equal(c.ev.json.data, START BSTART TEXT("Hi"));
         it_call_free(&c);
     }

@@ -84,8 +84,10 @@ static void test_counter_sees_json_c(void **state)
     assert_true(atomic_load(&locked_dups) >= 1);
 }
 
-/* Host JSON (request, config, schema), a streamed chunk, a whole answer's
- * check and an error body: none takes the lock. */
+/* Host JSON (request, config, schema), an error body and an error inside
+ * a stream (json-c, through lp_json_tokener_parse): none takes the lock.
+ * The streamed chunks and a whole answer's check are read by the answers'
+ * reader (json_reader.h), which calls no locale function at all. */
 static void test_plugin_parses_take_no_lock(void **state)
 {
     (void)state;
@@ -96,23 +98,31 @@ static void test_plugin_parses_take_no_lock(void **state)
     assert_numbers(v);
     json_object_put(v);
 
-    recorder r;
-    rec_init(&r, NULL);
-    const char *chunks[] = {
-        "{`choices`:[{`index`:0,`delta`:{`content`:`hi`},`finish_reason`:null}]}",
-        "{`choices`:[{`index`:0,`delta`:{},`finish_reason`:`stop`}]}", NULL};
-    assert_int_equal(rec_chunks(&r, chunks, 1), MP_OK);
-    rec_free(&r);
-
-    const char body[] = "{\"choices\":[{\"message\":{\"content\":\"{}\"}}]}";
-    assert_int_equal(cm_check_single_choice(body, strlen(body), &err), MP_OK);
-
     const char eb[] = "{\"error\":{\"message\":\"slow down\",\"code\":429}}";
     mp_error e2 = MP_ERROR_INIT;
     assert_int_not_equal(ec_classify_http(429, eb, strlen(eb), NULL, NULL, &e2),
                          MP_OK);
-    assert_true(atomic_load(&all_dups) >= 4); /* json-c still asked */
+
+    recorder r;
+    rec_init(&r, NULL);
+    const char *failing[] = {
+        "{`error`:{`message`:`overloaded`,`code`:529,`x`:1.5}}", NULL};
+    assert_int_not_equal(rec_chunks(&r, failing, 1), MP_OK);
+    rec_free(&r);
+    assert_true(atomic_load(&all_dups) >= 3); /* json-c still asked */
     assert_int_equal(atomic_load(&locked_dups), 0);
+
+    reset_counts();
+    rec_init(&r, NULL);
+    const char *chunks[] = {
+        "{`choices`:[{`index`:0,`delta`:{`content`:`hi`},`finish_reason`:null}]}",
+        "{`choices`:[{`index`:0,`delta`:{},`finish_reason`:`stop`}],"
+        "`usage`:{`prompt_tokens`:1,`completion_tokens`:1,`cost`:0.25}}", NULL};
+    assert_int_equal(rec_chunks(&r, chunks, 1), MP_OK);
+    rec_free(&r);
+    const char body[] = "{\"choices\":[{\"message\":{\"content\":\"{}\"}}]}";
+    assert_int_equal(cm_check_single_choice(body, strlen(body), &err), MP_OK);
+    assert_int_equal(atomic_load(&all_dups), 0);
 }
 
 /* The process locale has a decimal comma: numbers read right, the thread
