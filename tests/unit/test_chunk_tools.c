@@ -336,6 +336,25 @@ static void test_tool_args_invalid_or_object(void **state)
     rec_free(&r);
 }
 
+/* Arguments sent as an object keep every digit of an integer wider than
+ * 64 bits (json-c saturated it while it read the whole chunk), and come
+ * out compact whatever white space they were sent with. */
+static void test_tool_args_object_keeps_wide_integers(void **state)
+{
+    (void)state;
+    const char *chunks[] = {
+        TC_CHUNK("{`index`:0,`id`:`w`,`function`:{`name`:`f`,`arguments`: "
+                 "{ `n` : 123456789012345678901234567890 , `m` : [ -1.5e3 ] } }}"),
+        FINISH("tool_calls"), NULL};
+    recorder r;
+    run(&r, NULL, chunks, MP_OK);
+    assert_events(&r, MSG_START TOOL("f", "w")
+                      INPUT("{\\`n\\`:123456789012345678901234567890,"
+                            "\\`m\\`:[-1.5e3]}") STOP
+                      MSG_STOP("tool_use"));
+    rec_free(&r);
+}
+
 /* Decision 11: a new non-empty id at an index that already has another id
  * is a new call (LiteLLM's all-index-0 parallel calls). */
 static void test_tool_new_id_same_index(void **state)
@@ -604,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_tool_whole_in_one_delta),
         cmocka_unit_test(test_tool_empty_args),
         cmocka_unit_test(test_tool_args_invalid_or_object),
+        cmocka_unit_test(test_tool_args_object_keeps_wide_integers),
         cmocka_unit_test(test_tool_new_id_same_index),
         cmocka_unit_test(test_tool_parallel_interleaved_after_text),
         cmocka_unit_test(test_tool_with_stop_finish),
