@@ -17,6 +17,10 @@
 int lp_json_parse(const char *json, size_t len, const char *what,
                   json_object **out, mp_error *err);
 
+/* Frees the parser lp_json_parse keeps for its next call (the last
+ * deinit calls it, so an unloaded plugin leaves nothing behind). */
+void lp_json_release_spare(void);
+
 /* json_tokener_parse_ex(tok, s, len), run with the calling thread on
  * the C locale object for that call only.  Every json-c parse in the
  * plugins goes through here.  Why: json-c 0.16 duplicates and frees the

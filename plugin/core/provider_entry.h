@@ -20,6 +20,7 @@
 
 #include "../../abi/model_provider.h"
 #include "errors.h"
+#include "json_util.h"
 #include "log.h"
 
 /* The body of mp_provider_entry_v1 for a plugin with one static
@@ -91,8 +92,9 @@ static inline int lp_module_state_init(lp_module_state *m,
 
 /* The body of deinit(): a no-op without a matching init; MP_E_BUSY (and
  * an error log naming `plugin`) when it would be the last while instances
- * exist; the last one runs `last_teardown` (may be NULL) and forgets the
- * logger, which is never called again. */
+ * exist; the last one runs `last_teardown` (may be NULL), frees the JSON
+ * parser lp_json_parse keeps, and forgets the logger, which is never
+ * called again. */
 static inline int lp_module_state_deinit(lp_module_state *m,
                                          const char *plugin,
                                          void (*last_teardown)(void))
@@ -108,6 +110,7 @@ static inline int lp_module_state_deinit(lp_module_state *m,
     if (--m->init_count == 0) {
         if (last_teardown)
             last_teardown();
+        lp_json_release_spare();
         memset(&m->logger, 0, sizeof m->logger);
     }
     return MP_OK;

@@ -15,37 +15,45 @@
 
 /* ---------------------------------------------------------- JSON paths */
 
+/* Appends n bytes, cut to what the buffer holds with its NUL.  The path
+ * is written for every key and index of every request, and shown only
+ * when one is refused: copies, not snprintf, which cost about 3% of a
+ * short request's work. */
+static void path_put(rq_path *p, const char *s, size_t n)
+{
+    size_t room = sizeof p->buf - 1 - p->len;
+    if (n > room)
+        n = room;
+    memcpy(p->buf + p->len, s, n);
+    p->len += n;
+    p->buf[p->len] = '\0';
+}
+
 void rq_path_set(rq_path *p, const char *root)
 {
     p->len = 0;
-    p->buf[0] = '\0';
-    int n = snprintf(p->buf, sizeof p->buf, "%s", root);
-    p->len = n < 0 ? 0 : ((size_t)n < sizeof p->buf ? (size_t)n
-                                                     : sizeof p->buf - 1);
-}
-
-/* The result of an snprintf into the free tail: a cut path stays
- * NUL-terminated and its length never passes the buffer. */
-static void path_grew(rq_path *p, int n)
-{
-    size_t room = sizeof p->buf - p->len;
-    if (n > 0)
-        p->len += (size_t)n < room ? (size_t)n : room - 1;
+    path_put(p, root, strlen(root));
 }
 
 size_t rq_path_key(rq_path *p, const char *key)
 {
     size_t old = p->len;
-    path_grew(p, snprintf(p->buf + p->len, sizeof p->buf - p->len, ".%s",
-                          key));
+    path_put(p, ".", 1);
+    path_put(p, key, strlen(key));
     return old;
 }
 
 size_t rq_path_index(rq_path *p, size_t i)
 {
     size_t old = p->len;
-    path_grew(p, snprintf(p->buf + p->len, sizeof p->buf - p->len, "[%zu]",
-                          i));
+    char digits[24];
+    size_t at = sizeof digits;
+    digits[--at] = ']';
+    do
+        digits[--at] = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    digits[--at] = '[';
+    path_put(p, digits + at, sizeof digits - at);
     return old;
 }
 

@@ -61,12 +61,15 @@ static int same(const jr_val *a, json_object *b, char *path, size_t plen,
         /* json-c keeps one member per name (the last value); count the
          * reader's distinct names. */
         size_t distinct = 0, at = strlen(path);
+        /* json-c cuts a name at a NUL ("a\u0000b" is "a", and may then
+         * replace another member "a"); the reader keeps it whole, so no
+         * name the mapper asks for matches it.  Not comparable: taken as
+         * the same. */
         JR_FOREACH_MEMBER(a, name, val) {
-            /* json-c cuts a name at a NUL ("a\u0000b" is "a"); the
-             * reader keeps it whole, so no name the mapper asks for
-             * matches it.  Not comparable: taken as the same. */
             if (memchr(name->u.s, '\0', name->count))
                 return 1;
+        }
+        JR_FOREACH_MEMBER(a, name, val) {
             if (jr_get(a, name->u.s) != val)
                 continue; /* a later one of this name counts */
             distinct++;

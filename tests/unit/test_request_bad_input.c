@@ -421,9 +421,43 @@ static void test_bad_input_logs_nothing(void **state)
                  "messages[1].content[0]: unsupported block \"foo\"");
 }
 
+/* The path an error names: keys and indexes as written, and a path
+ * longer than its buffer cut, still NUL-terminated, popping back cleanly. */
+static void test_error_path_building(void **state)
+{
+    (void)state;
+    rq_path p;
+    rq_path_set(&p, "messages");
+    size_t m0 = rq_path_index(&p, 0);
+    rq_path_key(&p, "content");
+    size_t m1 = rq_path_index(&p, 12);
+    rq_path_key(&p, "toolUse");
+    assert_string_equal(p.buf, "messages[0].content[12].toolUse");
+    assert_int_equal(p.len, strlen(p.buf));
+    rq_path_pop(&p, m1);
+    rq_path_index(&p, SIZE_MAX);
+    assert_string_equal(p.buf, "messages[0].content[18446744073709551615]");
+    rq_path_pop(&p, m0);
+    assert_string_equal(p.buf, "messages");
+    size_t marks[200];
+    for (size_t i = 0; i < 200; i++)
+        marks[i] = rq_path_key(&p, "abcdefgh");
+    assert_int_equal(p.len, RQ_PATH_MAX - 1);
+    assert_int_equal(strlen(p.buf), RQ_PATH_MAX - 1);
+    assert_memory_equal(p.buf + p.len - 9, "h.abcdefg", 9); /* 8 + 55 * 9 + 8 */
+    rq_path_index(&p, 7); /* no room left: nothing changes */
+    assert_int_equal(p.len, RQ_PATH_MAX - 1);
+    rq_path_pop(&p, marks[1]);
+    assert_string_equal(p.buf, "messages.abcdefgh");
+    rq_path_set(&p, "");
+    assert_int_equal(p.len, 0);
+    assert_string_equal(p.buf, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_path_building),
         cmocka_unit_test(test_bad_json_syntax_names_byte_offset),
         cmocka_unit_test(test_bad_json_invalid_utf8),
         cmocka_unit_test(test_bad_json_invalid_unicode),
