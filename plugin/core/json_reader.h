@@ -14,12 +14,17 @@
  *   - the strings' decoded bytes, each NUL-terminated.
  *
  * What it accepts is what json-c's strict mode accepted before it, so
- * the same bytes still give the same events, except where json-c broke
- * RFC 8259 in ways no server relies on, and which Python's json.loads (the
- * reference's reader) refuses too: single-quoted strings, "1.", "1.e5", "-.5",
- * a leading zero ("-01" was -1); and a number or literal at the very end
- * of the input, which json-c could not finish, now reads.  Kept as json-c
- * had them:
+ * the same bytes still give the same events, except:
+ *   - spellings that break RFC 8259, which no server relies on and
+ *     Python's json.loads (the reference's reader) refuses too, and
+ *     json-c read: a single-quoted member name ({'a':1}), "1.", "1.e5",
+ *     "-.5", "00" and "-01" (json-c's -1) are refused;
+ *   - a number or literal at the very end of the input, which json-c
+ *     could not finish, reads;
+ *   - depth counts containers only: 64 nested arrays around a number
+ *     read here at a limit of 64, where json-c counted the number as a
+ *     65th level.
+ * Kept as json-c had them:
  *   - NaN, Infinity and -Infinity are numbers (Python's json.dumps writes
  *     them, and json.loads reads them);
  *   - raw control characters inside strings are kept as they are (a NUL
@@ -127,12 +132,14 @@ const jr_val *jr_get(const jr_val *obj, const char *key);
 /* Element i of an array (NULL out of range); walks from the first. */
 const jr_val *jr_at(const jr_val *arr, size_t i);
 
-/* A string's bytes and length; "" and 0 for anything else. */
+/* A string's bytes ("" for anything else). */
 static inline const char *jr_str(const jr_val *v)
 {
     return v && v->type == JR_STRING ? v->u.s : "";
 }
 
+/* A string's length in bytes, an array's elements, an object's members;
+ * 0 for NULL and the other types. */
 static inline size_t jr_len(const jr_val *v)
 {
     return v ? v->count : 0;
@@ -147,10 +154,19 @@ double jr_double(const jr_val *v);
  * the words lp_json_type_name uses, for the same messages. */
 const char *jr_type_name(const jr_val *v);
 
+/* An object's first member name; NULL for an empty object, NULL, or any
+ * other type (an array's elements are not names). */
+static inline const jr_val *jr_first_member(const jr_val *obj)
+{
+    return obj && obj->type == JR_OBJECT ? jr_first(obj) : NULL;
+}
+
 /* Iterate an object's members: `name` is each member's name (a JR_STRING
- * value: jr_str(name), jr_len(name)), `val` its value. */
+ * value: jr_str(name), jr_len(name)), `val` its value.  Anything but an
+ * object has none. */
 #define JR_FOREACH_MEMBER(obj, name, val)                                    \
-    for (const jr_val *name = jr_first(obj), *val = name ? name + 1 : NULL, \
+    for (const jr_val *name = jr_first_member(obj),                          \
+                      *val = name ? name + 1 : NULL,                         \
                       *jr_end_ = name ? (obj) + (obj)->span : NULL;          \
          name && name < jr_end_;                                             \
          name = val + val->span, val = name < jr_end_ ? name + 1 : NULL)

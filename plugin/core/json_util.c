@@ -160,7 +160,10 @@ static const char *lenient_construct(const unsigned char *s, size_t len,
  * and zeroes a 128-level stack, two allocations and about 5,000
  * instructions, a fifth of the JSON work of a short request.  A caller
  * takes it whole (or makes its own when another thread has it) and puts
- * it back when done; the one it displaces is freed. */
+ * it back when done; the one it displaces is freed.  A parser that read
+ * a long text is not kept: its string buffer has grown to the longest
+ * string (a base64 image), and reset does not shrink it. */
+#define LP_SPARE_MAX_TEXT ((size_t)64 << 10)
 static _Atomic(json_tokener *) spare_tokener;
 
 static json_tokener *take_tokener(void)
@@ -173,8 +176,12 @@ static json_tokener *take_tokener(void)
     return tok;
 }
 
-static void give_back_tokener(json_tokener *tok)
+static void give_back_tokener(json_tokener *tok, size_t text_len)
 {
+    if (text_len > LP_SPARE_MAX_TEXT) {
+        json_tokener_free(tok);
+        return;
+    }
     json_tokener_reset(tok); /* holds no parsed value between calls */
     tok = atomic_exchange(&spare_tokener, tok);
     if (tok)
@@ -246,7 +253,7 @@ int lp_json_parse(const char *json, size_t len, const char *what,
             }
         }
     }
-    give_back_tokener(tok);
+    give_back_tokener(tok, len);
     /* Integers beyond 64 bits keep the digits they came with, wherever the
      * JSON came from (request, params, schema, the model's answer). */
     if (!rc)

@@ -60,6 +60,8 @@
 #include "../core/log.h"
 #include "../core/log_scrub.h"
 #include "../transport/sse_parser.h"
+
+struct json_object;
 #include "../core/strbuf.h"
 #include "../core/wire.h"
 
@@ -173,6 +175,12 @@ int cm_protocol_error(chunk_mapper *m, const char *fmt, ...)
  * message) unless s[0..n) is UTF-8: every string handed to the host passes
  * here, so no host receives bytes it cannot decode. */
 int cm_check_utf8(chunk_mapper *m, const char *s, size_t n, const char *what);
+/* The value v of the payload being mapped, read again by json-c (strict,
+ * as the chunks were read before the reader) for the code that takes
+ * json-c objects: the error classifier, the JSON writer.  A JSON null is
+ * MP_OK with *out NULL.  MP_E_NO_MEMORY, or MP_E_PROTOCOL (filled) when
+ * json-c refuses what the reader took. */
+int cm_json_c(chunk_mapper *m, const jr_val *v, struct json_object **out);
 /* "delta" or "message": the name of the object cm_apply_delta reads. */
 const char *cm_delta_name(const chunk_mapper *m);
 /* The reasoning/text/refusal/tool_calls/signatures of one delta (streaming)

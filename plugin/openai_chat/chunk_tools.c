@@ -11,7 +11,7 @@
 #include "chunk_mapper.h"
 #include "../core/error_classify.h"
 #include "../core/errors.h"
-#include "../core/json_util.h"
+#include "../core/json_numbers.h"
 #include "../core/json_writer.h"
 #include "../core/utf8.h"
 #include "../core/uuid.h"
@@ -222,20 +222,28 @@ static int arguments(chunk_mapper *m, const jr_val *fn, size_t pos,
         jr_is(v, JR_NULL))
         return MP_OK;
     if (jr_is(v, JR_OBJECT)) {
-        /* The object's own text, read again by json-c (wide integers
-         * kept) and written compactly by our writer, not json-c's
-         * printer, which returns cut text when an allocation fails.  Rare:
-         * most servers send a string. */
+        /* The object's own text, read again by json-c as the chunk was
+         * read before (so NaN, raw control characters and lone surrogates
+         * pass as they did), wide integers given back their digits, and
+         * written compactly by our writer, not json-c's printer, which
+         * returns cut text when an allocation fails.  Rare: most servers
+         * send a string. */
         json_object *obj = NULL;
-        mp_error perr = MP_ERROR_INIT;
-        int rc = lp_json_parse(m->json + v->src, v->src_len, "arguments",
-                               &obj, &perr);
-        if (rc == MP_E_NO_MEMORY)
-            return rc;
+        int rc = cm_json_c(m, v, &obj);
         if (rc)
-            return cm_protocol_error(m, "choices[%zu].%s.tool_calls[%zu]."
-                                     "function.%s", m->choice,
-                                     cm_delta_name(m), pos, perr.message);
+            return rc;
+        mp_error werr = MP_ERROR_INIT;
+        rc = lp_json_keep_wide_integers(obj, m->json + v->src, v->src_len,
+                                        "arguments", &werr);
+        if (rc) {
+            json_object_put(obj);
+            return rc == MP_E_NO_MEMORY
+                       ? rc
+                       : cm_protocol_error(m, "choices[%zu].%s.tool_calls"
+                                           "[%zu].function.%s", m->choice,
+                                           cm_delta_name(m), pos,
+                                           werr.message);
+        }
         rc = jw_to_string(obj, text);
         json_object_put(obj);
         if (rc)

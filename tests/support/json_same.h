@@ -19,10 +19,12 @@ int js_same(const jr_val *a, json_object *b, char *why, size_t n);
 
 /* Parses s[0..len) with both readers, as the plugin set them up (json-c
  * strict, depth `depth`), and compares.  Returns 1 when both read the
- * same value or both refuse the text; 0 with `why` otherwise.  The
- * differences json_reader.h lists as intended (single quotes; a number or
- * literal at the very end, which json-c cannot finish; nesting at the
- * limit, counted differently) are not differences. */
+ * same value (and every value's span, read alone, is that value again)
+ * or both refuse the text; 0 with `why` otherwise.  Not differences:
+ * the spellings json_reader.h lists as refused on purpose, a number or
+ * literal at the very end (which json-c cannot finish), and a depth
+ * refusal by either when the text nests to the limit (json-c counts the
+ * innermost scalar as a level, the reader only containers). */
 int js_same_text(const char *s, size_t len, unsigned depth, char *why,
                  size_t n);
 

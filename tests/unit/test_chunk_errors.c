@@ -144,6 +144,36 @@ static void test_mid_stream_error_object(void **state)
     rec_free(&r);
 }
 
+/* An "error" member that is not an object (a string, a number, a list)
+ * is classified as it was when json-c read the whole chunk: the classifier
+ * gets the same value, not its text. */
+static void test_mid_stream_error_scalars(void **state)
+{
+    (void)state;
+    const char *bodies[] = {
+        "{`error`:`Rate limit exceeded, retry later`}",
+        "{`error`:429}",
+        "{`error`:[`upstream`,503]}",
+        "{`error`:true}",
+        "{`error`:{`message`:`overloaded`,`code`:529,`x`:1.5e0}}",
+    };
+    const int want[] = {MP_E_THROTTLED, MP_E_THROTTLED, MP_E_SERVER, MP_E_SERVER,
+                        MP_E_SERVER};
+    const char *say[] = {"Rate limit exceeded, retry later", "429", "upstream",
+                         "true", "overloaded"};
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        const char *chunks[] = {bodies[i], NULL};
+        recorder r;
+        rec_init(&r, NULL);
+        int rc = rec_chunks(&r, chunks, 1);
+        print_message("%s -> %s: %s\n", bodies[i], mp_errname(rc),
+                      r.err.message);
+        assert_int_equal(rc, want[i]);
+        assert_non_null(strstr(r.err.message, say[i]));
+        rec_free(&r);
+    }
+}
+
 /* `event: error` frames (some gateways), JSON or plain text. */
 static void test_error_event_frame(void **state)
 {
@@ -520,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_stream_end_after_finish_without_done),
         cmocka_unit_test(test_error_before_data_emits_nothing),
         cmocka_unit_test(test_mid_stream_error_object),
+        cmocka_unit_test(test_mid_stream_error_scalars),
         cmocka_unit_test(test_error_event_frame),
         cmocka_unit_test(test_invalid_json_chunk),
         cmocka_unit_test(test_invalid_utf8_chunk),

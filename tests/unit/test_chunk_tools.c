@@ -355,6 +355,27 @@ static void test_tool_args_object_keeps_wide_integers(void **state)
     rec_free(&r);
 }
 
+/* Arguments sent as an object are read as the chunk was read before the
+ * answers' own reader: NaN, a lone surrogate and a raw tab pass (as null,
+ * U+FFFD and an escaped tab), where the strict reading of host JSON would
+ * refuse them. */
+static void test_tool_args_object_read_as_before(void **state)
+{
+    (void)state;
+    const char *chunks[] = {
+        TC_CHUNK("{`index`:0,`id`:`a`,`function`:{`name`:`f`,`arguments`:{`x`:NaN}}}"),
+        TC_CHUNK("{`index`:1,`id`:`b`,`function`:{`name`:`g`,`arguments`:{`s`:`a\\ud800b`}}}"),
+        TC_CHUNK("{`index`:2,`id`:`c`,`function`:{`name`:`h`,`arguments`:{`t`:`1\t2`}}}"),
+        FINISH("tool_calls"), NULL};
+    recorder r;
+    run(&r, NULL, chunks, MP_OK);
+    assert_message(&r, "{`role`:`assistant`,`content`:["
+        "{`toolUse`:{`toolUseId`:`a`,`name`:`f`,`input`:{`x`:null}}},"
+        "{`toolUse`:{`toolUseId`:`b`,`name`:`g`,`input`:{`s`:`a\xef\xbf\xbd" "b`}}},"
+        "{`toolUse`:{`toolUseId`:`c`,`name`:`h`,`input`:{`t`:`1\\t2`}}}]}");
+    rec_free(&r);
+}
+
 /* Decision 11: a new non-empty id at an index that already has another id
  * is a new call (LiteLLM's all-index-0 parallel calls). */
 static void test_tool_new_id_same_index(void **state)
@@ -624,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_tool_empty_args),
         cmocka_unit_test(test_tool_args_invalid_or_object),
         cmocka_unit_test(test_tool_args_object_keeps_wide_integers),
+        cmocka_unit_test(test_tool_args_object_read_as_before),
         cmocka_unit_test(test_tool_new_id_same_index),
         cmocka_unit_test(test_tool_parallel_interleaved_after_text),
         cmocka_unit_test(test_tool_with_stop_finish),

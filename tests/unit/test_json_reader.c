@@ -255,6 +255,18 @@ static void test_depth_limit(void **state)
         enum jr_status st = jr_parse(&d, deep, 2 * n, &v);
         assert_int_equal(st, n <= 64 ? JR_OK : JR_E_DEPTH);
     }
+    /* Many containers side by side are not deep: 100 arrays and 100
+     * objects in one array, each holding one more. */
+    char wide_doc[2000];
+    size_t at = 0;
+    wide_doc[at++] = '[';
+    for (int i = 0; i < 100; i++)
+        at += (size_t)sprintf(wide_doc + at, "%s[[1]],{\"k\":{}}",
+                              i ? "," : "");
+    wide_doc[at++] = ']';
+    const jr_val *w;
+    assert_int_equal(jr_parse(&d, wide_doc, at, &w), JR_OK);
+    assert_int_equal(w->count, 200);
     /* Deeper than the reader's own stack: still a refusal, not a crash. */
     jr_doc wide;
     jr_init(&wide, 1000);

@@ -7,7 +7,10 @@
  * memcpy-like call and every moving realloc carries (request_copy_meter.h).
  * Speed is measured elsewhere (make bench).
  */
+#include <malloc.h>
+
 #include "request_test_util.h"
+#include "../../plugin/core/json_util.h"
 #include "request_copy_meter.h"
 
 #define PAIRS 100           /* user + assistant = 200 messages */
@@ -223,12 +226,45 @@ static void test_large_conversation_copies_payload_once(void **state)
     rf_release(&r);
 }
 
+/* lp_json_parse keeps one json-c parser for its next call, but not one
+ * that read a long text: its string buffer has grown to the longest
+ * string and would stay that large for the process's life. */
+static void test_parser_kept_holds_no_large_buffer(void **state)
+{
+    (void)state;
+    lp_json_release_spare();
+    size_t n = (size_t)8 << 20;
+    char *doc = malloc(n + 16);
+    assert_non_null(doc);
+    memcpy(doc, "{\"s\":\"", 6);
+    memset(doc + 6, 'A', n);
+    memcpy(doc + 6 + n, "\"}", 3);
+    struct mallinfo2 before = mallinfo2();
+    json_object *v = NULL;
+    mp_error err = MP_ERROR_INIT;
+    assert_int_equal(lp_json_parse(doc, n + 8, "test", &v, &err), MP_OK);
+    json_object_put(v);
+    struct mallinfo2 after = mallinfo2();
+    size_t held_before = before.uordblks + before.hblkhd;
+    size_t held_after = after.uordblks + after.hblkhd;
+    print_message("heap in use: %zu KiB before, %zu KiB after\n",
+                  held_before >> 10, held_after >> 10);
+    assert_true(held_after < held_before + ((size_t)1 << 20));
+    free(doc);
+    /* A short text's parser is kept: the next call takes it. */
+    assert_int_equal(lp_json_parse("{\"a\":1}", (size_t)-1, "test", &v, &err),
+                     MP_OK);
+    json_object_put(v);
+    lp_json_release_spare();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_large_conversation_with_images),
         cmocka_unit_test(test_copy_meter_sees_strbuf_copies),
         cmocka_unit_test(test_large_conversation_copies_payload_once),
+        cmocka_unit_test(test_parser_kept_holds_no_large_buffer),
     };
     return cmocka_run_group_tests_name("request: large conversation", tests,
                                        NULL, NULL);
