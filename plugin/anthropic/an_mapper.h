@@ -41,6 +41,7 @@
 #include "../core/strbuf.h"
 #include "../core/wire.h"
 #include "../transport/sse_parser.h"
+#include "../core/json_reader.h"
 
 struct json_object;
 struct json_tokener;
@@ -60,7 +61,9 @@ typedef struct an_mapper {
     lp_map_options opt;   /* opt.log is log_scrub's: lines quote the server */
     lp_log_scrub log_scrub;
     sse_parser sse;
-    struct json_tokener *tok;
+    struct json_tokener *tok;  /* a whole body (an_whole.c)              */
+    jr_doc doc;            /* the events (an_stream.c), reused           */
+    const char *json;      /* the event being mapped: its values' text   */
     mp_error *err;
     int status;            /* 0, or the first error (sticky)             */
     uint64_t at;           /* stream offset of the event being mapped    */

@@ -12,6 +12,7 @@
 
 #include "../core/error_classify.h"
 #include "../core/errors.h"
+#include "../core/json_reader.h"
 #include "../core/json_util.h"
 #include "../core/utf8.h"
 
@@ -47,6 +48,9 @@ int an_mapper_init(an_mapper *m, ev_emitter *em, const lp_map_options *opt)
     sb_init(&m->cur_text, m->opt.max_line);
     sb_init(&m->cur_sig, m->opt.max_line);
     m->raw = json_object_new_array();
+    /* Events are read by the answers' reader, whose buffers are reused
+     * from event to event; a whole body (an_whole.c) by json-c. */
+    jr_init(&m->doc, AN_JSON_DEPTH);
     m->tok = json_tokener_new_ex(AN_JSON_DEPTH);
     if (!m->tok || !m->raw)
         return MP_E_NO_MEMORY;
@@ -58,6 +62,7 @@ int an_mapper_init(an_mapper *m, ev_emitter *em, const lp_map_options *opt)
 void an_mapper_free(an_mapper *m)
 {
     sse_free(&m->sse);
+    jr_free(&m->doc);
     if (m->tok)
         json_tokener_free(m->tok);
     m->tok = NULL;
@@ -166,37 +171,53 @@ int an_piece(an_mapper *m, int delta_kind, const char *s, size_t len)
 
 /* ------------------------------------------------------------ events */
 
-static json_object *member(json_object *o, const char *key)
+static const jr_val *member(const jr_val *o, const char *key)
 {
-    json_object *v = NULL;
-    if (json_object_is_type(o, json_type_object))
-        json_object_object_get_ex(o, key, &v);
-    return v;
+    return jr_get(o, key); /* NULL unless o is an object that has it */
 }
 
-static const char *string_member(json_object *o, const char *key,
+static const char *string_member(const jr_val *o, const char *key,
                                  size_t *len)
 {
-    json_object *v = member(o, key);
-    if (!json_object_is_type(v, json_type_string)) {
+    const jr_val *v = member(o, key);
+    if (!jr_is(v, JR_STRING)) {
         if (len)
             *len = 0;
         return NULL;
     }
     if (len)
-        *len = (size_t)json_object_get_string_len(v);
-    return json_object_get_string(v);
+        *len = jr_len(v);
+    return jr_str(v);
+}
+
+/* A value of the event as json-c holds it, for the code shared with whole
+ * bodies (raw blocks, citations, usage, errors), which takes json-c
+ * objects.  These come a few times a response; the deltas never need it.
+ * NULL v gives NULL. */
+static int json_c(an_mapper *m, const jr_val *v, json_object **out)
+{
+    *out = NULL;
+    if (!v)
+        return MP_OK;
+    size_t bad_at;
+    const char *why;
+    int rc = lp_json_c_value(m->json, v, AN_JSON_DEPTH, out, &bad_at, &why);
+    if (rc == MP_E_PROTOCOL)
+        return an_protocol(m, "event data is not one JSON value (%s at "
+                           "byte %zu)", why, bad_at);
+    if (rc)
+        m->status = rc;
+    return rc;
 }
 
 /* The event's "index": a block position (>= 0). */
-static int read_index(an_mapper *m, json_object *ev, const char *type,
+static int read_index(an_mapper *m, const jr_val *ev, const char *type,
                       int64_t *out)
 {
-    json_object *v = member(ev, "index");
-    if (!json_object_is_type(v, json_type_int) ||
-        json_object_get_int64(v) < 0)
+    const jr_val *v = member(ev, "index");
+    if (!jr_is(v, JR_INT) || jr_int64(v) < 0)
         return an_protocol(m, "%s without a block index", type);
-    *out = json_object_get_int64(v);
+    *out = jr_int64(v);
     return MP_OK;
 }
 
@@ -208,14 +229,17 @@ static int is_server_block(const char *type)
     return 0;
 }
 
-static void skip_block(an_mapper *m, json_object *block, const char *type)
+static void skip_block(an_mapper *m, const jr_val *block, const char *type)
 {
     const lp_logger *log = m->opt.log;
-    json_object *code = member(member(block, "content"), "error_code");
-    if (code && !json_object_is_type(code, json_type_null))
-        lp_log(log, MP_LOG_WARN, "block_type=<%s>, error_code=<%s> | "
+    const jr_val *code = member(member(block, "content"), "error_code");
+    if (code && !jr_is(code, JR_NULL))
+        /* The code as sent: a string's text, any other value's JSON. */
+        lp_log(log, MP_LOG_WARN, "block_type=<%s>, error_code=<%.*s> | "
                "server-side tool failed", type,
-               json_object_get_string(code));
+               jr_is(code, JR_STRING) ? (int)jr_len(code)
+                                      : (int)code->src_len,
+               jr_is(code, JR_STRING) ? jr_str(code) : m->json + code->src);
     else if (is_server_block(type))
         lp_log(log, MP_LOG_DEBUG, "block_type=<%s> | skipping server-side "
                "tool block", type);
@@ -224,7 +248,7 @@ static void skip_block(an_mapper *m, json_object *block, const char *type)
                "known to this plugin, skipping it", type);
 }
 
-static int block_start(an_mapper *m, json_object *ev)
+static int block_start(an_mapper *m, const jr_val *ev)
 {
     int64_t index;
     if (read_index(m, ev, "content_block_start", &index))
@@ -233,22 +257,30 @@ static int block_start(an_mapper *m, json_object *ev)
         return an_protocol(m, "content_block_start %lld while block %lld is "
                            "still open", (long long)index,
                            (long long)m->open_index);
-    json_object *block = member(ev, "content_block");
+    const jr_val *block = member(ev, "content_block");
     const char *type = string_member(block, "type", NULL);
     if (!type)
         return an_protocol(m, "content_block_start %lld without a "
                            "content_block type", (long long)index);
-    an_raw_start(m, block);
+    json_object *kept;
+    if (json_c(m, block, &kept))
+        return m->status;
+    an_raw_start(m, kept); /* takes its own reference */
+    json_object_put(kept);
     size_t len, id_len;
     const char *s;
     if (strcmp(type, "text") == 0) {
         if (an_open_block(m, index, AO_TEXT, NULL, 0, NULL, 0))
             return m->status;
-        json_object *cites = member(block, "citations");
-        size_t n = json_object_is_type(cites, json_type_array)
-                       ? json_object_array_length(cites) : 0;
-        for (size_t i = 0; i < n && !m->status; i++)
-            an_emit_citation(m, json_object_array_get_idx(cites, i));
+        const jr_val *cites = member(block, "citations");
+        size_t n = jr_is(cites, JR_ARRAY) ? jr_len(cites) : 0;
+        const jr_val *c = jr_first(cites);
+        for (size_t i = 0; i < n && !m->status; i++, c = jr_next(c)) {
+            json_object *jc;
+            if (!json_c(m, c, &jc))
+                an_emit_citation(m, jc);
+            json_object_put(jc);
+        }
         if ((s = string_member(block, "text", &len)) && len)
             an_piece(m, MP_DELTA_TEXT, s, len);
     } else if (strcmp(type, "tool_use") == 0) {
@@ -308,9 +340,9 @@ static const struct {
      MP_DELTA_REASONING_SIGNATURE},
 };
 
-static int block_delta(an_mapper *m, json_object *ev)
+static int block_delta(an_mapper *m, const jr_val *ev)
 {
-    json_object *d = member(ev, "delta");
+    const jr_val *d = member(ev, "delta");
     const char *type = string_member(d, "type", NULL);
     if (!type)
         return an_protocol(m, "content_block_delta without a delta type");
@@ -332,14 +364,18 @@ static int block_delta(an_mapper *m, json_object *ev)
         return an_protocol(m, "content_block_delta for block %lld, which is "
                            "not open", (long long)index);
     if (citation) {
-        json_object *c = member(d, "citation");
-        if (!json_object_is_type(c, json_type_object))
+        const jr_val *c = member(d, "citation");
+        if (!jr_is(c, JR_OBJECT))
             return an_protocol(m, "citations_delta without its citation");
-        an_raw_citation(m, c);
-        if (m->open == AO_SKIP)
-            return MP_OK;
-        return m->open == AO_TEXT ? an_emit_citation(m, c)
-                                  : misplaced(m, type);
+        json_object *jc;
+        if (json_c(m, c, &jc))
+            return m->status;
+        an_raw_citation(m, jc);
+        int rc = m->open == AO_SKIP   ? MP_OK
+                 : m->open == AO_TEXT ? an_emit_citation(m, jc)
+                                      : misplaced(m, type);
+        json_object_put(jc);
+        return rc;
     }
     size_t len;
     const char *s = string_member(d, string_deltas[which].field, &len);
@@ -357,7 +393,7 @@ static int block_delta(an_mapper *m, json_object *ev)
     return an_piece(m, string_deltas[which].kind, s, len);
 }
 
-static int block_stop(an_mapper *m, json_object *ev)
+static int block_stop(an_mapper *m, const jr_val *ev)
 {
     int64_t index;
     if (read_index(m, ev, "content_block_stop", &index))
@@ -369,13 +405,25 @@ static int block_stop(an_mapper *m, json_object *ev)
     return an_close_block(m);
 }
 
-static int message_start(an_mapper *m, json_object *ev)
+/* message_start's or message_delta's usage, read as a whole body's is. */
+static int read_usage(an_mapper *m, const jr_val *usage)
+{
+    json_object *u;
+    if (!jr_is(usage, JR_OBJECT) || json_c(m, usage, &u))
+        return m->status;
+    an_read_usage(m, u);
+    json_object_put(u);
+    return m->status;
+}
+
+static int message_start(an_mapper *m, const jr_val *ev)
 {
     if (m->msg_started)
         return an_protocol(m, "a second message_start");
     m->msg_started = 1;
-    json_object *msg = member(ev, "message");
-    an_read_usage(m, member(msg, "usage"));
+    const jr_val *msg = member(ev, "message");
+    if (read_usage(m, member(msg, "usage")))
+        return m->status;
     /* One messageStart for the whole turn, continuations included. */
     if (m->started)
         return MP_OK;
@@ -383,12 +431,13 @@ static int message_start(an_mapper *m, json_object *ev)
     return an_emitted(m, ev_message_start(m->em));
 }
 
-static int message_delta(an_mapper *m, json_object *ev)
+static int message_delta(an_mapper *m, const jr_val *ev)
 {
-    json_object *d = member(ev, "delta");
+    const jr_val *d = member(ev, "delta");
     size_t len;
     const char *stop = string_member(d, "stop_reason", &len);
-    an_read_usage(m, member(ev, "usage"));
+    if (read_usage(m, member(ev, "usage")))
+        return m->status;
     if (stop) {
         if (an_utf8(m, stop, len, "stop_reason"))
             return m->status;
@@ -413,15 +462,19 @@ static int message_stop(an_mapper *m)
     return an_end_response(m);
 }
 
-static int error_event(an_mapper *m, json_object *ev)
+static int error_event(an_mapper *m, const jr_val *ev)
 {
+    json_object *error;
+    if (json_c(m, member(ev, "error"), &error))
+        return m->status;
     /* retryable says whether the host may try the call again; the
      * transport never does, since bytes went out (spec 5.5). */
-    return m->status = an_classify_error(member(ev, "error"), 200,
-                                         m->opt.secrets, m->err);
+    m->status = an_classify_error(error, 200, m->opt.secrets, m->err);
+    json_object_put(error);
+    return m->status;
 }
 
-static int dispatch(an_mapper *m, json_object *ev, const char *type)
+static int dispatch(an_mapper *m, const jr_val *ev, const char *type)
 {
     if (strcmp(type, "error") == 0)
         return error_event(m, ev);
@@ -458,34 +511,33 @@ static int on_event(void *ctx, const char *name, const char *data, size_t len,
         return m->status;
     if (!len)
         return MP_OK; /* an event with no data: a keep-alive */
-    if (len > (size_t)INT32_MAX)
+    m->json = data;
+    const jr_val *ev;
+    switch (jr_parse(&m->doc, data, len, &ev)) {
+    case JR_OK:
+        break;
+    case JR_E_NO_MEMORY:
+        return m->status = MP_E_NO_MEMORY;
+    case JR_E_TRAILING:
+        return an_protocol(m, "event data is not one JSON value (trailing "
+                           "data at byte %zu)", m->doc.err_at);
+    case JR_E_TOO_LARGE:
         return an_protocol(m, "event data too large");
-    json_tokener_reset(m->tok);
-    json_object *ev = lp_json_tokener_parse(m->tok, data, len);
-    enum json_tokener_error jerr = json_tokener_get_error(m->tok);
-    size_t end = ev ? json_tokener_get_parse_end(m->tok) : 0;
-    while (ev && end < len && (data[end] == ' ' || data[end] == '\t' ||
-                               data[end] == '\r' || data[end] == '\n'))
-        end++;
-    if (!ev || end != len) {
-        json_object_put(ev);
-        return an_protocol(m, "event data is not one JSON value (%s)",
-                           ev ? "trailing data"
-                              : json_tokener_error_desc(jerr));
+    default:
+        return an_protocol(m, "event data is not one JSON value (%s at "
+                           "byte %zu)", m->doc.err_what
+                           ? m->doc.err_what : "nested too deep",
+                           m->doc.err_at);
     }
-    if (!json_object_is_type(ev, json_type_object)) {
-        json_object_put(ev);
+    if (!jr_is(ev, JR_OBJECT))
         return an_protocol(m, "event data is a JSON %s, expected object",
-                           lp_json_type_name(ev));
-    }
+                           jr_type_name(ev));
     /* The SDK fills a missing "type" from the event name (spec 3.1). */
     const char *type = string_member(ev, "type", NULL);
     if (!type)
         type = name;
-    int rc = type ? dispatch(m, ev, type)
-                  : an_protocol(m, "event without a type");
-    json_object_put(ev);
-    return rc;
+    return type ? dispatch(m, ev, type)
+                : an_protocol(m, "event without a type");
 }
 
 /* ------------------------------------------------------ the core's calls */

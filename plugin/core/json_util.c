@@ -1,6 +1,7 @@
 /* json_util.c - strict JSON parsing of host input; see json_util.h. */
 #include "json_util.h"
 #include "json_numbers.h"
+#include "json_reader.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -264,6 +265,54 @@ int lp_json_parse(const char *json, size_t len, const char *what,
     }
     *out = v;
     return MP_OK;
+}
+
+/* ---- a value of the answers' reader, as json-c holds it ---------------- */
+
+static int scalar_json_c(const jr_val *v, json_object **out)
+{
+    switch (v->type) {
+    case JR_NULL: return MP_OK;
+    case JR_BOOL: *out = json_object_new_boolean(v->flag); break;
+    case JR_INT: *out = json_object_new_int64(v->u.i); break;
+    case JR_DOUBLE: *out = json_object_new_double(v->u.d); break;
+    default: *out = json_object_new_string_len(v->u.s, (int)v->count); break;
+    }
+    return *out ? MP_OK : MP_E_NO_MEMORY;
+}
+
+int lp_json_c_value(const char *json, const jr_val *v, unsigned depth,
+                    json_object **out, size_t *bad_at, const char **why)
+{
+    *out = NULL;
+    *bad_at = v->src;
+    *why = "too large to read again";
+    /* json-c cannot finish a number or a word that ends its input: a
+     * scalar is made from the value itself. */
+    if (v->type != JR_OBJECT && v->type != JR_ARRAY)
+        return v->count <= INT32_MAX ? scalar_json_c(v, out) : MP_E_PROTOCOL;
+    if (v->src_len > (uint32_t)INT32_MAX)
+        return MP_E_PROTOCOL;
+    /* One level more than the reader's: json-c counts a scalar as one. */
+    json_tokener *tok = json_tokener_new_ex((int)depth + 1);
+    if (!tok)
+        return MP_E_NO_MEMORY;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    errno = 0; /* json-c 0.16 reports a failed allocation as bad syntax */
+    json_object *o = lp_json_tokener_parse(tok, json + v->src, v->src_len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (jerr == json_tokener_success) {
+        *out = o;
+        return MP_OK;
+    }
+    json_object_put(o);
+    if (errno == ENOMEM)
+        return MP_E_NO_MEMORY;
+    *bad_at = (size_t)v->src + end;
+    *why = json_tokener_error_desc(jerr);
+    return MP_E_PROTOCOL;
 }
 
 const char *lp_json_type_name(json_object *v)

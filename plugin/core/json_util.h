@@ -38,6 +38,18 @@ json_object *lp_json_tokener_parse(json_tokener *tok, const char *s, size_t len)
  * host locale without glibc's locale lock. */
 locale_t lp_c_locale(void);
 
+struct jr_val;
+
+/* The value v of `json` (as read by json_reader.h) as json-c holds it,
+ * for the code that takes json-c objects (error classifiers, the JSON
+ * writer, kept raw blocks).  Containers are read again from their text
+ * by json-c, strict, as the answers were read before the reader (so its
+ * leniencies are kept); scalars are made from the value.  `depth` is the
+ * reader's limit.  MP_OK (*out NULL for a JSON null), MP_E_NO_MEMORY, or
+ * MP_E_PROTOCOL with *bad_at (an offset in `json`) and *why. */
+int lp_json_c_value(const char *json, const struct jr_val *v, unsigned depth,
+                    json_object **out, size_t *bad_at, const char **why);
+
 /* "object", "array", "string", ... for messages. */
 const char *lp_json_type_name(json_object *v);
 

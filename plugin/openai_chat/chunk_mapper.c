@@ -182,47 +182,15 @@ static int classify(chunk_mapper *m, json_object *error_obj)
     return rc ? rc : MP_E_SERVER; /* an error object always fails the call */
 }
 
-/* A scalar as json-c holds it.  json-c cannot finish a number or a word
- * that ends its input, so these are not read again. */
-static int scalar_json_c(const jr_val *v, json_object **out)
-{
-    switch (v->type) {
-    case JR_NULL: return MP_OK;
-    case JR_BOOL: *out = json_object_new_boolean(v->flag); break;
-    case JR_INT: *out = json_object_new_int64(v->u.i); break;
-    case JR_DOUBLE: *out = json_object_new_double(v->u.d); break;
-    default: *out = json_object_new_string_len(v->u.s, (int)v->count); break;
-    }
-    return *out ? MP_OK : MP_E_NO_MEMORY;
-}
-
 int cm_json_c(chunk_mapper *m, const jr_val *v, json_object **out)
 {
-    *out = NULL;
-    if (v->type != JR_OBJECT && v->type != JR_ARRAY && v->count <= INT32_MAX)
-        return scalar_json_c(v, out);
-    if (v->src_len > (uint32_t)INT32_MAX)
-        return cm_protocol_error(m, "a JSON value of %u bytes is too large "
-                                 "to read", v->src_len);
-    json_tokener *tok = json_tokener_new_ex(CM_JSON_DEPTH + 1);
-    if (!tok)
-        return MP_E_NO_MEMORY;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    errno = 0; /* json-c 0.16 reports a failed allocation as bad syntax */
-    json_object *o = lp_json_tokener_parse(tok, m->json + v->src, v->src_len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    if (jerr == json_tokener_success) {
-        *out = o;
-        return MP_OK;
-    }
-    json_object_put(o);
-    if (errno == ENOMEM)
-        return MP_E_NO_MEMORY;
-    return cm_protocol_error(m, "invalid JSON at payload byte %zu: %s",
-                             (size_t)v->src + end,
-                             json_tokener_error_desc(jerr));
+    size_t bad_at;
+    const char *why;
+    int rc = lp_json_c_value(m->json, v, CM_JSON_DEPTH, out, &bad_at, &why);
+    if (rc == MP_E_PROTOCOL)
+        return cm_protocol_error(m, "invalid JSON at payload byte %zu: %s",
+                                 bad_at, why);
+    return rc;
 }
 
 /* The classifier reads json-c objects, as it does for HTTP error bodies
