@@ -36,16 +36,25 @@ typedef struct parse {
     char *out; /* the next free byte of d->text */
 } parse;
 
-static __attribute__((cold, noinline)) enum jr_status fail(parse *p, size_t at,
-                                                      const char *what)
+/* Every step of the parse is inlined into jr_parse's loop, and only this
+ * error path is a call, taking no pointer to the parse state: a payload
+ * is a few dozen short values, calls were a third of the reading, and
+ * the state stays in registers. */
+#define JR_STEP static inline __attribute__((always_inline))
+
+/* Out of line: errors are rare. */
+static __attribute__((cold, noinline)) enum jr_status
+failed(jr_doc *d, size_t len, size_t at, const char *what)
 {
-    p->d->err_at = at;
-    p->d->err_what = what;
-    return at >= p->len ? JR_E_END : JR_E_SYNTAX;
+    d->err_at = at;
+    d->err_what = what;
+    return at >= len ? JR_E_END : JR_E_SYNTAX;
 }
 
+#define fail(p, at, what) failed((p)->d, (p)->len, (at), (what))
+
 /* Compact payloads have no white space: one compare decides most calls. */
-static inline void skip_space(parse *p)
+JR_STEP void skip_space(parse *p)
 {
     while (p->at < p->len && p->s[p->at] <= ' ') {
         unsigned char c = p->s[p->at];
@@ -68,7 +77,7 @@ static __attribute__((noinline)) int grow(jr_doc *d)
 }
 
 /* A new value at the end of the list; NULL when out of memory. */
-static inline jr_val *add(parse *p, enum jr_type type)
+JR_STEP jr_val *add(parse *p, enum jr_type type)
 {
     jr_doc *d = p->d;
     if (d->nvals == d->cap_vals && grow(d))
@@ -84,7 +93,7 @@ static inline jr_val *add(parse *p, enum jr_type type)
     return v;
 }
 
-static void put_utf8(parse *p, uint32_t c)
+JR_STEP void put_utf8(parse *p, uint32_t c)
 {
     char *o = p->out;
     if (c < 0x80) {
@@ -106,7 +115,7 @@ static void put_utf8(parse *p, uint32_t c)
 }
 
 /* Four hex digits at s[at..]; -1 when they are not. */
-static long hex4(const parse *p, size_t at)
+JR_STEP long hex4(const parse *p, size_t at)
 {
     if (p->len - at < 4)
         return -1;
@@ -126,7 +135,7 @@ static long hex4(const parse *p, size_t at)
 
 /* A \u escape whose 'u' is at p->at; leaves p->at after it.  A surrogate
  * without its other half is U+FFFD, as json-c made it. */
-static enum jr_status unicode_escape(parse *p)
+JR_STEP enum jr_status unicode_escape(parse *p)
 {
     long c = hex4(p, p->at + 1);
     if (c < 0)
@@ -163,7 +172,7 @@ static inline uint64_t stops8(uint64_t v)
  * needs a look (or the end).  Eight at a time while eight are left: each
  * word is stored whole before it is tested, which stays inside the text
  * buffer because the output never runs ahead of the input (see string). */
-static inline void plain_run(parse *p)
+JR_STEP void plain_run(parse *p)
 {
     /* Locals: the stores through `o` could alias *p for the compiler. */
     const unsigned char *s = p->s;
@@ -196,10 +205,6 @@ static inline void plain_run(parse *p)
  * output byte (an escape fewer than it takes, a quote none, the closing
  * one the NUL), so the output offset never passes the input offset, and
  * nothing here, the whole words of plain_run included, can overflow it. */
-/* The steps of one value are inlined into jr_parse's loop: a payload is a
- * few dozen short values, and calls were a third of the reading. */
-#define JR_STEP static inline __attribute__((always_inline))
-
 JR_STEP enum jr_status string(parse *p, jr_val *v)
 {
     size_t start = ++p->at;
@@ -248,7 +253,7 @@ JR_STEP enum jr_status string(parse *p, jr_val *v)
 /* The words a value can be.  NaN and Infinity are not JSON, but Python's
  * json.dumps writes them (vLLM's logprobs carry -Infinity), and json-c
  * and json.loads, the reference's reader, both read them. */
-static enum jr_status literal(parse *p, jr_val *v)
+JR_STEP enum jr_status literal(parse *p, jr_val *v)
 {
     static const struct {
         const char *word;
@@ -278,7 +283,7 @@ static enum jr_status literal(parse *p, jr_val *v)
     return fail(p, p->at, "unexpected character");
 }
 
-static size_t digits(const parse *p, size_t at)
+JR_STEP size_t digits(const parse *p, size_t at)
 {
     while (at < p->len && p->s[at] >= '0' && p->s[at] <= '9')
         at++;
@@ -286,7 +291,7 @@ static size_t digits(const parse *p, size_t at)
 }
 
 /* An integer's digits, saturating at the int64 bounds (flag set). */
-static void integer(jr_val *v, const unsigned char *s, size_t n, int neg)
+JR_STEP void integer(jr_val *v, const unsigned char *s, size_t n, int neg)
 {
     uint64_t mag = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -303,7 +308,7 @@ static void integer(jr_val *v, const unsigned char *s, size_t n, int neg)
                  : (int64_t)mag;
 }
 
-static enum jr_status number(parse *p, jr_val *v)
+JR_STEP enum jr_status number(parse *p, jr_val *v)
 {
     size_t start = p->at, at = p->at;
     int neg = p->s[at] == '-';
@@ -421,7 +426,7 @@ JR_STEP enum jr_status member_name(parse *p)
 }
 
 /* Closes the container at `index`: its span and length in the text. */
-static void close_container(parse *p, size_t index)
+JR_STEP void close_container(parse *p, size_t index)
 {
     jr_val *c = &p->d->vals[index];
     c->span = (uint32_t)(p->d->nvals - index);

@@ -50,7 +50,7 @@ int sb_reserve(strbuf *sb, size_t extra)
     return SB_OK;
 }
 
-int sb_append(strbuf *sb, const void *data, size_t len)
+int sb_append_growing(strbuf *sb, const void *data, size_t len)
 {
     int rc = sb_reserve(sb, len);
     if (rc)
@@ -67,10 +67,6 @@ int sb_appends(strbuf *sb, const char *str)
     return sb_append(sb, str, strlen(str));
 }
 
-int sb_appendc(strbuf *sb, char c)
-{
-    return sb_append(sb, &c, 1);
-}
 
 int sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {

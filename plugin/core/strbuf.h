@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct strbuf {
     char *data;     /* NULL until the first append */
@@ -30,9 +31,31 @@ void sb_free(strbuf *sb);
 void sb_reset(strbuf *sb);
 /* Make room for `extra` more bytes without changing len. */
 int sb_reserve(strbuf *sb, size_t extra);
-int sb_append(strbuf *sb, const void *data, size_t len);
+/* sb_append when the bytes may not fit: grows (or refuses) first. */
+int sb_append_growing(strbuf *sb, const void *data, size_t len);
+
+/* Append len bytes.  When they fit in the room already there (and the
+ * limit), inline: the JSON writer appends a few bytes at a time, and the
+ * call and the checks of sb_reserve were most of the cost of writing a
+ * short body. */
+static inline int sb_append(strbuf *sb, const void *data, size_t len)
+{
+    if (sb->data && len < sb->cap - sb->len && len <= sb->max - sb->len) {
+        if (len) /* data may be NULL for nothing */
+            memcpy(sb->data + sb->len, data, len);
+        sb->len += len;
+        sb->data[sb->len] = '\0';
+        return SB_OK;
+    }
+    return sb_append_growing(sb, data, len);
+}
+
+static inline int sb_appendc(strbuf *sb, char c)
+{
+    return sb_append(sb, &c, 1);
+}
+
 int sb_appends(strbuf *sb, const char *str);
-int sb_appendc(strbuf *sb, char c);
 int sb_printf(strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
