@@ -203,11 +203,9 @@ static int json_c(an_mapper *m, const jr_val *v, json_object **out)
     const char *why;
     int rc = lp_json_c_value(m->json, v, AN_JSON_DEPTH, out, &bad_at, &why);
     if (rc == MP_E_PROTOCOL)
-        return an_protocol(m, "event data is not one JSON value (%s at "
-                           "byte %zu)", why, bad_at);
-    if (rc)
-        m->status = rc;
-    return rc;
+        return an_protocol(m, "the value at payload byte %zu cannot be "
+                           "handed on: %s", bad_at, why);
+    return rc ? an_emitted(m, rc) : MP_OK; /* an_emitted names the error */
 }
 
 /* The event's "index": a block position (>= 0). */
@@ -234,11 +232,14 @@ static void skip_block(an_mapper *m, const jr_val *block, const char *type)
     const lp_logger *log = m->opt.log;
     const jr_val *code = member(member(block, "content"), "error_code");
     if (code && !jr_is(code, JR_NULL))
-        /* The code as sent: a string's text, any other value's JSON. */
+        /* The code as sent (a string's text, any other value's JSON), cut
+         * to what a log line needs. */
         lp_log(log, MP_LOG_WARN, "block_type=<%s>, error_code=<%.*s> | "
                "server-side tool failed", type,
-               jr_is(code, JR_STRING) ? (int)jr_len(code)
-                                      : (int)code->src_len,
+               (int)(jr_is(code, JR_STRING) ? (jr_len(code) < 200
+                                                   ? jr_len(code) : 200)
+                                            : (code->src_len < 200
+                                                   ? code->src_len : 200)),
                jr_is(code, JR_STRING) ? jr_str(code) : m->json + code->src);
     else if (is_server_block(type))
         lp_log(log, MP_LOG_DEBUG, "block_type=<%s> | skipping server-side "
@@ -281,7 +282,8 @@ static int block_start(an_mapper *m, const jr_val *ev)
                 an_emit_citation(m, jc);
             json_object_put(jc);
         }
-        if ((s = string_member(block, "text", &len)) && len)
+        /* Nothing after a failed citation: its error stands. */
+        if (!m->status && (s = string_member(block, "text", &len)) && len)
             an_piece(m, MP_DELTA_TEXT, s, len);
     } else if (strcmp(type, "tool_use") == 0) {
         const char *name = string_member(block, "name", &len);
@@ -517,15 +519,15 @@ static int on_event(void *ctx, const char *name, const char *data, size_t len,
     case JR_OK:
         break;
     case JR_E_NO_MEMORY:
-        return m->status = MP_E_NO_MEMORY;
+        return an_emitted(m, MP_E_NO_MEMORY);
     case JR_E_TRAILING:
         return an_protocol(m, "event data is not one JSON value (trailing "
-                           "data at byte %zu)", m->doc.err_at);
+                           "data at payload byte %zu)", m->doc.err_at);
     case JR_E_TOO_LARGE:
         return an_protocol(m, "event data too large");
     default:
         return an_protocol(m, "event data is not one JSON value (%s at "
-                           "byte %zu)", m->doc.err_what
+                           "payload byte %zu)", m->doc.err_what
                            ? m->doc.err_what : "nested too deep",
                            m->doc.err_at);
     }

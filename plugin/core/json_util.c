@@ -1,4 +1,5 @@
-/* json_util.c - strict JSON parsing of host input; see json_util.h. */
+/* json_util.c - strict JSON parsing of host input, and the answers'
+ * values handed to json-c code; see json_util.h. */
 #include "json_util.h"
 #include "json_numbers.h"
 #include "json_reader.h"
@@ -286,7 +287,7 @@ int lp_json_c_value(const char *json, const jr_val *v, unsigned depth,
 {
     *out = NULL;
     *bad_at = v->src;
-    *why = "too large to read again";
+    *why = "it is over 2 GiB";
     /* json-c cannot finish a number or a word that ends its input: a
      * scalar is made from the value itself. */
     if (v->type != JR_OBJECT && v->type != JR_ARRAY)
@@ -310,7 +311,7 @@ int lp_json_c_value(const char *json, const jr_val *v, unsigned depth,
     json_object_put(o);
     if (errno == ENOMEM)
         return MP_E_NO_MEMORY;
-    *bad_at = (size_t)v->src + end;
+    *bad_at = (size_t)v->src + end; /* json-c refuses what the reader took */
     *why = json_tokener_error_desc(jerr);
     return MP_E_PROTOCOL;
 }

@@ -1,5 +1,7 @@
 /*
- * json_util.h - strict JSON parsing of host input and small shape helpers.
+ * json_util.h - strict JSON parsing of host input, small shape helpers,
+ * and the answers' values (json_reader.h) handed to code that takes
+ * json-c objects.
  */
 #ifndef LP_JSON_UTIL_H
 #define LP_JSON_UTIL_H

@@ -188,8 +188,8 @@ int cm_json_c(chunk_mapper *m, const jr_val *v, json_object **out)
     const char *why;
     int rc = lp_json_c_value(m->json, v, CM_JSON_DEPTH, out, &bad_at, &why);
     if (rc == MP_E_PROTOCOL)
-        return cm_protocol_error(m, "invalid JSON at payload byte %zu: %s",
-                                 bad_at, why);
+        return cm_protocol_error(m, "the value at payload byte %zu cannot be "
+                                 "handed on: %s", bad_at, why);
     return rc;
 }
 

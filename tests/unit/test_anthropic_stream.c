@@ -822,6 +822,24 @@ static void test_stream_malformed(void **state)
               "not valid UTF-8");
     malformed("data: {\"type\":\"message_start\",\"message\":{}}\n\n"
               "data: {\"type\":\"message_stop\"}\n\n", "without a stop reason");
+    /* Spellings json-c took and RFC 8259 and json.loads refuse (the
+     * answers' reader, plugin/core/json_reader.h): the byte is named. */
+    malformed("data: {\"type\":\"message_start\",\"message\":{\"usage\":"
+              "{\"input_tokens\":1.}}}\n\n",
+              "(a number with no digit after '.' at payload byte 61)");
+    malformed("data: {\"type\":\"message_start\",\"message\":{\"usage\":"
+              "{\"input_tokens\":00}}}\n\n",
+              "(expected ',' or '}' at payload byte 60)");
+    malformed("data: {'type':'ping'}\n\n",
+              "(expected a quoted member name at payload byte 1)");
+    /* A citation that fails stops the block: its error is the one told,
+     * not the text's after it. */
+    malformed("data: {\"type\":\"message_start\",\"message\":{}}\n\n"
+              "data: {\"type\":\"content_block_start\",\"index\":0,"
+              "\"content_block\":{\"type\":\"text\",\"text\":\"hello\xff\","
+              "\"citations\":[{\"type\":\"char_location\",\"cited_text\":"
+              "\"x\xfe\",\"document_index\":0,\"start_char_index\":0,"
+              "\"end_char_index\":1}]}}\n\n", "citation");
     malformed("data: {\"type\":\"message_start\",\"message\":{}}\n\n"
               "data: {\"type\":\"content_block_start\",\"index\":0,"
               "\"content_block\":{\"type\":\"text\"}}\n\n"
