@@ -130,8 +130,7 @@ static int get_str(chunk_mapper *m, const jr_val *v, const char *key,
 /* A non-empty string value, leniently: anything else is "none". */
 static int soft_value(const jr_val *v, const char **s, size_t *n)
 {
-    if (!v || !jr_is(v, JR_STRING) ||
-        jr_len(v) == 0)
+    if (!jr_is(v, JR_STRING) || jr_len(v) == 0)
         return 0;
     *s = jr_str(v);
     *n = jr_len(v);
@@ -143,11 +142,8 @@ static int soft_value(const jr_val *v, const char **s, size_t *n)
 static int soft_str(const jr_val *obj, const char *key, const char **s,
                     size_t *n)
 {
-    const jr_val *v;
-    if (!obj || !jr_is(obj, JR_OBJECT) ||
-        !(v = jr_get(obj, key)) ||
-        !jr_is(v, JR_STRING) ||
-        jr_len(v) == 0)
+    const jr_val *v = jr_get(obj, key); /* NULL unless obj is an object */
+    if (!jr_is(v, JR_STRING) || jr_len(v) == 0)
         return 0;
     *s = jr_str(v);
     *n = jr_len(v);
@@ -159,7 +155,7 @@ static int soft_str(const jr_val *obj, const char *key, const char **s,
 static int thinking_block_signatures(chunk_mapper *m, const jr_val *blocks,
                                      int *found)
 {
-    if (!blocks || !jr_is(blocks, JR_ARRAY))
+    if (!jr_is(blocks, JR_ARRAY))
         return MP_OK;
     size_t count = jr_len(blocks);
     const jr_val *b = jr_first(blocks);
@@ -188,7 +184,7 @@ static int delta_signatures(chunk_mapper *m, const delta_fields *f)
     int rc = thinking_block_signatures(m, f->thinking_blocks, &found);
     if (rc || found)
         return rc;
-    if (psf && jr_is(psf, JR_OBJECT)) {
+    if (jr_is(psf, JR_OBJECT)) {
         v = jr_get(psf, "thinking_blocks");
         rc = thinking_block_signatures(m, v, &found);
         if (rc || found)
@@ -236,8 +232,7 @@ static int thinking_value(chunk_mapper *m, const jr_val *v, size_t i)
         return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."
                               "content[%zu].thinking", m->choice,
                               cm_delta_name(m), i);
-    return emit_reasoning(m, jr_str(v),
-                          jr_len(v),
+    return emit_reasoning(m, jr_str(v), jr_len(v),
                           "content[].thinking");
 }
 
@@ -255,8 +250,7 @@ static int content_parts(chunk_mapper *m, const jr_val *parts, int thinking,
             return cm_shape_error(m, p, "an object", "choices[%zu].%s.%s[%zu]",
                                   m->choice, cm_delta_name(m), path, i);
         const char *type = NULL;
-        if ((t = jr_get(p, "type")) != NULL &&
-            jr_is(t, JR_STRING))
+        if (jr_is(t = jr_get(p, "type"), JR_STRING))
             type = jr_str(t);
         int is_thinking = type && strcmp(type, "thinking") == 0;
         if (!type || (!is_thinking && strcmp(type, "text") != 0) ||
@@ -265,8 +259,7 @@ static int content_parts(chunk_mapper *m, const jr_val *parts, int thinking,
             continue;
         }
         const char *key = is_thinking ? "thinking" : "text";
-        if (!(v = jr_get(p, key)) ||
-            jr_is(v, JR_NULL))
+        if (jr_is(v = jr_get(p, key), JR_NULL)) /* absent or null */
             continue;
         int rc;
         if (is_thinking) {
@@ -296,8 +289,7 @@ static int content(chunk_mapper *m, const jr_val *v)
     if (!v || jr_is(v, JR_NULL))
         return MP_OK;
     if (jr_is(v, JR_STRING))
-        return emit_text(m, jr_str(v),
-                         jr_len(v), "content");
+        return emit_text(m, jr_str(v), jr_len(v), "content");
     if (jr_is(v, JR_ARRAY))
         return content_parts(m, v, 0, "content");
     return cm_shape_error(m, v, "a string or an array", "choices[%zu].%s."

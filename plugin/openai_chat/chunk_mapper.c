@@ -334,15 +334,14 @@ static int says_error(const jr_val *object, const jr_val *type)
             (n > 6 && memcmp(o + n - 6, ".error", 6) == 0))
             return 1;
     }
-    return type && jr_is(type, JR_STRING) &&
-           strcmp(jr_str(type), "error") == 0;
+    return jr_is(type, JR_STRING) && strcmp(jr_str(type), "error") == 0;
 }
 
 /* Perplexity's last chunk: it still carries a delta (and the last usage),
  * and nothing after it belongs to the answer. */
 static int is_done_object(const jr_val *object)
 {
-    return object && jr_is(object, JR_STRING) &&
+    return jr_is(object, JR_STRING) &&
            strcmp(jr_str(object), "chat.completion.done") == 0;
 }
 
@@ -501,11 +500,8 @@ int cm_finish_message(chunk_mapper *m, const char *raw, size_t raw_len)
 /* A token count, or -1 when missing or not a number. */
 static int64_t count(const jr_val *obj, const char *key)
 {
-    const jr_val *v;
-    if (!obj || !(v = jr_get(obj, key)))
-        return -1;
-    if (!jr_is(v, JR_INT) &&
-        !jr_is(v, JR_DOUBLE))
+    const jr_val *v = jr_get(obj, key); /* NULL unless obj has it */
+    if (!jr_is(v, JR_INT) && !jr_is(v, JR_DOUBLE))
         return -1;
     int64_t n = jr_int64(v);
     return n < 0 ? -1 : n;
@@ -514,10 +510,8 @@ static int64_t count(const jr_val *obj, const char *key)
 /* A non-negative amount (LiteLLM's usage.cost, in USD), or -1. */
 static double amount(const jr_val *obj, const char *key)
 {
-    const jr_val *v;
-    if (!(v = jr_get(obj, key)) ||
-        !(jr_is(v, JR_DOUBLE) ||
-          jr_is(v, JR_INT)))
+    const jr_val *v = jr_get(obj, key);
+    if (!jr_is(v, JR_DOUBLE) && !jr_is(v, JR_INT))
         return -1;
     double d = jr_double(v);
     return d >= 0 ? d : -1;
@@ -537,8 +531,7 @@ int cm_read_usage(chunk_mapper *m, const jr_val *u)
         return MP_OK; /* no counts at all: as good as null */
     if (total < 0 && in >= 0 && out >= 0)
         total = lp_count_add(in, out);
-    if ((details = jr_get(u, "prompt_tokens_details")) != NULL &&
-        !jr_is(details, JR_OBJECT))
+    if (!jr_is(details = jr_get(u, "prompt_tokens_details"), JR_OBJECT))
         details = NULL;
     /* Cache reads: OpenAI's details field; Anthropic's top-level name as a
      * fallback (litellm-wire 1.10).  0 means none, as in Strands. */
@@ -552,8 +545,8 @@ int cm_read_usage(chunk_mapper *m, const jr_val *u)
     if (write <= 0)
         write = count(u, "cache_creation_input_tokens");
     const jr_val *out_details = NULL;
-    if ((out_details = jr_get(u, "completion_tokens_details")) != NULL &&
-        !jr_is(out_details, JR_OBJECT))
+    if (!jr_is(out_details = jr_get(u, "completion_tokens_details"),
+               JR_OBJECT))
         out_details = NULL;
     m->reasoning_tokens = count(out_details, "reasoning_tokens");
     m->cost = amount(u, "cost");

@@ -100,8 +100,7 @@ static int str_member(chunk_mapper *m, const jr_val *obj, const char *key,
     const jr_val *v;
     *s = NULL;
     *n = 0;
-    if (!(v = jr_get(obj, key)) ||
-        jr_is(v, JR_NULL))
+    if (jr_is(v = jr_get(obj, key), JR_NULL)) /* absent or null */
         return MP_OK;
     if (!jr_is(v, JR_STRING))
         return cm_shape_error(m, v, "a string", "choices[%zu].%s."
@@ -146,17 +145,13 @@ static int keep_signature(chunk_mapper *m, const cm_tool *t, strbuf *sb,
     const jr_val *v = obj;
     if (sb->len)
         return MP_OK;
-    if (!(v = jr_get(v, key1)) ||
-        !jr_is(v, JR_OBJECT))
+    if (!jr_is(v = jr_get(v, key1), JR_OBJECT))
         return MP_OK;
-    if (key2 && (!(v = jr_get(v, key2)) ||
-                 !jr_is(v, JR_OBJECT)))
+    if (key2 && !jr_is(v = jr_get(v, key2), JR_OBJECT))
         return MP_OK;
-    if (!(v = jr_get(v, "thought_signature")) ||
-        !jr_is(v, JR_STRING))
+    if (!jr_is(v = jr_get(v, "thought_signature"), JR_STRING))
         return MP_OK;
-    return keep_string(m, t, sb, jr_str(v),
-                       jr_len(v),
+    return keep_string(m, t, sb, jr_str(v), jr_len(v),
                        t ? "tool_calls[].thought_signature"
                          : "extra_content.thought_signature");
 }
@@ -218,8 +213,7 @@ static int arguments(chunk_mapper *m, const jr_val *fn, size_t pos,
     const jr_val *v;
     *s = NULL;
     *n = 0;
-    if (!(v = jr_get(fn, "arguments")) ||
-        jr_is(v, JR_NULL))
+    if (jr_is(v = jr_get(fn, "arguments"), JR_NULL)) /* absent or null */
         return MP_OK;
     if (jr_is(v, JR_OBJECT)) {
         /* The object's own text, read again by json-c as the chunk was
@@ -268,8 +262,7 @@ int cm_tools_add(chunk_mapper *m, const jr_val *tc, size_t pos)
     const jr_val *v, *fn = NULL;
     int has_index = 0;
     int64_t index = (int64_t)pos;
-    if ((v = jr_get(tc, "index")) != NULL &&
-        !jr_is(v, JR_NULL)) {
+    if (!jr_is(v = jr_get(tc, "index"), JR_NULL)) {
         if (!jr_is(v, JR_INT))
             return cm_shape_error(m, v, "an integer", "choices[%zu].%s."
                                   "tool_calls[%zu].index", m->choice,
@@ -284,8 +277,7 @@ int cm_tools_add(chunk_mapper *m, const jr_val *tc, size_t pos)
     int rc = str_member(m, tc, "id", pos, "id", &id, &id_len);
     if (rc)
         return rc;
-    if ((fn = jr_get(tc, "function")) != NULL &&
-        !jr_is(fn, JR_NULL)) {
+    if (!jr_is(fn = jr_get(tc, "function"), JR_NULL)) {
         if (!jr_is(fn, JR_OBJECT))
             return cm_shape_error(m, fn, "an object", "choices[%zu].%s."
                                   "tool_calls[%zu].function", m->choice,
