@@ -24,6 +24,10 @@
  *   - depth counts containers only: 64 nested arrays around a number
  *     read here at a limit of 64, where json-c counted the number as a
  *     65th level.
+ *   - a surrogate pair for a code point whose low 16 bits fall in
+ *     D800-DFFF (U+1D800-U+1DFFF: Sutton SignWriting, Latin Extended-G;
+ *     and the same range of the planes above) is decoded; json-c 0.16
+ *     took the decoded value for a surrogate again and gave U+FFFD.
  * Kept as json-c had them:
  *   - NaN, Infinity and -Infinity are numbers (Python's json.dumps writes
  *     them, and json.loads reads them);

@@ -131,6 +131,32 @@ static void test_strings(void **state)
     jr_free(&d);
 }
 
+/* The pairs json-c 0.16 turned into U+FFFD (it took the decoded code
+ * point for a surrogate again when its low 16 bits were D800-DFFF) are
+ * decoded: Sutton SignWriting's U+1D800 and U+1DA00, Latin Extended-G's
+ * U+1DF00, and the same range of plane 2. */
+static void test_pairs_json_c_mangled(void **state)
+{
+    (void)state;
+    jr_doc d;
+    jr_init(&d, 64);
+    const jr_val *v = parse_ok(&d, "[\"\\ud836\\udc00\",\"\\ud836\\ude00\","
+                                   "\"\\ud837\\udf00\",\"\\ud876\\udc00\"]");
+    const char *want[] = {"\xf0\x9d\xa0\x80", "\xf0\x9d\xa8\x80",
+                          "\xf0\x9d\xbc\x80", "\xf0\xad\xa0\x80"};
+    const jr_val *e = jr_first(v);
+    for (size_t i = 0; i < 4; i++, e = jr_next(e)) {
+        assert_int_equal(jr_len(e), 4);
+        assert_memory_equal(jr_str(e), want[i], 4);
+    }
+    /* The comparison with json-c knows this difference, and only it. */
+    char why[256];
+    assert_true(js_same_text("\"\\ud837\\ude00\"", 14, 64, why, sizeof why));
+    assert_true(js_same_text("{\"\\ud837\\ude00\":1}", 18, 64, why,
+                             sizeof why));
+    jr_free(&d);
+}
+
 static void test_numbers(void **state)
 {
     (void)state;
@@ -440,6 +466,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_and_walks),
         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_pairs_json_c_mangled),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_numbers_under_a_comma_locale),
         cmocka_unit_test(test_refusals_say_where),
