@@ -44,7 +44,9 @@
 #include "../core/json_reader.h"
 
 struct json_object;
-struct json_tokener;
+
+/* Events and bodies nest a few levels; a web search result a few more. */
+#define AN_JSON_DEPTH 64
 
 /* What the open wire block is to the host. */
 enum an_open {
@@ -61,7 +63,6 @@ typedef struct an_mapper {
     lp_map_options opt;   /* opt.log is log_scrub's: lines quote the server */
     lp_log_scrub log_scrub;
     sse_parser sse;
-    struct json_tokener *tok;  /* a whole body (an_whole.c)              */
     jr_doc doc;            /* the events (an_stream.c), reused           */
     const char *json;      /* the event being mapped: its values' text   */
     mp_error *err;

@@ -17,8 +17,6 @@
 #include "../core/utf8.h"
 
 #define AN_DEFAULT_LIMIT ((size_t)1 << 20)
-/* Events nest a few levels; a web search result a few more. */
-#define AN_JSON_DEPTH 64
 
 /* Content blocks of tools Anthropic runs itself: they have no Strands
  * block, so they are skipped whole (spec 3.2, [L]). */
@@ -49,23 +47,15 @@ int an_mapper_init(an_mapper *m, ev_emitter *em, const lp_map_options *opt)
     sb_init(&m->cur_sig, m->opt.max_line);
     m->raw = json_object_new_array();
     /* Events are read by the answers' reader, whose buffers are reused
-     * from event to event; a whole body (an_whole.c) by json-c. */
+     * from event to event; a whole body by json-c (an_whole.c). */
     jr_init(&m->doc, AN_JSON_DEPTH);
-    m->tok = json_tokener_new_ex(AN_JSON_DEPTH);
-    if (!m->tok || !m->raw)
-        return MP_E_NO_MEMORY;
-    /* Strings for the host are checked one by one (an_utf8). */
-    json_tokener_set_flags(m->tok, JSON_TOKENER_STRICT);
-    return MP_OK;
+    return m->raw ? MP_OK : MP_E_NO_MEMORY;
 }
 
 void an_mapper_free(an_mapper *m)
 {
     sse_free(&m->sse);
     jr_free(&m->doc);
-    if (m->tok)
-        json_tokener_free(m->tok);
-    m->tok = NULL;
     json_object_put(m->raw);
     m->raw = NULL;
     m->cur = NULL;

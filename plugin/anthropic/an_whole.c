@@ -157,9 +157,16 @@ int an_mapper_whole(an_mapper *m, const char *body, size_t len,
     m->ttfb_ms = ttfb_ms;
     if (!body || !len || len > (size_t)INT32_MAX)
         return an_protocol(m, "empty (expected a message object)");
-    json_tokener_reset(m->tok);
-    json_object *root = lp_json_tokener_parse(m->tok, body, len);
-    size_t end = root ? json_tokener_get_parse_end(m->tok) : 0;
+    /* One parse per call: the parser is made here, not with the mapper,
+     * which a stream (by far the usual call) never needs it for.  Strings
+     * for the host are checked one by one (an_utf8). */
+    json_tokener *tok = json_tokener_new_ex(AN_JSON_DEPTH);
+    if (!tok)
+        return an_emitted(m, MP_E_NO_MEMORY);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_object *root = lp_json_tokener_parse(tok, body, len);
+    size_t end = root ? json_tokener_get_parse_end(tok) : 0;
+    json_tokener_free(tok);
     while (root && end < len && body[end] && strchr(" \t\r\n", body[end]))
         end++;
     if (!root || end != len || !json_object_is_type(root, json_type_object)) {

@@ -535,16 +535,6 @@ const jr_val *jr_get(const jr_val *obj, const char *key)
     return found;
 }
 
-const jr_val *jr_at(const jr_val *arr, size_t i)
-{
-    if (!arr || arr->type != JR_ARRAY || i >= arr->count)
-        return NULL;
-    const jr_val *v = arr + 1;
-    while (i--)
-        v = jr_next(v);
-    return v;
-}
-
 int64_t jr_int64(const jr_val *v)
 {
     if (!v)

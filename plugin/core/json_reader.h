@@ -133,9 +133,6 @@ static inline const jr_val *jr_next(const jr_val *v)
  * an object or has none. */
 const jr_val *jr_get(const jr_val *obj, const char *key);
 
-/* Element i of an array (NULL out of range); walks from the first. */
-const jr_val *jr_at(const jr_val *arr, size_t i);
-
 /* A string's bytes ("" for anything else). */
 static inline const char *jr_str(const jr_val *v)
 {
