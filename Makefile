@@ -33,7 +33,16 @@ ZDEFS    ?= -Wl,-z,defs
 # ---------------------------------------------------------------- plugin
 # One folder per stage (plugin/README.md): core/, request/, transport/, one
 # folder per wire adapter, structured/.  plugin/replay/ is the other plugin.
-PLUGIN_SRC := $(filter-out plugin/replay/%,$(wildcard plugin/*/*.c))
+# The code a host runs to load, init, create, destroy, deinit and unload
+# the plugin is linked first: it then sits in .text's first pages beside
+# _init, so a host that cycles the plugin (a provider swap) faults in fewer
+# pages of it.  `make bench` prints the faults per cycle (cold start).
+PLUGIN_LIFECYCLE := $(addprefix plugin/,core/entry.c core/module.c core/instance.c \
+  core/config.c core/config_native.c core/json_util.c core/json_numbers.c \
+  core/errors.c core/utf8.c core/log.c transport/http_transport.c \
+  route/model_memo.c route/model_info_shared.c)
+PLUGIN_SRC := $(PLUGIN_LIFECYCLE) \
+  $(filter-out $(PLUGIN_LIFECYCLE) plugin/replay/%,$(wildcard plugin/*/*.c))
 PLUGIN_HDR := $(wildcard abi/*.h plugin/*/*.h)
 PLUGIN_PIC := $(PLUGIN_SRC:%.c=$(BUILD)/pic/%.o)
 # The same sources without hidden visibility, for unit tests to link.
@@ -47,9 +56,22 @@ $(BUILD)/tst/%.o: %.c $(PLUGIN_HDR) $(wildcard host-sample/*.h) | dirs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
-$(BUILD)/litellm_provider.so: $(PLUGIN_PIC) plugin/exports.map
+# The plugins carry their own json-c, linked from the static archive that
+# libjson-c-dev ships (position-independent): a host need not load
+# libjson-c.so for them (a cold start without it costs a third as much),
+# and json-c's process-wide settings (number format, string hash) in the
+# host's own copy cannot change them.  exports.map keeps every json-c
+# symbol local.  README.md, Dependencies, says what this costs.
+JSONC_A     := $(shell pkg-config --variable=libdir json-c)/libjson-c.a
+PLUGIN_LIBS := $(JSONC_A) $(shell pkg-config --libs libcurl)
+
+$(JSONC_A):
+	@echo "make: json-c's static archive $@ is missing; install libjson-c-dev" \
+	  "(apt-get install libjson-c-dev), which ships it" >&2; exit 1
+
+$(BUILD)/litellm_provider.so: $(PLUGIN_PIC) plugin/exports.map $(JSONC_A)
 	$(CC) -shared $(SAN) -o $@ $(PLUGIN_PIC) -Wl,--version-script=plugin/exports.map \
-	  $(ZDEFS) $(LDFLAGS) $(PKG_LIBS)
+	  $(ZDEFS) $(LDFLAGS) $(PLUGIN_LIBS)
 
 $(BUILD)/libplugin_internal.a: $(PLUGIN_TST)
 	rm -f $@ && ar rcs $@ $^
@@ -61,9 +83,9 @@ REPLAY_SRC := $(wildcard plugin/replay/*.c) plugin/core/event_emit.c plugin/core
   plugin/core/utf8.c
 REPLAY_PIC := $(REPLAY_SRC:%.c=$(BUILD)/pic/%.o)
 
-$(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map
+$(BUILD)/replay_provider.so: $(REPLAY_PIC) plugin/exports.map $(JSONC_A)
 	$(CC) -shared $(SAN) -o $@ $(REPLAY_PIC) -Wl,--version-script=plugin/exports.map \
-	  $(ZDEFS) $(LDFLAGS) $(shell pkg-config --libs json-c)
+	  $(ZDEFS) $(LDFLAGS) $(JSONC_A)
 
 # ---------------------------------------------------------------- host
 HOST_LIB_SRC := $(filter-out host-sample/main.c,$(wildcard host-sample/*.c))
@@ -120,6 +142,12 @@ $(BUILD)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(TRANSCRIPTS_STAMP) $(B
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -ldl -lpthread -lm
 
+# A host exporting its own functions under json-c's names: linked without
+# json-c or the test support code (which uses it), and with -rdynamic.
+$(BUILD)/tests/test_host_json_names: tests/integration/test_host_json_names.c abi/model_provider.h | dirs
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(TEST_DEFS) -rdynamic -o $@ $< \
+	  $(LDFLAGS) $(CMOCKA_LIBS) -ldl
+
 # The request-schema check over what the tests logged (tests/schema/).
 $(BUILD)/tests/check-requests: tests/schema/check_requests.c $(BUILD)/libplugin_internal.a | dirs
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libplugin_internal.a $(LDFLAGS) $(PKG_LIBS)
@@ -129,6 +157,12 @@ $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(BUILD)/libplugin_internal.a 
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) $(TEST_DEFS) -o $@ $< $(TEST_SUPPORT) \
 	  $(BUILD)/libplugin_internal.a $(BUILD)/libhost.a $(LDFLAGS) $(PKG_LIBS) -ldl -lpthread -lm
+
+# Cold start runs in a process holding libcurl only (a host without json-c);
+# bench_cold loads json-c itself for the case of a host that has it too.
+$(BUILD)/bench/bench_cold: tests/bench/bench_cold.c abi/model_provider.h | dirs
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(shell pkg-config --libs libcurl) -ldl
 
 # ---------------------------------------------------------------- fuzzing
 # One libFuzzer target per tests/fuzz/fuzz_NAME.c (tests/fuzz/README.md);

@@ -1,20 +1,24 @@
 /*
  * bench_cold.c - cold start, one RESULT line for tests/bench/run.sh.
  *
- *   bench_cold PLUGIN_SO BARE_SO CYCLES
+ *   bench_cold PLUGIN_SO BARE_SO CYCLES [ALSO_SO]
  *
  * With libcurl already linked into the process (as in any host that uses
  * it), CYCLES times each, alternating: the plugin's whole life as a host
  * sees it (dlopen RTLD_NOW|RTLD_LOCAL, entry, init, create, destroy,
  * deinit, dlclose) and the bare object's (dlopen, libcurl's global init,
- * its cleanup, dlclose).  Wall time of each cycle; medians, minimum and
- * maximum printed.  The first cycle of each is a warm-up (page cache,
- * libcurl's one-time TLS library setup) and not counted.
+ * its cleanup, dlclose).  Wall time and minor page faults of each cycle;
+ * medians, minimum and maximum printed.  The first cycle of each is a
+ * warm-up (page cache, libcurl's one-time TLS library setup) and not
+ * counted.  ALSO_SO (e.g. libjson-c.so) is loaded first, RTLD_GLOBAL,
+ * for a host that has that library too; this program links only libcurl
+ * (Makefile), so without it the process holds no json-c.
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -26,6 +30,13 @@ static double now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static long minor_faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt;
 }
 
 static int plugin_cycle(const char *path)
@@ -81,37 +92,54 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: bench_cold PLUGIN_SO BARE_SO CYCLES\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: bench_cold PLUGIN_SO BARE_SO CYCLES [ALSO_SO]\n");
         return 2;
     }
     int n = atoi(argv[3]);
     if (n < 1)
         return 2;
+    if (argc == 5 && !dlopen(argv[4], RTLD_NOW | RTLD_GLOBAL)) {
+        fprintf(stderr, "bench_cold: %s\n", dlerror());
+        return 1;
+    }
     /* libcurl is linked in: keep a reference so it stays for every
      * cycle, as in a host using it (the version string proves it). */
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
     double *pt = calloc((size_t)n, sizeof *pt), *bt = calloc((size_t)n, sizeof *bt);
+    double *pf = calloc((size_t)n, sizeof *pf), *bf = calloc((size_t)n, sizeof *bf);
+    if (!pt || !bt || !pf || !bf)
+        return 1;
     for (int i = -1; i < n; i++) {
+        long f0 = minor_faults();
         double t0 = now_us();
         if (plugin_cycle(argv[1]))
             return 1;
         double t1 = now_us();
+        long f1 = minor_faults();
         if (bare_cycle(argv[2]))
             return 1;
         double t2 = now_us();
+        long f2 = minor_faults();
         if (i >= 0) {
             pt[i] = t1 - t0;
             bt[i] = t2 - t1;
+            pf[i] = (double)(f1 - f0);
+            bf[i] = (double)(f2 - f1);
         }
     }
     qsort(pt, (size_t)n, sizeof *pt, cmp_double);
     qsort(bt, (size_t)n, sizeof *bt, cmp_double);
+    qsort(pf, (size_t)n, sizeof *pf, cmp_double);
+    qsort(bf, (size_t)n, sizeof *bf, cmp_double);
     printf("RESULT cycles=%d plugin_us=%.1f plugin_min=%.1f plugin_max=%.1f "
-           "bare_us=%.1f bare_min=%.1f bare_max=%.1f libcurl=%s\n", n,
+           "bare_us=%.1f bare_min=%.1f bare_max=%.1f plugin_faults=%.0f "
+           "bare_faults=%.0f libcurl=%s\n", n,
            pt[n / 2], pt[0], pt[n - 1], bt[n / 2], bt[0], bt[n - 1],
-           v->version);
+           pf[n / 2], bf[n / 2], v->version);
     free(pt);
     free(bt);
+    free(pf);
+    free(bf);
     return 0;
 }

@@ -113,10 +113,15 @@ for r in $(seq "$runs"); do
   done
 done
 
-echo "bench: 4/7 cold start ($runs runs of 200 cycles)" >&2
+echo "bench: 4/7 cold start ($runs runs of 200 cycles, two hosts)" >&2
+# bench_cold links libcurl only: "plain" is a host without json-c, "jsonc"
+# one that has libjson-c.so loaded too (bench_cold loads it first).
+jsonc_so=$(pkg-config --variable=libdir json-c)/libjson-c.so
 for r in $(seq "$runs"); do
-  run cold both "$r" "$out/bench_cold" "$build/stripped/litellm_provider.so" \
+  run cold plain "$r" "$out/bench_cold" "$build/stripped/litellm_provider.so" \
     "$out/bare_plugin.so" 200
+  run cold jsonc "$r" "$out/bench_cold" "$build/stripped/litellm_provider.so" \
+    "$out/bare_plugin.so" 200 "$jsonc_so"
 done
 
 echo "bench: 5/7 request building ($runs runs)" >&2
@@ -283,15 +288,23 @@ for c in raw curljson plugin; do
   echo "| $name | $(fmt "$(field "$f" first_us | stat)" %.1f) | $(fmt "$t" %.1f) | $(fmt "$(field "$f" cpu_us | stat)" %.1f) | $(ratio "$(med "$t")" "$(med "$rr")") | $(ratio "$(med "$t")" "$(med "$rb")") |"
 done
 echo
-echo "## 4. Cold start: load, init, create, destroy, deinit, unload (libcurl and json-c already in the process)"
+echo "## 4. Cold start: load, init, create, destroy, deinit, unload (libcurl already in the process)"
 echo
-pc=$(field "$data/cold.both" plugin_us | stat)
-bc=$(field "$data/cold.both" bare_us | stat)
-echo "| cycle | us (median of 200 cycles per run) |"
-echo "|---|---|"
-echo "| the plugin, stripped as installed | $(fmt "$pc" %.1f) |"
-echo "| a bare .so doing only libcurl's global init | $(fmt "$bc" %.1f) |"
-echo "| ratio | $(ratio "$(med "$pc")" "$(med "$bc")") |"
+echo "Median of 200 cycles per run; page faults are the minor faults of one cycle (median)."
+echo "The plugin carries its own json-c, so a host need not have libjson-c.so loaded."
+echo
+echo "| host | the plugin, stripped as installed: us | faults | a bare .so doing only libcurl's global init: us | faults | ratio |"
+echo "|---|---|---|---|---|---|"
+for h in plain jsonc; do
+  f=$data/cold.$h
+  hp=$(field "$f" plugin_us | stat)
+  hb=$(field "$f" bare_us | stat)
+  name="libcurl only"
+  [ $h = jsonc ] && name="libcurl and libjson-c.so"
+  echo "| $name | $(fmt "$hp" %.1f) | $(med "$(field "$f" plugin_faults | stat)") | $(fmt "$hb" %.1f) | $(med "$(field "$f" bare_faults | stat)") | $(ratio "$(med "$hp")" "$(med "$hb")") |"
+done
+pc=$(field "$data/cold.plain" plugin_us | stat)
+bc=$(field "$data/cold.plain" bare_us | stat)
 echo
 echo "## 5. Request building: 200 messages with 1 MiB of images"
 echo
@@ -373,7 +386,7 @@ r=$(ratio "$(med "$(field "$data/request.plugin" total_us | stat)")" "$(med "$(f
 echo "| per request (return) <= 1.1x raw libcurl | ${r}x | $(meets "$r" "<=" 1.1) |"
 echo "| request building <= 1.15x json-c | $(med "$fr")x | $(meets "$(med "$fr")" "<=" 1.15) |"
 r=$(ratio "$(med "$pc")" "$(med "$bc")")
-echo "| cold start <= 1.2x a bare .so | ${r}x | $(meets "$r" "<=" 1.2) |"
+echo "| cold start <= 1.2x a bare .so (host with libcurl only) | ${r}x | $(meets "$r" "<=" 1.2) |"
 last_k=${ks##* }
 if [ "$last_k" = 1024 ]; then
   m=$(awk -v v="$(med "$(field "$data/k1024.plugin" hwm_kb | stat)")" 'BEGIN { if (v == "-") print "n/a"; else printf "%.1f", v / 1024 }')
