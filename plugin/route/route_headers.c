@@ -35,20 +35,37 @@ static int add_line(struct curl_slist **list, const char *text)
     return MP_OK;
 }
 
-/* "Name: value", or "Name;" for an empty value.  The line may hold a key,
- * so it is wiped before it is freed. */
-int lp_route_add_header(struct curl_slist **list, const char *name,
-                        const char *value)
+/* "Name: <prefix><value>", or "Name;" when both are empty.  The line may
+ * hold a key, so its room is reserved once (no copy left behind by a
+ * realloc) and wiped before it is freed.  Appends, not a format: this
+ * runs for every header of every call. */
+static int add_header_line(struct curl_slist **list, const char *name,
+                           const char *prefix, const char *value)
 {
+    size_t nl = strlen(name), pl = strlen(prefix), vl = strlen(value);
+    int empty = pl == 0 && vl == 0;
     strbuf line;
     sb_init(&line, 64 * 1024);
-    int rc = *value ? sb_printf(&line, "%s: %s", name, value)
-                    : sb_printf(&line, "%s;", name);
+    int rc = sb_reserve(&line, nl + 2 + pl + vl);
+    if (!rc)
+        rc = sb_append(&line, name, nl);
+    if (!rc)
+        rc = empty ? sb_appendc(&line, ';') : sb_append(&line, ": ", 2);
+    if (!rc && !empty)
+        rc = sb_append(&line, prefix, pl);
+    if (!rc && !empty)
+        rc = sb_append(&line, value, vl);
     rc = rc ? MP_E_NO_MEMORY : add_line(list, line.data);
     if (line.data)
         memset(line.data, 0, line.cap);
     sb_free(&line);
     return rc;
+}
+
+int lp_route_add_header(struct curl_slist **list, const char *name,
+                        const char *value)
+{
+    return add_header_line(list, name, "", value);
 }
 
 static const char *const auth_header[] = {
@@ -65,16 +82,8 @@ static int add_auth(const lp_route *r, struct curl_slist **list)
     const char *name = auth_header[auth];
     if (lp_route_has_extra(r, name))
         return MP_OK;
-    if (auth != LP_AUTH_BEARER)
-        return lp_route_add_header(list, name, r->key);
-    strbuf v;
-    sb_init(&v, 64 * 1024);
-    int rc = sb_printf(&v, "Bearer %s", r->key) ? MP_E_NO_MEMORY
-             : lp_route_add_header(list, name, v.data);
-    if (v.data)
-        memset(v.data, 0, v.cap);
-    sb_free(&v);
-    return rc;
+    return add_header_line(list, name, auth == LP_AUTH_BEARER ? "Bearer " : "",
+                           r->key);
 }
 
 static int add_env_headers(const lp_route *r, struct curl_slist **list)

@@ -495,6 +495,35 @@ static void test_anthropic_row_is_reserved_for_its_adapter(void **state)
  * empty name after its last.  So every array's last byte is a NUL, a
  * list's last two are, and every row has its prefix-provider pair. */
 #define ENDS_IN_NUL(a) ((a)[sizeof(a) - 1] == '\0')
+/* The header lines the plugin writes: "Name: value", "Name;" for an empty
+ * value (libcurl's spelling for sending it empty), and a line over the
+ * 64 KiB limit refused without adding anything. */
+static void test_header_lines(void **state)
+{
+    (void)state;
+    struct curl_slist *list = NULL;
+    assert_int_equal(lp_route_add_header(&list, "X-A", "b c"), MP_OK);
+    assert_int_equal(lp_route_add_header(&list, "X-Empty", ""), MP_OK);
+    assert_non_null(list);
+    assert_string_equal(list->data, "X-A: b c");
+    assert_non_null(list->next);
+    assert_string_equal(list->next->data, "X-Empty;");
+    assert_null(list->next->next);
+    size_t big = 64 * 1024;
+    char *v = malloc(big + 1);
+    assert_non_null(v);
+    memset(v, 'v', big);
+    v[big] = '\0';
+    assert_int_equal(lp_route_add_header(&list, "X-Big", v), MP_E_NO_MEMORY);
+    assert_null(list->next->next);
+    v[big - 16] = '\0'; /* "X-Big: " and the value fit under the limit */
+    assert_int_equal(lp_route_add_header(&list, "X-Big", v), MP_OK);
+    assert_non_null(list->next->next);
+    assert_int_equal(strlen(list->next->next->data), strlen("X-Big: ") + big - 16);
+    free(v);
+    curl_slist_free_all(list);
+}
+
 static void test_route_rows_fit_their_arrays(void **state)
 {
     (void)state;
@@ -543,6 +572,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route_rows_fit_their_arrays),
+        cmocka_unit_test(test_header_lines),
         cmocka_unit_test_setup(test_every_prefix_resolves_with_its_defaults, setup),
         cmocka_unit_test_setup(test_base_variable_then_client_args_win, setup),
         cmocka_unit_test_setup(test_key_variable_precedence, setup),
