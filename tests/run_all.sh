@@ -54,6 +54,14 @@ note_fail() { fail=$((fail + $1)); failed_names+=("$2"); }
     echo "[  PASSED  ] no-atexit: $so references no atexit, thread or thread-key creation"
     pass=$((pass + 1))
   fi
+  # The plugins carry their own json-c (Makefile, PLUGIN_LIBS).
+  if readelf -d "$so" | grep -q 'NEEDED.*libjson-c'; then
+    echo "[  FAILED  ] own-json-c: $so needs libjson-c.so"
+    note_fail 1 "json-c:$so"
+  else
+    echo "[  PASSED  ] own-json-c: $so carries its own json-c (needs no libjson-c.so)"
+    pass=$((pass + 1))
+  fi
   if readelf -d "$so" | grep -q NODELETE; then
     echo "[  FAILED  ] unloadable: $so is linked -z nodelete"
     note_fail 1 "nodelete:$so"

@@ -46,7 +46,7 @@ static int add_header_line(struct curl_slist **list, const char *name,
     int empty = pl == 0 && vl == 0;
     strbuf line;
     sb_init(&line, 64 * 1024);
-    int rc = sb_reserve(&line, nl + 2 + pl + vl);
+    int rc = sb_reserve(&line, empty ? nl + 1 : nl + 2 + pl + vl);
     if (!rc)
         rc = sb_append(&line, name, nl);
     if (!rc)

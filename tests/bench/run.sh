@@ -30,6 +30,12 @@ for b in bench_server bench_load bench_cold bench_format bench_host; do
     exit 1
   fi
 done
+# The cold-start baseline holds libcurl only (Makefile); a bare .so that
+# loaded json-c would make every cold-start ratio look better than it is.
+if readelf -d "$out/bare_plugin.so" | grep -q 'NEEDED.*libjson-c'; then
+  echo "bench: $out/bare_plugin.so needs libjson-c; the baseline must link libcurl only (Makefile)" >&2
+  exit 1
+fi
 data=$out/data
 rm -rf "$data"
 mkdir -p "$data"
@@ -114,22 +120,40 @@ echo "bench: 3/7 requests one after another ($runs runs of 300)" >&2
 # every client on the first, so all clients see the same placement.
 req_url=$url
 pin=()
-last_cpu=$(($(nproc) - 1))
-if [ "$last_cpu" -ge 1 ] && command -v taskset >/dev/null; then
+req_server=
+# The CPUs this script may use (a cpuset need not start at 0).
+cpus=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//' | tr ',' '\n' |
+       awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }')
+first_cpu=$(echo "$cpus" | head -1)
+last_cpu=$(echo "$cpus" | tail -1)
+if [ -n "$cpus" ] && [ "$first_cpu" != "$last_cpu" ]; then
   taskset -c "$last_cpu" "$out/bench_server" "$data/port.request" &
   req_server=$!
   trap 'kill $server $req_server 2>/dev/null' EXIT
   for _ in $(seq 50); do [ -s "$data/port.request" ] && break; sleep 0.1; done
-  req_url=http://127.0.0.1:$(cat "$data/port.request")
-  pin=(taskset -c 0)
-  note "per request: server pinned to CPU $last_cpu, clients to CPU 0"
+  if [ -s "$data/port.request" ] && kill -0 "$req_server" 2>/dev/null; then
+    req_url=http://127.0.0.1:$(cat "$data/port.request")
+    pin=(taskset -c "$first_cpu")
+    note "per request: server pinned to CPU $last_cpu, clients to CPU $first_cpu"
+  else
+    kill "$req_server" 2>/dev/null
+    wait "$req_server" 2>/dev/null
+    req_server=
+    note "per request: the pinned server did not start; client and server unpinned"
+  fi
+else
+  note "per request: one CPU (or no taskset): client and server unpinned"
 fi
 for r in $(seq "$runs"); do
   for c in raw curljson plugin; do
     run request "$c" "$r" "${pin[@]}" "$out/bench_load" request "$c" 300 "$req_url"
   done
 done
-[ -n "${req_server:-}" ] && kill "$req_server" 2>/dev/null
+if [ -n "$req_server" ]; then
+  kill "$req_server" 2>/dev/null
+  wait "$req_server" 2>/dev/null
+  req_server=
+fi
 
 echo "bench: 4/7 cold start ($runs runs of 200 cycles, two hosts)" >&2
 # bench_cold links libcurl only: "plain" is a host without json-c, "jsonc"

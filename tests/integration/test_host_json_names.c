@@ -1,19 +1,22 @@
 /*
  * test_host_json_names.c - a host whose own functions carry json-c's
- * names.  Jansson, a JSON library many C programs link, has its own
- * json_object_get (object, key); other hosts have a json-c of another
- * version, or their own helpers.  Such a host exports them here
- * (-rdynamic, and no json-c linked), so they come first in the process's
- * symbol lookup.  Both plugins carry their own json-c, bound inside the
- * .so (Makefile, PLUGIN_LIBS): a whole conversation, update_config and
- * get_config must work and never reach the host's functions.  A plugin
- * linked against libjson-c.so instead would call them (and fail).
+ * names, exported without a symbol version: a host program linked with
+ * -rdynamic (as hosts of plugins often are) that has its own helpers, or
+ * a JSON library linked in statically (Jansson has a json_object_get of
+ * its own, with another meaning), or an unversioned json-c (0.13 and
+ * older).  The executable comes first in the process's symbol lookup, so
+ * a plugin linked against libjson-c.so would call these.  Both plugins
+ * carry their own json-c, bound inside the .so (Makefile, PLUGIN_LIBS):
+ * loading them must not bring libjson-c.so in, and a whole conversation,
+ * update_config and get_config must work and never reach the host's
+ * functions.
  *
  * Built by its own rule (Makefile): it links neither json-c nor the
  * test support code, which uses json-c; it starts build/mock-server
  * itself.
  */
 #include <dlfcn.h>
+#include <link.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -117,8 +120,14 @@ static int server_start(const char *scenario)
              sscanf(line, "PORT=%d", &port) == 1;
     if (f)
         fclose(f);
+    if (!ok) {
+        kill(server_pid, SIGTERM);
+        waitpid(server_pid, NULL, 0);
+        server_pid = 0;
+        return -1;
+    }
     snprintf(base_url, sizeof base_url, "http://127.0.0.1:%d", port);
-    return ok ? 0 : -1;
+    return 0;
 }
 
 static void server_stop(void)
@@ -137,11 +146,40 @@ typedef struct loaded {
     const mp_provider_v1 *p;
 } loaded;
 
+/* dl_iterate_phdr: the path of a loaded libjson-c, if any. */
+static int find_json_c(struct dl_phdr_info *info, size_t size, void *out)
+{
+    (void)size;
+    if (info->dlpi_name && strstr(info->dlpi_name, "libjson-c")) {
+        snprintf(out, 256, "%s", info->dlpi_name);
+        return 1;
+    }
+    return 0;
+}
+
+/* Fails the test with what the plugin reached of the host's, if anything:
+ * a plugin that called them fails on their wrong answers first. */
+static void fail_with_calls(const char *what, const char *why)
+{
+    if (host_calls)
+        fail_msg("%s: %s (the plugin called the host's %s, %d calls: its "
+                 "json-c is not its own)", what, why, host_last, host_calls);
+    fail_msg("%s: %s", what, why);
+}
+
 static void load(loaded *l, const char *path)
 {
+    /* The premise: the loader sees the host's functions under these names. */
+    assert_ptr_equal(dlsym(RTLD_DEFAULT, "json_object_get"), (void *)json_object_get);
+    assert_ptr_equal(dlsym(RTLD_DEFAULT, "json_tokener_parse_ex"),
+                     (void *)json_tokener_parse_ex);
     l->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!l->dl)
         fail_msg("dlopen %s: %s", path, dlerror());
+    char jsonc[256] = "";
+    dl_iterate_phdr(find_json_c, jsonc);
+    if (jsonc[0])
+        fail_msg("loading %s brought %s into the process", path, jsonc);
     mp_provider_entry_v1_fn entry =
         (mp_provider_entry_v1_fn)dlsym(l->dl, MP_ENTRY_SYMBOL_V1);
     assert_non_null(entry);
@@ -150,7 +188,7 @@ static void load(loaded *l, const char *path)
     mp_host_v1 host = {sizeof host, NULL, NULL};
     mp_error err = MP_ERROR_INIT;
     if (l->p->init(&host, &err))
-        fail_msg("init: %s", err.message);
+        fail_with_calls("init", err.message);
 }
 
 static void unload(loaded *l)
@@ -214,7 +252,7 @@ static void test_litellm_plugin_keeps_its_json_c(void **state)
     mp_instance *inst = NULL;
     if (l.p->create("{\"model_id\":\"mock\",\"params\":{\"max_tokens\":64}}",
                     args, &inst, &err))
-        fail_msg("create: %s", err.message);
+        fail_with_calls("create", err.message);
 
     static const char req[] =
         "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}],"
@@ -224,18 +262,18 @@ static void test_litellm_plugin_keeps_its_json_c(void **state)
     mp_event_sink sink = {sizeof sink, &c, on_event};
     int rc = l.p->stream(inst, req, strlen(req), &sink, &err);
     if (rc)
-        fail_msg("stream: %d: %s", rc, err.message);
+        fail_with_calls("stream", err.message);
     c.text[c.len] = '\0';
     assert_string_equal(c.text, "All good.");
     assert_int_equal(c.stops, 1);
 
     if (l.p->update_config(inst, "{\"params\":{\"temperature\":0.25}}", (size_t)-1, &err))
-        fail_msg("update_config: %s", err.message);
+        fail_with_calls("update_config", err.message);
     collected cfg;
     memset(&cfg, 0, sizeof cfg);
     mp_text_sink out = {sizeof out, &cfg, add_text};
     if (l.p->get_config(inst, &out, &err))
-        fail_msg("get_config: %s", err.message);
+        fail_with_calls("get_config", err.message);
     assert_non_null(strstr(cfg.text, "\"temperature\":0.25"));
     assert_non_null(strstr(cfg.text, "\"model_id\":\"mock\""));
 
@@ -256,14 +294,14 @@ static void test_replay_plugin_keeps_its_json_c(void **state)
     if (l.p->create("{\"events_file\":\"" LP_SOURCE_DIR
                     "/tests/fixtures/expected/openai_gpt4o_text_plain.events.jsonl\"}",
                     NULL, &inst, &err))
-        fail_msg("create: %s", err.message);
+        fail_with_calls("create", err.message);
     static const char req[] =
         "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}";
     collected c;
     memset(&c, 0, sizeof c);
     mp_event_sink sink = {sizeof sink, &c, on_event};
     if (l.p->stream(inst, req, strlen(req), &sink, &err))
-        fail_msg("stream: %s", err.message);
+        fail_with_calls("stream", err.message);
     c.text[c.len < sizeof c.text ? c.len : sizeof c.text - 1] = '\0';
     assert_true(c.len > 0);
     assert_int_equal(strncmp(c.text, "I'm unable to provide real-time", 31), 0);
