@@ -361,11 +361,83 @@ static void test_escape_every_byte_at_every_position(void **state)
     }
 }
 
+/* Keys and strings of every length around the writer's short-string step
+ * (48 bytes), plain or holding one byte to escape at any position, come
+ * out as jw_escape_into (tested above) spells them, inside quotes, with
+ * the separators in place. */
+static void test_keys_and_strings_of_every_length(void **state)
+{
+    (void)state;
+    static const char specials[] = {'a', '"', '\\', '\n', 0x01, (char)0xc3};
+    char in[64];
+    for (size_t len = 0; len <= 52; len++) {
+        for (size_t k = 0; k < sizeof specials; k++) {
+            for (size_t at = 0; at < (len ? len : 1); at++) {
+                memset(in, 'x', len);
+                if (len)
+                    in[at] = specials[k];
+                strbuf esc;
+                sb_init(&esc, 1 << 10);
+                assert_int_equal(jw_escape_into(&esc, in, len), 0);
+                char want[512];
+                snprintf(want, sizeof want, "{\"%s\":\"%s\",\"k\":[\"%s\",\"%s\"]}",
+                         esc.data ? esc.data : "", esc.data ? esc.data : "",
+                         esc.data ? esc.data : "", esc.data ? esc.data : "");
+                sb_free(&esc);
+                strbuf sb;
+                sb_init(&sb, 1 << 10);
+                jw w;
+                jw_init(&w, &sb);
+                jw_object_open(&w);
+                jw_key_len(&w, in, len);
+                jw_string(&w, in, len);
+                jw_key(&w, "k");
+                jw_array_open(&w);
+                jw_string(&w, in, len);
+                jw_string2(&w, in, len > 3 ? 3 : len, in + (len > 3 ? 3 : len),
+                           len > 3 ? len - 3 : 0);
+                jw_array_close(&w);
+                jw_object_close(&w);
+                assert_int_equal(jw_status(&w), 0);
+                if (strcmp(sb.data, want) != 0)
+                    fail_msg("length %zu, byte 0x%02x at %zu: got %s, want %s",
+                             len, (unsigned char)specials[k], at, sb.data, want);
+                sb_free(&sb);
+            }
+        }
+    }
+}
+
+/* A short key or string that would pass the buffer's limit sets the
+ * status, and nothing is written after it. */
+static void test_short_strings_respect_the_limit(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb, 12);
+    jw w;
+    jw_init(&w, &sb);
+    jw_object_open(&w);
+    jw_key(&w, "abc");        /* {"abc":   7 bytes */
+    jw_string(&w, "defgh", 5); /* "defgh"  would make 14 */
+    assert_int_equal(jw_status(&w), MP_E_PROTOCOL);
+    size_t len = sb.len;
+    assert_true(len <= 12);
+    jw_key(&w, "z");
+    jw_string(&w, "", 0);
+    jw_object_close(&w);
+    assert_int_equal(sb.len, len);
+    assert_int_equal(jw_status(&w), MP_E_PROTOCOL);
+    sb_free(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compact_output),
         cmocka_unit_test(test_escape_every_byte_at_every_position),
+        cmocka_unit_test(test_keys_and_strings_of_every_length),
+        cmocka_unit_test(test_short_strings_respect_the_limit),
         cmocka_unit_test(test_utf8_kept_and_controls_escaped),
         cmocka_unit_test(test_numbers_keep_their_spelling),
         cmocka_unit_test(test_wide_integers_in_every_position),
