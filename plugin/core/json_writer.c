@@ -154,7 +154,8 @@ static int put_short(jw *w, const char *s, size_t len, const char *tail,
         return 1;
     char *p = sb->data + sb->len;
     p[0] = '"';
-    memcpy(p + 1, s, len);
+    if (len) /* s may be NULL for an empty string */
+        memcpy(p + 1, s, len);
     p[len + 1] = '"';
     memcpy(p + len + 2, tail, tail_len);
     sb->len += n;

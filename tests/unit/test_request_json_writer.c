@@ -408,6 +408,25 @@ static void test_keys_and_strings_of_every_length(void **state)
     }
 }
 
+/* An empty string may come as (NULL, 0), as an empty text delta does:
+ * written as "" (under `make asan`, UBSan also checks that no NULL reaches
+ * memcpy on the way). */
+static void test_empty_string_from_null(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb, 1 << 10);
+    jw w;
+    jw_init(&w, &sb);
+    jw_array_open(&w);
+    jw_string(&w, NULL, 0);
+    jw_string2(&w, NULL, 0, NULL, 0);
+    jw_array_close(&w);
+    assert_int_equal(jw_status(&w), 0);
+    assert_string_equal(sb.data, "[\"\",\"\"]");
+    sb_free(&sb);
+}
+
 /* A short key or string that would pass the buffer's limit sets the
  * status, and nothing is written after it. */
 static void test_short_strings_respect_the_limit(void **state)
@@ -438,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_escape_every_byte_at_every_position),
         cmocka_unit_test(test_keys_and_strings_of_every_length),
         cmocka_unit_test(test_short_strings_respect_the_limit),
+        cmocka_unit_test(test_empty_string_from_null),
         cmocka_unit_test(test_utf8_kept_and_controls_escaped),
         cmocka_unit_test(test_numbers_keep_their_spelling),
         cmocka_unit_test(test_wide_integers_in_every_position),
