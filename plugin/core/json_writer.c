@@ -65,6 +65,13 @@ void jw_object_close(jw *w) { close_container(w, '}'); }
 void jw_array_open(jw *w) { open_container(w, '['); }
 void jw_array_close(jw *w) { close_container(w, ']'); }
 
+/* Whether byte c must be escaped in a JSON string: '"', '\\' and the
+ * control bytes.  word_needs_escape is the same test on eight at once. */
+static inline int needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
 /* Whether any of the eight bytes in `v` must be escaped: a control byte
  * (below 0x20), '"' or '\\'.  The usual zero-byte test on words: a byte
  * is below n when (b - n) borrows into its top bit while b's own top bit
@@ -96,7 +103,7 @@ int jw_escape_into(strbuf *sb, const char *s, size_t len)
         if (i >= len)
             break;
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!needs_escape(c))
             continue;
         rc = sb_append(sb, s + run, i - run);
         run = i + 1;
@@ -133,11 +140,9 @@ int jw_escape_into(strbuf *sb, const char *s, size_t len)
 
 static int plain_short(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == '"' || c == '\\')
+    for (size_t i = 0; i < len; i++)
+        if (needs_escape((unsigned char)s[i]))
             return 0;
-    }
     return 1;
 }
 

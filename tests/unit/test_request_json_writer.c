@@ -368,7 +368,9 @@ static void test_escape_every_byte_at_every_position(void **state)
 static void test_keys_and_strings_of_every_length(void **state)
 {
     (void)state;
-    static const char specials[] = {'a', '"', '\\', '\n', 0x01, (char)0xc3};
+    static const char specials[] = {'a', '"', '\\', '\n', 0x00, 0x01, 0x1f,
+                                    0x20, 0x7f, (char)0x80, (char)0xc3,
+                                    (char)0xff};
     char in[64];
     for (size_t len = 0; len <= 52; len++) {
         for (size_t k = 0; k < sizeof specials; k++) {
@@ -427,27 +429,51 @@ static void test_empty_string_from_null(void **state)
     sb_free(&sb);
 }
 
-/* A short key or string that would pass the buffer's limit sets the
- * status, and nothing is written after it. */
-static void test_short_strings_respect_the_limit(void **state)
+/* One key and its string value, written with a buffer limit of `max`;
+ * the text and status land in *out and the return value. */
+static int write_pair_under(const char *in, size_t len, size_t max,
+                            strbuf *out)
+{
+    sb_init(out, max);
+    jw w;
+    jw_init(&w, out);
+    jw_object_open(&w);
+    jw_key_len(&w, in, len);
+    jw_string(&w, in, len);
+    jw_object_close(&w);
+    return jw_status(&w);
+}
+
+/* Under every limit from 0 to the whole text's length, for keys and
+ * strings of every length around the short-string step: the text stays
+ * within the limit, is the start of what an unlimited buffer gets, and
+ * the status is MP_E_PROTOCOL exactly when the limit is short.  A step
+ * that reserved a byte too few or too many would fail here (and write
+ * past its room under `make asan`). */
+static void test_keys_and_strings_under_every_limit(void **state)
 {
     (void)state;
-    strbuf sb;
-    sb_init(&sb, 12);
-    jw w;
-    jw_init(&w, &sb);
-    jw_object_open(&w);
-    jw_key(&w, "abc");        /* {"abc":   7 bytes */
-    jw_string(&w, "defgh", 5); /* "defgh"  would make 14 */
-    assert_int_equal(jw_status(&w), MP_E_PROTOCOL);
-    size_t len = sb.len;
-    assert_true(len <= 12);
-    jw_key(&w, "z");
-    jw_string(&w, "", 0);
-    jw_object_close(&w);
-    assert_int_equal(sb.len, len);
-    assert_int_equal(jw_status(&w), MP_E_PROTOCOL);
-    sb_free(&sb);
+    char in[64];
+    for (size_t len = 0; len <= 52; len++) {
+        for (int quote = 0; quote < 2; quote++) {
+            memset(in, 'x', len);
+            if (quote && len)
+                in[len / 2] = '"';
+            strbuf full;
+            assert_int_equal(write_pair_under(in, len, 1 << 10, &full), 0);
+            for (size_t max = 0; max <= full.len; max++) {
+                strbuf sb;
+                int rc = write_pair_under(in, len, max, &sb);
+                const char *got = sb.data ? sb.data : "";
+                if (rc != (max < full.len ? MP_E_PROTOCOL : 0) ||
+                    sb.len > max || strncmp(full.data, got, sb.len) != 0)
+                    fail_msg("length %zu, limit %zu: status %d, got \"%s\" "
+                             "of \"%s\"", len, max, rc, got, full.data);
+                sb_free(&sb);
+            }
+            sb_free(&full);
+        }
+    }
 }
 
 int main(void)
@@ -456,7 +482,7 @@ int main(void)
         cmocka_unit_test(test_compact_output),
         cmocka_unit_test(test_escape_every_byte_at_every_position),
         cmocka_unit_test(test_keys_and_strings_of_every_length),
-        cmocka_unit_test(test_short_strings_respect_the_limit),
+        cmocka_unit_test(test_keys_and_strings_under_every_limit),
         cmocka_unit_test(test_empty_string_from_null),
         cmocka_unit_test(test_utf8_kept_and_controls_escaped),
         cmocka_unit_test(test_numbers_keep_their_spelling),
