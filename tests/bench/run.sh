@@ -192,8 +192,15 @@ if [ -z "${BENCH_NO_CALLGRIND:-}" ] && command -v valgrind >/dev/null; then
   for c in curljson plugin; do
     valgrind --tool=callgrind --callgrind-out-file="$data/cg.stream.$c" \
       "$out/bench_load" stream "$c" 1 20000 "$url" >/dev/null 2>&1 || have_cg=0
-    valgrind --tool=callgrind --callgrind-out-file="$data/cg.request.$c" \
-      "$out/bench_load" request "$c" 50 "$url" >/dev/null 2>&1 || have_cg=0
+  done
+  # 50 and 250 requests: the difference over 200 is one request's count,
+  # without the process's start-up.
+  for c in raw curljson plugin; do
+    for m in 50 250; do
+      f=$data/cg.request.$c; [ $m = 250 ] && f=$f.250
+      valgrind --tool=callgrind --callgrind-out-file="$f" \
+        "$out/bench_load" request "$c" $m "$url" >/dev/null 2>&1 || have_cg=0
+    done
   done
 elif [ -z "${BENCH_NO_CALLGRIND:-}" ]; then
   note "valgrind is missing: no instruction counts"
@@ -396,6 +403,17 @@ if [ $have_cg = 1 ]; then
   echo "|---|---|---|---|"
   echo "| stream, 20k chunks | $sp | $sb | $(ratio "$sp" "$sb") |"
   echo "| 50 requests | $rp | $rq | $(ratio "$rp" "$rq") |"
+  echo
+  one() { awk -v a="$(ir "$data/cg.request.$1")" -v b="$(ir "$data/cg.request.$1.250")" \
+          'BEGIN { if (a == "" || b == "") print "-"; else printf "%.0f", (b - a) / 200 }'; }
+  op=$(one plugin); oq=$(one curljson); or=$(one raw)
+  echo "One request (the difference between 250 and 50 requests, over 200):"
+  echo
+  echo "| client | instructions | x raw libcurl |"
+  echo "|---|---|---|"
+  echo "| raw libcurl | $or | 1.00 |"
+  echo "| libcurl + json-c | $oq | $(ratio "$oq" "$or") |"
+  echo "| the plugin | $op | $(ratio "$op" "$or") |"
   echo
   } >>"$report"
 fi
