@@ -168,10 +168,12 @@ static int put_short(jw *w, const char *s, size_t len, const char *tail,
     return 1;
 }
 
-void jw_string2(jw *w, const char *a, size_t alen, const char *b, size_t blen)
+/* The quoted string a then b, then `tail`: the short step when it
+ * applies, else escaped piece by piece. */
+static void put_string(jw *w, const char *a, size_t alen, const char *b,
+                       size_t blen, const char *tail, size_t tail_len)
 {
-    before_item(w);
-    if (!blen && put_short(w, a, alen, "", 0))
+    if (!blen && put_short(w, a, alen, tail, tail_len))
         return;
     put(w, "\"", 1);
     if (!w->status)
@@ -179,6 +181,14 @@ void jw_string2(jw *w, const char *a, size_t alen, const char *b, size_t blen)
     if (!w->status && blen)
         w->status = jw_escape_into(w->sb, b, blen);
     put(w, "\"", 1);
+    if (tail_len)
+        put(w, tail, tail_len);
+}
+
+void jw_string2(jw *w, const char *a, size_t alen, const char *b, size_t blen)
+{
+    before_item(w);
+    put_string(w, a, alen, b, blen, "", 0);
 }
 
 void jw_string(jw *w, const char *s, size_t len)
@@ -194,12 +204,7 @@ void jw_cstring(jw *w, const char *s)
 void jw_key_len(jw *w, const char *key, size_t len)
 {
     before_item(w);
-    if (!put_short(w, key, len, ":", 1)) {
-        put(w, "\"", 1);
-        if (!w->status)
-            w->status = jw_escape_into(w->sb, key, len);
-        put(w, "\":", 2);
-    }
+    put_string(w, key, len, NULL, 0, ":", 1);
     w->after_key = 1;
 }
 
